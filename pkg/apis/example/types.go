@@ -1,0 +1,87 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+	http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package example
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// CronTabSelectorLabel is the label whose value is a CronTab's name; status.selector selects on it,
+// so a scale client (kubectl scale, the HPA) can find what a CronTab runs.
+const CronTabSelectorLabel = "example.com/crontab"
+
+// +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
+
+// CronTab runs an image on a cron schedule.
+type CronTab struct {
+	metav1.TypeMeta
+	metav1.ObjectMeta
+
+	Spec   CronTabSpec
+	Status CronTabStatus
+}
+
+// CronTabSpec is the desired state of a CronTab.
+type CronTabSpec struct {
+	CronSpec string
+	Image    string
+	Replicas int32
+	TimeZone string
+}
+
+// CronTabStatus is the observed state of a CronTab.
+type CronTabStatus struct {
+	Replicas           int32
+	Selector           string
+	Conditions         []metav1.Condition
+	ObservedGeneration int64
+}
+
+// +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
+
+// CronTabList is a list of CronTabs.
+type CronTabList struct {
+	metav1.TypeMeta
+	metav1.ListMeta
+
+	Items []CronTab
+}
+
+// +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
+
+// CustomResource carries a message, the aggregated API server example of the seed document.
+type CustomResource struct {
+	metav1.TypeMeta
+	metav1.ObjectMeta
+
+	Spec CustomResourceSpec
+}
+
+// CustomResourceSpec is the content of a CustomResource.
+type CustomResourceSpec struct {
+	Message string
+}
+
+// +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
+
+// CustomResourceList is a list of CustomResources.
+type CustomResourceList struct {
+	metav1.TypeMeta
+	metav1.ListMeta
+
+	Items []CustomResource
+}

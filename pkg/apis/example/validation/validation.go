@@ -1,0 +1,131 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package validation holds the field rules of the example.com types: every error carries its
+// field path, so a client sees a 422 that names what to fix.
+package validation
+
+import (
+	"fmt"
+
+	"github.com/distribution/reference"
+	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
+	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"example.com/example-apiserver/pkg/apis/example"
+	"example.com/example-apiserver/pkg/schedule"
+)
+
+const (
+	// MaxReplicas is the largest spec.replicas a CronTab may ask for.
+	MaxReplicas = 1000
+	// MaxMessageBytes is the largest spec.message a CustomResource may carry.
+	MaxMessageBytes = 1024
+)
+
+// ValidateCronTab validates a new CronTab.
+func ValidateCronTab(ct *example.CronTab) field.ErrorList {
+	allErrs := apimachineryvalidation.ValidateObjectMeta(&ct.ObjectMeta, true, apimachineryvalidation.NameIsDNSSubdomain, field.NewPath("metadata"))
+	allErrs = append(allErrs, ValidateCronTabSpec(&ct.Spec, field.NewPath("spec"))...)
+	return allErrs
+}
+
+// ValidateCronTabUpdate validates an update of a CronTab's main resource.
+func ValidateCronTabUpdate(ct, old *example.CronTab) field.ErrorList {
+	allErrs := apimachineryvalidation.ValidateObjectMetaUpdate(&ct.ObjectMeta, &old.ObjectMeta, field.NewPath("metadata"))
+	allErrs = append(allErrs, ValidateCronTabSpec(&ct.Spec, field.NewPath("spec"))...)
+	return allErrs
+}
+
+// ValidateCronTabStatusUpdate validates an update through the status subresource.
+func ValidateCronTabStatusUpdate(ct, old *example.CronTab) field.ErrorList {
+	allErrs := apimachineryvalidation.ValidateObjectMetaUpdate(&ct.ObjectMeta, &old.ObjectMeta, field.NewPath("metadata"))
+	allErrs = append(allErrs, ValidateCronTabStatus(&ct.Status, field.NewPath("status"))...)
+	return allErrs
+}
+
+// ValidateCronTabSpec validates the schedule, image, replicas and time zone.
+func ValidateCronTabSpec(spec *example.CronTabSpec, fldPath *field.Path) field.ErrorList {
+	var allErrs field.ErrorList
+	if spec.CronSpec == "" {
+		allErrs = append(allErrs, field.Required(fldPath.Child("cronSpec"), "a cron expression such as \"*/5 * * * *\" or \"@hourly\""))
+	} else if _, err := schedule.Parse(spec.CronSpec); err != nil {
+		allErrs = append(allErrs, field.Invalid(fldPath.Child("cronSpec"), spec.CronSpec, err.Error()))
+	}
+
+	if spec.Image == "" {
+		allErrs = append(allErrs, field.Required(fldPath.Child("image"), "an image reference such as \"registry.example.com/team/job:1.0\""))
+	} else if _, err := reference.ParseNormalizedNamed(spec.Image); err != nil {
+		allErrs = append(allErrs, field.Invalid(fldPath.Child("image"), spec.Image, fmt.Sprintf("not a valid image reference: %v", err)))
+	}
+
+	allErrs = append(allErrs, validateReplicas(spec.Replicas, fldPath.Child("replicas"))...)
+
+	if _, err := schedule.LoadLocation(spec.TimeZone); err != nil {
+		allErrs = append(allErrs, field.Invalid(fldPath.Child("timeZone"), spec.TimeZone, fmt.Sprintf("unknown time zone: %v", err)))
+	}
+	return allErrs
+}
+
+// ValidateScaleReplicas validates the spec.replicas of a Scale written to crontabs/scale.
+func ValidateScaleReplicas(replicas int32) field.ErrorList {
+	return validateReplicas(replicas, field.NewPath("spec", "replicas"))
+}
+
+func validateReplicas(replicas int32, fldPath *field.Path) field.ErrorList {
+	if replicas < 0 || replicas > MaxReplicas {
+		return field.ErrorList{field.Invalid(fldPath, replicas, fmt.Sprintf("must be between 0 and %d", MaxReplicas))}
+	}
+	return nil
+}
+
+// ValidateCronTabStatus validates what status writers (controllers) report.
+func ValidateCronTabStatus(status *example.CronTabStatus, fldPath *field.Path) field.ErrorList {
+	var allErrs field.ErrorList
+	allErrs = append(allErrs, apimachineryvalidation.ValidateNonnegativeField(int64(status.Replicas), fldPath.Child("replicas"))...)
+	allErrs = append(allErrs, apimachineryvalidation.ValidateNonnegativeField(status.ObservedGeneration, fldPath.Child("observedGeneration"))...)
+	if status.Selector != "" {
+		if _, err := labels.Parse(status.Selector); err != nil {
+			allErrs = append(allErrs, field.Invalid(fldPath.Child("selector"), status.Selector, err.Error()))
+		}
+	}
+	allErrs = append(allErrs, metav1validation.ValidateConditions(status.Conditions, fldPath.Child("conditions"))...)
+	return allErrs
+}
+
+// ValidateCustomResource validates a new CustomResource.
+func ValidateCustomResource(cr *example.CustomResource) field.ErrorList {
+	allErrs := apimachineryvalidation.ValidateObjectMeta(&cr.ObjectMeta, false, apimachineryvalidation.NameIsDNSSubdomain, field.NewPath("metadata"))
+	allErrs = append(allErrs, validateCustomResourceSpec(&cr.Spec, field.NewPath("spec"))...)
+	return allErrs
+}
+
+// ValidateCustomResourceUpdate validates an update of a CustomResource.
+func ValidateCustomResourceUpdate(cr, old *example.CustomResource) field.ErrorList {
+	allErrs := apimachineryvalidation.ValidateObjectMetaUpdate(&cr.ObjectMeta, &old.ObjectMeta, field.NewPath("metadata"))
+	allErrs = append(allErrs, validateCustomResourceSpec(&cr.Spec, field.NewPath("spec"))...)
+	return allErrs
+}
+
+func validateCustomResourceSpec(spec *example.CustomResourceSpec, fldPath *field.Path) field.ErrorList {
+	var allErrs field.ErrorList
+	if len(spec.Message) > MaxMessageBytes {
+		allErrs = append(allErrs, field.TooLong(fldPath.Child("message"), "", MaxMessageBytes))
+	}
+	return allErrs
+}

@@ -1,0 +1,139 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package apiserver builds the example-apiserver from a Config: the generic API server of
+// k8s.io/apiserver with the example.com API group installed on it.
+package apiserver
+
+import (
+	"fmt"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/runtime/serializer"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	"k8s.io/apiserver/pkg/registry/generic"
+	genericapiserver "k8s.io/apiserver/pkg/server"
+	scalescheme "k8s.io/client-go/scale/scheme"
+	scaleautoscalingv1 "k8s.io/client-go/scale/scheme/autoscalingv1"
+
+	"example.com/example-apiserver/pkg/apis/example"
+	"example.com/example-apiserver/pkg/apis/example/install"
+	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
+	crontabstorage "example.com/example-apiserver/pkg/registry/example/crontab"
+	customresourcestorage "example.com/example-apiserver/pkg/registry/example/customresource"
+)
+
+// ComponentName names this server in logs, metrics and version information.
+const ComponentName = "example-apiserver"
+
+var (
+	// Scheme knows every type the server serves or reads.
+	Scheme = runtime.NewScheme()
+	// Codecs serializes the types of Scheme.
+	Codecs = serializer.NewCodecFactory(Scheme)
+)
+
+func init() {
+	install.Install(Scheme)
+	// The scale subresource speaks autoscaling/v1 Scale, converted from the internal Scale.
+	utilruntime.Must(scalescheme.AddToScheme(Scheme))
+	utilruntime.Must(scaleautoscalingv1.AddToScheme(Scheme))
+
+	// Options (GetOptions, ListOptions, ...) decode from query parameters as the unversioned v1.
+	metav1.AddToGroupVersion(Scheme, schema.GroupVersion{Version: "v1"})
+	unversioned := schema.GroupVersion{Group: "", Version: "v1"}
+	Scheme.AddUnversionedTypes(unversioned,
+		&metav1.Status{},
+		&metav1.APIVersions{},
+		&metav1.APIGroupList{},
+		&metav1.APIGroup{},
+		&metav1.APIResourceList{},
+	)
+}
+
+// ExtraConfig holds the settings of example-apiserver beyond the generic API server's.
+type ExtraConfig struct{}
+
+// Config is everything New needs.
+type Config struct {
+	GenericConfig *genericapiserver.RecommendedConfig
+	ExtraConfig   ExtraConfig
+}
+
+// ExampleServer is a running example-apiserver.
+type ExampleServer struct {
+	GenericAPIServer *genericapiserver.GenericAPIServer
+}
+
+type completedConfig struct {
+	GenericConfig genericapiserver.CompletedConfig
+	ExtraConfig   *ExtraConfig
+}
+
+// CompletedConfig is a Config with every default filled in; only Complete makes one.
+type CompletedConfig struct {
+	*completedConfig
+}
+
+// Complete fills in the fields not set. It mutates the receiver.
+func (cfg *Config) Complete() CompletedConfig {
+	return CompletedConfig{&completedConfig{
+		GenericConfig: cfg.GenericConfig.Complete(),
+		ExtraConfig:   &cfg.ExtraConfig,
+	}}
+}
+
+// apiGroupBuilder builds the storage of one API group; New installs every group in apiGroups.
+type apiGroupBuilder func(restOptions generic.RESTOptionsGetter) (*genericapiserver.APIGroupInfo, error)
+
+// New returns the server for a completed config; every error is returned, never panicked.
+func (c CompletedConfig) New() (*ExampleServer, error) {
+	genericServer, err := c.GenericConfig.New(ComponentName, genericapiserver.NewEmptyDelegate())
+	if err != nil {
+		return nil, err
+	}
+	apiGroups := []apiGroupBuilder{newExampleAPIGroup}
+	for _, build := range apiGroups {
+		groupInfo, err := build(c.GenericConfig.RESTOptionsGetter)
+		if err != nil {
+			return nil, err
+		}
+		if err := genericServer.InstallAPIGroup(groupInfo); err != nil {
+			return nil, fmt.Errorf("installing API group: %w", err)
+		}
+	}
+	return &ExampleServer{GenericAPIServer: genericServer}, nil
+}
+
+// newExampleAPIGroup returns the example.com group with crontabs and customresources in v1.
+func newExampleAPIGroup(restOptions generic.RESTOptionsGetter) (*genericapiserver.APIGroupInfo, error) {
+	groupInfo := genericapiserver.NewDefaultAPIGroupInfo(example.GroupName, Scheme, metav1.ParameterCodec, Codecs)
+
+	cronTabs, err := crontabstorage.NewStorage(Scheme, restOptions)
+	if err != nil {
+		return nil, err
+	}
+	customResources, err := customresourcestorage.NewREST(Scheme, restOptions)
+	if err != nil {
+		return nil, err
+	}
+	v1 := cronTabs.Resources()
+	v1["customresources"] = customResources
+	groupInfo.VersionedResourcesStorageMap[examplev1.SchemeGroupVersion.Version] = v1
+	return &groupInfo, nil
+}

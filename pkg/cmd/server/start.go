@@ -1,0 +1,63 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package server
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+	basecompatibility "k8s.io/component-base/compatibility"
+	logsapi "k8s.io/component-base/logs/api/v1"
+	"k8s.io/component-base/version/verflag"
+
+	// Register the JSON log format for --logging-format=json.
+	_ "k8s.io/component-base/logs/json/register"
+)
+
+// NewCommand returns the example-apiserver command, run until ctx is done.
+func NewCommand(ctx context.Context, o *Options) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "example-apiserver",
+		Short: "Serve the example.com API (CronTab, CustomResource) as a Kubernetes aggregated API server",
+		Long: `example-apiserver serves the example.com/v1 API group (crontabs, customresources) from etcd.
+It is registered with a kube-apiserver by an APIService and delegates authentication and
+authorization to it. Without --etcd-servers it runs its own embedded etcd on 127.0.0.1.`,
+		SilenceUsage: true,
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			verflag.PrintAndExitIfRequested()
+			if err := o.ComponentGlobalsRegistry.Set(); err != nil {
+				return err
+			}
+			return logsapi.ValidateAndApply(o.Logs, o.ComponentGlobalsRegistry.FeatureGateFor(basecompatibility.DefaultKubeComponent))
+		},
+		RunE: func(c *cobra.Command, _ []string) error {
+			if err := o.Complete(); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(c.Context())
+		},
+		Args: cobra.NoArgs,
+	}
+	cmd.SetContext(ctx)
+	fs := cmd.Flags()
+	o.AddFlags(fs)
+	verflag.AddFlags(fs)
+	return cmd
+}
