@@ -39,7 +39,7 @@ var (
 func init() {
 	// Generated conversion and defaulting functions register themselves in their own files;
 	// this keeps the package compiling when they are absent.
-	localSchemeBuilder.Register(addKnownTypes, addDefaultingFuncs)
+	localSchemeBuilder.Register(addKnownTypes, addDefaultingFuncs, addFieldLabelConversionFuncs)
 }
 
 // Resource takes an unqualified resource and returns a group-qualified GroupResource.
