@@ -1,0 +1,103 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package server
+
+import (
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+)
+
+func parsedOptions(t *testing.T, args ...string) *Options {
+	t.Helper()
+	o := NewOptions(io.Discard, io.Discard)
+	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
+	o.AddFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatalf("parse %v: %v", args, err)
+	}
+	return o
+}
+
+func TestDefaults(t *testing.T) {
+	o := parsedOptions(t)
+	if got := o.RecommendedOptions.SecureServing.BindAddress.String(); got != "127.0.0.1" {
+		t.Errorf("default bind address %s, want 127.0.0.1 (never all interfaces by accident)", got)
+	}
+	if got := o.RecommendedOptions.Etcd.StorageConfig.Prefix; got != DefaultEtcdPathPrefix {
+		t.Errorf("etcd prefix %q, want %q", got, DefaultEtcdPathPrefix)
+	}
+	if !o.useEmbeddedEtcd() {
+		t.Error("without --etcd-servers the embedded etcd must be used")
+	}
+	if parsedOptions(t, "--etcd-servers=http://127.0.0.1:2379").useEmbeddedEtcd() {
+		t.Error("with --etcd-servers the embedded etcd must not be used")
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr string
+	}{
+		{name: "embedded etcd needs no --etcd-servers"},
+		{name: "external etcd", args: []string{"--etcd-servers=http://127.0.0.1:2379"}},
+		{name: "bad storage media type", args: []string{"--storage-media-type=text/plain"}, wantErr: "--storage-media-type"},
+		{name: "bad log format", args: []string{"--logging-format=xml"}, wantErr: "format"},
+		{name: "unknown feature gate", args: []string{"--feature-gates=NoSuchGate=true"}, wantErr: "NoSuchGate"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o := parsedOptions(t, tc.args...)
+			err := o.ComponentGlobalsRegistry.Set()
+			if err == nil {
+				err = o.Validate()
+			}
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Errorf("unexpected error: %v", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Errorf("got %v, want an error mentioning %q", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestStandaloneSwitchesOffDelegation(t *testing.T) {
+	o := parsedOptions(t, "--standalone")
+	if err := o.Complete(); err != nil {
+		t.Fatal(err)
+	}
+	ro := o.RecommendedOptions
+	if ro.Admission != nil || ro.CoreAPI != nil || ro.Features.EnablePriorityAndFairness {
+		t.Error("standalone must not need a kube-apiserver for admission, core API or priority and fairness")
+	}
+	if !ro.Authentication.RemoteKubeConfigFileOptional || !ro.Authorization.RemoteKubeConfigFileOptional {
+		t.Error("standalone must not require delegated authentication or authorization kubeconfigs")
+	}
+
+	delegated := parsedOptions(t)
+	if err := delegated.Complete(); err != nil {
+		t.Fatal(err)
+	}
+	if delegated.RecommendedOptions.Admission == nil || delegated.RecommendedOptions.Authorization.RemoteKubeConfigFileOptional {
+		t.Error("without --standalone, admission and delegated authorization stay on")
+	}
+}
