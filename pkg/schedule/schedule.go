@@ -78,8 +78,9 @@ func New(expression, timeZone string) (*Schedule, error) {
 }
 
 // Next returns the first count run times strictly after from, in the schedule's time zone.
+// A count below one returns an empty slice.
 func (s *Schedule) Next(from time.Time, count int) []time.Time {
-	runs := make([]time.Time, 0, count)
+	runs := make([]time.Time, 0, max(count, 0))
 	t := from.In(s.location)
 	for range count {
 		t = s.schedule.Next(t)

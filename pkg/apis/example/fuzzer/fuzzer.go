@@ -1,0 +1,111 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package fuzzer holds the randfill functions of the example.com types, for round-trip tests:
+// they produce objects the API server could store, so a round trip that loses data is a bug
+// in conversion, defaulting or serialization rather than in the fuzzed input.
+package fuzzer
+
+import (
+	"fmt"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	runtimeserializer "k8s.io/apimachinery/pkg/runtime/serializer"
+	"sigs.k8s.io/randfill"
+
+	"example.com/example-apiserver/pkg/apis/example"
+	v1 "example.com/example-apiserver/pkg/apis/example/v1"
+	"example.com/example-apiserver/pkg/apis/example/validation"
+)
+
+var (
+	cronSpecs = []string{"* * * * */5", "*/5 * * * *", "0 9 * * 1-5", "@hourly", "@daily", "@every 90s"}
+	images    = []string{"my-awesome-cron-image", "nginx:1.27", "registry.example.com/team/job:1.0", "busybox@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}
+	// "" is UTC, the default.
+	timeZones         = []string{"", "UTC", "Asia/Shanghai", "Europe/Berlin", "America/New_York"}
+	conditionTypes    = []string{"Ready", "Scheduled", "Degraded", "example.com/Custom"}
+	conditionStatuses = []metav1.ConditionStatus{metav1.ConditionTrue, metav1.ConditionFalse, metav1.ConditionUnknown}
+	conditionReasons  = []string{"Scheduled", "ImagePullFailed", "AsExpected", "Reason_With:Punctuation,1"}
+)
+
+func pick[T any](c randfill.Continue, from []T) T {
+	return from[c.Rand.Intn(len(from))]
+}
+
+// Funcs returns the fuzzer functions of the example.com group.
+var Funcs = func(codecs runtimeserializer.CodecFactory) []interface{} {
+	return []interface{}{
+		func(ct *example.CronTab, c randfill.Continue) {
+			c.FillNoCustom(ct) // fuzz metadata, spec and status with their own functions
+			// status.selector is owned by the server and derived from the name.
+			ct.Status.Selector = labels.SelectorFromSet(labels.Set{example.CronTabSelectorLabel: ct.Name}).String()
+			// The status cannot have observed a generation that does not exist yet.
+			ct.Status.ObservedGeneration = 0
+			if ct.Generation > 0 {
+				ct.Status.ObservedGeneration = c.Rand.Int63n(ct.Generation) + 1
+			}
+		},
+		func(s *example.CronTabSpec, c randfill.Continue) {
+			s.CronSpec = pick(c, cronSpecs)
+			s.Image = pick(c, images)
+			// The internal int32 becomes a non-nil *int32 in v1, so any valid value round-trips,
+			// 0 included (the v1 default of 1 only applies to an absent field).
+			s.Replicas = c.Rand.Int31n(validation.MaxReplicas + 1)
+			s.TimeZone = pick(c, timeZones)
+		},
+		func(s *example.CronTabStatus, c randfill.Continue) {
+			s.Replicas = c.Rand.Int31n(validation.MaxReplicas + 1)
+			s.Conditions = nil
+			// conditions is a map list keyed by type: at most one condition per type.
+			for _, i := range c.Rand.Perm(len(conditionTypes))[:c.Rand.Intn(len(conditionTypes)+1)] {
+				s.Conditions = append(s.Conditions, metav1.Condition{
+					Type:               conditionTypes[i],
+					Status:             pick(c, conditionStatuses),
+					ObservedGeneration: c.Rand.Int63n(1 << 20),
+					// Whole seconds in UTC: what RFC 3339 on the wire keeps.
+					LastTransitionTime: metav1.NewTime(time.Unix(c.Rand.Int63n(1<<32), 0).UTC()),
+					Reason:             pick(c, conditionReasons),
+					Message:            c.String(0),
+				})
+			}
+			// Selector and ObservedGeneration are set from the enclosing CronTab.
+		},
+		func(s *example.CustomResourceSpec, c randfill.Continue) {
+			// An empty message does not round-trip: v1 defaults it when decoding, as the server does
+			// for every stored object, so generate what the server would hold.
+			s.Message = c.String(0)
+			if s.Message == "" || len(s.Message) > validation.MaxMessageBytes {
+				s.Message = fmt.Sprintf("message %d", c.Uint64())
+			}
+		},
+		func(s *v1.CronTabSpec, c randfill.Continue) {
+			c.FillNoCustom(s)
+			// A nil replicas is defaulted to 1 on decode; fill what a decoded object holds.
+			if s.Replicas == nil {
+				replicas := int32(1)
+				s.Replicas = &replicas
+			}
+		},
+		func(s *v1.CustomResourceSpec, c randfill.Continue) {
+			c.FillNoCustom(s)
+			if s.Message == "" {
+				s.Message = "Hello from Custom Resource API!"
+			}
+		},
+	}
+}

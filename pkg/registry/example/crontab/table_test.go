@@ -1,0 +1,206 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package crontab
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"example.com/example-apiserver/pkg/apis/example"
+)
+
+func tableCronTab(name string) example.CronTab {
+	return example.CronTab{
+		ObjectMeta: metav1.ObjectMeta{
+			Namespace:         "default",
+			Name:              name,
+			ResourceVersion:   "10",
+			CreationTimestamp: metav1.NewTime(time.Now().Add(-3 * time.Hour)),
+		},
+		Spec: example.CronTabSpec{
+			CronSpec: "*/5 * * * *",
+			Image:    "nginx:1.27",
+			Replicas: 2,
+		},
+		Status: example.CronTabStatus{Selector: Selector(name)},
+	}
+}
+
+func TestTableColumns(t *testing.T) {
+	ct := tableCronTab("a")
+	table, err := tableConvertor.ConvertToTable(context.Background(), &ct, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantNames := []string{"Name", "Schedule", "Next Run", "Image", "Replicas", "Age", "Selector"}
+	if len(table.ColumnDefinitions) != len(wantNames) {
+		t.Fatalf("got %d columns %+v, want %v", len(table.ColumnDefinitions), table.ColumnDefinitions, wantNames)
+	}
+	for i, col := range table.ColumnDefinitions {
+		if col.Name != wantNames[i] {
+			t.Errorf("column %d = %q, want %q", i, col.Name, wantNames[i])
+		}
+		wantPriority := int32(0)
+		if col.Name == "Selector" {
+			wantPriority = 1 // only with -o wide
+		}
+		if col.Priority != wantPriority {
+			t.Errorf("column %q priority = %d, want %d", col.Name, col.Priority, wantPriority)
+		}
+		if col.Description == "" {
+			t.Errorf("column %q has no description", col.Name)
+		}
+	}
+	if table.ColumnDefinitions[0].Format != "name" {
+		t.Errorf("Name column format = %q, want \"name\"", table.ColumnDefinitions[0].Format)
+	}
+}
+
+func TestTableSingleObject(t *testing.T) {
+	ct := tableCronTab("my-new-cron-object")
+	table, err := tableConvertor.ConvertToTable(context.Background(), &ct, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(table.Rows) != 1 {
+		t.Fatalf("got %d rows, want 1", len(table.Rows))
+	}
+	row := table.Rows[0]
+	if len(row.Cells) != len(table.ColumnDefinitions) {
+		t.Fatalf("row has %d cells for %d columns: %v", len(row.Cells), len(table.ColumnDefinitions), row.Cells)
+	}
+	want := []interface{}{"my-new-cron-object", "*/5 * * * *", nil, "nginx:1.27", int32(2), "3h", "example.com/crontab=my-new-cron-object"}
+	for i, cell := range row.Cells {
+		if i == 2 {
+			// The next run depends on the wall clock: only its shape is stable.
+			if s, ok := cell.(string); !ok || !strings.HasPrefix(s, "in ") {
+				t.Errorf("Next Run cell = %#v, want \"in ...\"", cell)
+			}
+			continue
+		}
+		if cell != want[i] {
+			t.Errorf("cell %d (%s) = %#v, want %#v", i, table.ColumnDefinitions[i].Name, cell, want[i])
+		}
+	}
+	if row.Object.Object != runtime.Object(&ct) {
+		t.Errorf("row object = %#v, want the CronTab itself", row.Object.Object)
+	}
+}
+
+func TestTableList(t *testing.T) {
+	var remaining int64 = 3
+	list := &example.CronTabList{
+		ListMeta: metav1.ListMeta{ResourceVersion: "42", Continue: "next-page", RemainingItemCount: &remaining},
+		Items:    []example.CronTab{tableCronTab("a"), tableCronTab("b")},
+	}
+	table, err := tableConvertor.ConvertToTable(context.Background(), list, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if table.ResourceVersion != "42" || table.Continue != "next-page" {
+		t.Errorf("table list meta = %+v, want resourceVersion 42 and continue next-page", table.ListMeta)
+	}
+	if table.RemainingItemCount == nil || *table.RemainingItemCount != 3 {
+		t.Errorf("remainingItemCount = %v, want 3", table.RemainingItemCount)
+	}
+	if len(table.Rows) != 2 {
+		t.Fatalf("got %d rows, want 2", len(table.Rows))
+	}
+	for i, name := range []string{"a", "b"} {
+		if got := table.Rows[i].Cells[0]; got != name {
+			t.Errorf("row %d name = %v, want %q", i, got, name)
+		}
+	}
+	if len(table.ColumnDefinitions) != 7 {
+		t.Errorf("got %d column definitions, want 7", len(table.ColumnDefinitions))
+	}
+
+	empty, err := tableConvertor.ConvertToTable(context.Background(), &example.CronTabList{ListMeta: metav1.ListMeta{ResourceVersion: "43"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(empty.Rows) != 0 || empty.ResourceVersion != "43" {
+		t.Errorf("empty list table = %+v, want no rows at resourceVersion 43", empty)
+	}
+}
+
+func TestTableNoHeaders(t *testing.T) {
+	list := &example.CronTabList{Items: []example.CronTab{tableCronTab("a")}}
+	tests := []struct {
+		name        string
+		options     runtime.Object
+		wantColumns bool
+	}{
+		{name: "no options", options: nil, wantColumns: true},
+		{name: "headers", options: &metav1.TableOptions{}, wantColumns: true},
+		{name: "no headers", options: &metav1.TableOptions{NoHeaders: true}, wantColumns: false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			table, err := tableConvertor.ConvertToTable(context.Background(), list, tc.options)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(table.ColumnDefinitions) > 0; got != tc.wantColumns {
+				t.Errorf("column definitions present = %v, want %v", got, tc.wantColumns)
+			}
+			if len(table.Rows) != 1 || len(table.Rows[0].Cells) != 7 {
+				t.Errorf("rows = %+v, want one row of 7 cells whatever the headers", table.Rows)
+			}
+		})
+	}
+}
+
+func TestNextRun(t *testing.T) {
+	at := func(s string) time.Time {
+		t.Helper()
+		parsed, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatalf("bad test time %q: %v", s, err)
+		}
+		return parsed
+	}
+	tests := []struct {
+		name string
+		spec example.CronTabSpec
+		now  time.Time
+		want string
+	}{
+		{name: "every five minutes", spec: example.CronTabSpec{CronSpec: "*/5 * * * *"}, now: at("2025-01-01T12:03:00Z"), want: "in 2m"},
+		{name: "on a firing time, the next one", spec: example.CronTabSpec{CronSpec: "*/5 * * * *"}, now: at("2025-01-01T12:05:00Z"), want: "in 5m"},
+		{name: "seconds away", spec: example.CronTabSpec{CronSpec: "*/5 * * * *"}, now: at("2025-01-01T12:04:15Z"), want: "in 45s"},
+		{name: "hourly", spec: example.CronTabSpec{CronSpec: "@hourly"}, now: at("2025-01-01T12:30:00Z"), want: "in 30m"},
+		{name: "time zone honoured", spec: example.CronTabSpec{CronSpec: "0 9 * * *", TimeZone: "Asia/Shanghai"}, now: at("2025-01-01T00:30:00Z"), want: "in 30m"},
+		{name: "same schedule in UTC", spec: example.CronTabSpec{CronSpec: "0 9 * * *"}, now: at("2025-01-01T00:30:00Z"), want: "in 8h"},
+		{name: "invalid schedule", spec: example.CronTabSpec{CronSpec: "61 * * * *"}, now: at("2025-01-01T00:00:00Z"), want: "<invalid>"},
+		{name: "empty schedule", spec: example.CronTabSpec{}, now: at("2025-01-01T00:00:00Z"), want: "<invalid>"},
+		{name: "invalid time zone", spec: example.CronTabSpec{CronSpec: "@hourly", TimeZone: "Nowhere/Zone"}, now: at("2025-01-01T00:00:00Z"), want: "<invalid>"},
+		{name: "never fires", spec: example.CronTabSpec{CronSpec: "0 0 30 2 *"}, now: at("2025-01-01T00:00:00Z"), want: "<never>"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := NextRun(&tc.spec, tc.now); got != tc.want {
+				t.Errorf("NextRun(%+v, %v) = %q, want %q", tc.spec, tc.now, got, tc.want)
+			}
+		})
+	}
+}

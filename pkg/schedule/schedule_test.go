@@ -1,0 +1,253 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package schedule
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		name       string
+		expression string
+		wantErr    string // substring of the error; empty means the expression is accepted
+	}{
+		{name: "seed expression, every 5th day of week", expression: "* * * * */5"},
+		{name: "every five minutes", expression: "*/5 * * * *"},
+		{name: "hourly descriptor", expression: "@hourly"},
+		{name: "every descriptor", expression: "@every 90s"},
+		{name: "weekdays at nine", expression: "0 9 * * 1-5"},
+		{name: "surrounding whitespace", expression: "  0 9 * * 1-5\t"},
+		{name: "minute out of range", expression: "61 * * * *", wantErr: "above maximum"},
+		{name: "four fields", expression: "* * * *", wantErr: "expected exactly 5 fields"},
+		{name: "six fields (seconds are not accepted)", expression: "0 * * * * *", wantErr: "expected exactly 5 fields"},
+		{name: "empty", expression: "", wantErr: "empty cron expression"},
+		{name: "only whitespace", expression: "   ", wantErr: "empty cron expression"},
+		{name: "TZ prefix", expression: "TZ=UTC * * * * *", wantErr: "spec.timeZone"},
+		{name: "CRON_TZ prefix", expression: "CRON_TZ=Asia/Shanghai 0 * * * *", wantErr: "spec.timeZone"},
+		{name: "unknown descriptor", expression: "@fortnightly", wantErr: "unrecognized descriptor"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := Parse(tc.expression)
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("Parse(%q) returned error %v, want none", tc.expression, err)
+				}
+				if s == nil {
+					t.Fatalf("Parse(%q) returned a nil schedule", tc.expression)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("Parse(%q) succeeded, want an error containing %q", tc.expression, tc.wantErr)
+			}
+			if !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("Parse(%q) error = %q, want it to contain %q", tc.expression, err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestLoadLocation(t *testing.T) {
+	tests := []struct {
+		name     string
+		zone     string
+		wantName string // expected location name; empty means an error is expected
+	}{
+		{name: "empty means UTC", zone: "", wantName: "UTC"},
+		{name: "explicit UTC", zone: "UTC", wantName: "UTC"},
+		{name: "IANA name", zone: "Asia/Shanghai", wantName: "Asia/Shanghai"},
+		{name: "Local is not portable", zone: "Local"},
+		{name: "unknown zone", zone: "Mars/Olympus"},
+		{name: "path traversal", zone: "../../etc/passwd"},
+		{name: "absolute path", zone: "/etc/localtime"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			loc, err := LoadLocation(tc.zone)
+			if tc.wantName == "" {
+				if err == nil {
+					t.Fatalf("LoadLocation(%q) = %v, want an error", tc.zone, loc)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("LoadLocation(%q) returned error %v", tc.zone, err)
+			}
+			if loc.String() != tc.wantName {
+				t.Errorf("LoadLocation(%q) = %q, want %q", tc.zone, loc, tc.wantName)
+			}
+		})
+	}
+	if loc, _ := LoadLocation(""); loc != time.UTC {
+		t.Errorf("LoadLocation(\"\") = %v, want time.UTC itself", loc)
+	}
+}
+
+func TestNew(t *testing.T) {
+	tests := []struct {
+		name       string
+		expression string
+		zone       string
+		wantErr    bool
+	}{
+		{name: "valid expression and zone", expression: "0 9 * * *", zone: "Asia/Shanghai"},
+		{name: "valid expression, default zone", expression: "@daily"},
+		{name: "invalid expression", expression: "61 * * * *", zone: "UTC", wantErr: true},
+		{name: "invalid zone", expression: "0 9 * * *", zone: "Mars/Olympus", wantErr: true},
+		{name: "Local zone", expression: "0 9 * * *", zone: "Local", wantErr: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := New(tc.expression, tc.zone)
+			if tc.wantErr {
+				if err == nil {
+					t.Fatalf("New(%q, %q) succeeded, want an error", tc.expression, tc.zone)
+				}
+				if s != nil {
+					t.Errorf("New(%q, %q) returned a schedule along with an error", tc.expression, tc.zone)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("New(%q, %q) returned error %v", tc.expression, tc.zone, err)
+			}
+		})
+	}
+}
+
+func TestNext(t *testing.T) {
+	from := time.Date(2025, time.January, 1, 0, 0, 0, 0, time.UTC)
+	utc := func(s string) time.Time {
+		t.Helper()
+		parsed, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatalf("bad test time %q: %v", s, err)
+		}
+		return parsed
+	}
+	tests := []struct {
+		name       string
+		expression string
+		zone       string
+		from       time.Time
+		count      int
+		want       []time.Time
+		wantZone   string
+	}{
+		{
+			name:       "nine in Shanghai is one in UTC",
+			expression: "0 9 * * *",
+			zone:       "Asia/Shanghai",
+			from:       from,
+			count:      3,
+			want:       []time.Time{utc("2025-01-01T01:00:00Z"), utc("2025-01-02T01:00:00Z"), utc("2025-01-03T01:00:00Z")},
+			wantZone:   "Asia/Shanghai",
+		},
+		{
+			name:       "nine in UTC",
+			expression: "0 9 * * *",
+			from:       from,
+			count:      2,
+			want:       []time.Time{utc("2025-01-01T09:00:00Z"), utc("2025-01-02T09:00:00Z")},
+			wantZone:   "UTC",
+		},
+		{
+			name:       "strictly after from",
+			expression: "*/5 * * * *",
+			from:       utc("2025-01-01T12:05:00Z"),
+			count:      2,
+			want:       []time.Time{utc("2025-01-01T12:10:00Z"), utc("2025-01-01T12:15:00Z")},
+			wantZone:   "UTC",
+		},
+		{
+			name:       "every 90 seconds",
+			expression: "@every 90s",
+			from:       from,
+			count:      3,
+			want:       []time.Time{utc("2025-01-01T00:01:30Z"), utc("2025-01-01T00:03:00Z"), utc("2025-01-01T00:04:30Z")},
+		},
+		{
+			name:       "weekdays only: Friday is followed by Monday",
+			expression: "0 9 * * 1-5",
+			from:       utc("2025-01-03T10:00:00Z"), // a Friday
+			count:      1,
+			want:       []time.Time{utc("2025-01-06T09:00:00Z")},
+		},
+		{
+			name:       "count of one",
+			expression: "@hourly",
+			from:       from,
+			count:      1,
+			want:       []time.Time{utc("2025-01-01T01:00:00Z")},
+		},
+		{
+			name:       "count of zero",
+			expression: "@hourly",
+			from:       from,
+			count:      0,
+			want:       []time.Time{},
+		},
+		{
+			name:       "negative count",
+			expression: "@hourly",
+			from:       from,
+			count:      -1,
+			want:       []time.Time{},
+		},
+		{
+			name:       "February 30th never fires",
+			expression: "0 0 30 2 *",
+			from:       from,
+			count:      5,
+			want:       []time.Time{},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := New(tc.expression, tc.zone)
+			if err != nil {
+				t.Fatalf("New(%q, %q) returned error %v", tc.expression, tc.zone, err)
+			}
+			done := make(chan []time.Time, 1)
+			go func() { done <- s.Next(tc.from, tc.count) }()
+			var got []time.Time
+			select {
+			case got = <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatalf("Next(%v, %d) did not return", tc.from, tc.count)
+			}
+			if got == nil {
+				t.Fatalf("Next(%v, %d) returned nil, want a non-nil slice", tc.from, tc.count)
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("Next(%v, %d) returned %d runs %v, want %d %v", tc.from, tc.count, len(got), got, len(tc.want), tc.want)
+			}
+			for i := range got {
+				if !got[i].Equal(tc.want[i]) {
+					t.Errorf("run %d = %v, want %v", i, got[i].UTC(), tc.want[i])
+				}
+				if tc.wantZone != "" && got[i].Location().String() != tc.wantZone {
+					t.Errorf("run %d is in %q, want %q", i, got[i].Location(), tc.wantZone)
+				}
+			}
+		})
+	}
+}
