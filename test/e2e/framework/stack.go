@@ -1,0 +1,194 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package framework brings up the local control plane (hack/local-up.sh) for the e2e suite
+// and drives it with the built kubectl, printing commands' output and component logs when a
+// check fails.
+package framework
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+// Stack is a running local control plane.
+type Stack struct {
+	// Root is the repository root.
+	Root string
+	// Dir holds the stack's state: env, logs, pki, kubeconfig.
+	Dir string
+	// Env is the parsed env file written by hack/local-up.sh (ports, PIDs, paths).
+	Env map[string]string
+	// Kubeconfig is the admin kubeconfig.
+	Kubeconfig string
+}
+
+// Up starts a stack whose state lives in dir (relative to the repository root), stopping one
+// left there by an interrupted run first.
+func Up(dir string) (*Stack, error) {
+	root, err := repoRoot()
+	if err != nil {
+		return nil, err
+	}
+	s := &Stack{Root: root, Dir: filepath.Join(root, dir)}
+	_, _ = s.localUp("down") // a previous run killed mid-way may have left processes behind
+	if out, err := s.localUp("up"); err != nil {
+		return nil, fmt.Errorf("hack/local-up.sh up: %w\n%s", err, out)
+	}
+	if s.Env, err = readEnv(filepath.Join(s.Dir, "env")); err != nil {
+		return nil, errors.Join(err, s.Down())
+	}
+	s.Kubeconfig = filepath.Join(s.Dir, "kubeconfig")
+	return s, nil
+}
+
+// Down stops every process of the stack.
+func (s *Stack) Down() error {
+	if out, err := s.localUp("down"); err != nil {
+		return fmt.Errorf("hack/local-up.sh down: %w\n%s", err, out)
+	}
+	return nil
+}
+
+func (s *Stack) localUp(command string) (string, error) {
+	cmd := exec.Command(filepath.Join(s.Root, "hack", "local-up.sh"), command)
+	cmd.Env = append(os.Environ(), "LOCAL_UP_DIR="+s.Dir, "LOCAL_UP_SKIP_BUILD=1")
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// RESTConfig returns a client config for the admin user.
+func (s *Stack) RESTConfig() (*rest.Config, error) {
+	return clientcmd.BuildConfigFromFlags("", s.Kubeconfig)
+}
+
+// Kubectl runs the built kubectl as admin with a deadline and returns its combined output.
+func (s *Stack) Kubectl(args ...string) (string, error) {
+	return s.KubectlWithInput(nil, args...)
+}
+
+// KubectlWithInput is Kubectl with stdin.
+func (s *Stack) KubectlWithInput(stdin []byte, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(s.Root, "_output", "bin", "kubectl"), append([]string{"--kubeconfig", s.Kubeconfig}, args...)...)
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// MustKubectl runs kubectl and fails the test, with its output and the logs, if it fails.
+func (s *Stack) MustKubectl(t testing.TB, args ...string) string {
+	t.Helper()
+	out, err := s.Kubectl(args...)
+	if err != nil {
+		s.Fatalf(t, "kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// Fatalf fails the test after printing the tail of every component log, so a red run
+// explains itself.
+func (s *Stack) Fatalf(t testing.TB, format string, args ...any) {
+	t.Helper()
+	s.DumpLogs(t)
+	t.Fatalf(format, args...)
+}
+
+// Eventually polls condition every 250ms until it reports done or timeout passes; then it
+// fails with the condition's last message and the component logs. Never a fixed sleep.
+func (s *Stack) Eventually(t testing.TB, timeout time.Duration, what string, condition func() (done bool, status string)) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	var status string
+	for {
+		var done bool
+		if done, status = condition(); done {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.Fatalf(t, "%s: not true after %s; last: %s", what, timeout, status)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// DumpLogs logs the last lines of every component log.
+func (s *Stack) DumpLogs(t testing.TB) {
+	t.Helper()
+	logs, _ := filepath.Glob(filepath.Join(s.Dir, "logs", "*.log"))
+	sort.Strings(logs)
+	for _, path := range logs {
+		t.Logf("==> %s (last lines) <==\n%s", path, tail(path, 40))
+	}
+}
+
+// LogPath returns the path of a component's log, e.g. "example-apiserver-audit".
+func (s *Stack) LogPath(name string) string {
+	return filepath.Join(s.Dir, "logs", name+".log")
+}
+
+func tail(path string, lines int) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err.Error()
+	}
+	all := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	if len(all) > lines {
+		all = all[len(all)-lines:]
+	}
+	return strings.Join(all, "\n")
+}
+
+func readEnv(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	env := map[string]string{}
+	scanner := bufio.NewScanner(f)
+	for scanner.Scan() {
+		line := strings.TrimPrefix(strings.TrimSpace(scanner.Text()), "export ")
+		if key, value, ok := strings.Cut(line, "="); ok && !strings.HasPrefix(line, "#") {
+			env[key] = strings.Trim(value, `"'`)
+		}
+	}
+	return env, scanner.Err()
+}
+
+func repoRoot() (string, error) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
+	if err != nil {
+		return "", fmt.Errorf("finding the repository root: %w", err)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
