@@ -648,6 +648,15 @@ start_all() {
     fail "APIService v1.example.com did not become Available"
   fi
   kc get --raw /apis/example.com/v1 >/dev/null || fail "kubectl get --raw /apis/example.com/v1 failed"
+  # The aggregator merges our OpenAPI a moment after the APIService turns Available;
+  # until then kubectl explain (and server-side apply from kubectl) cannot see the kinds.
+  wait_until "OpenAPI v3 of example.com/v1 published by kube-apiserver" example-apiserver openapi_published || fail
+}
+
+openapi_published() {
+  local paths
+  paths="$(kc get --raw /openapi/v3 --request-timeout=5s)" || return 1
+  [[ "${paths}" == *'"apis/example.com/v1"'* ]]
 }
 
 apiservice_available() {

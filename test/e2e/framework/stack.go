@@ -30,6 +30,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -147,6 +148,9 @@ func (s *Stack) DumpLogs(t testing.TB) {
 	logs, _ := filepath.Glob(filepath.Join(s.Dir, "logs", "*.log"))
 	sort.Strings(logs)
 	for _, path := range logs {
+		if filepath.Base(path) == "pki.log" {
+			continue // openssl's progress dots explain nothing
+		}
 		t.Logf("==> %s (last lines) <==\n%s", path, tail(path, 40))
 	}
 }
@@ -191,4 +195,51 @@ func repoRoot() (string, error) {
 		return "", fmt.Errorf("finding the repository root: %w", err)
 	}
 	return strings.TrimSpace(string(out)), nil
+}
+
+// Background is a long-running kubectl (e.g. a watch) whose output is collected as it comes.
+type Background struct {
+	cmd    *exec.Cmd
+	cancel context.CancelFunc
+	mu     sync.Mutex
+	output bytes.Buffer
+	done   chan struct{}
+}
+
+// StartKubectl starts kubectl in the background; Stop ends it.
+func (s *Stack) StartKubectl(args ...string) (*Background, error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	b := &Background{cancel: cancel, done: make(chan struct{})}
+	b.cmd = exec.CommandContext(ctx, filepath.Join(s.Root, "_output", "bin", "kubectl"), append([]string{"--kubeconfig", s.Kubeconfig}, args...)...)
+	b.cmd.Stdout = b
+	b.cmd.Stderr = b
+	if err := b.cmd.Start(); err != nil {
+		cancel()
+		return nil, err
+	}
+	go func() {
+		_ = b.cmd.Wait()
+		close(b.done)
+	}()
+	return b, nil
+}
+
+// Write collects output; it makes Background an io.Writer for the command.
+func (b *Background) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.output.Write(p)
+}
+
+// Output returns what the command printed so far.
+func (b *Background) Output() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.output.String()
+}
+
+// Stop kills the command and waits for it.
+func (b *Background) Stop() {
+	b.cancel()
+	<-b.done
 }
