@@ -1,0 +1,96 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package config
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	logsapi "k8s.io/component-base/logs/api/v1"
+)
+
+// +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
+
+// ExampleAPIServerConfiguration holds every setting specific to example-apiserver. The generic
+// API server settings (serving, authentication, authorization, audit, the admission chain)
+// stay flags. Further sections (external metrics sources) are added as top-level fields.
+type ExampleAPIServerConfiguration struct {
+	metav1.TypeMeta
+
+	// Etcd is where the objects are stored.
+	Etcd EtcdConfiguration
+	// CronTabPolicy configures the CronTabImagePolicy and CronTabNamespaceLimits admission plugins.
+	CronTabPolicy CronTabPolicy
+	// Logging configures the logger (format, verbosity).
+	Logging logsapi.LoggingConfiguration
+	// FeatureGates enables or disables feature gates by name.
+	FeatureGates map[string]bool
+}
+
+// EtcdConfiguration says where the objects are stored.
+type EtcdConfiguration struct {
+	// Servers are the etcd client URLs; empty means an etcd started inside the server.
+	Servers []string
+	// Prefix is prepended to every key, keeping our keys apart from kube-apiserver's.
+	Prefix string
+	// EmbeddedDataDir is the embedded etcd's data directory; empty means a temporary one.
+	EmbeddedDataDir string
+}
+
+// CronTabPolicy configures the admission plugins that police CronTabs.
+type CronTabPolicy struct {
+	// ImagePolicy configures CronTabImagePolicy.
+	ImagePolicy CronTabImagePolicy
+	// NamespaceLimits configures CronTabNamespaceLimits.
+	NamespaceLimits CronTabNamespaceLimits
+}
+
+// CronTabImagePolicy says which images a CronTab may run.
+type CronTabImagePolicy struct {
+	// AllowedPrefixes are registries ("registry.example.com") or repository prefixes
+	// ("docker.io/library"); spec.image must be in one of them. Empty allows every image.
+	AllowedPrefixes []string
+	// RequireDigest requires images pinned by digest (image@sha256:...).
+	RequireDigest bool
+}
+
+// CronTabNamespaceLimits are the caps of namespaces without the example.com/max-crontabs and
+// example.com/max-crontab-replicas annotations; nil means no cap.
+type CronTabNamespaceLimits struct {
+	// DefaultMaxCronTabs caps the number of CronTabs in a namespace.
+	DefaultMaxCronTabs *int32
+	// DefaultMaxReplicas caps the sum of spec.replicas over a namespace's CronTabs.
+	DefaultMaxReplicas *int32
+}
+
+// +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
+
+// CronTabImagePolicyConfiguration is the CronTabImagePolicy plugin's configuration in an
+// AdmissionConfiguration (--admission-control-config-file).
+type CronTabImagePolicyConfiguration struct {
+	metav1.TypeMeta
+
+	CronTabImagePolicy
+}
+
+// +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
+
+// CronTabNamespaceLimitsConfiguration is the CronTabNamespaceLimits plugin's configuration in
+// an AdmissionConfiguration (--admission-control-config-file).
+type CronTabNamespaceLimitsConfiguration struct {
+	metav1.TypeMeta
+
+	CronTabNamespaceLimits
+}

@@ -1,0 +1,47 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package v1alpha1
+
+import (
+	logsapi "k8s.io/component-base/logs/api/v1"
+)
+
+// DefaultEtcdPrefix keeps our keys apart from kube-apiserver's when they share an etcd.
+const DefaultEtcdPrefix = "/registry/example.com"
+
+// SetDefaults_ExampleAPIServerConfiguration fills in the logging defaults.
+func SetDefaults_ExampleAPIServerConfiguration(obj *ExampleAPIServerConfiguration) {
+	logsapi.SetRecommendedLoggingConfiguration(&obj.Logging)
+}
+
+// SetDefaults_EtcdConfiguration defaults the key prefix. Servers stays empty (embedded etcd)
+// but is written as [] rather than null, so --write-config-to shows the field.
+func SetDefaults_EtcdConfiguration(obj *EtcdConfiguration) {
+	if obj.Servers == nil {
+		obj.Servers = []string{}
+	}
+	if obj.Prefix == "" {
+		obj.Prefix = DefaultEtcdPrefix
+	}
+}
+
+// SetDefaults_CronTabImagePolicy writes an omitted allow list as [] (allow every image).
+func SetDefaults_CronTabImagePolicy(obj *CronTabImagePolicy) {
+	if obj.AllowedPrefixes == nil {
+		obj.AllowedPrefixes = []string{}
+	}
+}

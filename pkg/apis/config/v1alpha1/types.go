@@ -1,0 +1,103 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	logsapi "k8s.io/component-base/logs/api/v1"
+)
+
+// +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
+
+// ExampleAPIServerConfiguration holds every setting specific to example-apiserver, read from
+// --config FILE. Flags given on the command line win over the file. The generic API server
+// settings (serving, authentication, authorization, audit, the admission chain) stay flags.
+type ExampleAPIServerConfiguration struct {
+	metav1.TypeMeta `json:",inline"`
+
+	// etcd is where the objects are stored.
+	Etcd EtcdConfiguration `json:"etcd"`
+	// cronTabPolicy configures the CronTabImagePolicy and CronTabNamespaceLimits admission
+	// plugins. An AdmissionConfiguration (--admission-control-config-file) that configures one
+	// of them replaces its section here.
+	CronTabPolicy CronTabPolicy `json:"cronTabPolicy"`
+	// logging configures the logger; the logging flags (-v, --logging-format, ...) win.
+	Logging logsapi.LoggingConfiguration `json:"logging"`
+	// featureGates enables or disables feature gates by name; --feature-gates wins per gate.
+	FeatureGates map[string]bool `json:"featureGates,omitempty"`
+}
+
+// EtcdConfiguration says where the objects are stored.
+type EtcdConfiguration struct {
+	// servers are the etcd client URLs (--etcd-servers). Empty starts an etcd inside the
+	// server, listening on 127.0.0.1 only.
+	Servers []string `json:"servers"`
+	// prefix is prepended to every key (--etcd-prefix), keeping our keys apart from
+	// kube-apiserver's when they share an etcd. Default: /registry/example.com.
+	Prefix string `json:"prefix"`
+	// embeddedDataDir is the data directory of the embedded etcd (--embedded-etcd-data-dir);
+	// empty means a temporary directory removed at exit. Only valid without servers.
+	EmbeddedDataDir string `json:"embeddedDataDir"`
+}
+
+// CronTabPolicy configures the admission plugins that police CronTabs.
+type CronTabPolicy struct {
+	// imagePolicy configures CronTabImagePolicy.
+	ImagePolicy CronTabImagePolicy `json:"imagePolicy"`
+	// namespaceLimits configures CronTabNamespaceLimits.
+	NamespaceLimits CronTabNamespaceLimits `json:"namespaceLimits"`
+}
+
+// CronTabImagePolicy says which images a CronTab may run.
+type CronTabImagePolicy struct {
+	// allowedPrefixes are registries ("registry.example.com") or repository prefixes
+	// ("docker.io/library"), matched on path segments against the normalized image name
+	// ("nginx" is "docker.io/library/nginx"). Empty allows every image.
+	AllowedPrefixes []string `json:"allowedPrefixes"`
+	// requireDigest requires images pinned by digest (image@sha256:...).
+	RequireDigest bool `json:"requireDigest"`
+}
+
+// CronTabNamespaceLimits are the caps of namespaces that do not set their own with the
+// example.com/max-crontabs and example.com/max-crontab-replicas annotations.
+type CronTabNamespaceLimits struct {
+	// defaultMaxCronTabs caps the number of CronTabs in a namespace. Unset: no cap.
+	DefaultMaxCronTabs *int32 `json:"defaultMaxCronTabs,omitempty"`
+	// defaultMaxReplicas caps the sum of spec.replicas over a namespace's CronTabs, through
+	// the scale subresource too. Unset: no cap.
+	DefaultMaxReplicas *int32 `json:"defaultMaxReplicas,omitempty"`
+}
+
+// +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
+
+// CronTabImagePolicyConfiguration configures the CronTabImagePolicy plugin from an
+// AdmissionConfiguration (--admission-control-config-file).
+type CronTabImagePolicyConfiguration struct {
+	metav1.TypeMeta `json:",inline"`
+
+	CronTabImagePolicy `json:",inline"`
+}
+
+// +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
+
+// CronTabNamespaceLimitsConfiguration configures the CronTabNamespaceLimits plugin from an
+// AdmissionConfiguration (--admission-control-config-file).
+type CronTabNamespaceLimitsConfiguration struct {
+	metav1.TypeMeta `json:",inline"`
+
+	CronTabNamespaceLimits `json:",inline"`
+}

@@ -1,0 +1,153 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package validation checks example-apiserver's configuration and returns every problem at
+// once, each with its field path (e.g. cronTabPolicy.namespaceLimits.defaultMaxReplicas).
+package validation
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/distribution/reference"
+	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
+	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/component-base/featuregate"
+	logsapi "k8s.io/component-base/logs/api/v1"
+
+	"example.com/example-apiserver/pkg/apis/config"
+)
+
+// ValidateExampleAPIServerConfiguration validates a whole configuration. featureGate is the
+// server's; it is copied, never changed, to check featureGates and the logging settings that
+// depend on them. A nil featureGate skips the feature gate names.
+func ValidateExampleAPIServerConfiguration(cfg *config.ExampleAPIServerConfiguration, featureGate featuregate.FeatureGate) field.ErrorList {
+	var errs field.ErrorList
+	errs = append(errs, ValidateEtcdConfiguration(&cfg.Etcd, field.NewPath("etcd"))...)
+	policy := field.NewPath("cronTabPolicy")
+	errs = append(errs, ValidateCronTabImagePolicy(&cfg.CronTabPolicy.ImagePolicy, policy.Child("imagePolicy"))...)
+	errs = append(errs, ValidateCronTabNamespaceLimits(&cfg.CronTabPolicy.NamespaceLimits, policy.Child("namespaceLimits"))...)
+
+	var gates featuregate.FeatureGate
+	if featureGate != nil {
+		local := featureGate.DeepCopy()
+		errs = append(errs, validateFeatureGates(cfg.FeatureGates, local, field.NewPath("featureGates"))...)
+		gates = local
+	}
+	errs = append(errs, logsapi.Validate(&cfg.Logging, gates, field.NewPath("logging"))...)
+	return errs
+}
+
+// validateFeatureGates sets each gate on gates (a copy) one by one, so that every unknown or
+// locked gate is reported under its own name.
+func validateFeatureGates(m map[string]bool, gates featuregate.MutableFeatureGate, fldPath *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	names := make([]string, 0, len(m))
+	for name := range m {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := gates.SetFromMap(map[string]bool{name: m[name]}); err != nil {
+			errs = append(errs, field.Invalid(fldPath.Key(name), m[name], err.Error()))
+		}
+	}
+	return errs
+}
+
+// ValidateEtcdConfiguration validates the etcd section.
+func ValidateEtcdConfiguration(etcd *config.EtcdConfiguration, fldPath *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	seen := sets.New[string]()
+	for i, server := range etcd.Servers {
+		p := fldPath.Child("servers").Index(i)
+		u, err := url.Parse(server)
+		switch {
+		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+			errs = append(errs, field.Invalid(p, server, "must be an http:// or https:// URL of an etcd client endpoint"))
+		case seen.Has(server):
+			errs = append(errs, field.Duplicate(p, server))
+		}
+		seen.Insert(server)
+	}
+	switch {
+	case etcd.Prefix == "":
+		errs = append(errs, field.Required(fldPath.Child("prefix"), "the key prefix, e.g. /registry/example.com"))
+	case !strings.HasPrefix(etcd.Prefix, "/"):
+		errs = append(errs, field.Invalid(fldPath.Child("prefix"), etcd.Prefix, "must start with /"))
+	}
+	if etcd.EmbeddedDataDir != "" && len(etcd.Servers) > 0 {
+		errs = append(errs, field.Invalid(fldPath.Child("embeddedDataDir"), etcd.EmbeddedDataDir,
+			"only used by the embedded etcd, which does not run when servers are given"))
+	}
+	return errs
+}
+
+// ValidateCronTabImagePolicy validates the CronTabImagePolicy plugin's settings.
+func ValidateCronTabImagePolicy(policy *config.CronTabImagePolicy, fldPath *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	seen := sets.New[string]()
+	for i, prefix := range policy.AllowedPrefixes {
+		p := fldPath.Child("allowedPrefixes").Index(i)
+		normalized := NormalizeImagePrefix(prefix)
+		if err := validateImagePrefix(normalized); err != nil {
+			errs = append(errs, field.Invalid(p, prefix, err.Error()))
+			continue
+		}
+		if seen.Has(normalized) {
+			errs = append(errs, field.Duplicate(p, prefix))
+		}
+		seen.Insert(normalized)
+	}
+	return errs
+}
+
+// NormalizeImagePrefix returns prefix as it is matched: without a trailing slash.
+func NormalizeImagePrefix(prefix string) string {
+	return strings.TrimSuffix(prefix, "/")
+}
+
+// validateImagePrefix accepts a registry host ("registry.example.com", "localhost:5000") or a
+// repository prefix that starts with one ("docker.io/library"). A prefix without a registry
+// ("library/nginx") is refused: it would silently never match, since images are matched by
+// their normalized names ("docker.io/library/nginx").
+func validateImagePrefix(prefix string) error {
+	if prefix == "" {
+		return fmt.Errorf("must not be empty")
+	}
+	// Appending a path component turns a bare host into a repository name; ParseNamed then
+	// accepts only names that are already fully qualified (no implicit docker.io).
+	named, err := reference.ParseNamed(prefix + "/x")
+	if err != nil || named.String() != prefix+"/x" {
+		return fmt.Errorf("must be a registry host (registry.example.com) or a repository prefix with its registry (docker.io/library), without tag or digest")
+	}
+	return nil
+}
+
+// ValidateCronTabNamespaceLimits validates the CronTabNamespaceLimits plugin's settings.
+func ValidateCronTabNamespaceLimits(limits *config.CronTabNamespaceLimits, fldPath *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	if limits.DefaultMaxCronTabs != nil {
+		errs = append(errs, apimachineryvalidation.ValidateNonnegativeField(int64(*limits.DefaultMaxCronTabs), fldPath.Child("defaultMaxCronTabs"))...)
+	}
+	if limits.DefaultMaxReplicas != nil {
+		errs = append(errs, apimachineryvalidation.ValidateNonnegativeField(int64(*limits.DefaultMaxReplicas), fldPath.Child("defaultMaxReplicas"))...)
+	}
+	return errs
+}
