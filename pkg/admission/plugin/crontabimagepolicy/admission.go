@@ -1,0 +1,141 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package crontabimagepolicy is the CronTabImagePolicy admission plugin: a CronTab's image must
+// come from an allowed registry or repository prefix, and optionally be pinned by digest.
+package crontabimagepolicy
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/distribution/reference"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/apiserver/pkg/admission"
+
+	"example.com/example-apiserver/pkg/apis/config"
+	configscheme "example.com/example-apiserver/pkg/apis/config/scheme"
+	"example.com/example-apiserver/pkg/apis/config/validation"
+	"example.com/example-apiserver/pkg/apis/example"
+)
+
+// PluginName names the plugin in --enable-admission-plugins and AdmissionConfiguration.
+const PluginName = "CronTabImagePolicy"
+
+// Register registers the plugin. Its configuration comes from the AdmissionConfiguration
+// (--admission-control-config-file) when that has one for it, else from defaults, called when
+// the admission chain is built: the server configuration's cronTabPolicy.imagePolicy.
+func Register(plugins *admission.Plugins, defaults func() config.CronTabImagePolicy) {
+	plugins.Register(PluginName, func(r io.Reader) (admission.Interface, error) {
+		var policy config.CronTabImagePolicy
+		if defaults != nil {
+			policy = defaults()
+		}
+		if r != nil {
+			data, err := io.ReadAll(r)
+			if err != nil {
+				return nil, err
+			}
+			cfg, err := configscheme.DecodeCronTabImagePolicyConfiguration(data)
+			if err != nil {
+				return nil, fmt.Errorf("%s configuration: %w", PluginName, err)
+			}
+			policy = cfg.CronTabImagePolicy
+		}
+		return New(policy)
+	})
+}
+
+// Plugin checks spec.image of created CronTabs, and of updated ones whose image changes.
+type Plugin struct {
+	*admission.Handler
+	// allowed are the normalized prefixes; empty allows every image.
+	allowed       []string
+	requireDigest bool
+}
+
+var _ admission.ValidationInterface = &Plugin{}
+
+// New returns the plugin enforcing policy, or the policy's validation errors.
+func New(policy config.CronTabImagePolicy) (*Plugin, error) {
+	if errs := validation.ValidateCronTabImagePolicy(&policy, field.NewPath(PluginName)); len(errs) > 0 {
+		return nil, errs.ToAggregate()
+	}
+	p := &Plugin{
+		Handler:       admission.NewHandler(admission.Create, admission.Update),
+		requireDigest: policy.RequireDigest,
+	}
+	for _, prefix := range policy.AllowedPrefixes {
+		p.allowed = append(p.allowed, validation.NormalizeImagePrefix(prefix))
+	}
+	return p, nil
+}
+
+// Validate refuses, with 403 Forbidden, a CronTab whose image the policy does not allow. An
+// update that keeps the image is let through, so tightening the policy never blocks edits of
+// other fields (or finalizer removal) on existing CronTabs.
+func (p *Plugin) Validate(_ context.Context, a admission.Attributes, _ admission.ObjectInterfaces) error {
+	if a.GetResource().GroupResource() != example.Resource("crontabs") || a.GetSubresource() != "" {
+		return nil
+	}
+	ct, ok := a.GetObject().(*example.CronTab)
+	if !ok {
+		return apierrors.NewBadRequest(fmt.Sprintf("%s: expected a CronTab, got %T", PluginName, a.GetObject()))
+	}
+	if old, ok := a.GetOldObject().(*example.CronTab); ok && a.GetOperation() == admission.Update && old.Spec.Image == ct.Spec.Image {
+		return nil
+	}
+	if err := p.check(ct.Spec.Image); err != nil {
+		return admission.NewForbidden(a, err)
+	}
+	return nil
+}
+
+// check returns why image is not allowed, naming the rule, or nil.
+func (p *Plugin) check(image string) error {
+	if len(p.allowed) == 0 && !p.requireDigest {
+		return nil
+	}
+	named, err := reference.ParseNormalizedNamed(image)
+	if err != nil {
+		// Validation of the CronTab refuses such images before admission; be safe anyway.
+		return fmt.Errorf("%s: image %q is not a valid image reference: %v", PluginName, image, err)
+	}
+	if len(p.allowed) > 0 && !p.allowedName(named.Name()) {
+		return fmt.Errorf("%s: image %q (repository %s) is not allowed by rule allowedPrefixes: it must come from one of %s",
+			PluginName, image, named.Name(), strings.Join(p.allowed, ", "))
+	}
+	if _, digested := named.(reference.Digested); p.requireDigest && !digested {
+		return fmt.Errorf("%s: image %q is not allowed by rule requireDigest: pin it by digest, e.g. %s@sha256:<digest>",
+			PluginName, image, reference.FamiliarName(named))
+	}
+	return nil
+}
+
+// allowedName reports whether the normalized repository name is one of the allowed prefixes
+// or below one, on whole path segments: "ghcr.io/acme" allows "ghcr.io/acme/job", not
+// "ghcr.io/acme-evil/job".
+func (p *Plugin) allowedName(name string) bool {
+	for _, prefix := range p.allowed {
+		if name == prefix || strings.HasPrefix(name, prefix+"/") {
+			return true
+		}
+	}
+	return false
+}

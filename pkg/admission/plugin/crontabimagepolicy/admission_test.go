@@ -1,0 +1,184 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package crontabimagepolicy
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apiserver/pkg/admission"
+	scalescheme "k8s.io/client-go/scale/scheme"
+
+	"example.com/example-apiserver/pkg/apis/config"
+	"example.com/example-apiserver/pkg/apis/example"
+)
+
+const digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+func cronTab(image string) *example.CronTab {
+	return &example.CronTab{
+		ObjectMeta: metav1.ObjectMeta{Name: "job", Namespace: "ns"},
+		Spec:       example.CronTabSpec{CronSpec: "* * * * *", Image: image, Replicas: 1},
+	}
+}
+
+func attributes(obj, old runtime.Object, op admission.Operation, subresource string) admission.Attributes {
+	return admission.NewAttributesRecord(obj, old, example.Kind("CronTab").WithVersion("v1"), "ns", "job",
+		example.Resource("crontabs").WithVersion("v1"), subresource, op, nil, false, nil)
+}
+
+func TestValidate(t *testing.T) {
+	allowList := config.CronTabImagePolicy{AllowedPrefixes: []string{"docker.io/library", "ghcr.io/acme/", "localhost:5000"}}
+	tests := []struct {
+		name    string
+		policy  config.CronTabImagePolicy
+		image   string
+		wantErr []string // substrings of the Forbidden message; none: allowed
+	}{
+		{name: "empty policy allows everything", image: "evil.example.org/miner:1"},
+		{name: "official image normalized to docker.io/library", policy: allowList, image: "nginx:1.27"},
+		{name: "fully qualified official image", policy: allowList, image: "docker.io/library/busybox"},
+		{name: "below a repository prefix", policy: allowList, image: "ghcr.io/acme/tools/job@" + digest},
+		{name: "the prefix itself", policy: allowList, image: "ghcr.io/acme"},
+		{name: "registry with port", policy: allowList, image: "localhost:5000/anything:dev"},
+		{name: "other registry", policy: allowList, image: "evil.example.org/miner:1",
+			wantErr: []string{"CronTabImagePolicy", `image "evil.example.org/miner:1"`, "rule allowedPrefixes", "docker.io/library, ghcr.io/acme, localhost:5000"}},
+		{name: "Docker Hub user image is not docker.io/library", policy: allowList, image: "someone/nginx",
+			wantErr: []string{"repository docker.io/someone/nginx", "rule allowedPrefixes"}},
+		{name: "prefix matches whole segments only", policy: allowList, image: "ghcr.io/acme-evil/job", wantErr: []string{"rule allowedPrefixes"}},
+		{name: "other port of the same host", policy: allowList, image: "localhost:5001/x", wantErr: []string{"rule allowedPrefixes"}},
+		{name: "digest required, tag given", policy: config.CronTabImagePolicy{RequireDigest: true}, image: "nginx:1.27",
+			wantErr: []string{"rule requireDigest", "nginx@sha256:<digest>"}},
+		{name: "digest required and given", policy: config.CronTabImagePolicy{RequireDigest: true}, image: "nginx@" + digest},
+		{name: "both rules, allowed registry without digest", policy: config.CronTabImagePolicy{AllowedPrefixes: []string{"ghcr.io"}, RequireDigest: true},
+			image: "ghcr.io/acme/job:1", wantErr: []string{"rule requireDigest"}},
+		{name: "both rules, wrong registry", policy: config.CronTabImagePolicy{AllowedPrefixes: []string{"ghcr.io"}, RequireDigest: true},
+			image: "quay.io/acme/job@" + digest, wantErr: []string{"rule allowedPrefixes"}},
+		{name: "invalid reference", policy: allowList, image: "Not/An:Image:ref", wantErr: []string{"not a valid image reference"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := New(tc.policy)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = p.Validate(context.Background(), attributes(cronTab(tc.image), nil, admission.Create, ""), nil)
+			if len(tc.wantErr) == 0 {
+				if err != nil {
+					t.Fatalf("denied: %v", err)
+				}
+				return
+			}
+			if !apierrors.IsForbidden(err) || err.(apierrors.APIStatus).Status().Code != http.StatusForbidden {
+				t.Fatalf("got %v, want 403 Forbidden", err)
+			}
+			for _, want := range tc.wantErr {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("%q does not mention %q", err, want)
+				}
+			}
+		})
+	}
+}
+
+func TestValidateUpdatesAndOtherRequests(t *testing.T) {
+	p, err := New(config.CronTabImagePolicy{AllowedPrefixes: []string{"ghcr.io"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	grandfathered := cronTab("evil.example.org/miner:1")
+	edited := grandfathered.DeepCopy()
+	edited.Spec.Replicas = 3
+	if err := p.Validate(ctx, attributes(edited, grandfathered, admission.Update, ""), nil); err != nil {
+		t.Errorf("an update that keeps a no longer allowed image must pass: %v", err)
+	}
+	edited.Spec.Image = "evil.example.org/miner:2"
+	if err := p.Validate(ctx, attributes(edited, grandfathered, admission.Update, ""), nil); !apierrors.IsForbidden(err) {
+		t.Errorf("an update to a not allowed image: %v, want Forbidden", err)
+	}
+	scale := &scalescheme.Scale{ObjectMeta: metav1.ObjectMeta{Name: "job", Namespace: "ns"}}
+	if err := p.Validate(ctx, attributes(scale, scale, admission.Update, "scale"), nil); err != nil {
+		t.Errorf("the scale subresource has no image: %v", err)
+	}
+	other := admission.NewAttributesRecord(&example.CustomResource{}, nil, example.Kind("CustomResource").WithVersion("v1"), "ns", "x",
+		example.Resource("customresources").WithVersion("v1"), "", admission.Create, nil, false, nil)
+	if err := p.Validate(ctx, other, nil); err != nil {
+		t.Errorf("other resources are not policed: %v", err)
+	}
+	if p.Handles(admission.Delete) || p.Handles(admission.Connect) || !p.Handles(admission.Create) || !p.Handles(admission.Update) {
+		t.Error("handles create and update only")
+	}
+}
+
+func TestRegister(t *testing.T) {
+	componentConfig := config.CronTabImagePolicy{AllowedPrefixes: []string{"ghcr.io"}}
+	plugins := admission.NewPlugins()
+	Register(plugins, func() config.CronTabImagePolicy { return componentConfig })
+
+	tests := []struct {
+		name      string
+		config    string // the AdmissionConfiguration's configuration for the plugin; "": none
+		image     string
+		wantAllow bool
+		wantErr   string
+	}{
+		{name: "from the server configuration", image: "ghcr.io/a", wantAllow: true},
+		{name: "from the server configuration, denied", image: "quay.io/a"},
+		{name: "admission configuration replaces it", image: "quay.io/a", wantAllow: true,
+			config: "apiVersion: config.example.com/v1alpha1\nkind: CronTabImagePolicyConfiguration\nallowedPrefixes: [quay.io]\n"},
+		{name: "admission configuration replaces it, denied", image: "ghcr.io/a",
+			config: `{"apiVersion":"config.example.com/v1alpha1","kind":"CronTabImagePolicyConfiguration","allowedPrefixes":["quay.io"]}`},
+		{name: "unknown field", config: "apiVersion: config.example.com/v1alpha1\nkind: CronTabImagePolicyConfiguration\nallowed: [quay.io]\n",
+			wantErr: `unknown field "allowed"`},
+		{name: "invalid prefix", config: "apiVersion: config.example.com/v1alpha1\nkind: CronTabImagePolicyConfiguration\nallowedPrefixes: [nginx]\n",
+			wantErr: "CronTabImagePolicy.allowedPrefixes[0]: Invalid value"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var r *strings.Reader
+			if tc.config != "" {
+				r = strings.NewReader(tc.config)
+			}
+			var plugin admission.Interface
+			var err error
+			if r == nil {
+				plugin, err = plugins.InitPlugin(PluginName, nil, admission.PluginInitializers{})
+			} else {
+				plugin, err = plugins.InitPlugin(PluginName, r, admission.PluginInitializers{})
+			}
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("got %v, want an error mentioning %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = plugin.(admission.ValidationInterface).Validate(context.Background(), attributes(cronTab(tc.image), nil, admission.Create, ""), nil)
+			if (err == nil) != tc.wantAllow {
+				t.Errorf("allowed=%v (%v), want %v", err == nil, err, tc.wantAllow)
+			}
+		})
+	}
+}
