@@ -31,9 +31,11 @@ import (
 	scalescheme "k8s.io/client-go/scale/scheme"
 	scaleautoscalingv1 "k8s.io/client-go/scale/scheme/autoscalingv1"
 
+	"example.com/example-apiserver/pkg/apis/config"
 	"example.com/example-apiserver/pkg/apis/example"
 	"example.com/example-apiserver/pkg/apis/example/install"
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
+	informers "example.com/example-apiserver/pkg/generated/informers/externalversions"
 	crontabstorage "example.com/example-apiserver/pkg/registry/example/crontab"
 	customresourcestorage "example.com/example-apiserver/pkg/registry/example/customresource"
 )
@@ -67,7 +69,14 @@ func init() {
 }
 
 // ExtraConfig holds the settings of example-apiserver beyond the generic API server's.
-type ExtraConfig struct{}
+type ExtraConfig struct {
+	// ComponentConfig is the effective, validated component configuration (--config FILE,
+	// defaults and flags applied) the server is built from.
+	ComponentConfig *config.ExampleAPIServerConfiguration
+	// SharedInformerFactory informs on our own objects through the loopback client, for the
+	// admission plugins. New starts it once the server serves; nil means none.
+	SharedInformerFactory informers.SharedInformerFactory
+}
 
 // Config is everything New needs.
 type Config struct {
@@ -103,9 +112,22 @@ type apiGroupBuilder func(restOptions generic.RESTOptionsGetter) (*genericapiser
 
 // New returns the server for a completed config; every error is returned, never panicked.
 func (c CompletedConfig) New() (*ExampleServer, error) {
+	if c.ExtraConfig.ComponentConfig == nil {
+		return nil, fmt.Errorf("no component configuration in ExtraConfig")
+	}
 	genericServer, err := c.GenericConfig.New(ComponentName, genericapiserver.NewEmptyDelegate())
 	if err != nil {
 		return nil, err
+	}
+	if informers := c.ExtraConfig.SharedInformerFactory; informers != nil {
+		// The informers list and watch through this very server: start them once it serves.
+		err := genericServer.AddPostStartHook("start-example-apiserver-informers", func(ctx genericapiserver.PostStartHookContext) error {
+			informers.Start(ctx.Done())
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
 	apiGroups := []apiGroupBuilder{newExampleAPIGroup}
 	for _, build := range apiGroups {

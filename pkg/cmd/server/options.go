@@ -20,46 +20,61 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
+	"slices"
 
 	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	"k8s.io/apiserver/pkg/admission"
 	"k8s.io/apiserver/pkg/endpoints/openapi"
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	genericoptions "k8s.io/apiserver/pkg/server/options"
 	utilfeature "k8s.io/apiserver/pkg/util/feature"
 	basecompatibility "k8s.io/component-base/compatibility"
+	"k8s.io/component-base/featuregate"
 	logsapi "k8s.io/component-base/logs/api/v1"
 	baseversion "k8s.io/component-base/version"
 	"k8s.io/klog/v2"
 	netutils "k8s.io/utils/net"
 
+	"example.com/example-apiserver/pkg/apis/config"
+	configv1alpha1 "example.com/example-apiserver/pkg/apis/config/v1alpha1"
+	configvalidation "example.com/example-apiserver/pkg/apis/config/validation"
 	"example.com/example-apiserver/pkg/apis/example"
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	"example.com/example-apiserver/pkg/apiserver"
 	"example.com/example-apiserver/pkg/embeddedetcd"
+	informers "example.com/example-apiserver/pkg/generated/informers/externalversions"
 	exampleopenapi "example.com/example-apiserver/pkg/generated/openapi"
 )
 
 // DefaultEtcdPathPrefix keeps our keys apart from kube-apiserver's when they share an etcd.
-const DefaultEtcdPathPrefix = "/registry/example.com"
+const DefaultEtcdPathPrefix = configv1alpha1.DefaultEtcdPrefix
 
 func init() {
 	// The logging flags consult these gates; kube-apiserver registers them the same way.
 	utilruntime.Must(logsapi.AddFeatureGates(utilfeature.DefaultMutableFeatureGate))
 }
 
-// Options are everything the example-apiserver command line sets.
+// Options are everything the example-apiserver command line sets. Complete resolves them,
+// with the --config file, into ComponentConfig, the configuration the server is built from.
 type Options struct {
 	RecommendedOptions *genericoptions.RecommendedOptions
-	Logs               *logsapi.LoggingConfiguration
+	// Logs are the logging flags; the effective settings are ComponentConfig.Logging.
+	Logs *logsapi.LoggingConfiguration
 	// ComponentGlobalsRegistry holds the effective version and feature gates (--feature-gates).
 	ComponentGlobalsRegistry basecompatibility.ComponentGlobalsRegistry
+
+	// ConfigFile is the component configuration file (--config); empty: defaults and flags.
+	ConfigFile string
+	// WriteConfigTo makes the command write the effective configuration there and exit.
+	WriteConfigTo string
 
 	// EmbeddedEtcdDataDir is where the embedded etcd keeps its data when no --etcd-servers
 	// is given; empty means a temporary directory removed at exit.
@@ -71,6 +86,15 @@ type Options struct {
 
 	StdOut io.Writer
 	StdErr io.Writer
+
+	// ComponentConfig is the effective component configuration, set by Complete: defaults,
+	// then the --config file, then the overlapping flags given on the command line.
+	ComponentConfig *config.ExampleAPIServerConfiguration
+
+	// featureGate is the gate behind ComponentGlobalsRegistry, set from featureGates.
+	featureGate featuregate.MutableVersionedFeatureGate
+	// flags are the flags AddFlags bound: Complete asks them which were given.
+	flags *pflag.FlagSet
 }
 
 // NewOptions returns the default options.
@@ -87,28 +111,55 @@ func NewOptions(out, errOut io.Writer) *Options {
 	}
 	o.RecommendedOptions.Etcd.StorageConfig.EncodeVersioner = runtime.NewMultiGroupVersioner(examplev1.SchemeGroupVersion, schema.GroupKind{Group: example.GroupName})
 	o.RecommendedOptions.SecureServing.BindAddress = netutils.ParseIPSloppy("127.0.0.1")
-	_, _ = o.ComponentGlobalsRegistry.ComponentGlobalsOrRegister(basecompatibility.DefaultKubeComponent,
+	_, o.featureGate = o.ComponentGlobalsRegistry.ComponentGlobalsOrRegister(basecompatibility.DefaultKubeComponent,
 		basecompatibility.NewEffectiveVersionFromString(baseversion.DefaultKubeBinaryVersion, "", ""), utilfeature.DefaultMutableFeatureGate)
+	registerAdmissionPlugins(o.RecommendedOptions.Admission, o.cronTabPolicy)
 	return o
 }
 
-// AddFlags adds every flag to fs.
+// cronTabPolicy is the admission plugins' configuration unless --admission-control-config-file
+// has theirs; read when the admission chain is built, after Complete.
+func (o *Options) cronTabPolicy() config.CronTabPolicy {
+	if o.ComponentConfig == nil {
+		return config.CronTabPolicy{}
+	}
+	return o.ComponentConfig.CronTabPolicy
+}
+
+// AddFlags adds every flag to fs, and remembers fs to tell which flags the command line gave.
 func (o *Options) AddFlags(fs *pflag.FlagSet) {
+	o.flags = fs
 	o.RecommendedOptions.AddFlags(fs)
 	o.ComponentGlobalsRegistry.AddFlags(fs)
 	logsapi.AddFlags(o.Logs, fs)
-	fs.StringVar(&o.EmbeddedEtcdDataDir, "embedded-etcd-data-dir", o.EmbeddedEtcdDataDir,
+	fs.StringVar(&o.ConfigFile, "config", o.ConfigFile,
+		"Component configuration file (apiVersion config.example.com/v1alpha1, kind ExampleAPIServerConfiguration; "+
+			"see artifacts/config/example-apiserver.yaml). Flags given on the command line win over it.")
+	fs.StringVar(&o.WriteConfigTo, "write-config-to", o.WriteConfigTo,
+		"Write the effective component configuration (defaults, --config file, flags) to this file, or - for standard output, and exit.")
+	fs.StringVar(&o.EmbeddedEtcdDataDir, flagEmbeddedEtcdDataDir, o.EmbeddedEtcdDataDir,
 		"Data directory of the etcd started inside the server when --etcd-servers is empty. Empty means a temporary directory, removed at exit.")
 	fs.BoolVar(&o.Standalone, "standalone", o.Standalone,
-		"Run without a kube-apiserver, for local development only: no delegated authentication, authorization or webhook admission; "+
-			"clients authenticate with certificates of --client-ca-file and every authenticated user is allowed everything.")
+		"Run without a kube-apiserver, for local development only: no delegated authentication, authorization, namespaces, admission policies or webhooks "+
+			"(only the server's own admission plugins); clients authenticate with certificates of --client-ca-file and every authenticated user is allowed everything.")
 	fs.StringSliceVar(&o.AlternateDNS, "alternate-dns", o.AlternateDNS,
 		"Extra DNS names for the self-signed serving certificate (ignored when --tls-cert-file is given), e.g. example-apiserver.example-system.svc.")
 }
 
-// Complete fills in what the flags leave open. In standalone mode it switches off the parts
-// that need a kube-apiserver.
+// Complete resolves the component configuration (--config file, flags) into ComponentConfig
+// and makes the options the generic server reads follow it. In standalone mode it switches off
+// the parts that need a kube-apiserver.
 func (o *Options) Complete() error {
+	cfg, err := o.resolveComponentConfig()
+	if err != nil {
+		return err
+	}
+	o.ComponentConfig = cfg
+	storage := &o.RecommendedOptions.Etcd.StorageConfig
+	storage.Transport.ServerList = slices.Clone(cfg.Etcd.Servers)
+	storage.Prefix = cfg.Etcd.Prefix
+	o.EmbeddedEtcdDataDir = cfg.Etcd.EmbeddedDataDir
+
 	if o.Standalone {
 		ro := o.RecommendedOptions
 		ro.Authentication.RemoteKubeConfigFileOptional = true
@@ -116,15 +167,26 @@ func (o *Options) Complete() error {
 		ro.Authorization.RemoteKubeConfigFileOptional = true
 		ro.Authorization.AlwaysAllowGroups = append(ro.Authorization.AlwaysAllowGroups, "system:authenticated")
 		ro.CoreAPI = nil
-		ro.Admission = nil
+		// Admission stays: Config builds a chain of our own plugins only.
 		ro.Features.EnablePriorityAndFairness = false
 	}
 	return nil
 }
 
-// Validate checks the options; all problems are reported at once.
+// Validate checks the options and the component configuration; all problems are reported at
+// once, those of the configuration with their field paths.
 func (o *Options) Validate() error {
+	if o.ComponentConfig == nil {
+		return errors.New("the options were not completed")
+	}
 	var errs []error
+	if fieldErrs := configvalidation.ValidateExampleAPIServerConfiguration(o.ComponentConfig, o.featureGate); len(fieldErrs) > 0 {
+		source := "flags"
+		if o.ConfigFile != "" {
+			source = "config file " + o.ConfigFile + " and flags"
+		}
+		errs = append(errs, fmt.Errorf("invalid configuration (%s): %w", source, fieldErrs.ToAggregate()))
+	}
 	etcdErrs := o.RecommendedOptions.Validate()
 	if o.useEmbeddedEtcd() {
 		// --etcd-servers is optional here: the server starts its own etcd. Validate the other
@@ -137,8 +199,8 @@ func (o *Options) Validate() error {
 	}
 	errs = append(errs, etcdErrs...)
 	errs = append(errs, o.ComponentGlobalsRegistry.Validate()...)
-	if err := logsapi.Validate(o.Logs, o.ComponentGlobalsRegistry.FeatureGateFor(basecompatibility.DefaultKubeComponent), nil).ToAggregate(); err != nil {
-		errs = append(errs, err)
+	if o.Standalone {
+		errs = append(errs, validateStandaloneAdmission(o.RecommendedOptions.Admission)...)
 	}
 	return utilerrors.NewAggregate(errs)
 }
@@ -161,8 +223,22 @@ func (o *Options) StartEmbeddedEtcd() (stop func(), err error) {
 	return etcd.Stop, nil
 }
 
-// Config returns the server configuration the options describe.
+// applyFeatureGates sets the configuration's feature gates (--feature-gates merged in).
+func (o *Options) applyFeatureGates() error {
+	if err := o.featureGate.SetFromMap(o.ComponentConfig.FeatureGates); err != nil {
+		return fmt.Errorf("featureGates: %w", err)
+	}
+	return nil
+}
+
+// Config returns the server configuration the completed, validated options describe.
 func (o *Options) Config() (*apiserver.Config, error) {
+	if o.ComponentConfig == nil {
+		return nil, errors.New("the options were not completed")
+	}
+	if err := o.applyFeatureGates(); err != nil {
+		return nil, err
+	}
 	if err := o.RecommendedOptions.SecureServing.MaybeDefaultWithSelfSignedCerts("localhost", o.AlternateDNS, []net.IP{netutils.ParseIPSloppy("127.0.0.1")}); err != nil {
 		return nil, fmt.Errorf("creating self-signed certificates: %w", err)
 	}
@@ -179,17 +255,43 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	serverConfig.FeatureGate = o.ComponentGlobalsRegistry.FeatureGateFor(basecompatibility.DefaultKubeComponent)
 	serverConfig.EffectiveVersion = o.ComponentGlobalsRegistry.EffectiveVersionFor(basecompatibility.DefaultKubeComponent)
 
-	if err := o.RecommendedOptions.ApplyTo(serverConfig); err != nil {
+	// Our admission plugins read our own objects through informers on the loopback client,
+	// which exists only once ApplyTo has configured serving.
+	var exampleInformers informers.SharedInformerFactory
+	var initializers []admission.PluginInitializer
+	ro := *o.RecommendedOptions
+	ro.ExtraAdmissionInitializers = func(c *genericapiserver.RecommendedConfig) ([]admission.PluginInitializer, error) {
+		var err error
+		exampleInformers, initializers, err = newAdmissionInitializers(c)
+		return initializers, err
+	}
+	if o.Standalone {
+		ro.Admission = nil // the generic chain needs a kube-apiserver; ours is built below
+	}
+	if err := ro.ApplyTo(serverConfig); err != nil {
 		return nil, err
 	}
 	if o.Standalone {
-		klog.Warning("Running standalone: no delegated authentication, authorization or webhook admission. For local development only.")
+		if err := applyStandaloneAdmission(o.RecommendedOptions.Admission, &serverConfig.Config, initializers); err != nil {
+			return nil, err
+		}
+		klog.Warning("Running standalone: no delegated authentication, authorization, namespaces, admission policies or webhooks. For local development only.")
 	}
-	return &apiserver.Config{GenericConfig: serverConfig}, nil
+	return &apiserver.Config{
+		GenericConfig: serverConfig,
+		ExtraConfig:   apiserver.ExtraConfig{ComponentConfig: o.ComponentConfig, SharedInformerFactory: exampleInformers},
+	}, nil
 }
 
-// Run starts the server and blocks until ctx is done.
+// Run applies the feature gates and logging settings of the configuration, starts the
+// server and blocks until ctx is done.
 func (o *Options) Run(ctx context.Context) error {
+	if err := o.applyFeatureGates(); err != nil {
+		return err
+	}
+	if err := logsapi.ValidateAndApply(&o.ComponentConfig.Logging, o.featureGate); err != nil {
+		return err
+	}
 	stopEtcd, err := o.StartEmbeddedEtcd()
 	defer stopEtcd()
 	if err != nil {

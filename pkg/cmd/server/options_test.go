@@ -60,13 +60,20 @@ func TestValidate(t *testing.T) {
 		{name: "embedded etcd needs no --etcd-servers"},
 		{name: "external etcd", args: []string{"--etcd-servers=http://127.0.0.1:2379"}},
 		{name: "bad storage media type", args: []string{"--storage-media-type=text/plain"}, wantErr: "--storage-media-type"},
-		{name: "bad log format", args: []string{"--logging-format=xml"}, wantErr: "format"},
+		{name: "bad log format", args: []string{"--logging-format=xml"}, wantErr: "invalid configuration (flags): logging.format"},
+		{name: "etcd prefix without slash", args: []string{"--etcd-prefix=registry"}, wantErr: "etcd.prefix: Invalid value"},
+		{name: "upstream plugin in standalone", args: []string{"--standalone", "--enable-admission-plugins=ValidatingAdmissionWebhook"},
+			wantErr: "ValidatingAdmissionWebhook needs a kube-apiserver"},
+		{name: "own plugin in standalone", args: []string{"--standalone", "--disable-admission-plugins=CronTabImagePolicy"}},
 		{name: "unknown feature gate", args: []string{"--feature-gates=NoSuchGate=true"}, wantErr: "NoSuchGate"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			o := parsedOptions(t, tc.args...)
 			err := o.ComponentGlobalsRegistry.Set()
+			if err == nil {
+				err = o.Complete()
+			}
 			if err == nil {
 				err = o.Validate()
 			}
@@ -86,8 +93,11 @@ func TestStandaloneSwitchesOffDelegation(t *testing.T) {
 		t.Fatal(err)
 	}
 	ro := o.RecommendedOptions
-	if ro.Admission != nil || ro.CoreAPI != nil || ro.Features.EnablePriorityAndFairness {
-		t.Error("standalone must not need a kube-apiserver for admission, core API or priority and fairness")
+	if ro.CoreAPI != nil || ro.Features.EnablePriorityAndFairness {
+		t.Error("standalone must not need a kube-apiserver for the core API or priority and fairness")
+	}
+	if got := standaloneAdmissionPlugins(ro.Admission); strings.Join(got, ",") != "CronTabImagePolicy,CronTabNamespaceLimits" {
+		t.Errorf("standalone admission plugins %v, want only our own", got)
 	}
 	if !ro.Authentication.RemoteKubeConfigFileOptional || !ro.Authorization.RemoteKubeConfigFileOptional {
 		t.Error("standalone must not require delegated authentication or authorization kubeconfigs")

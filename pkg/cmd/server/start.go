@@ -20,8 +20,6 @@ import (
 	"context"
 
 	"github.com/spf13/cobra"
-	basecompatibility "k8s.io/component-base/compatibility"
-	logsapi "k8s.io/component-base/logs/api/v1"
 	"k8s.io/component-base/version/verflag"
 
 	// Register the JSON log format for --logging-format=json.
@@ -35,14 +33,15 @@ func NewCommand(ctx context.Context, o *Options) *cobra.Command {
 		Short: "Serve the example.com API (CronTab, CustomResource) as a Kubernetes aggregated API server",
 		Long: `example-apiserver serves the example.com/v1 API group (crontabs, customresources) from etcd.
 It is registered with a kube-apiserver by an APIService and delegates authentication and
-authorization to it. Without --etcd-servers it runs its own embedded etcd on 127.0.0.1.`,
+authorization to it. Without --etcd-servers it runs its own embedded etcd on 127.0.0.1.
+
+Its own settings (etcd, CronTab admission policy, logging, feature gates) can come from a
+--config file (see artifacts/config/example-apiserver.yaml); flags given on the command line
+win over the file. --write-config-to writes the effective configuration and exits.`,
 		SilenceUsage: true,
 		PersistentPreRunE: func(*cobra.Command, []string) error {
 			verflag.PrintAndExitIfRequested()
-			if err := o.ComponentGlobalsRegistry.Set(); err != nil {
-				return err
-			}
-			return logsapi.ValidateAndApply(o.Logs, o.ComponentGlobalsRegistry.FeatureGateFor(basecompatibility.DefaultKubeComponent))
+			return o.ComponentGlobalsRegistry.Set()
 		},
 		RunE: func(c *cobra.Command, _ []string) error {
 			if err := o.Complete(); err != nil {
@@ -51,6 +50,10 @@ authorization to it. Without --etcd-servers it runs its own embedded etcd on 127
 			if err := o.Validate(); err != nil {
 				return err
 			}
+			if o.WriteConfigTo != "" {
+				return o.WriteConfig()
+			}
+			// Run applies the logging settings, which the --config file may hold.
 			return o.Run(c.Context())
 		},
 		Args: cobra.NoArgs,

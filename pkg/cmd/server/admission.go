@@ -1,0 +1,131 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package server
+
+import (
+	"fmt"
+	"slices"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/apiserver/pkg/admission"
+	admissionmetrics "k8s.io/apiserver/pkg/admission/metrics"
+	"k8s.io/apiserver/pkg/admission/plugin/namespace/lifecycle"
+	apiserverapi "k8s.io/apiserver/pkg/apis/apiserver"
+	apiserverapiv1 "k8s.io/apiserver/pkg/apis/apiserver/v1"
+	apiserverapiv1alpha1 "k8s.io/apiserver/pkg/apis/apiserver/v1alpha1"
+	genericapiserver "k8s.io/apiserver/pkg/server"
+	genericoptions "k8s.io/apiserver/pkg/server/options"
+	"k8s.io/client-go/kubernetes"
+
+	"example.com/example-apiserver/pkg/admission/exampleinitializer"
+	"example.com/example-apiserver/pkg/admission/plugin/crontabimagepolicy"
+	"example.com/example-apiserver/pkg/admission/plugin/crontabnamespacelimits"
+	"example.com/example-apiserver/pkg/apis/config"
+	clientset "example.com/example-apiserver/pkg/generated/clientset/versioned"
+	informers "example.com/example-apiserver/pkg/generated/informers/externalversions"
+)
+
+// ownAdmissionPlugins are example-apiserver's own admission plugins, in chain order. They are
+// enabled by default and need no kube-apiserver, so they run in --standalone mode too.
+var ownAdmissionPlugins = []string{crontabimagepolicy.PluginName, crontabnamespacelimits.PluginName}
+
+// admissionConfigScheme decodes --admission-control-config-file (AdmissionConfiguration) in
+// standalone mode, where the generic admission options (which have their own) are not applied.
+var admissionConfigScheme = runtime.NewScheme()
+
+func init() {
+	utilruntime.Must(apiserverapi.AddToScheme(admissionConfigScheme))
+	utilruntime.Must(apiserverapiv1alpha1.AddToScheme(admissionConfigScheme))
+	utilruntime.Must(apiserverapiv1.AddToScheme(admissionConfigScheme))
+}
+
+// registerAdmissionPlugins adds our plugins to the generic admission options, configured by
+// policy (called when the chain is built) unless the AdmissionConfiguration configures them.
+// They run right after NamespaceLifecycle and before the admission policies and webhooks: a
+// request our own policy refuses never costs a webhook call.
+func registerAdmissionPlugins(a *genericoptions.AdmissionOptions, policy func() config.CronTabPolicy) {
+	crontabimagepolicy.Register(a.Plugins, func() config.CronTabImagePolicy { return policy().ImagePolicy })
+	crontabnamespacelimits.Register(a.Plugins, func() config.CronTabNamespaceLimits { return policy().NamespaceLimits })
+
+	i := slices.Index(a.RecommendedPluginOrder, lifecycle.PluginName) + 1
+	a.RecommendedPluginOrder = slices.Insert(slices.Clone(a.RecommendedPluginOrder), i, ownAdmissionPlugins...)
+}
+
+// newAdmissionInitializers returns an informer factory on our own objects, through the
+// loopback client, and the initializer that hands it, with the kube-apiserver's informers and
+// client (nil when standalone), to the plugins.
+func newAdmissionInitializers(c *genericapiserver.RecommendedConfig) (informers.SharedInformerFactory, []admission.PluginInitializer, error) {
+	if c.LoopbackClientConfig == nil {
+		return nil, nil, fmt.Errorf("admission plugins need the loopback client configuration")
+	}
+	client, err := clientset.NewForConfig(c.LoopbackClientConfig)
+	if err != nil {
+		return nil, nil, err
+	}
+	exampleInformers := informers.NewSharedInformerFactory(client, 0)
+	var kubeClient kubernetes.Interface
+	if c.ClientConfig != nil {
+		if kubeClient, err = kubernetes.NewForConfig(c.ClientConfig); err != nil {
+			return nil, nil, err
+		}
+	}
+	return exampleInformers, []admission.PluginInitializer{exampleinitializer.New(exampleInformers, c.SharedInformerFactory, kubeClient)}, nil
+}
+
+// standaloneAdmissionPlugins returns our own plugins that the admission flags leave enabled:
+// without a kube-apiserver the upstream ones (NamespaceLifecycle, admission policies and
+// webhooks) cannot run, as they read their objects from it.
+func standaloneAdmissionPlugins(a *genericoptions.AdmissionOptions) []string {
+	disabled := sets.New(a.DisablePlugins...).Union(a.DefaultOffPlugins).Delete(a.EnablePlugins...)
+	var names []string
+	for _, name := range ownAdmissionPlugins {
+		if !disabled.Has(name) {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// validateStandaloneAdmission refuses upstream plugins asked for in standalone mode.
+func validateStandaloneAdmission(a *genericoptions.AdmissionOptions) []error {
+	var errs []error
+	for _, name := range a.EnablePlugins {
+		if !slices.Contains(ownAdmissionPlugins, name) {
+			errs = append(errs, fmt.Errorf("--enable-admission-plugins: %s needs a kube-apiserver and is not available with --standalone", name))
+		}
+	}
+	return errs
+}
+
+// applyStandaloneAdmission builds the admission chain of a standalone server from our own
+// plugins; CronTabNamespaceLimits then applies only the default caps of the configuration,
+// there being no Namespace objects to annotate.
+func applyStandaloneAdmission(a *genericoptions.AdmissionOptions, c *genericapiserver.Config, initializers []admission.PluginInitializer) error {
+	names := standaloneAdmissionPlugins(a)
+	provider, err := admission.ReadAdmissionConfiguration(names, a.ConfigFile, admissionConfigScheme)
+	if err != nil {
+		return fmt.Errorf("reading --admission-control-config-file: %w", err)
+	}
+	chain, err := a.Plugins.NewFromPlugins(names, provider, admission.PluginInitializers(initializers), a.Decorators)
+	if err != nil {
+		return err
+	}
+	c.AdmissionControl = admissionmetrics.WithStepMetrics(chain)
+	return nil
+}

@@ -1,0 +1,149 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package integration
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/utils/ptr"
+
+	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
+	"example.com/example-apiserver/test/integration/framework"
+)
+
+// The server's own configuration: an image allow list, and a generous cap that the
+// AdmissionConfiguration below replaces for CronTabNamespaceLimits.
+const admissionTestConfig = `apiVersion: config.example.com/v1alpha1
+kind: ExampleAPIServerConfiguration
+cronTabPolicy:
+  imagePolicy:
+    allowedPrefixes: [docker.io/library, ghcr.io/acme]
+  namespaceLimits:
+    defaultMaxCronTabs: 100
+`
+
+const admissionTestAdmissionConfig = `apiVersion: apiserver.config.k8s.io/v1
+kind: AdmissionConfiguration
+plugins:
+- name: CronTabNamespaceLimits
+  configuration:
+    apiVersion: config.example.com/v1alpha1
+    kind: CronTabNamespaceLimitsConfiguration
+    defaultMaxCronTabs: 2
+    defaultMaxReplicas: 4
+`
+
+// TestOwnAdmissionPlugins runs a standalone server started with --config and
+// --admission-control-config-file: our plugins work without a kube-apiserver, from both
+// sources of configuration, and refuse with 403 Forbidden and a message that says why.
+func TestOwnAdmissionPlugins(t *testing.T) {
+	dir := t.TempDir()
+	configFile := filepath.Join(dir, "config.yaml")
+	admissionFile := filepath.Join(dir, "admission.yaml")
+	for path, data := range map[string]string{configFile: admissionTestConfig, admissionFile: admissionTestAdmissionConfig} {
+		if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv, err := framework.StartServer("--config="+configFile, "--admission-control-config-file="+admissionFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cronTabs := srv.Client.ExampleV1().CronTabs("admission")
+	newCronTab := func(name, image string, replicas int32) *examplev1.CronTab {
+		return &examplev1.CronTab{
+			ObjectMeta: metav1.ObjectMeta{Name: name},
+			Spec:       examplev1.CronTabSpec{CronSpec: "*/5 * * * *", Image: image, Replicas: ptr.To(replicas)},
+		}
+	}
+	wantForbidden := func(t *testing.T, err error, wants ...string) {
+		t.Helper()
+		if !apierrors.IsForbidden(err) {
+			t.Fatalf("got %v, want 403 Forbidden", err)
+		}
+		for _, want := range wants {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("%q does not mention %q", err, want)
+			}
+		}
+	}
+
+	t.Run("image policy from the component config", func(t *testing.T) {
+		_, err := cronTabs.Create(ctx, newCronTab("evil", "evil.example.org/miner:1", 1), metav1.CreateOptions{})
+		wantForbidden(t, err, "CronTabImagePolicy", "rule allowedPrefixes", "docker.io/library, ghcr.io/acme")
+		if _, err := cronTabs.Create(ctx, newCronTab("evil", "evil.example.org/miner:1", 1), metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}}); !apierrors.IsForbidden(err) {
+			t.Errorf("a dry run must be refused alike: %v", err)
+		}
+	})
+
+	t.Run("namespace limits from the admission configuration", func(t *testing.T) {
+		if _, err := cronTabs.Create(ctx, newCronTab("a", "nginx:1.27", 1), metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cronTabs.Create(ctx, newCronTab("b", "ghcr.io/acme/job:1", 1), metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		// The plugin counts through an informer: wait (dry run) until it has seen both.
+		var last error
+		err := wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+			_, last = cronTabs.Create(ctx, newCronTab("c", "nginx:1.27", 1), metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+			return apierrors.IsForbidden(last), nil
+		})
+		if err != nil {
+			t.Fatalf("a third CronTab was never refused; last: %v", last)
+		}
+		_, err = cronTabs.Create(ctx, newCronTab("c", "nginx:1.27", 1), metav1.CreateOptions{})
+		wantForbidden(t, err, "CronTabNamespaceLimits", `namespace "admission" allows at most 2 CronTabs`, "defaultMaxCronTabs", "has 2")
+	})
+
+	t.Run("scale is capped too", func(t *testing.T) {
+		scale := func(replicas int32, dryRun ...string) error {
+			_, err := cronTabs.UpdateScale(ctx, "a", &autoscalingv1.Scale{
+				ObjectMeta: metav1.ObjectMeta{Name: "a", Namespace: "admission"},
+				Spec:       autoscalingv1.ScaleSpec{Replicas: replicas},
+			}, metav1.UpdateOptions{DryRun: dryRun})
+			return err
+		}
+		if err := scale(3); err != nil { // 3 + 1 = 4, the cap
+			t.Fatalf("scale within the cap: %v", err)
+		}
+		var last error
+		err := wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, 30*time.Second, true, func(context.Context) (bool, error) {
+			last = scale(4, metav1.DryRunAll) // 4 + 1 = 5 once the informer has seen the 3
+			return apierrors.IsForbidden(last), nil
+		})
+		if err != nil {
+			t.Fatalf("scaling over the cap was never refused; last: %v", last)
+		}
+		wantForbidden(t, scale(4), "CronTabNamespaceLimits", "at most 4 CronTab replicas in total", "would make them 5")
+		if err := scale(1); err != nil {
+			t.Errorf("scaling down must always pass: %v", err)
+		}
+	})
+}
