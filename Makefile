@@ -11,23 +11,44 @@ LDFLAGS := -X k8s.io/component-base/version.gitVersion=$(VERSION) \
            -X k8s.io/component-base/version.buildDate=$(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 GO_TEST_FLAGS ?=
 
-.PHONY: all build install test test-unit test-integration test-e2e run up down tools generate verify bench clean
+.PHONY: all build install plugins test test-unit test-integration test-e2e run up down tools generate verify bench clean
 
 all: build
 
-build: ## Build example-apiserver into _output/bin.
+# The kubectl plugin, its completion helper and the exec credential plugin, built and
+# installed beside the server: `export PATH=$(BIN_DIR):$$PATH` makes `kubectl example` work.
+PLUGIN_CMDS := ./cmd/kubectl-example ./cmd/example-credential-plugin
+GOBIN_DIR = $(or $(shell go env GOBIN),$(shell go env GOPATH)/bin)
+
+build: ## Build example-apiserver, kubectl-example and example-credential-plugin into _output/bin.
 	go build -ldflags "$(LDFLAGS)" -o $(BIN_DIR)/example-apiserver ./cmd/example-apiserver
+	go build -ldflags "$(LDFLAGS)" -o $(BIN_DIR)/ $(PLUGIN_CMDS)
+	install -m 0755 hack/kubectl_complete-example $(BIN_DIR)/kubectl_complete-example
 
-install: ## Install example-apiserver into GOBIN.
-	go install -ldflags "$(LDFLAGS)" ./cmd/example-apiserver
+install: ## Install example-apiserver, kubectl-example (with kubectl_complete-example) and example-credential-plugin into GOBIN.
+	go install -ldflags "$(LDFLAGS)" ./cmd/example-apiserver $(PLUGIN_CMDS)
+	install -m 0755 hack/kubectl_complete-example $(GOBIN_DIR)/kubectl_complete-example
 
-test: test-unit test-integration test-e2e ## Run every suite: unit, integration (real etcd), e2e (real control plane).
+plugins: ## Build kubectl-example's krew archives into _output/plugins and write their sha256 into artifacts/krew/example.yaml.
+	hack/build-plugins.sh
+
+test: test-unit test-integration test-reliability test-e2e ## Run every suite: unit, integration (real etcd), reliability (faults), e2e (real control plane).
 
 test-unit: ## Unit tests beside the code.
 	go test $(GO_TEST_FLAGS) ./pkg/... ./cmd/...
 
 test-integration: ## The real server in-process against a real (embedded) etcd.
 	go test $(GO_TEST_FLAGS) ./test/integration/...
+
+test-reliability: build tools ## The built binaries as processes: two replicas on one etcd, etcd killed under load, SIGTERM under load.
+	go test $(GO_TEST_FLAGS) -timeout 10m ./test/reliability/...
+
+FUZZTIME ?= 1m
+fuzz: ## Run every fuzz target for FUZZTIME each (make test only replays their seed corpora).
+	@grep -r --include='*_test.go' -o '^func Fuzz[A-Za-z0-9_]*' cmd pkg test | sort | while IFS=: read -r file fn; do \
+	  name="$${fn#func }"; echo "== $$name ($$(dirname "$$file"), $(FUZZTIME))"; \
+	  go test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s "./$$(dirname "$$file")"; \
+	done
 
 test-e2e: build tools ## kube-apiserver + kcm + example-apiserver started by hack/local-up.sh, driven by the real kubectl.
 	@if [ -d test/e2e ]; then go test $(GO_TEST_FLAGS) -timeout 30m ./test/e2e/...; else echo "test/e2e: no suite yet"; fi
