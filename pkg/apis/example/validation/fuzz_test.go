@@ -1,0 +1,131 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package validation
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/serializer"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"example.com/example-apiserver/pkg/apis/example"
+	"example.com/example-apiserver/pkg/apis/example/install"
+	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
+)
+
+// FuzzDecodeAndValidate is what the server does with a request body before storage, minus
+// HTTP: decode JSON or YAML into v1, default, convert to the internal type, validate. Whatever
+// the bytes, it must not panic; every validation error must name a field; and an object that
+// validates must survive encoding and decoding again unchanged and still valid, so what is
+// stored can always be read back. `go test` runs the seeds; `make fuzz` explores further.
+func FuzzDecodeAndValidate(f *testing.F) {
+	const slowInput = 10 * time.Second
+	scheme := runtime.NewScheme()
+	install.Install(scheme)
+	codecs := serializer.NewCodecFactory(scheme)
+	decoder := codecs.UniversalDecoder() // to the internal version, with defaults applied
+	encoder := codecs.LegacyCodec(examplev1.SchemeGroupVersion)
+
+	// The seed document's objects as the repository ships them, and bodies that stress the
+	// decoder: wrong types, nulls, deep nesting, YAML anchors, unknown kinds.
+	examples, _ := filepath.Glob(filepath.Join("..", "..", "..", "..", "artifacts", "examples", "*.yaml"))
+	for _, path := range examples {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	for _, seed := range []string{
+		`{"apiVersion":"example.com/v1","kind":"CronTab","metadata":{"name":"my-new-cron-object","namespace":"default"},"spec":{"cronSpec":"* * * * */5","image":"my-awesome-cron-image"}}`,
+		`{"apiVersion":"example.com/v1","kind":"CronTab","metadata":{"name":"a","namespace":"n"},"spec":{"cronSpec":"@every 90s","image":"registry.example.com:5000/team/job@sha256:` + "0123456789012345678901234567890123456789012345678901234567890123" + `","replicas":1000,"timeZone":"Asia/Shanghai"}}`,
+		`{"apiVersion":"example.com/v1","kind":"CronTab","metadata":{"name":"a","namespace":"n"},"spec":{"cronSpec":"61 * * * *","image":"UPPER/case","replicas":-1,"timeZone":"Mars/Olympus"}}`,
+		`{"apiVersion":"example.com/v1","kind":"CronTab","metadata":{"name":"a","namespace":"n"},"spec":{"replicas":"1"}}`,
+		`{"apiVersion":"example.com/v1","kind":"CronTab","metadata":{"name":"a","namespace":"n"},"spec":null,"status":{"replicas":-3,"selector":"a in (","conditions":[{"type":""}]}}`,
+		`{"apiVersion":"example.com/v1","kind":"CronTab","metadata":{"name":"a","namespace":"n","labels":{"-":"?"},"annotations":{"":""},"finalizers":["x"]},"spec":{"cronSpec":"@daily","image":"nginx"}}`,
+		`{"apiVersion":"example.com/v1","kind":"CustomResource","metadata":{"name":"hello"},"spec":{}}`,
+		`{"apiVersion":"example.com/v1","kind":"CustomResource","metadata":{"name":"hello","namespace":"should-not-be"},"spec":{"message":"hi"}}`,
+		`{"apiVersion":"example.com/v1","kind":"CronTabList","items":[{"metadata":{"name":"a"}}]}`,
+		`{"apiVersion":"example.com/v2","kind":"CronTab"}`,
+		`{"kind":"CronTab"}`,
+		`{"apiVersion":"example.com/v1","kind":"CronTab","spec":{"a":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]}}`,
+		"apiVersion: example.com/v1\nkind: CronTab\nmetadata: {name: y, namespace: n}\nspec: &s {cronSpec: '@hourly', image: nginx, timeZone: *s}\n",
+		"apiVersion: example.com/v1\nkind: CronTab\nmetadata:\n  name: [a\n",
+		"",
+		"null",
+	} {
+		f.Add([]byte(seed))
+	}
+
+	f.Fuzz(func(t *testing.T, data []byte) {
+		// A body that takes seconds to decode is a denial of service. t.Fatal cannot stop a
+		// stuck decoder, so the watchdog panics: the fuzzer then keeps the input as a crasher.
+		watchdog := time.AfterFunc(slowInput, func() { panic(fmt.Sprintf("decoding and validating took over %s: %q", slowInput, data)) })
+		defer watchdog.Stop()
+		obj, _, err := decoder.Decode(data, nil, nil)
+		if err != nil {
+			return
+		}
+		var errs field.ErrorList
+		switch o := obj.(type) {
+		case *example.CronTab:
+			errs = ValidateCronTab(o)
+			if len(errs) == 0 {
+				errs = ValidateCronTabStatus(&o.Status, field.NewPath("status"))
+			}
+		case *example.CustomResource:
+			errs = ValidateCustomResource(o)
+		default:
+			return // lists and other kinds are not validated on their own
+		}
+		for _, e := range errs {
+			if e.Field == "" {
+				t.Fatalf("validation error without a field path: %v\ninput: %q", e, data)
+			}
+		}
+		if len(errs) > 0 {
+			return
+		}
+
+		encoded, err := runtime.Encode(encoder, obj)
+		if err != nil {
+			t.Fatalf("a valid %T does not encode: %v\ninput: %q", obj, err, data)
+		}
+		again, _, err := decoder.Decode(encoded, nil, nil)
+		if err != nil {
+			t.Fatalf("a valid %T does not decode again: %v\nencoded: %s", obj, err, encoded)
+		}
+		if !apiequality.Semantic.DeepEqual(obj, again) {
+			t.Fatalf("a valid %T changed in a round trip:\nbefore: %#v\nafter:  %#v", obj, obj, again)
+		}
+		switch o := again.(type) {
+		case *example.CronTab:
+			errs = ValidateCronTab(o)
+		case *example.CustomResource:
+			errs = ValidateCustomResource(o)
+		}
+		if len(errs) > 0 {
+			t.Fatalf("valid before a round trip, invalid after: %v\nencoded: %s", errs, encoded)
+		}
+	})
+}
