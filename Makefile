@@ -40,6 +40,7 @@ test-unit: ## Unit tests beside the code.
 test-integration: ## The real server in-process against a real (embedded) etcd.
 	go test $(GO_TEST_FLAGS) ./test/integration/...
 
+.PHONY: test-reliability fuzz
 test-reliability: build tools ## The built binaries as processes: two replicas on one etcd, etcd killed under load, SIGTERM under load.
 	go test $(GO_TEST_FLAGS) -timeout 10m ./test/reliability/...
 

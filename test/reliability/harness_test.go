@@ -1,0 +1,532 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package reliability runs the built example-apiserver and etcd binaries as separate
+// processes, so tests can do to them what happens in production: two replicas on one etcd,
+// etcd dying under load, SIGTERM during load.
+package reliability
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
+
+	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
+	clientset "example.com/example-apiserver/pkg/generated/clientset/versioned"
+)
+
+// binDir holds the binaries `make build tools` puts in _output/bin; TestMain sets it.
+var binDir string
+
+// etcdPrefix is where example-apiserver keeps its objects (its --etcd-prefix default).
+const etcdPrefix = "/registry/example.com/"
+
+func TestMain(m *testing.M) {
+	root, err := repoRoot()
+	if err == nil {
+		binDir = filepath.Join(root, "_output", "bin")
+		for _, bin := range []string{"etcd", "example-apiserver"} {
+			if _, statErr := os.Stat(filepath.Join(binDir, bin)); statErr != nil {
+				err = fmt.Errorf("%s missing: run `make build tools` (or `make test-reliability`)", filepath.Join(binDir, bin))
+			}
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(m.Run())
+}
+
+func repoRoot() (string, error) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
+	if err != nil {
+		return "", fmt.Errorf("finding the repository root: %w", err)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// process is a binary started by a test; it is killed when the test ends, whatever happens.
+type process struct {
+	name    string
+	logPath string
+	cmd     *exec.Cmd
+	done    chan struct{} // closed when the process has exited; then waitErr is set
+	waitErr error
+}
+
+func startProcess(t *testing.T, name, bin string, args ...string) *process {
+	t.Helper()
+	logPath := filepath.Join(t.TempDir(), name+".log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(logFile, "# %s %s\n", bin, strings.Join(args, " "))
+	p := &process{name: name, logPath: logPath, done: make(chan struct{})}
+	p.cmd = exec.Command(bin, args...)
+	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
+	// Should the test binary die, the kernel kills the server too: nothing outlives a run.
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := p.cmd.Start(); err != nil {
+		logFile.Close()
+		t.Fatalf("starting %s: %v", name, err)
+	}
+	go func() {
+		p.waitErr = p.cmd.Wait()
+		logFile.Close()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		p.kill()
+		if t.Failed() {
+			t.Logf("==> %s log (last lines) <==\n%s", name, p.tail(60))
+		}
+	})
+	return p
+}
+
+func (p *process) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// kill sends SIGKILL and waits for the process to be gone.
+func (p *process) kill() {
+	if !p.exited() {
+		_ = p.cmd.Process.Kill()
+	}
+	<-p.done
+}
+
+// waitExit waits up to timeout for the process to exit by itself.
+func (p *process) waitExit(timeout time.Duration) error {
+	select {
+	case <-p.done:
+		return p.waitErr
+	case <-time.After(timeout):
+		return fmt.Errorf("%s still running after %s", p.name, timeout)
+	}
+}
+
+func (p *process) log() string {
+	data, err := os.ReadFile(p.logPath)
+	if err != nil {
+		return err.Error()
+	}
+	return string(data)
+}
+
+func (p *process) tail(lines int) string {
+	all := strings.Split(strings.TrimRight(p.log(), "\n"), "\n")
+	if len(all) > lines {
+		all = all[len(all)-lines:]
+	}
+	return strings.Join(all, "\n")
+}
+
+// assertNoPanic fails the test if the log shows a recovered or fatal panic.
+func (p *process) assertNoPanic(t *testing.T) {
+	t.Helper()
+	for _, line := range strings.Split(p.log(), "\n") {
+		if strings.Contains(line, "Observed a panic") || strings.HasPrefix(line, "panic:") || strings.Contains(line, "fatal error:") {
+			t.Errorf("%s panicked: %s", p.name, line)
+		}
+	}
+}
+
+// freePort returns a port nothing listens on right now.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// eventually polls condition every 100ms until it is done or timeout passes, then fails with
+// its last status. Never a fixed sleep.
+func eventually(t *testing.T, timeout time.Duration, what string, condition func() (done bool, status string)) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		done, status := condition()
+		if done {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not true after %s; last: %s", what, timeout, status)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// etcdServer is an etcd process that can be killed and started again on the same data.
+type etcdServer struct {
+	*process
+	args []string
+	URL  string
+}
+
+func startEtcd(t *testing.T) *etcdServer {
+	t.Helper()
+	clientURL := fmt.Sprintf("http://127.0.0.1:%d", freePort(t))
+	peerURL := fmt.Sprintf("http://127.0.0.1:%d", freePort(t))
+	e := &etcdServer{URL: clientURL, args: []string{
+		"--name=reliability",
+		"--data-dir=" + filepath.Join(t.TempDir(), "etcd"),
+		"--listen-client-urls=" + clientURL,
+		"--advertise-client-urls=" + clientURL,
+		"--listen-peer-urls=" + peerURL,
+		"--initial-advertise-peer-urls=" + peerURL,
+		"--initial-cluster=reliability=" + peerURL,
+		// A killed process loses nothing the kernel has; only a machine crash would.
+		"--unsafe-no-fsync=true",
+		"--log-level=warn",
+	}}
+	e.start(t)
+	return e
+}
+
+// start starts (or restarts) etcd and waits for /health.
+func (e *etcdServer) start(t *testing.T) {
+	t.Helper()
+	e.process = startProcess(t, "etcd", filepath.Join(binDir, "etcd"), e.args...)
+	client := &http.Client{Timeout: 2 * time.Second}
+	eventually(t, 60*time.Second, "etcd /health", func() (bool, string) {
+		if e.exited() {
+			t.Fatalf("etcd exited: %v\n%s", e.waitErr, e.tail(30))
+		}
+		resp, err := client.Get(e.URL + "/health")
+		if err != nil {
+			return false, err.Error()
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK, resp.Status
+	})
+}
+
+// client returns an etcd client to read what example-apiserver stored, bypassing it.
+func (e *etcdServer) client(t *testing.T) *clientv3.Client {
+	t.Helper()
+	c, err := clientv3.New(clientv3.Config{Endpoints: []string{e.URL}, DialTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// storedNames returns the names of the CronTabs of namespace ns that are in etcd.
+func (e *etcdServer) storedNames(t *testing.T, ns string) map[string]bool {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	resp, err := e.client(t).Get(ctx, etcdPrefix, clientv3.WithPrefix(), clientv3.WithKeysOnly())
+	if err != nil {
+		t.Fatalf("reading etcd: %v", err)
+	}
+	names := map[string]bool{}
+	for _, kv := range resp.Kvs {
+		// .../crontabs/<namespace>/<name>
+		parts := strings.Split(string(kv.Key), "/")
+		if len(parts) >= 3 && parts[len(parts)-3] == "crontabs" && parts[len(parts)-2] == ns {
+			names[parts[len(parts)-1]] = true
+		}
+	}
+	return names
+}
+
+// pki is a throwaway CA with a serving certificate for 127.0.0.1 and an admin client
+// certificate, made in Go so the tests need no openssl.
+type pki struct {
+	dir                        string
+	caCert, serverCert, server string
+	clientCertPEM, clientKey   []byte
+	caPEM                      []byte
+}
+
+func newPKI(t *testing.T) *pki {
+	t.Helper()
+	dir := t.TempDir()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caTemplate := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "reliability-ca"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTemplate, caTemplate, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ := x509.ParseCertificate(caDER)
+
+	leaf := func(serial int64, subject pkix.Name, usage x509.ExtKeyUsage, ips []net.IP, dns []string) (certPEM, keyPEM []byte) {
+		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		template := &x509.Certificate{
+			SerialNumber: big.NewInt(serial),
+			Subject:      subject,
+			NotBefore:    time.Now().Add(-time.Hour),
+			NotAfter:     time.Now().Add(24 * time.Hour),
+			KeyUsage:     x509.KeyUsageDigitalSignature,
+			ExtKeyUsage:  []x509.ExtKeyUsage{usage},
+			IPAddresses:  ips,
+			DNSNames:     dns,
+		}
+		der, err := x509.CreateCertificate(rand.Reader, template, ca, &key.PublicKey, caKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keyDER, err := x509.MarshalECPrivateKey(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})
+	}
+	p := &pki{dir: dir, caPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})}
+	serverCert, serverKey := leaf(2, pkix.Name{CommonName: "example-apiserver"}, x509.ExtKeyUsageServerAuth, []net.IP{net.ParseIP("127.0.0.1")}, []string{"localhost"})
+	p.clientCertPEM, p.clientKey = leaf(3, pkix.Name{CommonName: "reliability-admin", Organization: []string{"system:masters"}}, x509.ExtKeyUsageClientAuth, nil, nil)
+	p.caCert, p.serverCert, p.server = filepath.Join(dir, "ca.crt"), filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key")
+	for path, data := range map[string][]byte{p.caCert: p.caPEM, p.serverCert: serverCert, p.server: serverKey} {
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return p
+}
+
+// apiServer is an example-apiserver process in standalone mode on an external etcd.
+type apiServer struct {
+	*process
+	URL    string
+	Config *rest.Config
+	Client clientset.Interface
+}
+
+// startAPIServer starts example-apiserver on etcdURL and waits until /readyz says ok.
+func startAPIServer(t *testing.T, name string, certs *pki, etcdURL string, extraFlags ...string) *apiServer {
+	t.Helper()
+	port := freePort(t)
+	args := append([]string{
+		"--standalone",
+		"--bind-address=127.0.0.1",
+		fmt.Sprintf("--secure-port=%d", port),
+		"--tls-cert-file=" + certs.serverCert,
+		"--tls-private-key-file=" + certs.server,
+		"--client-ca-file=" + certs.caCert,
+		"--etcd-servers=" + etcdURL,
+	}, extraFlags...)
+	s := &apiServer{process: startProcess(t, name, filepath.Join(binDir, "example-apiserver"), args...)}
+	s.URL = fmt.Sprintf("https://127.0.0.1:%d", port)
+	s.Config = &rest.Config{
+		Host: s.URL,
+		TLSClientConfig: rest.TLSClientConfig{
+			CAData:   certs.caPEM,
+			CertData: certs.clientCertPEM,
+			KeyData:  certs.clientKey,
+		},
+		QPS:   -1, // no client-side throttling: the load is the point
+		Burst: -1,
+		// No Timeout: client-go would send it as ?timeout= and impose it on the server; the
+		// load generators bound each request with their own context instead.
+		WarningHandler: rest.NoWarnings{},
+	}
+	var err error
+	if s.Client, err = clientset.NewForConfig(s.Config); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 90*time.Second, name+" /readyz", func() (bool, string) {
+		if s.exited() {
+			t.Fatalf("%s exited: %v\n%s", name, s.waitErr, s.tail(40))
+		}
+		code, body := s.readyz()
+		return code == http.StatusOK, fmt.Sprintf("%d %s", code, body)
+	})
+	return s
+}
+
+// readyz returns /readyz's status code and body; 0 and the error when there is no answer.
+func (s *apiServer) readyz() (int, string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var code int
+	body, err := s.Client.Discovery().RESTClient().Get().AbsPath("/readyz").Do(ctx).StatusCode(&code).Raw()
+	if code == 0 && err != nil {
+		return 0, err.Error()
+	}
+	return code, strings.TrimSpace(string(body))
+}
+
+// outcome counts what a load generator saw.
+type outcome struct {
+	mu       sync.Mutex
+	acked    map[string]bool   // names whose create was answered 201
+	failures map[string]int    // failed requests by answer (status code or transport error)
+	samples  map[string]string // an error message for each kind of failure
+	slowest  time.Duration     // the longest any request took
+}
+
+func newOutcome() *outcome {
+	return &outcome{acked: map[string]bool{}, failures: map[string]int{}, samples: map[string]string{}}
+}
+
+func (o *outcome) record(name string, took time.Duration, code int, err error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.slowest = max(o.slowest, took)
+	if status, ok := err.(apierrors.APIStatus); ok && code == 0 {
+		// client-go leaves the code unset when it cannot decode the error's body.
+		code = int(status.Status().Code)
+	}
+	var key string
+	switch {
+	case err == nil:
+		o.acked[name] = true
+		return
+	case code != 0:
+		key = strconv.Itoa(code)
+	default:
+		key = "transport: " + transportError(err)
+	}
+	o.failures[key]++
+	if _, ok := o.samples[key]; !ok {
+		o.samples[key] = err.Error()
+	}
+}
+
+// transportError names a failure without an HTTP answer in a way that does not vary with
+// ports or addresses.
+func transportError(err error) string {
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "EOF"
+	case errors.Is(err, context.DeadlineExceeded), os.IsTimeout(err):
+		return "timeout"
+	}
+	msg := err.Error()
+	if len(msg) > 120 {
+		msg = msg[:120] + "..."
+	}
+	return msg
+}
+
+func (o *outcome) ackedCount() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.acked)
+}
+
+func (o *outcome) failureCount() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	n := 0
+	for _, c := range o.failures {
+		n += c
+	}
+	return n
+}
+
+func (o *outcome) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return fmt.Sprintf("%d acknowledged, failures %v (e.g. %q), slowest %s", len(o.acked), o.failures, o.samples, o.slowest.Round(time.Millisecond))
+}
+
+// cronTab is a small valid CronTab.
+func cronTab(name string) *examplev1.CronTab {
+	return &examplev1.CronTab{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec:       examplev1.CronTabSpec{CronSpec: "*/5 * * * *", Image: "registry.example.com/job:1.0"},
+	}
+}
+
+// createLoad starts workers that create CronTabs <prefix>-<worker>-<n> in ns through s, one
+// after another, until ctx is done. Each request asks the server to give up after
+// serverTimeout (?timeout=) and is never retried by client-go, so o sees every answer as it
+// was. The returned function waits for the workers to stop.
+func createLoad(ctx context.Context, s *apiServer, ns, prefix string, workers int, serverTimeout time.Duration, o *outcome) (wait func()) {
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for n := 0; ctx.Err() == nil; n++ {
+				name := fmt.Sprintf("%s-%d-%d", prefix, w, n)
+				start := time.Now()
+				var code int
+				// The client waits well past the server's timeout: a hang shows as a request
+				// slower than serverTimeout, not as a client-side timeout at the same moment.
+				reqCtx, cancel := context.WithTimeout(ctx, serverTimeout+30*time.Second)
+				err := s.Client.ExampleV1().RESTClient().Post().Namespace(ns).Resource("crontabs").
+					// Param, not Timeout: that would give up on the client side too.
+					Param("timeout", serverTimeout.String()).MaxRetries(0).Body(cronTab(name)).
+					Do(reqCtx).StatusCode(&code).Error()
+				cancel()
+				if ctx.Err() != nil {
+					return // the answer to a request we abandoned says nothing about the server
+				}
+				o.record(name, time.Since(start), code, err)
+				if err != nil && code == 0 {
+					// Nothing listens (yet): do not spin on connection refused.
+					time.Sleep(10 * time.Millisecond)
+				}
+			}
+		})
+	}
+	return wg.Wait
+}
