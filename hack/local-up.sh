@@ -25,6 +25,8 @@
 #   LOCAL_UP_DIR=_output/local  where the state lives (the e2e suite uses its own, so it
 #                               never touches a stack a developer has up)
 #   LOCAL_UP_SKIP_EXAMPLE=1   do not start example-apiserver nor register the APIService
+#   EXAMPLE_APISERVER_CONFIG  example-apiserver's --config file
+#                             (default artifacts/config/example-apiserver.yaml; empty: none)
 #   LOCAL_UP_SKIP_BUILD=1     do not run hack/build-tools.sh first
 #   LOCAL_UP_TIMEOUT=120      seconds to wait for each component to become ready
 #   LOCAL_UP_STOP_TIMEOUT=30  seconds to wait after SIGTERM before SIGKILL
@@ -49,6 +51,7 @@ KUBECTL="${BIN_DIR}/kubectl"
 WAIT_TIMEOUT="${LOCAL_UP_TIMEOUT:-120}"
 STOP_TIMEOUT="${LOCAL_UP_STOP_TIMEOUT:-30}"
 SKIP_EXAMPLE="${LOCAL_UP_SKIP_EXAMPLE:-0}"
+EXAMPLE_CONFIG="${EXAMPLE_APISERVER_CONFIG-${ROOT}/artifacts/config/example-apiserver.yaml}"
 
 # Start order; `down` stops them in reverse (clients of kube-apiserver first,
 # so that it has no open watches to wait for, then etcd last).
@@ -615,6 +618,8 @@ start_all() {
 
   # 5. example-apiserver
   read -ra extra <<<"${EXAMPLE_APISERVER_EXTRA_FLAGS:-}"
+  # The flags below win over the config file's etcd settings.
+  [[ -z "${EXAMPLE_CONFIG}" ]] || extra=(--config="${EXAMPLE_CONFIG}" "${extra[@]}")
   start_component example-apiserver "${BIN_DIR}/example-apiserver" \
     --bind-address=127.0.0.1 \
     --secure-port="${EXAMPLE_APISERVER_PORT}" \

@@ -1,0 +1,411 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package e2e
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	admissionv1 "k8s.io/api/admission/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// The stack runs example-apiserver with artifacts/config/example-apiserver.yaml, whose image
+// allow list is docker.io/library, registry.k8s.io, ghcr.io and registry.example.com.
+
+// admissionNamespace creates a namespace with annotations for one test, deleted afterwards.
+func admissionNamespace(t *testing.T, name string, annotations map[string]string) {
+	t.Helper()
+	var b strings.Builder
+	fmt.Fprintf(&b, "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s\n  annotations:\n", name)
+	for k, v := range annotations {
+		fmt.Fprintf(&b, "    %s: %q\n", k, v)
+	}
+	if len(annotations) == 0 {
+		b.WriteString("    {}\n")
+	}
+	if out, err := stack.KubectlWithInput([]byte(b.String()), "create", "-f", "-"); err != nil {
+		stack.Fatalf(t, "creating namespace %s: %v\n%s", name, err, out)
+	}
+	t.Cleanup(func() { _, _ = stack.Kubectl("delete", "namespace", name, "--wait=false") })
+}
+
+// createCronTab creates a CronTab with kubectl create; args may add --dry-run=server.
+func createCronTab(ns, name, image string, replicas int, args ...string) (string, error) {
+	manifest := fmt.Appendf(nil, `apiVersion: example.com/v1
+kind: CronTab
+metadata:
+  name: %s
+  namespace: %s
+spec:
+  cronSpec: "*/5 * * * *"
+  image: %s
+  replicas: %d
+`, name, ns, image, replicas)
+	return stack.KubectlWithInput(manifest, append([]string{"create", "-f", "-"}, args...)...)
+}
+
+// mustCreateCronTab creates a CronTab and fails the test if that fails.
+func mustCreateCronTab(t *testing.T, ns, name, image string, replicas int) {
+	t.Helper()
+	if out, err := createCronTab(ns, name, image, replicas); err != nil {
+		stack.Fatalf(t, "creating CronTab %s/%s: %v\n%s", ns, name, err, out)
+	}
+}
+
+// wantDenied fails unless kubectl failed with output containing every want.
+func wantDenied(t *testing.T, what, out string, err error, wants ...string) {
+	t.Helper()
+	if err == nil {
+		stack.Fatalf(t, "%s was allowed:\n%s", what, out)
+	}
+	for _, want := range wants {
+		if !strings.Contains(out, want) {
+			stack.Fatalf(t, "%s: output does not mention %q:\n%s", what, want, out)
+		}
+	}
+}
+
+// eventuallyDenied polls a server-side dry run until it is refused with a message containing
+// want: plugins and policies read their inputs from informers, which take a moment to catch up.
+func eventuallyDenied(t *testing.T, what, want string, dryRun func() (string, error)) {
+	t.Helper()
+	stack.Eventually(t, time.Minute, what, func() (bool, string) {
+		out, err := dryRun()
+		return err != nil && strings.Contains(out, want), out
+	})
+}
+
+// applyAdmissionObjects applies manifests to kube-apiserver and deletes them after the test.
+func applyAdmissionObjects(t *testing.T, manifest string) {
+	t.Helper()
+	if out, err := stack.KubectlWithInput([]byte(manifest), "apply", "-f", "-"); err != nil {
+		stack.Fatalf(t, "kubectl apply: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { _, _ = stack.KubectlWithInput([]byte(manifest), "delete", "-f", "-", "--ignore-not-found") })
+}
+
+func TestAdmissionImagePolicy(t *testing.T) {
+	const ns = "e2e-admission-image"
+	admissionNamespace(t, ns, nil)
+
+	out, err := createCronTab(ns, "miner", "evil.example.org/miner:1", 1)
+	wantDenied(t, "a CronTab from a registry outside the allow list", out, err,
+		"(Forbidden)", `crontabs.example.com "miner" is forbidden`, "CronTabImagePolicy", "rule allowedPrefixes",
+		"docker.io/library, registry.k8s.io, ghcr.io, registry.example.com")
+	out, err = createCronTab(ns, "hub-user", "someone/nginx:1", 1)
+	wantDenied(t, "a Docker Hub image outside docker.io/library", out, err, "repository docker.io/someone/nginx")
+
+	mustCreateCronTab(t, ns, "official", "nginx:1.27", 1)
+	mustCreateCronTab(t, ns, "ghcr", "ghcr.io/acme/job:2", 1)
+	out, err = stack.Kubectl("patch", "crontab", "official", "-n", ns, "--type=merge", "-p", `{"spec":{"image":"quay.io/acme/job:1"}}`)
+	wantDenied(t, "an update to an image outside the allow list", out, err, "CronTabImagePolicy")
+}
+
+func TestAdmissionNamespaceLimits(t *testing.T) {
+	const ns = "e2e-admission-limits"
+	admissionNamespace(t, ns, map[string]string{"example.com/max-crontabs": "2", "example.com/max-crontab-replicas": "4"})
+
+	// Created right after the namespace: the plugin looks namespaces up live when its
+	// informer has not seen them yet.
+	mustCreateCronTab(t, ns, "a", "busybox:1.36", 1)
+	mustCreateCronTab(t, ns, "b", "busybox:1.36", 1)
+	eventuallyDenied(t, "a third CronTab refused (dry run)", "CronTabNamespaceLimits", func() (string, error) {
+		return createCronTab(ns, "c", "busybox:1.36", 1, "--dry-run=server")
+	})
+	out, err := createCronTab(ns, "c", "busybox:1.36", 1)
+	wantDenied(t, "a third CronTab", out, err, "(Forbidden)", `namespace "e2e-admission-limits" allows at most 2 CronTabs`,
+		"annotation example.com/max-crontabs", "has 2")
+
+	// kubectl scale goes through crontabs/scale, as an HPA does.
+	stack.MustKubectl(t, "scale", "crontab", "a", "-n", ns, "--replicas=3") // 3 + 1 = 4, the cap
+	out, err = stack.Kubectl("scale", "crontab", "a", "-n", ns, "--replicas=4")
+	wantDenied(t, "kubectl scale over the replicas cap", out, err, "(Forbidden)", "CronTabNamespaceLimits",
+		"at most 4 CronTab replicas in total", "annotation example.com/max-crontab-replicas", "would make them 5")
+	stack.MustKubectl(t, "scale", "crontab", "a", "-n", ns, "--replicas=1")
+	if got := stack.MustKubectl(t, "get", "crontab", "a", "-n", ns, "-o", "jsonpath={.spec.replicas}"); got != "1" {
+		stack.Fatalf(t, "replicas %q after scaling down, want 1", got)
+	}
+
+	// A malformed annotation is ignored with a warning, never a server error.
+	stack.MustKubectl(t, "annotate", "namespace", ns, "--overwrite", "example.com/max-crontabs=lots")
+	stack.Eventually(t, time.Minute, "a warning about the malformed annotation", func() (bool, string) {
+		out, err := createCronTab(ns, "c", "busybox:1.36", 1, "--dry-run=server")
+		return err == nil && strings.Contains(out, `Warning: CronTabNamespaceLimits: namespace "e2e-admission-limits" annotation example.com/max-crontabs="lots" is not a non-negative integer; ignored`), out
+	})
+	mustCreateCronTab(t, ns, "c", "busybox:1.36", 1)
+}
+
+func TestAdmissionValidatingAdmissionPolicy(t *testing.T) {
+	const ns = "e2e-admission-vap"
+	admissionNamespace(t, ns, nil)
+	applyAdmissionObjects(t, `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: e2e-admission-crontab-replicas
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules:
+    - apiGroups: ["example.com"]
+      apiVersions: ["v1"]
+      operations: ["CREATE", "UPDATE"]
+      resources: ["crontabs"]
+  validations:
+  - expression: "!has(object.spec.replicas) || object.spec.replicas <= 5"
+    message: "e2e policy: a CronTab runs at most 5 replicas"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: e2e-admission-crontab-replicas
+spec:
+  policyName: e2e-admission-crontab-replicas
+  validationActions: ["Deny"]
+  matchResources:
+    namespaceSelector:
+      matchLabels:
+        kubernetes.io/metadata.name: e2e-admission-vap
+`)
+	// The policy lives in kube-apiserver; example-apiserver, which alone admits CronTabs (the
+	// aggregator only proxies), must learn it through its informers and enforce it.
+	eventuallyDenied(t, "the policy enforced by example-apiserver (dry run)", "e2e policy: a CronTab runs at most 5 replicas", func() (string, error) {
+		return createCronTab(ns, "big", "busybox:1.36", 6, "--dry-run=server")
+	})
+	out, err := createCronTab(ns, "big", "busybox:1.36", 6)
+	wantDenied(t, "a CronTab with 6 replicas", out, err,
+		"ValidatingAdmissionPolicy 'e2e-admission-crontab-replicas' with binding 'e2e-admission-crontab-replicas' denied request",
+		"e2e policy: a CronTab runs at most 5 replicas")
+	mustCreateCronTab(t, ns, "five", "busybox:1.36", 5)
+	out, err = stack.Kubectl("patch", "crontab", "five", "-n", ns, "--type=merge", "-p", `{"spec":{"replicas":7}}`)
+	wantDenied(t, "an update to 7 replicas", out, err, "e2e policy")
+}
+
+func TestAdmissionMutatingAdmissionPolicy(t *testing.T) {
+	const ns = "e2e-admission-map"
+	admissionNamespace(t, ns, nil)
+	applyAdmissionObjects(t, `apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingAdmissionPolicy
+metadata:
+  name: e2e-admission-crontab-label
+spec:
+  failurePolicy: Fail
+  reinvocationPolicy: Never
+  matchConstraints:
+    resourceRules:
+    - apiGroups: ["example.com"]
+      apiVersions: ["v1"]
+      operations: ["CREATE"]
+      resources: ["crontabs"]
+  mutations:
+  - patchType: JSONPatch
+    jsonPatch:
+      expression: '[JSONPatch{op: "add", path: "/metadata/labels", value: {"e2e-admission-mutated": "true"}}]'
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingAdmissionPolicyBinding
+metadata:
+  name: e2e-admission-crontab-label
+spec:
+  policyName: e2e-admission-crontab-label
+  matchResources:
+    namespaceSelector:
+      matchLabels:
+        kubernetes.io/metadata.name: e2e-admission-map
+`)
+	stack.Eventually(t, time.Minute, "the mutating policy applied by example-apiserver (dry run)", func() (bool, string) {
+		out, err := createCronTab(ns, "labelled", "busybox:1.36", 1, "--dry-run=server", "-o", "jsonpath={.metadata.labels}")
+		return err == nil && strings.Contains(out, `"e2e-admission-mutated":"true"`), out
+	})
+	mustCreateCronTab(t, ns, "labelled", "busybox:1.36", 1)
+	if got := stack.MustKubectl(t, "get", "crontab", "labelled", "-n", ns, "-o", "jsonpath={.metadata.labels.e2e-admission-mutated}"); got != "true" {
+		stack.Fatalf(t, "label %q, want the mutating policy's", got)
+	}
+}
+
+func TestAdmissionWebhook(t *testing.T) {
+	const ns = "e2e-admission-webhook"
+	admissionNamespace(t, ns, nil)
+	hook := startDenyingWebhook(t)
+	applyAdmissionObjects(t, fmt.Sprintf(`apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata:
+  name: e2e-admission-deny
+webhooks:
+- name: deny.e2e-admission.example.com
+  clientConfig:
+    url: %s/validate
+    caBundle: %s
+  rules:
+  - apiGroups: ["example.com"]
+    apiVersions: ["v1"]
+    operations: ["CREATE"]
+    resources: ["crontabs"]
+  namespaceSelector:
+    matchLabels:
+      kubernetes.io/metadata.name: e2e-admission-webhook
+  sideEffects: None
+  admissionReviewVersions: ["v1"]
+  failurePolicy: Fail
+  timeoutSeconds: 10
+`, hook.url, base64.StdEncoding.EncodeToString(hook.caPEM)))
+
+	eventuallyDenied(t, "the webhook called by example-apiserver (dry run)", "e2e webhook denies names starting with deny-", func() (string, error) {
+		return createCronTab(ns, "deny-me", "busybox:1.36", 1, "--dry-run=server")
+	})
+	out, err := createCronTab(ns, "deny-me", "busybox:1.36", 1)
+	wantDenied(t, "a CronTab the webhook denies", out, err,
+		`admission webhook "deny.e2e-admission.example.com" denied the request: e2e webhook denies names starting with deny-`)
+	mustCreateCronTab(t, ns, "welcome", "busybox:1.36", 1)
+	if !hook.saw("welcome") {
+		stack.Fatalf(t, "the webhook never reviewed the allowed CronTab; it saw %v", hook.names())
+	}
+
+	// Our own plugins run before the webhooks: what they refuse never costs a webhook call.
+	out, err = createCronTab(ns, "deny-evil", "evil.example.org/miner:1", 1)
+	wantDenied(t, "a CronTab both refuse", out, err, "CronTabImagePolicy")
+	if hook.saw("deny-evil") {
+		stack.Fatalf(t, "the webhook was called for a request CronTabImagePolicy had refused")
+	}
+}
+
+// denyingWebhook is a validating admission webhook on 127.0.0.1 with its own CA: it denies
+// CronTabs whose names start with "deny-" and records the names it reviewed.
+type denyingWebhook struct {
+	url   string
+	caPEM []byte
+
+	mu       sync.Mutex
+	reviewed []string
+}
+
+func (h *denyingWebhook) saw(name string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, n := range h.reviewed {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *denyingWebhook) names() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.reviewed...)
+}
+
+func (h *denyingWebhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var review admissionv1.AdmissionReview
+	if err := json.NewDecoder(r.Body).Decode(&review); err != nil || review.Request == nil {
+		http.Error(w, fmt.Sprintf("not an AdmissionReview: %v", err), http.StatusBadRequest)
+		return
+	}
+	h.mu.Lock()
+	h.reviewed = append(h.reviewed, review.Request.Name)
+	h.mu.Unlock()
+	response := &admissionv1.AdmissionResponse{UID: review.Request.UID, Allowed: true}
+	if strings.HasPrefix(review.Request.Name, "deny-") {
+		response.Allowed = false
+		response.Result = &metav1.Status{Code: http.StatusForbidden, Message: "e2e webhook denies names starting with deny-"}
+	}
+	review.Response, review.Request = response, nil
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(&review)
+}
+
+// startDenyingWebhook serves the webhook over HTTPS on 127.0.0.1 until the test ends.
+func startDenyingWebhook(t *testing.T) *denyingWebhook {
+	t.Helper()
+	caPEM, serving, err := selfSignedServing()
+	if err != nil {
+		t.Fatal(err)
+	}
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook := &denyingWebhook{url: "https://" + listener.Addr().String(), caPEM: caPEM}
+	server := &http.Server{
+		Handler:           hook,
+		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{serving}, MinVersion: tls.VersionTLS12},
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	go func() { _ = server.ServeTLS(listener, "", "") }()
+	t.Cleanup(func() { _ = server.Close() })
+	return hook
+}
+
+// selfSignedServing returns a new CA (PEM) and a serving certificate for 127.0.0.1 it signed.
+func selfSignedServing() ([]byte, tls.Certificate, error) {
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, tls.Certificate{}, err
+	}
+	now := time.Now()
+	caTemplate := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "e2e-admission-webhook-ca"},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(time.Hour),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTemplate, caTemplate, &caKey.PublicKey, caKey)
+	if err != nil {
+		return nil, tls.Certificate{}, err
+	}
+	ca, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		return nil, tls.Certificate{}, err
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, tls.Certificate{}, err
+	}
+	leafDER, err := x509.CreateCertificate(rand.Reader, &x509.Certificate{
+		SerialNumber: big.NewInt(2),
+		Subject:      pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore:    now.Add(-time.Hour),
+		NotAfter:     now.Add(time.Hour),
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}, ca, &key.PublicKey, caKey)
+	if err != nil {
+		return nil, tls.Certificate{}, err
+	}
+	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
+	return caPEM, tls.Certificate{Certificate: [][]byte{leafDER}, PrivateKey: key}, nil
+}
