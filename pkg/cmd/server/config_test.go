@@ -25,6 +25,9 @@ import (
 	"strings"
 	"testing"
 
+	utilfeature "k8s.io/apiserver/pkg/util/feature"
+	logsapi "k8s.io/component-base/logs/api/v1"
+
 	"example.com/example-apiserver/pkg/admission/plugin/crontabimagepolicy"
 	"example.com/example-apiserver/pkg/admission/plugin/crontabnamespacelimits"
 	configscheme "example.com/example-apiserver/pkg/apis/config/scheme"
@@ -302,5 +305,23 @@ func TestAdmissionPluginsReadTheComponentConfig(t *testing.T) {
 	}
 	if got := o.cronTabPolicy().ImagePolicy.AllowedPrefixes; len(got) != 1 || got[0] != "ghcr.io" {
 		t.Errorf("policy handed to the plugins: %v", got)
+	}
+}
+
+// TestFeatureGatesApplied: the file's gates, with --feature-gates winning gate by gate, are
+// what the server's feature gate ends up with.
+func TestFeatureGatesApplied(t *testing.T) {
+	file := writeConfig(t, "featureGates: {LoggingAlphaOptions: true, ContextualLogging: false}\n")
+	o, err := completed(t, "--config="+file, "--feature-gates=ContextualLogging=true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.featureGate = utilfeature.DefaultMutableFeatureGate.DeepCopy() // leave the process's gate alone
+	if err := o.applyFeatureGates(); err != nil {
+		t.Fatal(err)
+	}
+	if !o.featureGate.Enabled(logsapi.LoggingAlphaOptions) || !o.featureGate.Enabled(logsapi.ContextualLogging) {
+		t.Errorf("gates: LoggingAlphaOptions=%v (file: true), ContextualLogging=%v (flag: true over file: false)",
+			o.featureGate.Enabled(logsapi.LoggingAlphaOptions), o.featureGate.Enabled(logsapi.ContextualLogging))
 	}
 }
