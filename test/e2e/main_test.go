@@ -32,7 +32,8 @@ var stack *framework.Stack
 
 func TestMain(m *testing.M) {
 	var err error
-	// Its own state directory: a stack a developer has up in _output/local is never touched.
+	// A state directory of its own: neither a stack a developer has up in _output/local nor a
+	// concurrent run is ever touched.
 	stack, err = framework.Up("_output/e2e")
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "bringing up the local control plane: %v\n", err)
@@ -42,6 +43,11 @@ func TestMain(m *testing.M) {
 	if err := stack.Down(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		code = 1
+	}
+	if code == 0 {
+		_ = stack.Remove()
+	} else {
+		fmt.Fprintf(os.Stderr, "component logs kept in %s/logs\n", stack.Dir)
 	}
 	os.Exit(code)
 }

@@ -29,8 +29,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -48,17 +50,22 @@ type Stack struct {
 	Env map[string]string
 	// Kubeconfig is the admin kubeconfig.
 	Kubeconfig string
+
+	extraEnv []string
 }
 
-// Up starts a stack whose state lives in dir (relative to the repository root), stopping one
-// left there by an interrupted run first.
-func Up(dir string) (*Stack, error) {
+// Up starts a stack in a directory of its own under parent (relative to the repository root),
+// named after this process, so concurrent runs never share or stop each other's stacks. Stacks
+// left behind by runs that were killed are stopped and removed first. extraEnv (KEY=value)
+// reaches hack/local-up.sh, e.g. EXAMPLE_APISERVER_EXTRA_FLAGS.
+func Up(parent string, extraEnv ...string) (*Stack, error) {
 	root, err := repoRoot()
 	if err != nil {
 		return nil, err
 	}
-	s := &Stack{Root: root, Dir: filepath.Join(root, dir)}
-	_, _ = s.localUp("down") // a previous run killed mid-way may have left processes behind
+	parent = filepath.Join(root, parent)
+	reapStaleStacks(root, parent)
+	s := &Stack{Root: root, Dir: filepath.Join(parent, fmt.Sprintf("run-%d", os.Getpid())), extraEnv: extraEnv}
 	if out, err := s.localUp("up"); err != nil {
 		return nil, fmt.Errorf("hack/local-up.sh up: %w\n%s", err, out)
 	}
@@ -69,7 +76,22 @@ func Up(dir string) (*Stack, error) {
 	return s, nil
 }
 
-// Down stops every process of the stack.
+// reapStaleStacks stops and removes the stacks of runs whose process no longer exists.
+func reapStaleStacks(root, parent string) {
+	dirs, _ := filepath.Glob(filepath.Join(parent, "run-*"))
+	for _, dir := range dirs {
+		pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(dir), "run-"))
+		if err != nil || pid == os.Getpid() || !errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) {
+			continue // not ours to reap: its run is alive
+		}
+		stale := &Stack{Root: root, Dir: dir}
+		if _, err := stale.localUp("down"); err == nil {
+			_ = os.RemoveAll(dir)
+		}
+	}
+}
+
+// Down stops every process of the stack; its logs stay in Dir for a failed run to explain.
 func (s *Stack) Down() error {
 	if out, err := s.localUp("down"); err != nil {
 		return fmt.Errorf("hack/local-up.sh down: %w\n%s", err, out)
@@ -77,9 +99,12 @@ func (s *Stack) Down() error {
 	return nil
 }
 
+// Remove deletes the stack's directory; call it after Down when the run passed.
+func (s *Stack) Remove() error { return os.RemoveAll(s.Dir) }
+
 func (s *Stack) localUp(command string) (string, error) {
 	cmd := exec.Command(filepath.Join(s.Root, "hack", "local-up.sh"), command)
-	cmd.Env = append(os.Environ(), "LOCAL_UP_DIR="+s.Dir, "LOCAL_UP_SKIP_BUILD=1")
+	cmd.Env = append(append(os.Environ(), "LOCAL_UP_DIR="+s.Dir, "LOCAL_UP_SKIP_BUILD=1"), s.extraEnv...)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
