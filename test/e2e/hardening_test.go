@@ -1,0 +1,387 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package e2e
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"math/big"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// hardeningNS holds what these tests create; nothing in it is readable by the identities
+// they use, so any 200 is a hole.
+const hardeningNS = "e2e-hardening"
+
+// auditEvent is the part of an audit log line the tests look at.
+type auditEvent struct {
+	Stage      string `json:"stage"`
+	RequestURI string `json:"requestURI"`
+	User       struct {
+		Username string   `json:"username"`
+		Groups   []string `json:"groups"`
+	} `json:"user"`
+	ResponseStatus struct {
+		Code int `json:"code"`
+	} `json:"responseStatus"`
+}
+
+// TestAuthenticationHardening sends requests with credentials that must not work, straight
+// to example-apiserver and through kube-apiserver: identity headers without the front-proxy
+// certificate, a front-proxy-CA certificate with a name the aggregator does not use, a
+// garbage bearer token, a correctly signed but expired service-account token, and a client
+// certificate from a CA nobody trusts. Each must be refused (401, or 403 for a real but
+// unprivileged identity) and example-apiserver's audit log must record it. Positive
+// controls (the real front-proxy certificate, the same token unexpired) prove that the
+// refusals come from the credential and not from a broken test.
+func TestAuthenticationHardening(t *testing.T) {
+	createNamespace(t, hardeningNS)
+	stack.MustKubectl(t, "create", "serviceaccount", "e2e-robot", "-n", hardeningNS)
+	saUID := stack.MustKubectl(t, "get", "serviceaccount", "e2e-robot", "-n", hardeningNS, "-o", "jsonpath={.metadata.uid}")
+
+	pkiDir := filepath.Join(stack.Dir, "pki")
+	clusterCA := loadCA(t, pkiDir, "ca")
+	frontProxyCA := loadCA(t, pkiDir, "front-proxy-ca")
+	strangerCA := newCA(t, "e2e-stranger-ca")
+	saKey := loadKey(t, filepath.Join(pkiDir, "sa.key"))
+
+	// A real identity of the cluster CA without any RBAC: authentication works, nothing is
+	// allowed, so a 200 can only come from a forged identity being believed.
+	nobody := clusterCA.issue(t, pkix.Name{CommonName: "e2e-nobody"})
+	frontProxy, err := tls.LoadX509KeyPair(filepath.Join(pkiDir, "front-proxy-client.crt"), filepath.Join(pkiDir, "front-proxy-client.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrongProxyName := frontProxyCA.issue(t, pkix.Name{CommonName: "not-the-front-proxy"})
+	strangerAdmin := strangerCA.issue(t, pkix.Name{CommonName: "admin", Organization: []string{"system:masters"}})
+
+	claims := func(exp time.Time) map[string]any {
+		return map[string]any{
+			"iss": "https://kubernetes.default.svc",
+			"aud": []string{"https://kubernetes.default.svc"},
+			"sub": "system:serviceaccount:" + hardeningNS + ":e2e-robot",
+			"iat": exp.Add(-time.Hour).Unix(),
+			"nbf": exp.Add(-time.Hour).Unix(),
+			"exp": exp.Unix(),
+			"kubernetes.io": map[string]any{
+				"namespace":      hardeningNS,
+				"serviceaccount": map[string]any{"name": "e2e-robot", "uid": saUID},
+			},
+		}
+	}
+	expiredToken := signJWT(t, saKey, claims(time.Now().Add(-10*time.Minute)))
+	validToken := signJWT(t, saKey, claims(time.Now().Add(10*time.Minute)))
+
+	exampleURL := stack.Env["EXAMPLE_APISERVER_URL"]
+	kubeURL := stack.Env["KUBE_APISERVER_URL"]
+	exampleCA := readFile(t, filepath.Join(pkiDir, "example-serving-ca.crt"))
+	kubeCA := readFile(t, filepath.Join(pkiDir, "ca.crt"))
+
+	type request struct {
+		name    string
+		direct  bool // to example-apiserver's port; else through kube-apiserver's aggregator
+		cert    *tls.Certificate
+		headers map[string]string
+		// wantStatus is the answer; wantAuditUser, when set, is the user example-apiserver
+		// must have audited (empty: the request must be audited as unauthenticated).
+		wantStatus    int
+		wantAuditUser string
+		// notAudited: kube-apiserver refuses it before it reaches example-apiserver.
+		notAudited bool
+	}
+	forged := map[string]string{"X-Remote-User": "e2e-mallory", "X-Remote-Group": "system:masters"}
+	requests := []request{
+		{name: "forged-headers-no-cert", direct: true, headers: forged,
+			wantStatus: http.StatusForbidden, wantAuditUser: "system:anonymous"},
+		{name: "forged-headers-cluster-cert", direct: true, cert: &nobody, headers: forged,
+			wantStatus: http.StatusForbidden, wantAuditUser: "e2e-nobody"},
+		{name: "forged-headers-wrong-proxy-name", direct: true, cert: &wrongProxyName, headers: forged,
+			wantStatus: http.StatusUnauthorized},
+		{name: "control-front-proxy", direct: true, cert: &frontProxy, headers: map[string]string{"X-Remote-User": "e2e-proxied"},
+			wantStatus: http.StatusForbidden, wantAuditUser: "e2e-proxied"},
+		{name: "garbage-token", direct: true, headers: map[string]string{"Authorization": "Bearer garbage.not.ajwt"},
+			wantStatus: http.StatusUnauthorized},
+		{name: "expired-token", direct: true, headers: map[string]string{"Authorization": "Bearer " + expiredToken},
+			wantStatus: http.StatusUnauthorized},
+		{name: "control-valid-token", direct: true, headers: map[string]string{"Authorization": "Bearer " + validToken},
+			wantStatus: http.StatusForbidden, wantAuditUser: "system:serviceaccount:" + hardeningNS + ":e2e-robot"},
+		{name: "stranger-ca-cert", direct: true, cert: &strangerAdmin,
+			wantStatus: http.StatusUnauthorized},
+		{name: "agg-garbage-token", headers: map[string]string{"Authorization": "Bearer garbage.not.ajwt"},
+			wantStatus: http.StatusUnauthorized, notAudited: true},
+		{name: "agg-expired-token", headers: map[string]string{"Authorization": "Bearer " + expiredToken},
+			wantStatus: http.StatusUnauthorized, notAudited: true},
+		{name: "agg-stranger-ca-cert", cert: &strangerAdmin,
+			wantStatus: http.StatusUnauthorized, notAudited: true},
+		{name: "agg-forged-headers-cluster-cert", cert: &nobody, headers: forged,
+			wantStatus: http.StatusForbidden, notAudited: true},
+	}
+	for _, r := range requests {
+		t.Run(r.name, func(t *testing.T) {
+			base, ca := kubeURL, kubeCA
+			if r.direct {
+				base, ca = exampleURL, exampleCA
+			}
+			// The label selector only marks the request so its audit line can be found.
+			url := fmt.Sprintf("%s/apis/example.com/v1/namespaces/%s/crontabs?labelSelector=case%%3D%s", base, hardeningNS, r.name)
+			status, body := get(t, url, ca, r.cert, r.headers)
+			if status != r.wantStatus {
+				t.Fatalf("GET %s: %d, want %d\n%s", url, status, r.wantStatus, body)
+			}
+			if strings.Contains(body, `"kind":"CronTabList"`) {
+				t.Fatalf("GET %s was served:\n%s", url, body)
+			}
+			if r.notAudited {
+				return
+			}
+			marker := "case%3D" + r.name
+			var ev auditEvent
+			stack.Eventually(t, 30*time.Second, "example-apiserver audits "+r.name, func() (bool, string) {
+				var ok bool
+				ev, ok = findAudit(t, marker)
+				return ok, "no ResponseComplete/ResponseStarted line for " + marker
+			})
+			if ev.ResponseStatus.Code != r.wantStatus {
+				t.Errorf("audited with code %d, want %d: %+v", ev.ResponseStatus.Code, r.wantStatus, ev)
+			}
+			if ev.User.Username != r.wantAuditUser {
+				t.Errorf("audited as %q, want %q: %+v", ev.User.Username, r.wantAuditUser, ev)
+			}
+			for _, g := range ev.User.Groups {
+				if g == "system:masters" {
+					t.Errorf("audited with the forged group system:masters: %+v", ev)
+				}
+			}
+		})
+	}
+}
+
+// TestAggregatorReplacesForgedHeaders: a user kube-apiserver lets through sends its own
+// X-Remote-* headers. The aggregator must replace them with the user it authenticated, so
+// example-apiserver sees that user and not the forged one.
+func TestAggregatorReplacesForgedHeaders(t *testing.T) {
+	ns := hardeningNS + "-agg"
+	createNamespace(t, ns)
+	stack.MustKubectl(t, "create", "role", "crontab-reader", "-n", ns, "--verb=list", "--resource=crontabs.example.com")
+	stack.MustKubectl(t, "create", "rolebinding", "reader", "-n", ns, "--role=crontab-reader", "--user=e2e-reader")
+	pkiDir := filepath.Join(stack.Dir, "pki")
+	reader := loadCA(t, pkiDir, "ca").issue(t, pkix.Name{CommonName: "e2e-reader"})
+	kubeCA := readFile(t, filepath.Join(pkiDir, "ca.crt"))
+	headers := map[string]string{"X-Remote-User": "e2e-mallory", "X-Remote-Group": "system:masters", "X-Remote-Extra-Scopes": "all"}
+
+	url := fmt.Sprintf("%s/apis/example.com/v1/namespaces/%s/crontabs?labelSelector=case%%3Dagg-forged-allowed", stack.Env["KUBE_APISERVER_URL"], ns)
+	var status int
+	var body string
+	stack.Eventually(t, 30*time.Second, "e2e-reader may list crontabs through the aggregator", func() (bool, string) {
+		status, body = get(t, url, kubeCA, &reader, headers)
+		return status == http.StatusOK, fmt.Sprintf("%d %s", status, body)
+	})
+	var ev auditEvent
+	stack.Eventually(t, 30*time.Second, "example-apiserver audits the proxied request", func() (bool, string) {
+		var ok bool
+		ev, ok = findAudit(t, "case%3Dagg-forged-allowed")
+		return ok, "no audit line"
+	})
+	if ev.User.Username != "e2e-reader" {
+		t.Errorf("example-apiserver saw user %q, want e2e-reader (the forged X-Remote-User must be replaced): %+v", ev.User.Username, ev)
+	}
+	for _, g := range ev.User.Groups {
+		if g == "system:masters" {
+			t.Errorf("example-apiserver saw the forged group system:masters: %+v", ev)
+		}
+	}
+}
+
+// findAudit returns the last completed audit event whose requestURI contains marker.
+func findAudit(t *testing.T, marker string) (auditEvent, bool) {
+	t.Helper()
+	data, err := os.ReadFile(stack.LogPath("example-apiserver-audit"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found auditEvent
+	ok := false
+	for _, line := range strings.Split(string(data), "\n") {
+		if !strings.Contains(line, marker) {
+			continue
+		}
+		var ev auditEvent
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatalf("audit line is not JSON: %v\n%s", err, line)
+		}
+		if ev.Stage == "ResponseComplete" || ev.Stage == "ResponseStarted" || ev.ResponseStatus.Code != 0 {
+			found, ok = ev, true
+		}
+	}
+	return found, ok
+}
+
+// get sends a GET with the given client certificate and headers and returns the answer.
+func get(t *testing.T, url string, caPEM []byte, cert *tls.Certificate, headers map[string]string) (int, string) {
+	t.Helper()
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(caPEM)
+	tlsConfig := &tls.Config{RootCAs: roots}
+	if cert != nil {
+		// Always send it: with Certificates, Go's client would hold back a certificate the
+		// server's list of acceptable CAs does not cover, and the server would see none.
+		tlsConfig.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return cert, nil }
+	}
+	client := &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsConfig}}
+	defer client.CloseIdleConnections()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// ca signs client certificates.
+type ca struct {
+	cert *x509.Certificate
+	key  crypto.Signer
+}
+
+func loadCA(t *testing.T, dir, name string) *ca {
+	t.Helper()
+	block, _ := pem.Decode(readFile(t, filepath.Join(dir, name+".crt")))
+	if block == nil {
+		t.Fatalf("%s.crt: no PEM", name)
+	}
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &ca{cert: cert, key: loadKey(t, filepath.Join(dir, name+".key"))}
+}
+
+func newCA(t *testing.T, cn string) *ca {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	template := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, template, template, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	return &ca{cert: cert, key: key}
+}
+
+// issue returns a client certificate for subject signed by c.
+func (c *ca) issue(t *testing.T, subject pkix.Name) tls.Certificate {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	template := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: subject,
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, template, c.cert, &key.PublicKey, c.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
+
+func loadKey(t *testing.T, path string) crypto.Signer {
+	t.Helper()
+	block, _ := pem.Decode(readFile(t, path))
+	if block == nil {
+		t.Fatalf("%s: no PEM", path)
+	}
+	if key, err := x509.ParsePKCS8PrivateKey(block.Bytes); err == nil {
+		if signer, ok := key.(crypto.Signer); ok {
+			return signer
+		}
+	}
+	if key, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
+		return key
+	}
+	if key, err := x509.ParseECPrivateKey(block.Bytes); err == nil {
+		return key
+	}
+	t.Fatalf("%s: not a private key openssl writes", path)
+	return nil
+}
+
+// signJWT signs claims with RS256, as kube-apiserver's service-account token issuer does.
+func signJWT(t *testing.T, key crypto.Signer, claims map[string]any) string {
+	t.Helper()
+	rsaKey, ok := key.(*rsa.PrivateKey)
+	if !ok {
+		t.Fatalf("service-account key is %T, want RSA", key)
+	}
+	enc := func(v any) string {
+		data, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return base64.RawURLEncoding.EncodeToString(data)
+	}
+	signed := enc(map[string]string{"alg": "RS256", "typ": "JWT"}) + "." + enc(claims)
+	digest := sha256.Sum256([]byte(signed))
+	sig, err := rsa.SignPKCS1v15(rand.Reader, rsaKey, crypto.SHA256, digest[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signed + "." + base64.RawURLEncoding.EncodeToString(sig)
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
