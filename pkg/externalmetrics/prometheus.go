@@ -22,6 +22,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"regexp"
@@ -73,9 +74,9 @@ type prometheusSource struct {
 
 // NewPrometheusSource returns a source that evaluates opts.Query against Prometheus.
 func NewPrometheusSource(opts PrometheusOptions) (Source, error) {
-	query, err := template.New("query").Option("missingkey=error").Parse(opts.Query)
+	query, err := ParseQuery(opts.Query)
 	if err != nil {
-		return nil, fmt.Errorf("query template: %w", err)
+		return nil, err
 	}
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.TLSClientConfig = &tls.Config{InsecureSkipVerify: opts.InsecureSkipVerify} //nolint:gosec // an explicit, documented option
@@ -98,13 +99,23 @@ func NewPrometheusSource(opts PrometheusOptions) (Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("prometheus client: %w", err)
 	}
-	source := &prometheusSource{api: promv1.NewAPI(client), query: query, opts: opts, timeNow: time.Now}
-	// Render once now: a template that cannot render is a configuration error, not a failure
-	// of every request later.
-	if _, err := source.RenderQuery("default", labels.Everything()); err != nil {
-		return nil, err
+	return &prometheusSource{api: promv1.NewAPI(client), query: query, opts: opts, timeNow: time.Now}, nil
+}
+
+// ParseQuery parses a query template and renders it once with sample data: a template that
+// cannot render is a configuration error, not a failure of every request later.
+func ParseQuery(query string) (*template.Template, error) {
+	if strings.TrimSpace(query) == "" {
+		return nil, fmt.Errorf("empty query")
 	}
-	return source, nil
+	tmpl, err := template.New("query").Option("missingkey=error").Parse(query)
+	if err != nil {
+		return nil, fmt.Errorf("query template: %w", err)
+	}
+	if err := tmpl.Execute(io.Discard, QueryData{Namespace: "default", LabelMatchers: `namespace="default"`}); err != nil {
+		return nil, fmt.Errorf("query template: %w", err)
+	}
+	return tmpl, nil
 }
 
 // RenderQuery expands the query template for a namespace and selector.

@@ -37,6 +37,33 @@ type ExampleAPIServerConfiguration struct {
 	Logging logsapi.LoggingConfiguration
 	// FeatureGates enables or disables feature gates by name.
 	FeatureGates map[string]bool
+	// ExternalMetrics are the metrics served under external.metrics.k8s.io.
+	ExternalMetrics []ExternalMetric
+}
+
+// ExternalMetric is one metric served under external.metrics.k8s.io, from exactly one source.
+type ExternalMetric struct {
+	Name       string
+	Window     metav1.Duration
+	CacheTTL   *metav1.Duration
+	Objects    *ObjectsMetricSource
+	Prometheus *PrometheusMetricSource
+}
+
+// ObjectsMetricSource computes a metric from the server's own CronTabs.
+type ObjectsMetricSource struct {
+	Metric string
+}
+
+// PrometheusMetricSource computes a metric with a PromQL query template.
+type PrometheusMetricSource struct {
+	URL                string
+	Query              string
+	NamespaceLabel     *string
+	Timeout            metav1.Duration
+	BearerTokenFile    string
+	CAFile             string
+	InsecureSkipVerify bool
 }
 
 // EtcdConfiguration says where the objects are stored.

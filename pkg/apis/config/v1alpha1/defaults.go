@@ -17,7 +17,11 @@ limitations under the License.
 package v1alpha1
 
 import (
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	logsapi "k8s.io/component-base/logs/api/v1"
+	"k8s.io/utils/ptr"
 )
 
 // DefaultEtcdPrefix keeps our keys apart from kube-apiserver's when they share an etcd.
@@ -26,6 +30,33 @@ const DefaultEtcdPrefix = "/registry/example.com"
 // SetDefaults_ExampleAPIServerConfiguration fills in the logging defaults.
 func SetDefaults_ExampleAPIServerConfiguration(obj *ExampleAPIServerConfiguration) {
 	logsapi.SetRecommendedLoggingConfiguration(&obj.Logging)
+	if obj.ExternalMetrics == nil {
+		// The objects metrics need no other system, so they are always there unless refused.
+		obj.ExternalMetrics = []ExternalMetric{
+			{Name: "crontabs", Objects: &ObjectsMetricSource{Metric: "crontabs"}},
+			{Name: "crontab_replicas", Objects: &ObjectsMetricSource{Metric: "crontab_replicas"}},
+		}
+	}
+}
+
+// SetDefaults_ExternalMetric defaults the window and the cache TTL.
+func SetDefaults_ExternalMetric(obj *ExternalMetric) {
+	if obj.Window.Duration == 0 {
+		obj.Window = metav1.Duration{Duration: time.Minute}
+	}
+	if obj.CacheTTL == nil {
+		obj.CacheTTL = &metav1.Duration{Duration: 10 * time.Second}
+	}
+}
+
+// SetDefaults_PrometheusMetricSource defaults the namespace label and the query timeout.
+func SetDefaults_PrometheusMetricSource(obj *PrometheusMetricSource) {
+	if obj.NamespaceLabel == nil {
+		obj.NamespaceLabel = ptr.To("namespace")
+	}
+	if obj.Timeout.Duration == 0 {
+		obj.Timeout = metav1.Duration{Duration: 5 * time.Second}
+	}
 }
 
 // SetDefaults_EtcdConfiguration defaults the key prefix. Servers stays empty (embedded etcd)

@@ -39,6 +39,58 @@ type ExampleAPIServerConfiguration struct {
 	Logging logsapi.LoggingConfiguration `json:"logging"`
 	// featureGates enables or disables feature gates by name; --feature-gates wins per gate.
 	FeatureGates map[string]bool `json:"featureGates,omitempty"`
+	// externalMetrics are the metrics served under external.metrics.k8s.io/v1beta1 for
+	// HorizontalPodAutoscalers of type External. Unset serves the objects metrics "crontabs"
+	// and "crontab_replicas"; an empty list serves none.
+	ExternalMetrics []ExternalMetric `json:"externalMetrics"`
+}
+
+// ExternalMetric is one metric served under external.metrics.k8s.io. Exactly one source
+// (objects or prometheus) is set.
+type ExternalMetric struct {
+	// name is the metric's name as an HPA asks for it: a lowercase path segment such as
+	// "http_requests" (client-go lowercases the name in the URL). Unique.
+	Name string `json:"name"`
+	// window is the time span a value describes, reported with every value. Default: 1m.
+	Window metav1.Duration `json:"window"`
+	// cacheTTL is how long a value is reused for the same namespace and selector, so that many
+	// HPAs polling every 15s do not stampede the backend; while the backend fails, the last
+	// value is served for one more TTL. 0s disables the cache. Default: 10s.
+	CacheTTL *metav1.Duration `json:"cacheTTL,omitempty"`
+	// objects computes the metric from this server's own CronTabs.
+	Objects *ObjectsMetricSource `json:"objects,omitempty"`
+	// prometheus computes the metric with a PromQL query.
+	Prometheus *PrometheusMetricSource `json:"prometheus,omitempty"`
+}
+
+// ObjectsMetricSource computes a metric from the CronTabs of the HPA's namespace that match
+// its metric selector, from the server's cache (no etcd read per request).
+type ObjectsMetricSource struct {
+	// metric is "crontabs" (how many match) or "crontab_replicas" (the sum of their
+	// spec.replicas).
+	Metric string `json:"metric"`
+}
+
+// PrometheusMetricSource computes a metric with a PromQL query against a Prometheus HTTP API.
+type PrometheusMetricSource struct {
+	// url is the Prometheus server, e.g. http://prometheus.monitoring.svc:9090.
+	URL string `json:"url"`
+	// query is a Go text/template of PromQL. {{.LabelMatchers}} expands to the label matchers
+	// of the namespace and of the HPA's metric selector, comma-separated, e.g.
+	// 'sum(http_requests{ {{- .LabelMatchers -}} })'; {{.Namespace}} is the namespace alone.
+	// A scalar is one value; an instant vector is one value per series, labels kept.
+	Query string `json:"query"`
+	// namespaceLabel is the series label holding the namespace, matched in
+	// {{.LabelMatchers}}. Default: "namespace"; "" leaves the namespace out.
+	NamespaceLabel *string `json:"namespaceLabel,omitempty"`
+	// timeout bounds each query; a slower backend is a 503. Default: 5s.
+	Timeout metav1.Duration `json:"timeout"`
+	// bearerTokenFile is read on every query and sent as a bearer token.
+	BearerTokenFile string `json:"bearerTokenFile,omitempty"`
+	// caFile verifies the server's certificate.
+	CAFile string `json:"caFile,omitempty"`
+	// insecureSkipVerify skips verifying the server's certificate. Never in production.
+	InsecureSkipVerify bool `json:"insecureSkipVerify,omitempty"`
 }
 
 // EtcdConfiguration says where the objects are stored.

@@ -46,4 +46,11 @@ func SetObjectDefaults_ExampleAPIServerConfiguration(in *ExampleAPIServerConfigu
 	SetDefaults_ExampleAPIServerConfiguration(in)
 	SetDefaults_EtcdConfiguration(&in.Etcd)
 	SetDefaults_CronTabImagePolicy(&in.CronTabPolicy.ImagePolicy)
+	for i := range in.ExternalMetrics {
+		a := &in.ExternalMetrics[i]
+		SetDefaults_ExternalMetric(a)
+		if a.Prometheus != nil {
+			SetDefaults_PrometheusMetricSource(a.Prometheus)
+		}
+	}
 }

@@ -21,6 +21,8 @@ package validation
 import (
 	"fmt"
 	"net/url"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -32,6 +34,7 @@ import (
 	logsapi "k8s.io/component-base/logs/api/v1"
 
 	"example.com/example-apiserver/pkg/apis/config"
+	"example.com/example-apiserver/pkg/externalmetrics"
 )
 
 // ValidateExampleAPIServerConfiguration validates a whole configuration. featureGate is the
@@ -43,6 +46,8 @@ func ValidateExampleAPIServerConfiguration(cfg *config.ExampleAPIServerConfigura
 	policy := field.NewPath("cronTabPolicy")
 	errs = append(errs, ValidateCronTabImagePolicy(&cfg.CronTabPolicy.ImagePolicy, policy.Child("imagePolicy"))...)
 	errs = append(errs, ValidateCronTabNamespaceLimits(&cfg.CronTabPolicy.NamespaceLimits, policy.Child("namespaceLimits"))...)
+
+	errs = append(errs, ValidateExternalMetrics(cfg.ExternalMetrics, field.NewPath("externalMetrics"))...)
 
 	var gates featuregate.FeatureGate
 	if featureGate != nil {
@@ -148,6 +153,65 @@ func ValidateCronTabNamespaceLimits(limits *config.CronTabNamespaceLimits, fldPa
 	}
 	if limits.DefaultMaxReplicas != nil {
 		errs = append(errs, apimachineryvalidation.ValidateNonnegativeField(int64(*limits.DefaultMaxReplicas), fldPath.Child("defaultMaxReplicas"))...)
+	}
+	return errs
+}
+
+// metricName is what a metric may be called: a lowercase URL path segment, because client-go
+// lowercases the name in the URL and a "/" cannot be in one.
+var metricName = regexp.MustCompile(`^[a-z0-9]([a-z0-9_.-]*[a-z0-9])?$`)
+
+// ValidateExternalMetrics validates the externalMetrics section: unique lowercase names and
+// exactly one well-formed source each.
+func ValidateExternalMetrics(metrics []config.ExternalMetric, fldPath *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	seen := sets.New[string]()
+	for i := range metrics {
+		m := &metrics[i]
+		path := fldPath.Index(i)
+		switch {
+		case m.Name == "":
+			errs = append(errs, field.Required(path.Child("name"), "e.g. http_requests"))
+		case !metricName.MatchString(m.Name):
+			errs = append(errs, field.Invalid(path.Child("name"), m.Name, "must be a lowercase URL path segment: a-z, 0-9, '_', '.', '-', starting and ending alphanumeric (client-go lowercases metric names)"))
+		case seen.Has(m.Name):
+			errs = append(errs, field.Duplicate(path.Child("name"), m.Name))
+		}
+		seen.Insert(m.Name)
+		errs = append(errs, apimachineryvalidation.ValidateNonnegativeField(int64(m.Window.Duration), path.Child("window"))...)
+		if m.CacheTTL != nil {
+			errs = append(errs, apimachineryvalidation.ValidateNonnegativeField(int64(m.CacheTTL.Duration), path.Child("cacheTTL"))...)
+		}
+
+		switch {
+		case m.Objects == nil && m.Prometheus == nil:
+			errs = append(errs, field.Required(path, "exactly one source: objects or prometheus"))
+		case m.Objects != nil && m.Prometheus != nil:
+			errs = append(errs, field.Forbidden(path.Child("prometheus"), "exactly one source: objects or prometheus"))
+		case m.Objects != nil:
+			if !slices.Contains(externalmetrics.ObjectsMetrics, externalmetrics.ObjectsMetric(m.Objects.Metric)) {
+				errs = append(errs, field.NotSupported(path.Child("objects", "metric"), m.Objects.Metric, externalmetrics.ObjectsMetrics))
+			}
+		default:
+			errs = append(errs, validatePrometheusSource(m.Prometheus, path.Child("prometheus"))...)
+		}
+	}
+	return errs
+}
+
+func validatePrometheusSource(p *config.PrometheusMetricSource, fldPath *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	if u, err := url.Parse(p.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, field.Invalid(fldPath.Child("url"), p.URL, "must be an http:// or https:// URL of a Prometheus server"))
+	}
+	if _, err := externalmetrics.ParseQuery(p.Query); err != nil {
+		errs = append(errs, field.Invalid(fldPath.Child("query"), p.Query, err.Error()))
+	}
+	if p.Timeout.Duration <= 0 {
+		errs = append(errs, field.Invalid(fldPath.Child("timeout"), p.Timeout.Duration.String(), "must be positive"))
+	}
+	if p.InsecureSkipVerify && p.CAFile != "" {
+		errs = append(errs, field.Forbidden(fldPath.Child("insecureSkipVerify"), "contradicts caFile"))
 	}
 	return errs
 }
