@@ -119,6 +119,11 @@ func (c CompletedConfig) New() (*ExampleServer, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The metrics provider asks for its informers before they are started below.
+	metricsProvider, err := newExternalMetricsProvider(c.ExtraConfig.ComponentConfig.ExternalMetrics, c.ExtraConfig.SharedInformerFactory)
+	if err != nil {
+		return nil, err
+	}
 	if informers := c.ExtraConfig.SharedInformerFactory; informers != nil {
 		// The informers list and watch through this very server: start them once it serves.
 		err := genericServer.AddPostStartHook("start-example-apiserver-informers", func(ctx genericapiserver.PostStartHookContext) error {
@@ -138,6 +143,11 @@ func (c CompletedConfig) New() (*ExampleServer, error) {
 		if err := genericServer.InstallAPIGroup(groupInfo); err != nil {
 			return nil, fmt.Errorf("installing API group: %w", err)
 		}
+	}
+	// Served even with no metric configured, so that its APIService stays Available: an
+	// unavailable APIService breaks discovery, and with it namespace deletion.
+	if err := installExternalMetrics(genericServer, metricsProvider); err != nil {
+		return nil, err
 	}
 	return &ExampleServer{GenericAPIServer: genericServer}, nil
 }

@@ -32,7 +32,6 @@ import (
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apiserver/pkg/admission"
-	"k8s.io/apiserver/pkg/endpoints/openapi"
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	genericoptions "k8s.io/apiserver/pkg/server/options"
 	utilfeature "k8s.io/apiserver/pkg/util/feature"
@@ -51,7 +50,6 @@ import (
 	"example.com/example-apiserver/pkg/apiserver"
 	"example.com/example-apiserver/pkg/embeddedetcd"
 	informers "example.com/example-apiserver/pkg/generated/informers/externalversions"
-	exampleopenapi "example.com/example-apiserver/pkg/generated/openapi"
 )
 
 // DefaultEtcdPathPrefix keeps our keys apart from kube-apiserver's when they share an etcd.
@@ -244,11 +242,11 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	}
 
 	serverConfig := genericapiserver.NewRecommendedConfig(apiserver.Codecs)
-	namer := openapi.NewDefinitionNamer(apiserver.Scheme)
-	serverConfig.OpenAPIConfig = genericapiserver.DefaultOpenAPIConfig(exampleopenapi.GetOpenAPIDefinitions, namer)
+	namer := apiserver.NewDefinitionNamer()
+	serverConfig.OpenAPIConfig = genericapiserver.DefaultOpenAPIConfig(apiserver.GetOpenAPIDefinitions, namer)
 	serverConfig.OpenAPIConfig.Info.Title = "example-apiserver"
 	serverConfig.OpenAPIConfig.Info.Version = baseversion.Get().GitVersion
-	serverConfig.OpenAPIV3Config = genericapiserver.DefaultOpenAPIV3Config(exampleopenapi.GetOpenAPIDefinitions, namer)
+	serverConfig.OpenAPIV3Config = genericapiserver.DefaultOpenAPIV3Config(apiserver.GetOpenAPIDefinitions, namer)
 	serverConfig.OpenAPIV3Config.Info.Title = "example-apiserver"
 	serverConfig.OpenAPIV3Config.Info.Version = baseversion.Get().GitVersion
 
