@@ -606,9 +606,12 @@ start_all() {
     kc --server="https://127.0.0.1:${KUBE_CONTROLLER_MANAGER_PORT}" get --raw /healthz --request-timeout=5s || fail
 
   # 4. registration manifests
-  log "applying ${ARTIFACTS_LOCAL#"${ROOT}"/}/rbac.yaml"
-  kc apply -f "${ARTIFACTS_LOCAL}/rbac.yaml" >>"${LOG_DIR}/kubectl.log" 2>&1 ||
-    { tail -n 20 "${LOG_DIR}/kubectl.log" >&2; fail "kubectl apply -f artifacts/local/rbac.yaml failed"; }
+  local manifest
+  for manifest in "${ARTIFACTS_LOCAL}/rbac.yaml" "${ROOT}/artifacts/deploy/external-metrics-rbac.yaml"; do
+    log "applying ${manifest#"${ROOT}"/}"
+    kc apply -f "${manifest}" >>"${LOG_DIR}/kubectl.log" 2>&1 ||
+      { tail -n 20 "${LOG_DIR}/kubectl.log" >&2; fail "kubectl apply -f ${manifest#"${ROOT}"/} failed"; }
+  done
 
   if [[ "${SKIP_EXAMPLE}" == 1 ]]; then
     log "LOCAL_UP_SKIP_EXAMPLE=1: not starting example-apiserver nor registering v1.example.com"
@@ -646,12 +649,15 @@ start_all() {
   log "applying ${rendered#"${ROOT}"/}"
   kc apply -f "${rendered}" >>"${LOG_DIR}/kubectl.log" 2>&1 ||
     { tail -n 20 "${LOG_DIR}/kubectl.log" >&2; fail "kubectl apply -f ${rendered#"${ROOT}"/} failed"; }
-  if ! wait_until "APIService v1.example.com Available=True" example-apiserver apiservice_available; then
-    log "APIService v1.example.com conditions:"
-    kc get apiservice v1.example.com \
-      -o jsonpath='{range .status.conditions[*]}{.type}={.status} {.reason}: {.message}{"\n"}{end}' >&2 || true
-    fail "APIService v1.example.com did not become Available"
-  fi
+  local apiservice
+  for apiservice in v1.example.com v1beta1.external.metrics.k8s.io; do
+    if ! wait_until "APIService ${apiservice} Available=True" example-apiserver apiservice_available "${apiservice}"; then
+      log "APIService ${apiservice} conditions:"
+      kc get apiservice "${apiservice}" \
+        -o jsonpath='{range .status.conditions[*]}{.type}={.status} {.reason}: {.message}{"\n"}{end}' >&2 || true
+      fail "APIService ${apiservice} did not become Available"
+    fi
+  done
   kc get --raw /apis/example.com/v1 >/dev/null || fail "kubectl get --raw /apis/example.com/v1 failed"
   # The aggregator merges our OpenAPI a moment after the APIService turns Available;
   # until then kubectl explain (and server-side apply from kubectl) cannot see the kinds.
@@ -666,7 +672,7 @@ openapi_published() {
 
 apiservice_available() {
   local s
-  s="$(kc get apiservice v1.example.com --request-timeout=5s \
+  s="$(kc get apiservice "$1" --request-timeout=5s \
     -o jsonpath='{.status.conditions[?(@.type=="Available")].status} {.status.conditions[?(@.type=="Available")].message}')" || return 1
   printf '%s\n' "${s}"
   [[ "${s}" == True* ]]

@@ -16,28 +16,67 @@ limitations under the License.
 
 // Package e2e tests example-apiserver as users meet it: registered behind a real
 // kube-apiserver (with kube-controller-manager) by hack/local-up.sh, driven by the built
-// kubectl and client-go.
+// kubectl and client-go, with a real Prometheus behind its external metrics.
 package e2e
 
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
+	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/yaml"
+
+	"example.com/example-apiserver/pkg/apis/config/v1alpha1"
 	"example.com/example-apiserver/test/e2e/framework"
 )
 
-// stack is started once for the package; tests use their own namespaces.
-var stack *framework.Stack
+// Started once for the package; tests use their own namespaces.
+var (
+	stack *framework.Stack
+	// exporter serves the http_requests values the tests set; prometheus scrapes it every
+	// second and example-apiserver serves the metric http_requests from prometheus.
+	exporter   *framework.Exporter
+	prometheus *framework.Prometheus
+)
+
+// The HPA controller reacts within seconds instead of its default 15 s sync and 5 min
+// downscale stabilization.
+const kcmFlags = "--horizontal-pod-autoscaler-sync-period=1s --horizontal-pod-autoscaler-downscale-stabilization=2s"
 
 func TestMain(m *testing.M) {
-	var err error
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	exporter = framework.NewExporter()
+	defer exporter.Close()
+	scratch, err := os.MkdirTemp("", "example-apiserver-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(scratch)
+	prometheus, err = framework.StartPrometheus(filepath.Join(scratch, "prometheus"), exporter.Listener.Addr().String())
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "starting prometheus: %v\n", err)
+		return 1
+	}
+	defer prometheus.Stop()
+	config, err := writeServerConfig(scratch, prometheus.URL)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+
 	// A state directory of its own: neither a stack a developer has up in _output/local nor a
 	// concurrent run is ever touched.
-	stack, err = framework.Up("_output/e2e")
+	stack, err = framework.Up("_output/e2e", "EXAMPLE_APISERVER_CONFIG="+config, "KUBE_CONTROLLER_MANAGER_EXTRA_FLAGS="+kcmFlags)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "bringing up the local control plane: %v\n", err)
-		os.Exit(1)
+		return 1
 	}
 	code := m.Run()
 	if err := stack.Down(); err != nil {
@@ -49,5 +88,37 @@ func TestMain(m *testing.M) {
 	} else {
 		fmt.Fprintf(os.Stderr, "component logs kept in %s/logs\n", stack.Dir)
 	}
-	os.Exit(code)
+	return code
+}
+
+// writeServerConfig writes the example configuration (artifacts/config), which the admission
+// tests rely on, plus the metric http_requests from prometheusURL, with a short cache so that
+// a stopped Prometheus shows at once.
+func writeServerConfig(dir, prometheusURL string) (string, error) {
+	root, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	data, err := os.ReadFile(filepath.Join(root, "..", "..", "artifacts", "config", "example-apiserver.yaml"))
+	if err != nil {
+		return "", err
+	}
+	var cfg v1alpha1.ExampleAPIServerConfiguration
+	if err := yaml.UnmarshalStrict(data, &cfg); err != nil {
+		return "", fmt.Errorf("artifacts/config/example-apiserver.yaml: %w", err)
+	}
+	cfg.ExternalMetrics = append(cfg.ExternalMetrics, v1alpha1.ExternalMetric{
+		Name:     "http_requests",
+		CacheTTL: &metav1.Duration{Duration: time.Second},
+		Prometheus: &v1alpha1.PrometheusMetricSource{
+			URL:   prometheusURL,
+			Query: "sum(http_requests{ {{- .LabelMatchers -}} })",
+		},
+	})
+	out, err := yaml.Marshal(&cfg)
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "example-apiserver.yaml")
+	return path, os.WriteFile(path, out, 0o644)
 }

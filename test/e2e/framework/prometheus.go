@@ -1,0 +1,193 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package framework
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Exporter serves Prometheus text metrics whose values the test sets.
+type Exporter struct {
+	*httptest.Server
+	mu     sync.Mutex
+	series map[string]float64
+}
+
+// NewExporter starts an exporter on 127.0.0.1.
+func NewExporter() *Exporter {
+	e := &Exporter{series: map[string]float64{}}
+	e.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		lines := make([]string, 0, len(e.series))
+		for series, value := range e.series {
+			lines = append(lines, fmt.Sprintf("%s %g", series, value))
+		}
+		sort.Strings(lines)
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+		fmt.Fprintln(w, strings.Join(lines, "\n"))
+	}))
+	return e
+}
+
+// Set sets a series, e.g. Set(`http_requests{namespace="shop"}`, 450).
+func (e *Exporter) Set(series string, value float64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.series[series] = value
+}
+
+// Prometheus is a real Prometheus server (Debian's package) on 127.0.0.1.
+type Prometheus struct {
+	URL  string
+	dir  string
+	args []string
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+// StartPrometheus starts Prometheus in dir, scraping target (host:port) every second.
+func StartPrometheus(dir, target string) (*Prometheus, error) {
+	binary, err := exec.LookPath("prometheus")
+	if err != nil {
+		return nil, fmt.Errorf("prometheus is not installed (apt-get install prometheus; .ci/run does): %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	config := fmt.Sprintf(`global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+scrape_configs:
+- job_name: e2e
+  static_configs:
+  - targets: [%q]
+`, target)
+	configPath := filepath.Join(dir, "prometheus.yml")
+	if err := os.WriteFile(configPath, []byte(config), 0o644); err != nil {
+		return nil, err
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	p := &Prometheus{URL: fmt.Sprintf("http://127.0.0.1:%d", port), dir: dir, args: []string{binary,
+		"--config.file=" + configPath,
+		"--storage.tsdb.path=" + filepath.Join(dir, "data"),
+		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", port),
+	}}
+	if err := p.start(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// start runs the process, appending to its log, and waits until it is ready.
+func (p *Prometheus) start() error {
+	logFile, err := os.OpenFile(filepath.Join(p.dir, "prometheus.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	p.cmd = exec.Command(p.args[0], p.args[1:]...)
+	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
+	p.done = make(chan struct{})
+	if err := p.cmd.Start(); err != nil {
+		_ = logFile.Close()
+		return err
+	}
+	go func() {
+		_ = p.cmd.Wait()
+		_ = logFile.Close()
+		close(p.done)
+	}()
+	if err := p.waitReady(60 * time.Second); err != nil {
+		p.Stop()
+		return err
+	}
+	return nil
+}
+
+func (p *Prometheus) waitReady(timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, p.URL+"/-/ready", nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-p.done:
+			return errors.New("prometheus exited: see " + filepath.Join(p.dir, "prometheus.log"))
+		case <-ctx.Done():
+			return fmt.Errorf("prometheus not ready after %s: see %s", timeout, filepath.Join(p.dir, "prometheus.log"))
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// Running reports whether the process is still up.
+func (p *Prometheus) Running() bool {
+	select {
+	case <-p.done:
+		return false
+	default:
+		return true
+	}
+}
+
+// Stop terminates Prometheus and waits for it.
+func (p *Prometheus) Stop() {
+	if p.cmd.Process != nil && p.Running() {
+		_ = p.cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-p.done:
+		case <-time.After(30 * time.Second):
+			_ = p.cmd.Process.Kill()
+			<-p.done
+		}
+	}
+}
+
+// Restart starts Prometheus again on the same port and data directory.
+func (p *Prometheus) Restart() error {
+	p.Stop()
+	return p.start()
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
