@@ -169,15 +169,20 @@ func TestKubectlExamplePlugin(t *testing.T) {
 	out = e.mustKubectl(t, "__complete", "example", "next", "-n", ns, "")
 	wantContains(t, "kubectl __complete example next", out, "nightly\n")
 
-	// The external metrics API is not served yet (another issue adds it): a clear message.
-	if out, err := e.kubectl("example", "metrics"); err == nil {
-		if !strings.Contains(out, "NAME") {
-			t.Errorf("kubectl example metrics: %s", out)
+	// External metrics: the names configured on the server, then the values of one.
+	out = e.mustKubectl(t, "example", "metrics")
+	wantContains(t, "kubectl example metrics", out, "NAME\n", "crontabs\n", "crontab_replicas\n", "http_requests\n")
+	out = e.mustKubectl(t, "example", "metrics", "crontabs", "-n", ns)
+	wantContains(t, "kubectl example metrics crontabs", out, "NAME", "VALUE", "WINDOW", "crontabs")
+	stack.Eventually(t, time.Minute, "kubectl example metrics crontabs counts the CronTab nightly", func() (bool, string) {
+		out, _ := e.kubectl("example", "metrics", "crontabs", "-n", ns)
+		for _, line := range strings.Split(out, "\n") {
+			if f := strings.Fields(line); len(f) >= 3 && f[0] == "crontabs" && f[2] == "1" { // NAME LABELS VALUE ...
+				return true, out
+			}
 		}
-	} else if !strings.Contains(out, "the external metrics API (external.metrics.k8s.io/v1beta1) is not registered") &&
-		!strings.Contains(out, "registered but not available") {
-		t.Errorf("kubectl example metrics without the API: %v\n%s", err, out)
-	}
+		return false, out
+	})
 }
 
 // execKubeconfig is the admin kubeconfig's cluster with a user that runs the credential
