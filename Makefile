@@ -40,7 +40,7 @@ test-unit: ## Unit tests beside the code.
 test-integration: ## The real server in-process against a real (embedded) etcd.
 	go test $(GO_TEST_FLAGS) ./test/integration/...
 
-.PHONY: test-reliability fuzz
+.PHONY: test-reliability fuzz bench-inprocess
 test-reliability: build tools ## The built binaries as processes: two replicas on one etcd, etcd killed under load, SIGTERM under load.
 	go test $(GO_TEST_FLAGS) -timeout 10m ./test/reliability/...
 
@@ -74,7 +74,11 @@ verify: ## Fail on generated-code drift, unformatted code or vet findings.
 	@test -z "$$(gofmt -l cmd pkg test hack/tools.go)" || { gofmt -l cmd pkg test hack/tools.go; echo "run gofmt -w" >&2; exit 1; }
 	go vet ./...
 
-bench: ## Go benchmarks of the server in-process against real etcd; figures on stdout.
+BENCH_FLAGS ?=
+bench: build tools ## CronTabs via the aggregator and direct vs the seed's CRD vs raw etcd on the local stack (docs/benchmarks.md); BENCH_FLAGS="-n 2000 -rounds 3 ...".
+	go run ./test/bench $(BENCH_FLAGS)
+
+bench-inprocess: ## Go benchmarks of the server in-process against real etcd; figures on stdout.
 	go test -run '^$$' -bench . -benchmem -benchtime 2s ./test/integration/...
 
 clean:

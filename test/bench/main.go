@@ -1,0 +1,304 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Command bench measures example-apiserver against the seed document's CRD on the local
+// stack (hack/local-up.sh), side by side in one run: the same workload through the same
+// clients against CronTabs via the aggregator, CronTabs on example-apiserver's own port,
+// the CRD on kube-apiserver, and raw etcd. `make bench` runs it; docs/benchmarks.md says
+// how to read it.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+var (
+	cronTabs = schema.GroupVersionResource{Group: "example.com", Version: "v1", Resource: "crontabs"}
+	crd      = schema.GroupVersionResource{Group: "stable.example.com", Version: "v1", Resource: "crontabs"}
+)
+
+type options struct {
+	n, c, size, rounds int
+	targets, clients   []string
+	stackDir           string
+	results            string
+	profileDir         string
+	keep               bool
+}
+
+func main() {
+	o := options{}
+	var targets, clients string
+	flag.IntVar(&o.n, "n", 2000, "objects per run")
+	flag.IntVar(&o.c, "c", 16, "concurrent workers")
+	flag.IntVar(&o.size, "size", 0, "bytes of padding (an annotation) added to each object")
+	flag.IntVar(&o.rounds, "rounds", 3, "rounds; each runs every target once, interleaved, and the medians are reported")
+	flag.StringVar(&targets, "targets", "aggregated,direct,crd,etcd", "targets, in the order each round runs them")
+	flag.StringVar(&clients, "clients", "dynamic,typed", "clients: dynamic (client-go dynamic, JSON) and typed (generated clientset)")
+	flag.StringVar(&o.stackDir, "stack-dir", os.Getenv("LOCAL_UP_DIR"), "the local stack's directory: reused if it runs, else brought up there and taken down at the end (default _output/bench/stack)")
+	flag.StringVar(&o.results, "results", "", "JSON lines file the run is appended to (default _output/bench/results.jsonl)")
+	flag.StringVar(&o.profileDir, "profile-dir", "", "if set, afterwards take 10s CPU profiles of example-apiserver and kube-apiserver under each target's load into this directory")
+	flag.BoolVar(&o.keep, "keep", false, "leave a stack the benchmark brought up running")
+	flag.Parse()
+	o.targets, o.clients = strings.Split(targets, ","), strings.Split(clients, ",")
+	if err := benchmark(o); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "[bench %s] %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+}
+
+func benchmark(o options) (err error) {
+	root, err := repoRoot()
+	if err != nil {
+		return err
+	}
+	if o.stackDir == "" {
+		o.stackDir = filepath.Join(root, "_output", "bench", "stack")
+	}
+	if o.results == "" {
+		o.results = filepath.Join(root, "_output", "bench", "results.jsonl")
+	}
+	if o.size > 0 {
+		pad = strings.Repeat("x", o.size)
+	}
+	s, err := openStack(root, o.stackDir)
+	if err != nil {
+		return err
+	}
+	if !o.keep {
+		defer func() { err = errors.Join(err, s.down()) }()
+	}
+	ctx := context.Background()
+
+	kubeConfig, err := clientcmd.BuildConfigFromFlags("", s.path("kubeconfig"))
+	if err != nil {
+		return err
+	}
+	directConfig := &rest.Config{
+		Host: s.env["EXAMPLE_APISERVER_URL"],
+		// The admin certificate is signed by the cluster CA, which example-apiserver trusts
+		// for client certificates (client-ca-file of extension-apiserver-authentication).
+		TLSClientConfig: rest.TLSClientConfig{
+			CAFile:   s.path("pki", "example-serving-ca.crt"),
+			CertFile: s.path("pki", "admin.crt"),
+			KeyFile:  s.path("pki", "admin.key"),
+		},
+	}
+	for _, c := range []*rest.Config{kubeConfig, directConfig} {
+		c.QPS, c.Burst = -1, -1 // no client-side throttling: the servers are measured
+		c.Timeout = 60 * time.Second
+		c.UserAgent = "example-apiserver-bench"
+	}
+	kube, err := kubernetes.NewForConfig(kubeConfig)
+	if err != nil {
+		return err
+	}
+	if err := applyCRD(root, s); err != nil {
+		return err
+	}
+	etcdClient, err := clientv3.New(clientv3.Config{Endpoints: []string{s.env["ETCD_SERVERS"]}, DialTimeout: 10 * time.Second})
+	if err != nil {
+		return err
+	}
+	defer etcdClient.Close()
+	storedBytes, err := sampleStoredBytes(ctx, kube, directConfig, etcdClient)
+	if err != nil {
+		return err
+	}
+	logf("example-apiserver stores a CronTab as %d bytes; the etcd target puts and gets those", len(storedBytes))
+
+	var plan []target
+	for _, client := range o.clients {
+		for _, name := range o.targets {
+			t, err := newTarget(name, client, kubeConfig, directConfig, etcdClient, storedBytes)
+			if err != nil {
+				return err
+			}
+			if t != nil {
+				plan = append(plan, t)
+			}
+		}
+	}
+
+	rep := report{
+		Date: time.Now().UTC().Format(time.RFC3339), Commit: gitDescribe(root), CPUs: runtime.NumCPU(),
+		N: o.n, C: o.c, Size: o.size, Rounds: o.rounds,
+	}
+	// A short unrecorded pass first: connections, caches and the servers' lazily built paths
+	// would otherwise count against whichever target comes first.
+	logf("warming up every target")
+	for _, t := range plan {
+		if _, err := runInNamespace(ctx, kube, t, s, "warmup", min(o.n, 200), o.c); err != nil {
+			return fmt.Errorf("warm-up: %w", err)
+		}
+	}
+	rep.LoadBefore = loadAverage()
+	logf("load average before: %v on %d CPUs; %d rounds of %d targets, N=%d, C=%d", rep.LoadBefore, rep.CPUs, o.rounds, len(plan), o.n, o.c)
+	for round := 1; round <= o.rounds; round++ {
+		for _, t := range plan {
+			r, err := runInNamespace(ctx, kube, t, s, fmt.Sprintf("r%d", round), o.n, o.c)
+			if err != nil {
+				return fmt.Errorf("round %d: %w", round, err)
+			}
+			logf("round %d %-10s %-7s create %6.0f/s get %6.0f/s update %6.0f/s delete %6.0f/s list %6.1fms watch p50 %5.1fms",
+				round, r.Target, r.Client, r.Create.PerSec, r.Get.PerSec, r.Update.PerSec, r.Delete.PerSec, r.ListMs, r.Watch.P50ms)
+			rep.Runs = append(rep.Runs, r)
+		}
+	}
+	rep.LoadAfter = loadAverage()
+	rep.Processes = s.snapshot()
+	rep.summarize()
+	rep.print(os.Stdout)
+	if err := rep.append(o.results); err != nil {
+		return err
+	}
+	logf("appended to %s", o.results)
+
+	if o.profileDir != "" {
+		return profile(ctx, o, s, kube, plan, kubeConfig, directConfig)
+	}
+	return nil
+}
+
+// runInNamespace runs the workload of t in a fresh namespace, deleted afterwards.
+func runInNamespace(ctx context.Context, kube kubernetes.Interface, t target, s *stack, tag string, n, c int) (run, error) {
+	ns := fmt.Sprintf("bench-%d-%s-%s-%s", time.Now().Unix()%100000, tag, t.Name(), t.Client())
+	if t.Name() != "etcd" {
+		if _, err := kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
+			return run{}, err
+		}
+		defer func() { _ = kube.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{}) }()
+	}
+	return runWorkload(ctx, t, s, ns, n, c)
+}
+
+func newTarget(name, client string, kubeConfig, directConfig *rest.Config, etcdClient *clientv3.Client, stored []byte) (target, error) {
+	switch {
+	case name == "etcd" && client == "dynamic":
+		return &etcdTarget{client: etcdClient, value: stored}, nil
+	case name == "etcd":
+		return nil, nil // one etcd run per round is enough: it has no client to vary
+	case client == "dynamic":
+		switch name {
+		case "aggregated":
+			return newDynamicTarget(name, kubeConfig, cronTabs)
+		case "direct":
+			return newDynamicTarget(name, directConfig, cronTabs)
+		case "crd":
+			return newDynamicTarget(name, kubeConfig, crd)
+		}
+	case client == "typed":
+		switch name {
+		case "aggregated":
+			return newTypedTarget(name, kubeConfig)
+		case "direct":
+			return newTypedTarget(name, directConfig)
+		case "crd":
+			return newCRDTypedTarget(kubeConfig, crd.GroupVersion())
+		}
+	}
+	return nil, fmt.Errorf("unknown target %q or client %q", name, client)
+}
+
+// applyCRD installs the seed's CRD and waits until kube-apiserver serves it.
+func applyCRD(root string, s *stack) error {
+	kubectl := filepath.Join(root, "_output", "bin", "kubectl")
+	manifest := filepath.Join(root, "artifacts", "crd", "crontab-crd.yaml")
+	for _, args := range [][]string{
+		{"apply", "-f", manifest},
+		{"wait", "--for=condition=Established", "--timeout=60s", "crd/crontabs.stable.example.com"},
+	} {
+		out, err := exec.Command(kubectl, append([]string{"--kubeconfig", s.path("kubeconfig")}, args...)...).CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("kubectl %s: %w\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	return nil
+}
+
+// sampleStoredBytes creates one CronTab through example-apiserver and reads what it wrote
+// to etcd, so the etcd target moves exactly those bytes.
+func sampleStoredBytes(ctx context.Context, kube kubernetes.Interface, directConfig *rest.Config, etcdClient *clientv3.Client) ([]byte, error) {
+	const ns = "bench-sample"
+	if _, err := kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil && !strings.Contains(err.Error(), "already exists") {
+		return nil, err
+	}
+	t, err := newTypedTarget("direct", directConfig)
+	if err != nil {
+		return nil, err
+	}
+	_ = t.Delete(ctx, ns, 0)
+	if _, err := t.Create(ctx, ns, 0); err != nil {
+		return nil, fmt.Errorf("creating the sample CronTab: %w", err)
+	}
+	defer func() { _ = t.Delete(ctx, ns, 0) }()
+	resp, err := etcdClient.Get(ctx, "/registry/example.com/", clientv3.WithPrefix())
+	if err != nil {
+		return nil, err
+	}
+	for _, kv := range resp.Kvs {
+		if strings.HasSuffix(string(kv.Key), "/crontabs/"+ns+"/"+objectName(0)) {
+			return kv.Value, nil
+		}
+	}
+	return nil, fmt.Errorf("the sample CronTab is not under /registry/example.com/ in etcd")
+}
+
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if data, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && strings.Contains(string(data), "module example.com/example-apiserver\n") {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("run from inside the example-apiserver repository")
+		}
+		dir = parent
+	}
+}
+
+func gitDescribe(root string) string {
+	out, err := exec.Command("git", "-C", root, "describe", "--always", "--dirty").Output()
+	if err != nil {
+		return "unknown"
+	}
+	return strings.TrimSpace(string(out))
+}

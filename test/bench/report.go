@@ -1,0 +1,256 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+)
+
+// report is one benchmark run: what was measured, under which load, and what it means. It
+// is printed and appended as one JSON line to the results file.
+type report struct {
+	Date       string     `json:"date"`
+	Commit     string     `json:"commit"`
+	CPUs       int        `json:"cpus"`
+	LoadBefore [3]float64 `json:"load_before"`
+	LoadAfter  [3]float64 `json:"load_after"`
+	N          int        `json:"n"`
+	C          int        `json:"c"`
+	Size       int        `json:"size"`
+	Rounds     int        `json:"rounds"`
+
+	// Runs are every round's figures; Medians one per target and client over the rounds.
+	Runs    []run   `json:"runs"`
+	Medians []run   `json:"medians"`
+	Ratios  []ratio `json:"ratios"`
+	Goals   []goal  `json:"goals"`
+	// Processes is each server process at the end: RSS, peak RSS and CPU seconds in total.
+	Processes map[string]procStat `json:"processes"`
+}
+
+// ratio compares two targets under one client: throughputs as numerator ÷ denominator
+// (above 1: the numerator is faster), LIST and watch as time ÷ time (below 1: faster).
+type ratio struct {
+	Name   string  `json:"name"`
+	Client string  `json:"client"`
+	Create float64 `json:"create"`
+	Get    float64 `json:"get"`
+	Update float64 `json:"update"`
+	Delete float64 `json:"delete"`
+	// List, ListPaged and WatchP50 are time ratios.
+	List      float64 `json:"list_time"`
+	ListPaged float64 `json:"list_paged_time"`
+	WatchP50  float64 `json:"watch_p50_time"`
+}
+
+// goal is one target of issue 6 with the measured figure.
+type goal struct {
+	Goal     string `json:"goal"`
+	Measured string `json:"measured"`
+	// Met is nil when this benchmark cannot measure it.
+	Met *bool `json:"met"`
+}
+
+func median(runs []run, f func(run) float64) float64 {
+	v := make([]float64, len(runs))
+	for i, r := range runs {
+		v[i] = f(r)
+	}
+	slices.Sort(v)
+	if len(v) == 0 {
+		return 0
+	}
+	if len(v)%2 == 1 {
+		return v[len(v)/2]
+	}
+	return (v[len(v)/2-1] + v[len(v)/2]) / 2
+}
+
+func medianPhase(runs []run, f func(run) phase) phase {
+	p := phase{
+		PerSec:  median(runs, func(r run) float64 { return f(r).PerSec }),
+		P50ms:   median(runs, func(r run) float64 { return f(r).P50ms }),
+		P99ms:   median(runs, func(r run) float64 { return f(r).P99ms }),
+		Seconds: median(runs, func(r run) float64 { return f(r).Seconds }),
+	}
+	for _, r := range runs {
+		p.Ops += f(r).Ops
+		p.Errors += f(r).Errors
+	}
+	return p
+}
+
+// summarize computes the medians, the ratios and the goals from the runs.
+func (rep *report) summarize() {
+	type key struct{ target, client string }
+	var order []key
+	groups := map[key][]run{}
+	for _, r := range rep.Runs {
+		k := key{r.Target, r.Client}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], r)
+	}
+	medians := map[key]run{}
+	for _, k := range order {
+		rs := groups[k]
+		m := run{
+			Target: k.target, Client: k.client,
+			Create:      medianPhase(rs, func(r run) phase { return r.Create }),
+			Get:         medianPhase(rs, func(r run) phase { return r.Get }),
+			Update:      medianPhase(rs, func(r run) phase { return r.Update }),
+			Delete:      medianPhase(rs, func(r run) phase { return r.Delete }),
+			ListMs:      median(rs, func(r run) float64 { return r.ListMs }),
+			ListPagedMs: median(rs, func(r run) float64 { return r.ListPagedMs }),
+			Watch: latency{
+				N:     int(median(rs, func(r run) float64 { return float64(r.Watch.N) })),
+				P50ms: median(rs, func(r run) float64 { return r.Watch.P50ms }),
+				P99ms: median(rs, func(r run) float64 { return r.Watch.P99ms }),
+			},
+			CPUSeconds: map[string]float64{},
+			RSSBytes:   map[string]int64{},
+		}
+		for _, p := range slices.Concat(serverProcesses, []string{benchClient}) {
+			m.CPUSeconds[p] = median(rs, func(r run) float64 { return r.CPUSeconds[p] })
+			m.RSSBytes[p] = int64(median(rs, func(r run) float64 { return float64(r.RSSBytes[p]) }))
+		}
+		medians[k] = m
+		rep.Medians = append(rep.Medians, m)
+	}
+
+	for _, client := range []string{"dynamic", "typed"} {
+		for _, pair := range []struct{ name, num, den, denClient string }{
+			{"1/3 aggregated÷crd", "aggregated", "crd", client},
+			{"2/3 direct÷crd", "direct", "crd", client},
+			{"2/4 direct÷etcd", "direct", "etcd", "etcd"},
+		} {
+			a, okA := medians[key{pair.num, client}]
+			b, okB := medians[key{pair.den, pair.denClient}]
+			if !okA || !okB {
+				continue
+			}
+			rep.Ratios = append(rep.Ratios, ratio{
+				Name: pair.name, Client: client,
+				Create: a.Create.PerSec / b.Create.PerSec, Get: a.Get.PerSec / b.Get.PerSec,
+				Update: a.Update.PerSec / b.Update.PerSec, Delete: a.Delete.PerSec / b.Delete.PerSec,
+				List: a.ListMs / b.ListMs, ListPaged: a.ListPagedMs / b.ListPagedMs, WatchP50: a.Watch.P50ms / b.Watch.P50ms,
+			})
+		}
+	}
+
+	for _, r := range rep.Ratios {
+		switch {
+		case strings.HasPrefix(r.Name, "2/3"):
+			met := r.Create >= 2 && r.Get >= 2 && r.Update >= 2
+			rep.Goals = append(rep.Goals, goal{
+				Goal:     fmt.Sprintf("direct ≥ 2× the CRD on creates, gets, updates (%s)", r.Client),
+				Measured: fmt.Sprintf("%.2f×, %.2f×, %.2f×", r.Create, r.Get, r.Update), Met: &met,
+			})
+			metList := r.List <= 0.5
+			rep.Goals = append(rep.Goals, goal{
+				Goal:     fmt.Sprintf("LIST of %d direct ≤ ½ the CRD's time (%s)", rep.N, r.Client),
+				Measured: fmt.Sprintf("%.2f× the CRD's time (paginated %.2f×)", r.List, r.ListPaged), Met: &metList,
+			})
+		case strings.HasPrefix(r.Name, "1/3"):
+			met := r.Create >= 1 && r.Get >= 1 && r.Update >= 1
+			rep.Goals = append(rep.Goals, goal{
+				Goal:     fmt.Sprintf("through the aggregator ≥ 1× the CRD on creates, gets, updates (%s)", r.Client),
+				Measured: fmt.Sprintf("%.2f×, %.2f×, %.2f×", r.Create, r.Get, r.Update), Met: &met,
+			})
+			metList := r.List <= 0.5
+			rep.Goals = append(rep.Goals, goal{
+				Goal:     fmt.Sprintf("LIST of %d through the aggregator ≤ ½ the CRD's time (%s)", rep.N, r.Client),
+				Measured: fmt.Sprintf("%.2f× the CRD's time (paginated %.2f×)", r.List, r.ListPaged), Met: &metList,
+			})
+		}
+	}
+	if m, ok := medians[key{"direct", "dynamic"}]; ok {
+		rep.Goals = append(rep.Goals, goal{
+			Goal:     "RSS ≤ ½ of sample-apiserver's for the same objects",
+			Measured: fmt.Sprintf("example-apiserver %s with %d CronTabs stored; sample-apiserver is not part of the stack, so not compared here", mib(m.RSSBytes["example-apiserver"]), rep.N),
+		})
+	}
+}
+
+func mib(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
+
+func (rep *report) print(w io.Writer) {
+	fmt.Fprintf(w, "\nexample-apiserver benchmark %s (commit %s): N=%d C=%d size=%d, median of %d rounds; load %.2f → %.2f on %d CPUs\n\n",
+		rep.Date, rep.Commit, rep.N, rep.C, rep.Size, rep.Rounds, rep.LoadBefore[0], rep.LoadAfter[0], rep.CPUs)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "target\tclient\tcreate/s (p50/p99 ms)\tget/s\tupdate/s\tdelete/s\tLIST ms\tLIST/500 ms\twatch p50/p99 ms\tCPU-s ex/kas/etcd/client\t")
+	cell := func(p phase) string { return fmt.Sprintf("%.0f (%.1f/%.1f)", p.PerSec, p.P50ms, p.P99ms) }
+	for _, m := range rep.Medians {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t%.1f\t%.1f/%.1f\t%.1f/%.1f/%.1f/%.1f\t\n",
+			m.Target, m.Client, cell(m.Create), cell(m.Get), cell(m.Update), cell(m.Delete), m.ListMs, m.ListPagedMs,
+			m.Watch.P50ms, m.Watch.P99ms, m.CPUSeconds["example-apiserver"], m.CPUSeconds["kube-apiserver"], m.CPUSeconds["etcd"], m.CPUSeconds[benchClient])
+	}
+	_ = tw.Flush()
+
+	fmt.Fprintln(w, "\nratios (throughput: ×faster; LIST and watch: ×time, lower is better)")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "ratio\tclient\tcreate\tget\tupdate\tdelete\tLIST time\tLIST/500 time\twatch p50\t")
+	for _, r := range rep.Ratios {
+		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t\n", r.Name, r.Client, r.Create, r.Get, r.Update, r.Delete, r.List, r.ListPaged, r.WatchP50)
+	}
+	_ = tw.Flush()
+
+	fmt.Fprintln(w, "\ngoals (issue 6)")
+	for _, g := range rep.Goals {
+		verdict := "n/a "
+		if g.Met != nil {
+			verdict = map[bool]string{true: "MET ", false: "MISS"}[*g.Met]
+		}
+		fmt.Fprintf(w, "  %s  %s: %s\n", verdict, g.Goal, g.Measured)
+	}
+
+	fmt.Fprintln(w, "\nserver processes at the end (RSS now / peak, CPU seconds since start)")
+	for _, name := range slices.Concat(serverProcesses, []string{benchClient}) {
+		if p, ok := rep.Processes[name]; ok {
+			fmt.Fprintf(w, "  %-18s %8s / %8s  %7.1f CPU-s\n", name, mib(p.RSSBytes), mib(p.PeakBytes), p.CPUSeconds)
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+// append adds the report as one JSON line to path.
+func (rep *report) append(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	line, err := json.Marshal(rep)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(append(line, '\n')); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,231 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// phase is the outcome of N operations by C workers.
+type phase struct {
+	Ops     int     `json:"ops"`
+	Errors  int     `json:"errors"`
+	Seconds float64 `json:"seconds"`
+	PerSec  float64 `json:"per_sec"`
+	P50ms   float64 `json:"p50_ms"`
+	P99ms   float64 `json:"p99_ms"`
+	// FirstError explains a phase with errors.
+	FirstError string `json:"first_error,omitempty"`
+}
+
+// latency is a distribution of durations.
+type latency struct {
+	N     int     `json:"n"`
+	P50ms float64 `json:"p50_ms"`
+	P99ms float64 `json:"p99_ms"`
+}
+
+// run is one target's workload once: the figures of one cell of one round.
+type run struct {
+	Target string `json:"target"`
+	Client string `json:"client"`
+	Create phase  `json:"create"`
+	Get    phase  `json:"get"`
+	Update phase  `json:"update"`
+	Delete phase  `json:"delete"`
+	// ListMs is a full LIST of the N objects; ListPagedMs walks them with limit=500.
+	ListMs      float64 `json:"list_ms"`
+	ListPagedMs float64 `json:"list_paged_ms"`
+	// Watch is write start -> event seen, for the updates, through one watch.
+	Watch latency `json:"watch"`
+	// CPUSeconds is what each server process spent during the run; RSSBytes its resident
+	// memory once the N objects are stored.
+	CPUSeconds map[string]float64 `json:"cpu_seconds"`
+	RSSBytes   map[string]int64   `json:"rss_bytes"`
+}
+
+func percentile(sorted []time.Duration, p float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(float64(len(sorted)-1) * p)
+	return float64(sorted[i]) / float64(time.Millisecond)
+}
+
+func summarize(durations []time.Duration) latency {
+	slices.Sort(durations)
+	return latency{N: len(durations), P50ms: percentile(durations, 0.50), P99ms: percentile(durations, 0.99)}
+}
+
+// runPhase calls op for i in [0, n) from c workers and measures each call.
+func runPhase(n, c int, op func(i int) error) phase {
+	latencies := make([]time.Duration, n)
+	var next atomic.Int64
+	var errs atomic.Int64
+	var firstErr sync.Once
+	var first string
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range c {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				t0 := time.Now()
+				err := op(i)
+				latencies[i] = time.Since(t0)
+				if err != nil {
+					errs.Add(1)
+					firstErr.Do(func() { first = err.Error() })
+				}
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	l := summarize(latencies)
+	return phase{
+		Ops: n, Errors: int(errs.Load()), Seconds: elapsed.Seconds(), PerSec: float64(n) / elapsed.Seconds(),
+		P50ms: l.P50ms, P99ms: l.P99ms, FirstError: first,
+	}
+}
+
+// timeIt returns the median of reps calls of op, in milliseconds.
+func timeIt(reps int, op func() error) (float64, error) {
+	var ds []time.Duration
+	for range reps {
+		t0 := time.Now()
+		if err := op(); err != nil {
+			return 0, err
+		}
+		ds = append(ds, time.Since(t0))
+	}
+	return summarize(ds).P50ms, nil
+}
+
+// runWorkload creates n objects, reads each, lists them (whole and in pages of 500),
+// updates each while a watch measures how soon the update is seen, and deletes them.
+func runWorkload(ctx context.Context, t target, s *stack, ns string, n, c int) (run, error) {
+	r := run{Target: t.Name(), Client: t.Client(), RSSBytes: map[string]int64{}, CPUSeconds: map[string]float64{}}
+	before := s.snapshot()
+
+	objects := make([]any, n)
+	r.Create = runPhase(n, c, func(i int) error {
+		obj, err := t.Create(ctx, ns, i)
+		objects[i] = obj
+		return err
+	})
+	if r.Create.Errors > 0 {
+		return r, fmt.Errorf("%s/%s create: %d errors, e.g. %s", t.Name(), t.Client(), r.Create.Errors, r.Create.FirstError)
+	}
+	for name, st := range s.snapshot() {
+		r.RSSBytes[name] = st.RSSBytes
+	}
+	r.Get = runPhase(n, c, func(i int) error { return t.Get(ctx, ns, i) })
+
+	var err error
+	listAll := func(limit int64) func() error {
+		return func() error {
+			total, cont := 0, ""
+			for {
+				items, next, err := t.List(ctx, ns, limit, cont)
+				if err != nil {
+					return err
+				}
+				total += items
+				if cont = next; cont == "" {
+					break
+				}
+			}
+			if total != n {
+				return fmt.Errorf("listed %d objects, want %d", total, n)
+			}
+			return nil
+		}
+	}
+	if r.ListMs, err = timeIt(5, listAll(0)); err != nil {
+		return r, fmt.Errorf("%s/%s list: %w", t.Name(), t.Client(), err)
+	}
+	if r.ListPagedMs, err = timeIt(5, listAll(500)); err != nil {
+		return r, fmt.Errorf("%s/%s paginated list: %w", t.Name(), t.Client(), err)
+	}
+
+	// The updates, with one watch open from before the first of them.
+	rv, err := t.ResourceVersion(ctx, ns)
+	if err != nil {
+		return r, fmt.Errorf("%s/%s resourceVersion: %w", t.Name(), t.Client(), err)
+	}
+	events, stopWatch, err := t.Watch(ctx, ns, rv)
+	if err != nil {
+		return r, fmt.Errorf("%s/%s watch: %w", t.Name(), t.Client(), err)
+	}
+	started := make([]atomic.Int64, n) // unix nanoseconds each update was sent
+	seen := make(chan []time.Duration, 1)
+	go func() {
+		var lat []time.Duration
+		got := make([]bool, n)
+		for i := range events {
+			if i < 0 || i >= n || got[i] || started[i].Load() == 0 {
+				continue
+			}
+			got[i] = true
+			lat = append(lat, time.Duration(time.Now().UnixNano()-started[i].Load()))
+			if len(lat) == n {
+				break
+			}
+		}
+		seen <- lat
+		// Drain until the watch is stopped, so its decoder never blocks on us.
+		for range events {
+		}
+	}()
+	r.Update = runPhase(n, c, func(i int) error {
+		started[i].Store(time.Now().UnixNano())
+		return t.Update(ctx, ns, objects[i])
+	})
+	var watchLatencies []time.Duration
+	select {
+	case watchLatencies = <-seen:
+	case <-time.After(30 * time.Second):
+		logf("%s/%s: the watch did not deliver every update within 30s", t.Name(), t.Client())
+	}
+	stopWatch()
+	r.Watch = summarize(watchLatencies)
+
+	r.Delete = runPhase(n, c, func(i int) error { return t.Delete(ctx, ns, i) })
+
+	after := s.snapshot()
+	for name, st := range after {
+		r.CPUSeconds[name] = st.CPUSeconds - before[name].CPUSeconds
+	}
+	for _, p := range []phase{r.Get, r.Update, r.Delete} {
+		if p.Errors > 0 {
+			return r, fmt.Errorf("%s/%s: %d errors, e.g. %s", t.Name(), t.Client(), p.Errors, p.FirstError)
+		}
+	}
+	if r.Watch.N != n {
+		return r, fmt.Errorf("%s/%s: the watch delivered %d of %d updates", t.Name(), t.Client(), r.Watch.N, n)
+	}
+	return r, nil
+}
