@@ -25,8 +25,11 @@ import (
 	"testing"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/version"
@@ -38,8 +41,12 @@ import (
 	fakedynamic "k8s.io/client-go/dynamic/fake"
 	clienttesting "k8s.io/client-go/testing"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/metrics/pkg/apis/external_metrics"
+	externalmetricsv1beta1 "k8s.io/metrics/pkg/apis/external_metrics/v1beta1"
 	externalmetrics "k8s.io/metrics/pkg/client/external_metrics"
+	fakeexternalmetrics "k8s.io/metrics/pkg/client/external_metrics/fake"
 	"k8s.io/utils/ptr"
+	"sigs.k8s.io/custom-metrics-apiserver/pkg/provider"
 
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	"example.com/example-apiserver/pkg/generated/clientset/versioned"
@@ -54,6 +61,8 @@ type fakeFactory struct {
 	example   *fakeclientset.Clientset
 	dynamic   dynamic.Interface
 	discovery *fakediscovery.FakeDiscovery
+	// externalMetrics is nil unless a test serves external metrics (see serveExternalMetrics).
+	externalMetrics *fakeexternalmetrics.FakeExternalMetricsClient
 }
 
 func (f *fakeFactory) ToRawKubeConfigLoader() clientcmd.ClientConfig { return nil }
@@ -64,7 +73,10 @@ func (f *fakeFactory) DiscoveryClient() (discovery.DiscoveryInterface, error) {
 	return f.discovery, nil
 }
 func (f *fakeFactory) ExternalMetricsClient() (externalmetrics.ExternalMetricsClient, error) {
-	return nil, errors.New("no external metrics in these tests")
+	if f.externalMetrics == nil {
+		return nil, errors.New("no external metrics in this test")
+	}
+	return f.externalMetrics, nil
 }
 
 func cronTab(ns, name, spec, tz string, replicas *int32, lbls map[string]string) *examplev1.CronTab {
@@ -446,12 +458,174 @@ func TestMetricsNotRegistered(t *testing.T) {
 	}
 }
 
+// servedValue is one value of an external metric, in a namespace.
+type servedValue struct {
+	namespace string
+	value     externalmetricsv1beta1.ExternalMetricValue
+}
+
+// serveExternalMetrics serves external.metrics.k8s.io/v1beta1 from f as our server does: discovery
+// lists each metric as a resource, and reading a metric returns its values in the namespace that
+// match the selector, or the server's NotFound for a metric it does not serve.
+func serveExternalMetrics(f *fakeFactory, metrics map[string][]servedValue) {
+	list := &metav1.APIResourceList{GroupVersion: externalmetricsv1beta1.SchemeGroupVersion.String()}
+	for name := range metrics { // map order: the command must sort
+		list.APIResources = append(list.APIResources, metav1.APIResource{Name: name, Namespaced: true, Kind: "ExternalMetricValueList", Verbs: metav1.Verbs{"get"}})
+	}
+	f.discovery.Resources = append(f.discovery.Resources, list)
+
+	f.externalMetrics = &fakeexternalmetrics.FakeExternalMetricsClient{}
+	f.externalMetrics.AddReactor("list", "*", func(action clienttesting.Action) (bool, runtime.Object, error) {
+		metric := action.GetResource().Resource
+		values, ok := metrics[metric]
+		if !ok {
+			return true, nil, provider.NewMetricNotFoundError(external_metrics.Resource(metric), metric)
+		}
+		selector := action.(clienttesting.ListAction).GetListRestrictions().Labels
+		out := &externalmetricsv1beta1.ExternalMetricValueList{}
+		for _, v := range values {
+			if v.namespace == action.GetNamespace() && selector.Matches(labels.Set(v.value.MetricLabels)) {
+				out.Items = append(out.Items, *v.value.DeepCopy())
+			}
+		}
+		return true, out, nil
+	})
+}
+
+// metricValue is a value of the metric name in ns, observed age before now (never when zero).
+func metricValue(ns, name string, lbls map[string]string, value string, window *int64, age time.Duration) servedValue {
+	v := externalmetricsv1beta1.ExternalMetricValue{MetricName: name, MetricLabels: lbls, Value: resource.MustParse(value), WindowSeconds: window}
+	if age > 0 {
+		v.Timestamp = metav1.NewTime(now.Add(-age))
+	}
+	return servedValue{namespace: ns, value: v}
+}
+
 func TestMetricsServed(t *testing.T) {
-	t.Skip("external.metrics.k8s.io is not served yet (another issue adds it). Once it is: serve " +
-		"external.metrics.k8s.io/v1beta1 from the fake discovery and a fake ExternalMetricsClient " +
-		"(k8s.io/metrics/pkg/client/external_metrics/fake), then assert that \"metrics\" lists the " +
-		"metric names, that \"metrics NAME -l sel\" prints NAME LABELS VALUE WINDOW AGE rows for the " +
-		"values matching sel in the namespace, and that -o yaml prints an ExternalMetricValueList.")
+	metrics := map[string][]servedValue{
+		"crontab_runs": {
+			metricValue("team-a", "crontab_runs", map[string]string{"crontab": "backup"}, "3", ptr.To[int64](300), 30*time.Second),
+			metricValue("team-a", "crontab_runs", map[string]string{"crontab": "report"}, "1500m", nil, 0),
+			metricValue("other", "crontab_runs", map[string]string{"crontab": "backup"}, "7", ptr.To[int64](300), 30*time.Second),
+		},
+		"http_requests": {metricValue("team-a", "http_requests", nil, "42", ptr.To[int64](60), 2*time.Minute)},
+		"crontabs":      {metricValue("other", "crontabs", nil, "1", nil, 0)},
+	}
+	tests := []struct {
+		name string
+		args []string
+		// want is the whole output when exact, else substrings of it.
+		want    []string
+		exact   bool
+		notWant []string
+		// wantRead is the metric read, as "namespace/metric?selector"; empty when none is.
+		wantRead string
+		wantErr  string
+	}{{
+		name:  "names from discovery, sorted",
+		args:  []string{"metrics"},
+		want:  []string{"NAME\ncrontab_runs\ncrontabs\nhttp_requests\n"},
+		exact: true,
+	}, {
+		name:  "names as json",
+		args:  []string{"metrics", "-o", "json"},
+		want:  []string{"{\n  \"metrics\": [\n    \"crontab_runs\",\n    \"crontabs\",\n    \"http_requests\"\n  ]\n}\n"},
+		exact: true,
+	}, {
+		name: "values matching the selector in the namespace",
+		args: []string{"metrics", "crontab_runs", "-l", "crontab=backup"},
+		want: []string{
+			"NAME           LABELS           VALUE   WINDOW   AGE\n" +
+				"crontab_runs   crontab=backup   3       5m0s     30s\n",
+		},
+		exact:    true,
+		wantRead: "team-a/crontab_runs?crontab=backup",
+	}, {
+		name: "every value in the namespace, without window or timestamp",
+		args: []string{"metrics", "crontab_runs"},
+		want: []string{
+			"NAME           LABELS           VALUE   WINDOW   AGE\n" +
+				"crontab_runs   crontab=backup   3       5m0s     30s\n" +
+				"crontab_runs   crontab=report   1500m   <none>   <unknown>\n",
+		},
+		exact:    true,
+		wantRead: "team-a/crontab_runs?",
+	}, {
+		name: "a value without labels",
+		args: []string{"metrics", "http_requests"},
+		want: []string{
+			"NAME            LABELS   VALUE   WINDOW   AGE\n" +
+				"http_requests   <none>   42      1m0s     2m\n",
+		},
+		exact:    true,
+		wantRead: "team-a/http_requests?",
+	}, {
+		name:     "a metric with no value in the namespace",
+		args:     []string{"metrics", "crontabs"},
+		want:     []string{"NAME   LABELS   VALUE   WINDOW   AGE\n"},
+		exact:    true,
+		wantRead: "team-a/crontabs?",
+	}, {
+		name: "yaml is an ExternalMetricValueList",
+		args: []string{"metrics", "crontab_runs", "-l", "crontab in (backup)", "-o", "yaml"},
+		want: []string{
+			"apiVersion: external.metrics.k8s.io/v1beta1\n",
+			"kind: ExternalMetricValueList\n",
+			"items:\n- metricLabels:\n    crontab: backup\n  metricName: crontab_runs\n  timestamp: \"2026-03-01T10:02:00Z\"\n  value: \"3\"\n  window: 300\n",
+		},
+		notWant:  []string{"report", `"7"`},
+		wantRead: "team-a/crontab_runs?crontab in (backup)",
+	}, {
+		name:     "an unknown metric is the server's NotFound",
+		args:     []string{"metrics", "no_such_metric"},
+		wantErr:  `reading external metric "no_such_metric" in namespace team-a: the server could not find the metric no_such_metric for no_such_metric.external.metrics.k8s.io`,
+		wantRead: "team-a/no_such_metric?",
+	}, {
+		name:    "a selector needs a metric",
+		args:    []string{"metrics", "-l", "crontab=backup"},
+		wantErr: "-l selects the values of one metric: give its NAME",
+	}, {
+		name:    "bad selector",
+		args:    []string{"metrics", "crontab_runs", "-l", "crontab==="},
+		wantErr: `-l "crontab==="`,
+	}, {
+		name:    "bad output",
+		args:    []string{"metrics", "crontab_runs", "-o", "wide"},
+		wantErr: `--output must be json or yaml, not "wide"`,
+	}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeFactory()
+			f.namespace = "team-a"
+			serveExternalMetrics(f, metrics)
+			out, _, err := run(t, f, tc.args...)
+			checkErr(t, err, tc.wantErr)
+			if tc.wantErr != "" && tc.wantRead != "" && !apierrors.IsNotFound(err) {
+				t.Errorf("error %v does not wrap the server's NotFound", err)
+			}
+			for _, w := range tc.want {
+				if tc.exact && out != w {
+					t.Errorf("got:\n%s\nwant:\n%s", out, w)
+				} else if !tc.exact && !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(out, w) {
+					t.Errorf("output has %q:\n%s", w, out)
+				}
+			}
+
+			var reads []string
+			for _, a := range f.externalMetrics.Actions() {
+				l := a.(clienttesting.ListAction)
+				reads = append(reads, l.GetNamespace()+"/"+l.GetResource().Resource+"?"+l.GetListRestrictions().Labels.String())
+			}
+			if got := strings.Join(reads, " "); got != tc.wantRead {
+				t.Errorf("metrics read: %q, want %q", got, tc.wantRead)
+			}
+		})
+	}
 }
 
 func TestCompletion(t *testing.T) {
