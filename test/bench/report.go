@@ -39,6 +39,10 @@ type report struct {
 	C          int        `json:"c"`
 	Size       int        `json:"size"`
 	Rounds     int        `json:"rounds"`
+	// WallSeconds is how long the rounds took; ForeignCPUSeconds the CPU time processes
+	// other than the stack and the benchmark used meanwhile (machine busy time minus ours).
+	WallSeconds       float64 `json:"wall_seconds"`
+	ForeignCPUSeconds float64 `json:"foreign_cpu_seconds"`
 
 	// Runs are every round's figures; Medians one per target and client over the rounds.
 	Runs    []run   `json:"runs"`
@@ -197,8 +201,9 @@ func (rep *report) summarize() {
 func mib(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
 
 func (rep *report) print(w io.Writer) {
-	fmt.Fprintf(w, "\nexample-apiserver benchmark %s (commit %s): N=%d C=%d size=%d, median of %d rounds; load %.2f → %.2f on %d CPUs\n\n",
-		rep.Date, rep.Commit, rep.N, rep.C, rep.Size, rep.Rounds, rep.LoadBefore[0], rep.LoadAfter[0], rep.CPUs)
+	fmt.Fprintf(w, "\nexample-apiserver benchmark %s (commit %s): N=%d C=%d size=%d, median of %d rounds\n", rep.Date, rep.Commit, rep.N, rep.C, rep.Size, rep.Rounds)
+	fmt.Fprintf(w, "machine: %d CPUs, load average %.2f before → %.2f after; other processes used %.1f of %.0f CPU-seconds available in the %.0fs of the rounds\n\n",
+		rep.CPUs, rep.LoadBefore[0], rep.LoadAfter[0], rep.ForeignCPUSeconds, rep.WallSeconds*float64(rep.CPUs), rep.WallSeconds)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "target\tclient\tcreate/s (p50/p99 ms)\tget/s\tupdate/s\tdelete/s\tLIST ms\tLIST/500 ms\twatch p50/p99 ms\tCPU-s ex/kas/etcd/client\t")
 	cell := func(p phase) string { return fmt.Sprintf("%.0f (%.1f/%.1f)", p.PerSec, p.P50ms, p.P99ms) }

@@ -196,6 +196,38 @@ func (s *stack) snapshot() map[string]procStat {
 	return out
 }
 
+// machineBusySeconds is the CPU time all CPUs spent not idle since boot (/proc/stat).
+func machineBusySeconds() float64 {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	fields := strings.Fields(line) // cpu user nice system idle iowait irq softirq steal ...
+	var busy float64
+	for i, f := range fields[1:] {
+		v, _ := strconv.ParseFloat(f, 64)
+		if i != 3 && i != 4 { // idle, iowait
+			busy += v
+		}
+	}
+	return busy / clockTicks
+}
+
+// stackCPUSeconds is the CPU time of every process of the stack and of the benchmark.
+func (s *stack) stackCPUSeconds() float64 {
+	var total float64
+	for _, st := range s.snapshot() {
+		total += st.CPUSeconds
+	}
+	if pid, err := s.pid("kube-controller-manager"); err == nil {
+		if st, err := readProcStat(pid); err == nil {
+			total += st.CPUSeconds
+		}
+	}
+	return total
+}
+
 // loadAverage is /proc/loadavg's 1, 5 and 15 minute figures.
 func loadAverage() [3]float64 {
 	var l [3]float64
