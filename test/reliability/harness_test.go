@@ -44,6 +44,7 @@ import (
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"golang.org/x/net/http2"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
@@ -447,6 +448,11 @@ func (o *outcome) record(name string, took time.Duration, code int, err error) {
 	}
 }
 
+// streamReset is how a client sees the generic server's timeout filter end a request whose
+// handler had already started its response when the deadline passed: it cannot send a 504
+// any more, so it resets the HTTP/2 stream (k8s.io/apiserver/pkg/server/filters/timeout.go).
+const streamReset = "stream reset by the server"
+
 // transportError names a failure without an HTTP answer in a way that does not vary with
 // ports or addresses.
 func transportError(err error) string {
@@ -459,6 +465,8 @@ func transportError(err error) string {
 		return "EOF"
 	case errors.Is(err, context.DeadlineExceeded), os.IsTimeout(err):
 		return "timeout"
+	case errors.As(err, new(http2.StreamError)):
+		return streamReset
 	}
 	msg := err.Error()
 	if len(msg) > 120 {
