@@ -29,6 +29,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apiserver/pkg/admission"
 
+	"example.com/example-apiserver/pkg/admission/pluginconfig"
 	"example.com/example-apiserver/pkg/apis/config"
 	configscheme "example.com/example-apiserver/pkg/apis/config/scheme"
 	"example.com/example-apiserver/pkg/apis/config/validation"
@@ -43,20 +44,15 @@ const PluginName = "CronTabImagePolicy"
 // the admission chain is built: the server configuration's cronTabPolicy.imagePolicy.
 func Register(plugins *admission.Plugins, defaults func() config.CronTabImagePolicy) {
 	plugins.Register(PluginName, func(r io.Reader) (admission.Interface, error) {
-		var policy config.CronTabImagePolicy
-		if defaults != nil {
-			policy = defaults()
-		}
-		if r != nil {
-			data, err := io.ReadAll(r)
-			if err != nil {
-				return nil, err
-			}
+		policy, err := pluginconfig.Load(PluginName, r, defaults, func(data []byte) (config.CronTabImagePolicy, error) {
 			cfg, err := configscheme.DecodeCronTabImagePolicyConfiguration(data)
 			if err != nil {
-				return nil, fmt.Errorf("%s configuration: %w", PluginName, err)
+				return config.CronTabImagePolicy{}, err
 			}
-			policy = cfg.CronTabImagePolicy
+			return cfg.CronTabImagePolicy, nil
+		})
+		if err != nil {
+			return nil, err
 		}
 		return New(policy)
 	})

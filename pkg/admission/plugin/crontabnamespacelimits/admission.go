@@ -39,6 +39,7 @@ import (
 	"k8s.io/client-go/tools/cache"
 
 	"example.com/example-apiserver/pkg/admission/exampleinitializer"
+	"example.com/example-apiserver/pkg/admission/pluginconfig"
 	"example.com/example-apiserver/pkg/apis/config"
 	configscheme "example.com/example-apiserver/pkg/apis/config/scheme"
 	"example.com/example-apiserver/pkg/apis/config/validation"
@@ -61,20 +62,15 @@ const (
 // the admission chain is built: the server configuration's cronTabPolicy.namespaceLimits.
 func Register(plugins *admission.Plugins, defaults func() config.CronTabNamespaceLimits) {
 	plugins.Register(PluginName, func(r io.Reader) (admission.Interface, error) {
-		var limits config.CronTabNamespaceLimits
-		if defaults != nil {
-			limits = defaults()
-		}
-		if r != nil {
-			data, err := io.ReadAll(r)
-			if err != nil {
-				return nil, err
-			}
+		limits, err := pluginconfig.Load(PluginName, r, defaults, func(data []byte) (config.CronTabNamespaceLimits, error) {
 			cfg, err := configscheme.DecodeCronTabNamespaceLimitsConfiguration(data)
 			if err != nil {
-				return nil, fmt.Errorf("%s configuration: %w", PluginName, err)
+				return config.CronTabNamespaceLimits{}, err
 			}
-			limits = cfg.CronTabNamespaceLimits
+			return cfg.CronTabNamespaceLimits, nil
+		})
+		if err != nil {
+			return nil, err
 		}
 		return New(limits)
 	})
