@@ -64,6 +64,9 @@ func init() {
 // with the --config file, into ComponentConfig, the configuration the server is built from.
 type Options struct {
 	RecommendedOptions *genericoptions.RecommendedOptions
+	// ServerRun are the generic server's run settings: request timeouts, in-flight limits and
+	// the graceful shutdown (--shutdown-delay-duration keeps serving while endpoints drain).
+	ServerRun *genericoptions.ServerRunOptions
 	// Logs are the logging flags; the effective settings are ComponentConfig.Logging.
 	Logs *logsapi.LoggingConfiguration
 	// ComponentGlobalsRegistry holds the effective version and feature gates (--feature-gates).
@@ -107,6 +110,7 @@ func NewOptions(out, errOut io.Writer) *Options {
 		StdOut:                   out,
 		StdErr:                   errOut,
 	}
+	o.ServerRun = genericoptions.NewServerRunOptionsForComponent(basecompatibility.DefaultKubeComponent, o.ComponentGlobalsRegistry)
 	o.RecommendedOptions.Etcd.StorageConfig.EncodeVersioner = runtime.NewMultiGroupVersioner(examplev1.SchemeGroupVersion, schema.GroupKind{Group: example.GroupName})
 	o.RecommendedOptions.SecureServing.BindAddress = netutils.ParseIPSloppy("127.0.0.1")
 	_, o.featureGate = o.ComponentGlobalsRegistry.ComponentGlobalsOrRegister(basecompatibility.DefaultKubeComponent,
@@ -128,7 +132,7 @@ func (o *Options) cronTabPolicy() config.CronTabPolicy {
 func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	o.flags = fs
 	o.RecommendedOptions.AddFlags(fs)
-	o.ComponentGlobalsRegistry.AddFlags(fs)
+	o.ServerRun.AddUniversalFlags(fs) // with ComponentGlobalsRegistry's --feature-gates and --emulated-version
 	logsapi.AddFlags(o.Logs, fs)
 	fs.StringVar(&o.ConfigFile, "config", o.ConfigFile,
 		"Component configuration file (apiVersion config.example.com/v1alpha1, kind ExampleAPIServerConfiguration; "+
@@ -196,6 +200,7 @@ func (o *Options) Validate() error {
 		etcdErrs = withEtcd.Validate()
 	}
 	errs = append(errs, etcdErrs...)
+	errs = append(errs, o.ServerRun.Validate()...)
 	errs = append(errs, o.ComponentGlobalsRegistry.Validate()...)
 	if o.Standalone {
 		errs = append(errs, validateStandaloneAdmission(o.RecommendedOptions.Admission)...)
@@ -250,8 +255,10 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	serverConfig.OpenAPIV3Config.Info.Title = "example-apiserver"
 	serverConfig.OpenAPIV3Config.Info.Version = baseversion.Get().GitVersion
 
-	serverConfig.FeatureGate = o.ComponentGlobalsRegistry.FeatureGateFor(basecompatibility.DefaultKubeComponent)
-	serverConfig.EffectiveVersion = o.ComponentGlobalsRegistry.EffectiveVersionFor(basecompatibility.DefaultKubeComponent)
+	// Also sets the feature gate and effective version from ComponentGlobalsRegistry.
+	if err := o.ServerRun.ApplyTo(&serverConfig.Config); err != nil {
+		return nil, err
+	}
 
 	// Our admission plugins read our own objects through informers on the loopback client,
 	// which exists only once ApplyTo has configured serving.
