@@ -32,7 +32,7 @@ install: ## Install example-apiserver, kubectl-example (with kubectl_complete-ex
 plugins: ## Build kubectl-example's krew archives into _output/plugins and write their sha256 into artifacts/krew/example.yaml.
 	hack/build-plugins.sh
 
-test: test-unit test-integration test-reliability test-e2e ## Run every suite: unit, integration (real etcd), reliability (faults), e2e (real control plane).
+test: verify test-unit test-integration test-reliability test-e2e ## Generated code current, then every suite: unit, integration (real etcd), reliability (faults), e2e (real control plane).
 
 test-unit: ## Unit tests beside the code.
 	go test $(GO_TEST_FLAGS) ./pkg/... ./cmd/...
