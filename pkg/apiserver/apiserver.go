@@ -38,6 +38,7 @@ import (
 	informers "example.com/example-apiserver/pkg/generated/informers/externalversions"
 	crontabstorage "example.com/example-apiserver/pkg/registry/example/crontab"
 	customresourcestorage "example.com/example-apiserver/pkg/registry/example/customresource"
+	"example.com/example-apiserver/pkg/registry/unavailable"
 )
 
 // ComponentName names this server in logs, metrics and version information.
@@ -136,7 +137,7 @@ func (c CompletedConfig) New() (*ExampleServer, error) {
 	}
 	apiGroups := []apiGroupBuilder{newExampleAPIGroup}
 	for _, build := range apiGroups {
-		groupInfo, err := build(c.GenericConfig.RESTOptionsGetter)
+		groupInfo, err := build(unavailable.RESTOptionsGetter{RESTOptionsGetter: c.GenericConfig.RESTOptionsGetter})
 		if err != nil {
 			return nil, err
 		}
