@@ -49,6 +49,7 @@ var (
 
 type options struct {
 	n, c, size, rounds int
+	metricsGets        int
 	targets, clients   []string
 	stackDir           string
 	results            string
@@ -64,7 +65,8 @@ func main() {
 	flag.IntVar(&o.size, "size", 0, "bytes of padding (an annotation) added to each object")
 	flag.IntVar(&o.rounds, "rounds", 3, "rounds; each runs every target once, interleaved, and the medians are reported")
 	flag.StringVar(&targets, "targets", "aggregated,direct,crd,etcd", "targets, in the order each round runs them")
-	flag.StringVar(&clients, "clients", "dynamic,typed", "clients: dynamic (client-go dynamic, JSON) and typed (generated clientset)")
+	flag.StringVar(&clients, "clients", "dynamic,typed,metrics", "clients: dynamic (client-go dynamic, JSON), typed (generated clientset), metrics (external metrics client: GETs of the crontabs metric; aggregated and direct only)")
+	flag.IntVar(&o.metricsGets, "metrics-gets", 10000, "metric GETs per metrics run (by -c workers)")
 	flag.StringVar(&o.stackDir, "stack-dir", os.Getenv("LOCAL_UP_DIR"), "the local stack's directory: reused if it runs, else brought up there and taken down at the end (default _output/bench/stack)")
 	flag.StringVar(&o.results, "results", "", "JSON lines file the run is appended to (default _output/bench/results.jsonl)")
 	flag.StringVar(&o.profileDir, "profile-dir", "", "if set, afterwards take 10s CPU profiles of example-apiserver and kube-apiserver under each target's load into this directory")
@@ -144,7 +146,7 @@ func benchmark(o options) (err error) {
 	}
 	logf("example-apiserver stores a CronTab as %d bytes; the etcd target puts and gets those", len(storedBytes))
 
-	var plan []target
+	var plan []cell
 	for _, client := range o.clients {
 		for _, name := range o.targets {
 			t, err := newTarget(name, client, kubeConfig, directConfig, etcdClient, storedBytes)
@@ -159,13 +161,13 @@ func benchmark(o options) (err error) {
 
 	rep := report{
 		Date: time.Now().UTC().Format(time.RFC3339), Commit: gitDescribe(root), CPUs: runtime.NumCPU(),
-		N: o.n, C: o.c, Size: o.size, Rounds: o.rounds,
+		N: o.n, C: o.c, Size: o.size, Rounds: o.rounds, MetricsGets: o.metricsGets,
 	}
 	// A short unrecorded pass first: connections, caches and the servers' lazily built paths
 	// would otherwise count against whichever target comes first.
 	logf("warming up every target")
 	for _, t := range plan {
-		if _, err := runInNamespace(ctx, kube, t, s, "warmup", min(o.n, 200), o.c); err != nil {
+		if _, err := runInNamespace(ctx, kube, t, s, "warmup", min(o.n, 200), o.c, min(o.metricsGets, 500)); err != nil {
 			return fmt.Errorf("warm-up: %w", err)
 		}
 	}
@@ -174,12 +176,16 @@ func benchmark(o options) (err error) {
 	start, busyBefore, stackBefore := time.Now(), machineBusySeconds(), s.stackCPUSeconds()
 	for round := 1; round <= o.rounds; round++ {
 		for _, t := range plan {
-			r, err := runInNamespace(ctx, kube, t, s, fmt.Sprintf("r%d", round), o.n, o.c)
+			r, err := runInNamespace(ctx, kube, t, s, fmt.Sprintf("r%d", round), o.n, o.c, o.metricsGets)
 			if err != nil {
 				return fmt.Errorf("round %d: %w", round, err)
 			}
-			logf("round %d %-10s %-7s create %6.0f/s get %6.0f/s update %6.0f/s delete %6.0f/s list %6.1fms watch p50 %5.1fms",
-				round, r.Target, r.Client, r.Create.PerSec, r.Get.PerSec, r.Update.PerSec, r.Delete.PerSec, r.ListMs, r.Watch.P50ms)
+			if r.Client == "metrics" {
+				logf("round %d %-10s %-7s metric GET %6.0f/s p50 %5.1fms p99 %5.1fms", round, r.Target, r.Client, r.Get.PerSec, r.Get.P50ms, r.Get.P99ms)
+			} else {
+				logf("round %d %-10s %-7s create %6.0f/s get %6.0f/s update %6.0f/s delete %6.0f/s list %6.1fms watch p50 %5.1fms",
+					round, r.Target, r.Client, r.Create.PerSec, r.Get.PerSec, r.Update.PerSec, r.Delete.PerSec, r.ListMs, r.Watch.P50ms)
+			}
 			rep.Runs = append(rep.Runs, r)
 		}
 	}
@@ -202,8 +208,9 @@ func benchmark(o options) (err error) {
 	return nil
 }
 
-// runInNamespace runs the workload of t in a fresh namespace, deleted afterwards.
-func runInNamespace(ctx context.Context, kube kubernetes.Interface, t target, s *stack, tag string, n, c int) (run, error) {
+// runInNamespace runs the workload of t in a fresh namespace, deleted afterwards: n
+// objects by c workers, and for a metrics target gets metric GETs.
+func runInNamespace(ctx context.Context, kube kubernetes.Interface, t cell, s *stack, tag string, n, c, gets int) (run, error) {
 	ns := fmt.Sprintf("bench-%d-%s-%s-%s", time.Now().Unix()%100000, tag, t.Name(), t.Client())
 	if t.Name() != "etcd" {
 		if _, err := kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
@@ -211,11 +218,26 @@ func runInNamespace(ctx context.Context, kube kubernetes.Interface, t target, s 
 		}
 		defer func() { _ = kube.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{}) }()
 	}
-	return runWorkload(ctx, t, s, ns, n, c)
+	switch t := t.(type) {
+	case *metricsTarget:
+		return runMetrics(ctx, t, s, ns, n, c, gets)
+	case target:
+		return runWorkload(ctx, t, s, ns, n, c)
+	}
+	return run{}, fmt.Errorf("%s/%s: no workload for %T", t.Name(), t.Client(), t)
 }
 
-func newTarget(name, client string, kubeConfig, directConfig *rest.Config, etcdClient *clientv3.Client, stored []byte) (target, error) {
+func newTarget(name, client string, kubeConfig, directConfig *rest.Config, etcdClient *clientv3.Client, stored []byte) (cell, error) {
 	switch {
+	case client == "metrics":
+		switch name {
+		case "aggregated":
+			return newMetricsTarget(name, kubeConfig, directConfig)
+		case "direct":
+			return newMetricsTarget(name, directConfig, directConfig)
+		case "crd", "etcd":
+			return nil, nil // the metrics are example-apiserver's alone
+		}
 	case name == "etcd" && client == "dynamic":
 		return &etcdTarget{client: etcdClient, value: stored}, nil
 	case name == "etcd":

@@ -35,7 +35,7 @@ const profileSeconds = 10
 // profile records CPU profiles of the API servers a target goes through (--profiling is on
 // by default: /debug/pprof) while that target runs its workload, and a heap profile of
 // example-apiserver holding the objects. Read them with `go tool pprof -top <file>`.
-func profile(ctx context.Context, o options, s *stack, kube kubernetes.Interface, plan []target, kubeConfig, directConfig *rest.Config) error {
+func profile(ctx context.Context, o options, s *stack, kube kubernetes.Interface, plan []cell, kubeConfig, directConfig *rest.Config) error {
 	if err := os.MkdirAll(o.profileDir, 0o755); err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func profile(ctx context.Context, o options, s *stack, kube kubernetes.Interface
 			select {
 			case <-done:
 			default:
-				if _, err := runInNamespace(ctx, kube, t, s, fmt.Sprintf("p%d", i), o.n, o.c); err != nil {
+				if _, err := runInNamespace(ctx, kube, t, s, fmt.Sprintf("p%d", i), o.n, o.c, o.metricsGets); err != nil {
 					return err
 				}
 				continue
@@ -80,8 +80,9 @@ func profile(ctx context.Context, o options, s *stack, kube kubernetes.Interface
 		}
 	}
 	// The heap of example-apiserver holding N objects, for what its RSS is made of.
-	for _, t := range plan {
-		if t.Name() != "direct" || t.Client() != "typed" {
+	for _, c := range plan {
+		t, ok := c.(target)
+		if !ok || t.Name() != "direct" || t.Client() != "typed" {
 			continue
 		}
 		ns := "bench-heap"

@@ -39,6 +39,8 @@ type report struct {
 	C          int        `json:"c"`
 	Size       int        `json:"size"`
 	Rounds     int        `json:"rounds"`
+	// MetricsGets is the number of metric GETs of each metrics run.
+	MetricsGets int `json:"metrics_gets"`
 	// WallSeconds is how long the rounds took; ForeignCPUSeconds the CPU time processes
 	// other than the stack and the benchmark used meanwhile (machine busy time minus ours).
 	WallSeconds       float64 `json:"wall_seconds"`
@@ -66,6 +68,9 @@ type ratio struct {
 	List      float64 `json:"list_time"`
 	ListPaged float64 `json:"list_paged_time"`
 	WatchP50  float64 `json:"watch_p50_time"`
+	// GetP50 and GetP99 are time ratios of single gets; only the metrics ratio has them.
+	GetP50 float64 `json:"get_p50_time,omitempty"`
+	GetP99 float64 `json:"get_p99_time,omitempty"`
 }
 
 // goal is one target of issue 6 with the measured figure.
@@ -163,6 +168,15 @@ func (rep *report) summarize() {
 			})
 		}
 	}
+	// The external metric: what the aggregator's hop costs an HPA's reads.
+	if a, ok := medians[key{"aggregated", "metrics"}]; ok {
+		if b, ok := medians[key{"direct", "metrics"}]; ok {
+			rep.Ratios = append(rep.Ratios, ratio{
+				Name: "1/2 aggregated÷direct", Client: "metrics",
+				Get: a.Get.PerSec / b.Get.PerSec, GetP50: a.Get.P50ms / b.Get.P50ms, GetP99: a.Get.P99ms / b.Get.P99ms,
+			})
+		}
+	}
 
 	for _, r := range rep.Ratios {
 		switch {
@@ -204,23 +218,10 @@ func (rep *report) print(w io.Writer) {
 	fmt.Fprintf(w, "\nexample-apiserver benchmark %s (commit %s): N=%d C=%d size=%d, median of %d rounds\n", rep.Date, rep.Commit, rep.N, rep.C, rep.Size, rep.Rounds)
 	fmt.Fprintf(w, "machine: %d CPUs, load average %.2f before → %.2f after; other processes used %.1f of %.0f CPU-seconds available in the %.0fs of the rounds\n\n",
 		rep.CPUs, rep.LoadBefore[0], rep.LoadAfter[0], rep.ForeignCPUSeconds, rep.WallSeconds*float64(rep.CPUs), rep.WallSeconds)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "target\tclient\tcreate/s (p50/p99 ms)\tget/s\tupdate/s\tdelete/s\tLIST ms\tLIST/500 ms\twatch p50/p99 ms\tCPU-s ex/kas/etcd/client\t")
-	cell := func(p phase) string { return fmt.Sprintf("%.0f (%.1f/%.1f)", p.PerSec, p.P50ms, p.P99ms) }
-	for _, m := range rep.Medians {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t%.1f\t%.1f/%.1f\t%.1f/%.1f/%.1f/%.1f\t\n",
-			m.Target, m.Client, cell(m.Create), cell(m.Get), cell(m.Update), cell(m.Delete), m.ListMs, m.ListPagedMs,
-			m.Watch.P50ms, m.Watch.P99ms, m.CPUSeconds["example-apiserver"], m.CPUSeconds["kube-apiserver"], m.CPUSeconds["etcd"], m.CPUSeconds[benchClient])
+	if slices.ContainsFunc(rep.Medians, func(m run) bool { return m.Client != "metrics" }) {
+		rep.printWorkload(w)
 	}
-	_ = tw.Flush()
-
-	fmt.Fprintln(w, "\nratios (throughput: ×faster; LIST and watch: ×time, lower is better)")
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "ratio\tclient\tcreate\tget\tupdate\tdelete\tLIST time\tLIST/500 time\twatch p50\t")
-	for _, r := range rep.Ratios {
-		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t\n", r.Name, r.Client, r.Create, r.Get, r.Update, r.Delete, r.List, r.ListPaged, r.WatchP50)
-	}
-	_ = tw.Flush()
+	rep.printMetrics(w)
 
 	fmt.Fprintln(w, "\ngoals (issue 6)")
 	for _, g := range rep.Goals {
@@ -238,6 +239,56 @@ func (rep *report) print(w io.Writer) {
 		}
 	}
 	fmt.Fprintln(w)
+}
+
+// printWorkload prints the CronTab workload's medians and ratios.
+func (rep *report) printWorkload(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "target\tclient\tcreate/s (p50/p99 ms)\tget/s\tupdate/s\tdelete/s\tLIST ms\tLIST/500 ms\twatch p50/p99 ms\tCPU-s ex/kas/etcd/client\t")
+	cell := func(p phase) string { return fmt.Sprintf("%.0f (%.1f/%.1f)", p.PerSec, p.P50ms, p.P99ms) }
+	for _, m := range rep.Medians {
+		if m.Client == "metrics" {
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t%.1f\t%.1f/%.1f\t%.1f/%.1f/%.1f/%.1f\t\n",
+			m.Target, m.Client, cell(m.Create), cell(m.Get), cell(m.Update), cell(m.Delete), m.ListMs, m.ListPagedMs,
+			m.Watch.P50ms, m.Watch.P99ms, m.CPUSeconds["example-apiserver"], m.CPUSeconds["kube-apiserver"], m.CPUSeconds["etcd"], m.CPUSeconds[benchClient])
+	}
+	_ = tw.Flush()
+
+	fmt.Fprintln(w, "\nratios (throughput: ×faster; LIST and watch: ×time, lower is better)")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "ratio\tclient\tcreate\tget\tupdate\tdelete\tLIST time\tLIST/500 time\twatch p50\t")
+	for _, r := range rep.Ratios {
+		if r.Client == "metrics" {
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t\n", r.Name, r.Client, r.Create, r.Get, r.Update, r.Delete, r.List, r.ListPaged, r.WatchP50)
+	}
+	_ = tw.Flush()
+}
+
+// printMetrics prints the metrics runs' medians and their ratio, if any ran.
+func (rep *report) printMetrics(w io.Writer) {
+	if !slices.ContainsFunc(rep.Medians, func(m run) bool { return m.Client == "metrics" }) {
+		return
+	}
+	fmt.Fprintf(w, "\nexternal metric: GET .../external.metrics.k8s.io/v1beta1/namespaces/NS/%s?labelSelector=%s, %d CronTabs in NS (%d match), %d GETs by %d workers\n",
+		metricName, metricSelector, rep.N, (rep.N+1)/2, rep.MetricsGets, rep.C)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "target\tGET/s (p50/p99 ms)\tCPU-s ex/kas/etcd/client\t")
+	for _, m := range rep.Medians {
+		if m.Client == "metrics" {
+			fmt.Fprintf(tw, "%s\t%.0f (%.1f/%.1f)\t%.1f/%.1f/%.1f/%.1f\t\n", m.Target, m.Get.PerSec, m.Get.P50ms, m.Get.P99ms,
+				m.CPUSeconds["example-apiserver"], m.CPUSeconds["kube-apiserver"], m.CPUSeconds["etcd"], m.CPUSeconds[benchClient])
+		}
+	}
+	_ = tw.Flush()
+	for _, r := range rep.Ratios {
+		if r.Client == "metrics" {
+			fmt.Fprintf(w, "  %s: %.2f× the GETs/s; p50 %.2f×, p99 %.2f× the time\n", r.Name, r.Get, r.GetP50, r.GetP99)
+		}
+	}
 }
 
 // append adds the report as one JSON line to path.

@@ -25,24 +25,31 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
+	externalmetrics "k8s.io/metrics/pkg/client/external_metrics"
 	"k8s.io/utils/ptr"
 
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	clientset "example.com/example-apiserver/pkg/generated/clientset/versioned"
 )
 
+// cell is one target driven through one client: a row of the report.
+type cell interface {
+	// Name is the target (aggregated, direct, crd, etcd); Client the client (dynamic,
+	// typed, etcd, metrics).
+	Name() string
+	Client() string
+}
+
 // target is one way of storing CronTabs, driven through one client. Every target gets the
 // same calls with the same objects; only the server and the client differ.
 type target interface {
-	// Name is the target (aggregated, direct, crd, etcd); Client the client (dynamic,
-	// typed, etcd).
-	Name() string
-	Client() string
+	cell
 	// Create stores object i and returns a handle for Update.
 	Create(ctx context.Context, ns string, i int) (any, error)
 	Get(ctx context.Context, ns string, i int) error
@@ -91,17 +98,23 @@ type dynamicTarget struct {
 	name   string
 	client dynamic.Interface
 	gvr    schema.GroupVersionResource
+	// object is what Create stores as object i: the seed's CronTab unless set otherwise
+	// (labelled, for the metrics).
+	object func(i int) *unstructured.Unstructured
 }
 
 func newDynamicTarget(name string, config *rest.Config, gvr schema.GroupVersionResource) (*dynamicTarget, error) {
 	c, err := dynamic.NewForConfig(config)
-	return &dynamicTarget{name: name, client: c, gvr: gvr}, err
+	t := &dynamicTarget{name: name, client: c, gvr: gvr}
+	t.object = t.cronTab
+	return t, err
 }
 
 func (t *dynamicTarget) Name() string   { return t.name }
 func (t *dynamicTarget) Client() string { return "dynamic" }
 
-func (t *dynamicTarget) Create(ctx context.Context, ns string, i int) (any, error) {
+// cronTab is the seed's CronTab as object i.
+func (t *dynamicTarget) cronTab(i int) *unstructured.Unstructured {
 	u := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": t.gvr.GroupVersion().String(),
 		"kind":       "CronTab",
@@ -111,7 +124,11 @@ func (t *dynamicTarget) Create(ctx context.Context, ns string, i int) (any, erro
 	if a := annotations(); a != nil {
 		u.SetAnnotations(a)
 	}
-	return t.client.Resource(t.gvr).Namespace(ns).Create(ctx, u, metav1.CreateOptions{})
+	return u
+}
+
+func (t *dynamicTarget) Create(ctx context.Context, ns string, i int) (any, error) {
+	return t.client.Resource(t.gvr).Namespace(ns).Create(ctx, t.object(i), metav1.CreateOptions{})
 }
 
 func (t *dynamicTarget) Get(ctx context.Context, ns string, i int) error {
@@ -163,6 +180,62 @@ func (t *dynamicTarget) Watch(ctx context.Context, ns, rv string) (<-chan int, f
 		}
 	}()
 	return out, w.Stop, nil
+}
+
+// metricsTarget reads the external metric crontabs (how many CronTabs of a namespace match
+// a label selector, answered from example-apiserver's informer cache) the way the HPA
+// controller does: client-go's external metrics client, JSON. It is not a target of the
+// CronTab workload; runMetrics drives it.
+type metricsTarget struct {
+	name   string
+	client externalmetrics.ExternalMetricsClient
+	// seed stores the CronTabs the metric counts, on example-apiserver's own port for every
+	// target, so the targets differ only in how the metric is read.
+	seed *dynamicTarget
+}
+
+// The metric read, and the selector: the seed's objects alternate tier=batch and tier=web.
+const (
+	metricName  = "crontabs"
+	metricLabel = "tier"
+	metricValue = "batch"
+)
+
+var metricSelector = labels.SelectorFromSet(labels.Set{metricLabel: metricValue})
+
+func newMetricsTarget(name string, config, directConfig *rest.Config) (*metricsTarget, error) {
+	client, err := externalmetrics.NewForConfig(config)
+	if err != nil {
+		return nil, err
+	}
+	seed, err := newDynamicTarget("metrics-seed", directConfig, cronTabs)
+	if err != nil {
+		return nil, err
+	}
+	seed.object = func(i int) *unstructured.Unstructured {
+		u := seed.cronTab(i)
+		u.SetLabels(map[string]string{metricLabel: []string{metricValue, "web"}[i%2]})
+		return u
+	}
+	return &metricsTarget{name: name, client: client, seed: seed}, nil
+}
+
+func (t *metricsTarget) Name() string   { return t.name }
+func (t *metricsTarget) Client() string { return "metrics" }
+
+// matching is how many of objects 0..n-1 the selector matches.
+func (t *metricsTarget) matching(n int) int64 { return int64((n + 1) / 2) }
+
+// Value GETs the metric for the selector in ns and returns its value.
+func (t *metricsTarget) Value(ns string) (int64, error) {
+	l, err := t.client.NamespacedMetrics(ns).List(metricName, metricSelector)
+	if err != nil {
+		return 0, err
+	}
+	if len(l.Items) != 1 {
+		return 0, fmt.Errorf("metric %s: %d values, want 1", metricName, len(l.Items))
+	}
+	return l.Items[0].Value.Value(), nil
 }
 
 // typedTarget speaks through the generated clientset (example.com/v1).

@@ -44,7 +44,8 @@ type latency struct {
 	P99ms float64 `json:"p99_ms"`
 }
 
-// run is one target's workload once: the figures of one cell of one round.
+// run is one target's workload once: the figures of one cell of one round. A metrics run
+// (client "metrics") has only Get: the GETs of the external metric.
 type run struct {
 	Target string `json:"target"`
 	Client string `json:"client"`
@@ -226,6 +227,62 @@ func runWorkload(ctx context.Context, t target, s *stack, ns string, n, c int) (
 	}
 	if r.Watch.N != n {
 		return r, fmt.Errorf("%s/%s: the watch delivered %d of %d updates", t.Name(), t.Client(), r.Watch.N, n)
+	}
+	return r, nil
+}
+
+// runMetrics measures reading an external metric: it stores n CronTabs (every other one
+// matching the selector) on example-apiserver's port, waits until the metric counts them,
+// then GETs the metric gets times from c workers, checking every value, and deletes the
+// CronTabs. The run's Get phase holds the metric GETs; its CPU seconds are theirs alone.
+// Repeated GETs of one namespace and selector are what HPAs do every 15 s; the server
+// answers them from its per-selector cache (cacheTTL) over the informer's store.
+func runMetrics(ctx context.Context, t *metricsTarget, s *stack, ns string, n, c, gets int) (run, error) {
+	r := run{Target: t.Name(), Client: t.Client(), RSSBytes: map[string]int64{}, CPUSeconds: map[string]float64{}}
+	create := runPhase(n, c, func(i int) error { _, err := t.seed.Create(ctx, ns, i); return err })
+	if create.Errors > 0 {
+		return r, fmt.Errorf("%s/%s storing the CronTabs: %d errors, e.g. %s", t.Name(), t.Client(), create.Errors, create.FirstError)
+	}
+	want := t.matching(n)
+	// The server's informer sees the CronTabs a moment after they are stored, and a value
+	// read too early is cached for cacheTTL (10 s by default): give the informer a second,
+	// then poll for up to three TTLs.
+	time.Sleep(time.Second)
+	start := time.Now()
+	for {
+		got, err := t.Value(ns)
+		if err == nil && got == want {
+			break
+		}
+		if time.Since(start) > 30*time.Second {
+			return r, fmt.Errorf("%s/%s: metric %s is %d (error %v), want %d", t.Name(), t.Client(), metricName, got, err, want)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	if waited := time.Since(start); waited > time.Second {
+		logf("%s/%s: the metric counted the %d CronTabs after %.1fs more", t.Name(), t.Client(), n, waited.Seconds())
+	}
+	for name, st := range s.snapshot() {
+		r.RSSBytes[name] = st.RSSBytes
+	}
+
+	before := s.snapshot()
+	r.Get = runPhase(gets, c, func(int) error {
+		got, err := t.Value(ns)
+		if err == nil && got != want {
+			err = fmt.Errorf("metric %s is %d, want %d", metricName, got, want)
+		}
+		return err
+	})
+	for name, st := range s.snapshot() {
+		r.CPUSeconds[name] = st.CPUSeconds - before[name].CPUSeconds
+	}
+
+	del := runPhase(n, c, func(i int) error { return t.seed.Delete(ctx, ns, i) })
+	for what, p := range map[string]phase{"metric GET": r.Get, "deleting the CronTabs": del} {
+		if p.Errors > 0 {
+			return r, fmt.Errorf("%s/%s %s: %d errors, e.g. %s", t.Name(), t.Client(), what, p.Errors, p.FirstError)
+		}
 	}
 	return r, nil
 }
