@@ -75,7 +75,8 @@ verify: ## Fail on generated-code drift, unformatted code or vet findings.
 	go vet ./...
 
 BENCH_FLAGS ?=
-bench: build tools ## CronTabs via the aggregator and direct vs the seed's CRD vs raw etcd on the local stack (docs/benchmarks.md); BENCH_FLAGS="-n 2000 -rounds 3 ...".
+bench: build tools ## CronTabs via the aggregator and direct vs the seed's CRD vs raw etcd, external metric GETs, RSS vs sample-apiserver, on the local stack (docs/benchmarks.md); BENCH_FLAGS="-n 2000 -rounds 3 ...".
+	hack/build-tools.sh sample-apiserver
 	go run ./test/bench $(BENCH_FLAGS)
 
 bench-inprocess: ## Go benchmarks of the server in-process against real etcd; figures on stdout.

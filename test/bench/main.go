@@ -51,6 +51,7 @@ type options struct {
 	n, c, size, rounds int
 	metricsGets        int
 	targets, clients   []string
+	sampleAPIServer    string
 	stackDir           string
 	results            string
 	profileDir         string
@@ -67,6 +68,7 @@ func main() {
 	flag.StringVar(&targets, "targets", "aggregated,direct,crd,etcd", "targets, in the order each round runs them")
 	flag.StringVar(&clients, "clients", "dynamic,typed,metrics", "clients: dynamic (client-go dynamic, JSON), typed (generated clientset), metrics (external metrics client: GETs of the crontabs metric; aggregated and direct only)")
 	flag.IntVar(&o.metricsGets, "metrics-gets", 10000, "metric GETs per metrics run (by -c workers)")
+	flag.StringVar(&o.sampleAPIServer, "sample-apiserver", "", "sample-apiserver binary for the memory baseline, run before the rounds; \"none\" skips it (default _output/bin/sample-apiserver, built by make bench)")
 	flag.StringVar(&o.stackDir, "stack-dir", os.Getenv("LOCAL_UP_DIR"), "the local stack's directory: reused if it runs, else brought up there and taken down at the end (default _output/bench/stack)")
 	flag.StringVar(&o.results, "results", "", "JSON lines file the run is appended to (default _output/bench/results.jsonl)")
 	flag.StringVar(&o.profileDir, "profile-dir", "", "if set, afterwards take 10s CPU profiles of example-apiserver and kube-apiserver under each target's load into this directory")
@@ -146,6 +148,17 @@ func benchmark(o options) (err error) {
 	}
 	logf("example-apiserver stores a CronTab as %d bytes; the etcd target puts and gets those", len(storedBytes))
 
+	// The memory baseline first, while example-apiserver is as fresh as sample-apiserver.
+	var baseline *rssBaseline
+	if o.sampleAPIServer == "" {
+		o.sampleAPIServer = filepath.Join(root, "_output", "bin", sampleName)
+	}
+	if _, statErr := os.Stat(o.sampleAPIServer); o.sampleAPIServer == "none" || statErr != nil {
+		logf("no memory baseline: %s not run (hack/build-tools.sh %s builds it)", sampleName, sampleName)
+	} else if baseline, err = measureBaseline(ctx, o, s, kube, directConfig, etcdClient, storedBytes); err != nil {
+		return fmt.Errorf("memory baseline: %w", err)
+	}
+
 	var plan []cell
 	for _, client := range o.clients {
 		for _, name := range o.targets {
@@ -161,7 +174,7 @@ func benchmark(o options) (err error) {
 
 	rep := report{
 		Date: time.Now().UTC().Format(time.RFC3339), Commit: gitDescribe(root), CPUs: runtime.NumCPU(),
-		N: o.n, C: o.c, Size: o.size, Rounds: o.rounds, MetricsGets: o.metricsGets,
+		N: o.n, C: o.c, Size: o.size, Rounds: o.rounds, MetricsGets: o.metricsGets, Baseline: baseline,
 	}
 	// A short unrecorded pass first: connections, caches and the servers' lazily built paths
 	// would otherwise count against whichever target comes first.

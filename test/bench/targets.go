@@ -99,7 +99,7 @@ type dynamicTarget struct {
 	client dynamic.Interface
 	gvr    schema.GroupVersionResource
 	// object is what Create stores as object i: the seed's CronTab unless set otherwise
-	// (labelled, for the metrics).
+	// (labelled for the metrics, a Flunder for sample-apiserver).
 	object func(i int) *unstructured.Unstructured
 }
 
