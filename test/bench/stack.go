@@ -17,15 +17,15 @@ limitations under the License.
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
+
+	"example.com/example-apiserver/test/localstack"
 )
 
 // serverProcesses are the stack's processes whose cost the benchmark reports, by their
@@ -43,7 +43,7 @@ type stack struct {
 // openStack reuses the stack in dir if all its processes run, or starts one there.
 func openStack(root, dir string) (*stack, error) {
 	s := &stack{root: root, dir: dir}
-	if env, err := readEnv(filepath.Join(dir, "env")); err == nil {
+	if env, err := localstack.ReadEnv(filepath.Join(dir, "env")); err == nil {
 		s.env = env
 		if s.running() == nil {
 			logf("reusing the local stack in %s", dir)
@@ -60,7 +60,7 @@ func openStack(root, dir string) (*stack, error) {
 		return nil, fmt.Errorf("hack/local-up.sh up: %w\n%s", err, out)
 	}
 	s.ours = true
-	env, err := readEnv(filepath.Join(dir, "env"))
+	env, err := localstack.ReadEnv(filepath.Join(dir, "env"))
 	if err != nil {
 		return nil, errors.Join(err, s.down())
 	}
@@ -103,31 +103,11 @@ func (s *stack) down() error {
 }
 
 func (s *stack) localUp(command string, env ...string) (string, error) {
-	cmd := exec.Command(filepath.Join(s.root, "hack", "local-up.sh"), command)
-	cmd.Env = append(append(os.Environ(), "LOCAL_UP_DIR="+s.dir, "LOCAL_UP_SKIP_BUILD=1"), env...)
-	out, err := cmd.CombinedOutput()
-	return string(out), err
+	return localstack.Run(s.root, s.dir, command, env...)
 }
 
 func (s *stack) path(elem ...string) string {
 	return filepath.Join(append([]string{s.dir}, elem...)...)
-}
-
-func readEnv(path string) (map[string]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	env := map[string]string{}
-	scanner := bufio.NewScanner(f)
-	for scanner.Scan() {
-		line := strings.TrimPrefix(strings.TrimSpace(scanner.Text()), "export ")
-		if key, value, ok := strings.Cut(line, "="); ok && !strings.HasPrefix(line, "#") {
-			env[key] = strings.Trim(value, `"'`)
-		}
-	}
-	return env, scanner.Err()
 }
 
 // procStat is what /proc says about a process.

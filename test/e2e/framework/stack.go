@@ -20,7 +20,6 @@ limitations under the License.
 package framework
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -38,6 +37,8 @@ import (
 
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"example.com/example-apiserver/test/localstack"
 )
 
 // Stack is a running local control plane.
@@ -69,7 +70,7 @@ func Up(parent string, extraEnv ...string) (*Stack, error) {
 	if out, err := s.localUp("up"); err != nil {
 		return nil, fmt.Errorf("hack/local-up.sh up: %w\n%s", err, out)
 	}
-	if s.Env, err = readEnv(filepath.Join(s.Dir, "env")); err != nil {
+	if s.Env, err = localstack.ReadEnv(filepath.Join(s.Dir, "env")); err != nil {
 		return nil, errors.Join(err, s.Down())
 	}
 	s.Kubeconfig = filepath.Join(s.Dir, "kubeconfig")
@@ -103,10 +104,7 @@ func (s *Stack) Down() error {
 func (s *Stack) Remove() error { return os.RemoveAll(s.Dir) }
 
 func (s *Stack) localUp(command string) (string, error) {
-	cmd := exec.Command(filepath.Join(s.Root, "hack", "local-up.sh"), command)
-	cmd.Env = append(append(os.Environ(), "LOCAL_UP_DIR="+s.Dir, "LOCAL_UP_SKIP_BUILD=1"), s.extraEnv...)
-	out, err := cmd.CombinedOutput()
-	return string(out), err
+	return localstack.Run(s.Root, s.Dir, command, s.extraEnv...)
 }
 
 // RESTConfig returns a client config for the admin user.
@@ -195,23 +193,6 @@ func tail(path string, lines int) string {
 		all = all[len(all)-lines:]
 	}
 	return strings.Join(all, "\n")
-}
-
-func readEnv(path string) (map[string]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	env := map[string]string{}
-	scanner := bufio.NewScanner(f)
-	for scanner.Scan() {
-		line := strings.TrimPrefix(strings.TrimSpace(scanner.Text()), "export ")
-		if key, value, ok := strings.Cut(line, "="); ok && !strings.HasPrefix(line, "#") {
-			env[key] = strings.Trim(value, `"'`)
-		}
-	}
-	return env, scanner.Err()
 }
 
 func repoRoot() (string, error) {
