@@ -607,7 +607,8 @@ start_all() {
 
   # 4. registration manifests
   local manifest
-  for manifest in "${ARTIFACTS_LOCAL}/rbac.yaml" "${ROOT}/artifacts/deploy/external-metrics-rbac.yaml"; do
+  for manifest in "${ARTIFACTS_LOCAL}/rbac.yaml" "${ROOT}/artifacts/deploy/external-metrics-rbac.yaml" \
+    "${ROOT}/artifacts/deploy/user-roles.yaml"; do
     log "applying ${manifest#"${ROOT}"/}"
     kc apply -f "${manifest}" >>"${LOG_DIR}/kubectl.log" 2>&1 ||
       { tail -n 20 "${LOG_DIR}/kubectl.log" >&2; fail "kubectl apply -f ${manifest#"${ROOT}"/} failed"; }

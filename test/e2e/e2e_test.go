@@ -292,3 +292,24 @@ func TestNamespaceDeletionRemovesCronTabs(t *testing.T) {
 		t.Errorf("CronTab survived its namespace:\n%s", out)
 	}
 }
+
+func TestBuiltInRolesCoverCronTabs(t *testing.T) {
+	ns := "e2e-roles"
+	createNamespace(t, ns)
+	stack.MustKubectl(t, "create", "rolebinding", "viewer", "-n", ns, "--clusterrole=view", "--user=e2e-viewer")
+	stack.MustKubectl(t, "create", "rolebinding", "editor", "-n", ns, "--clusterrole=edit", "--user=e2e-editor")
+
+	// The aggregation controller merges our rules into view and edit shortly after start-up.
+	stack.Eventually(t, time.Minute, "edit may create CronTabs", func() (bool, string) {
+		out, err := stack.KubectlWithInput(cronTabManifest(ns, "edited", "@daily"), "apply", "-f", "-", "--as=e2e-editor")
+		return err == nil, out
+	})
+	stack.MustKubectl(t, "scale", "ct", "edited", "-n", ns, "--replicas=2", "--as=e2e-editor")
+	stack.Eventually(t, time.Minute, "view may list CronTabs", func() (bool, string) {
+		out, err := stack.Kubectl("get", "ct", "-n", ns, "--as=e2e-viewer")
+		return err == nil && strings.Contains(out, "edited"), out
+	})
+	if out, err := stack.Kubectl("delete", "ct", "edited", "-n", ns, "--as=e2e-viewer"); err == nil || !strings.Contains(out, "Forbidden") {
+		t.Errorf("view may delete a CronTab: %v\n%s", err, out)
+	}
+}
