@@ -23,12 +23,14 @@ import (
 	"strings"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 	externalmetrics "k8s.io/metrics/pkg/client/external_metrics"
@@ -170,16 +172,7 @@ func (t *dynamicTarget) Watch(ctx context.Context, ns, rv string) (<-chan int, f
 	if err != nil {
 		return nil, nil, err
 	}
-	out := make(chan int, 1024)
-	go func() {
-		defer close(out)
-		for e := range w.ResultChan() {
-			if u, ok := e.Object.(*unstructured.Unstructured); ok {
-				out <- objectIndex(u.GetName())
-			}
-		}
-	}()
-	return out, w.Stop, nil
+	return watchedIndices(w), w.Stop, nil
 }
 
 // metricsTarget reads the external metric crontabs (how many CronTabs of a namespace match
@@ -300,16 +293,7 @@ func (t *typedTarget) Watch(ctx context.Context, ns, rv string) (<-chan int, fun
 	if err != nil {
 		return nil, nil, err
 	}
-	out := make(chan int, 1024)
-	go func() {
-		defer close(out)
-		for e := range w.ResultChan() {
-			if ct, ok := e.Object.(*examplev1.CronTab); ok {
-				out <- objectIndex(ct.Name)
-			}
-		}
-	}()
-	return out, w.Stop, nil
+	return watchedIndices(w), w.Stop, nil
 }
 
 // crdTypedTarget is what a generated clientset does (a REST client that encodes and decodes
@@ -375,16 +359,7 @@ func (t *crdTypedTarget) Watch(ctx context.Context, ns, rv string) (<-chan int, 
 	if err != nil {
 		return nil, nil, err
 	}
-	out := make(chan int, 1024)
-	go func() {
-		defer close(out)
-		for e := range w.ResultChan() {
-			if ct, ok := e.Object.(*examplev1.CronTab); ok {
-				out <- objectIndex(ct.Name)
-			}
-		}
-	}()
-	return out, w.Stop, nil
+	return watchedIndices(w), w.Stop, nil
 }
 
 // etcdTarget is the ceiling: the same stored bytes put and read with the etcd client, with
@@ -505,4 +480,18 @@ func (t *etcdTarget) Watch(ctx context.Context, ns, rv string) (<-chan int, func
 		}
 	}()
 	return out, cancel, nil
+}
+
+// watchedIndices streams the index (objectIndex) of every object a watch reports, until it ends.
+func watchedIndices(w watch.Interface) <-chan int {
+	out := make(chan int, 1024)
+	go func() {
+		defer close(out)
+		for e := range w.ResultChan() {
+			if obj, err := meta.Accessor(e.Object); err == nil {
+				out <- objectIndex(obj.GetName())
+			}
+		}
+	}()
+	return out
 }
