@@ -40,6 +40,8 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"example.com/example-apiserver/test/localstack"
 )
 
 var (
@@ -86,7 +88,7 @@ func logf(format string, args ...any) {
 }
 
 func benchmark(o options) (err error) {
-	root, err := repoRoot()
+	root, err := localstack.RepoRoot()
 	if err != nil {
 		return err
 	}
@@ -319,23 +321,6 @@ func sampleStoredBytes(ctx context.Context, kube kubernetes.Interface, directCon
 		}
 	}
 	return nil, fmt.Errorf("the sample CronTab is not under /registry/example.com/ in etcd")
-}
-
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if data, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && strings.Contains(string(data), "module example.com/example-apiserver\n") {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("run from inside the example-apiserver repository")
-		}
-		dir = parent
-	}
 }
 
 func gitDescribe(root string) string {

@@ -20,7 +20,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,6 +35,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+
+	"example.com/example-apiserver/test/localstack"
 )
 
 // The memory baseline of issue 6: "RSS ≤ ½ of what sample-apiserver uses for the same
@@ -224,7 +225,7 @@ func startSample(binary string, s *stack, directConfig *rest.Config) (*sampleSer
 }
 
 func trySample(binary string, s *stack, directConfig *rest.Config) (*sampleServer, error) {
-	port, err := freePort()
+	port, err := localstack.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -278,11 +279,11 @@ func trySample(binary string, s *stack, directConfig *rest.Config) (*sampleServe
 		}
 		select {
 		case <-ss.exited:
-			return nil, fmt.Errorf("%s exited: %s\n%s", sampleName, cmd.ProcessState, tail(logPath, 20))
+			return nil, fmt.Errorf("%s exited: %s\n%s", sampleName, cmd.ProcessState, localstack.Tail(logPath, 20))
 		case <-time.After(250 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			return nil, errors.Join(fmt.Errorf("%s not ready after 60s: %w\n%s", sampleName, err, tail(logPath, 20)), ss.stop())
+			return nil, errors.Join(fmt.Errorf("%s not ready after 60s: %w\n%s", sampleName, err, localstack.Tail(logPath, 20)), ss.stop())
 		}
 	}
 }
@@ -308,24 +309,4 @@ func (ss *sampleServer) stop() error {
 	case <-time.After(10 * time.Second):
 		return fmt.Errorf("%s (pid %d) did not exit after SIGKILL", sampleName, ss.cmd.Process.Pid)
 	}
-}
-
-// freePort is a port nothing listens on at 127.0.0.1 right now.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// tail is the last n lines of a file.
-func tail(path string, n int) string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return ""
-	}
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }

@@ -14,13 +14,15 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package localstack drives hack/local-up.sh for the programs that need a local control
-// plane (the e2e suite, make bench): run its commands with a state directory, read the env
-// file it writes.
+// Package localstack is what the programs that run this project's processes share (the e2e
+// suite, the reliability tests, make bench): driving hack/local-up.sh and reading its env file,
+// finding the repository, free loopback ports, log tails.
 package localstack
 
 import (
 	"bufio"
+	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -52,4 +54,33 @@ func ReadEnv(path string) (map[string]string, error) {
 		}
 	}
 	return env, scanner.Err()
+}
+
+// RepoRoot is the directory of the main module, found with the go command from anywhere inside it.
+func RepoRoot() (string, error) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
+	if err != nil {
+		return "", fmt.Errorf("finding the repository root (run inside the example-apiserver module): %w", err)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// FreePort returns a port of 127.0.0.1 nothing listened on a moment ago.
+func FreePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Tail returns the last n lines of a file, or why it could not be read.
+func Tail(path string, n int) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err.Error()
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }

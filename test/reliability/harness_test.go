@@ -51,6 +51,8 @@ import (
 
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	clientset "example.com/example-apiserver/pkg/generated/clientset/versioned"
+
+	"example.com/example-apiserver/test/localstack"
 )
 
 // binDir holds the binaries `make build tools` puts in _output/bin; TestMain sets it.
@@ -60,7 +62,7 @@ var binDir string
 const etcdPrefix = "/registry/example.com/"
 
 func TestMain(m *testing.M) {
-	root, err := repoRoot()
+	root, err := localstack.RepoRoot()
 	if err == nil {
 		binDir = filepath.Join(root, "_output", "bin")
 		for _, bin := range []string{"etcd", "example-apiserver"} {
@@ -74,14 +76,6 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	os.Exit(m.Run())
-}
-
-func repoRoot() (string, error) {
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
-	if err != nil {
-		return "", fmt.Errorf("finding the repository root: %w", err)
-	}
-	return strings.TrimSpace(string(out)), nil
 }
 
 // process is a binary started by a test; it is killed when the test ends, whatever happens.
@@ -180,12 +174,11 @@ func (p *process) assertNoPanic(t *testing.T) {
 // freePort returns a port nothing listens on right now.
 func freePort(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := localstack.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return port
 }
 
 // eventually polls condition every 100ms until it is done or timeout passes, then fails with

@@ -20,7 +20,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -30,6 +29,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"example.com/example-apiserver/test/localstack"
 )
 
 // Exporter serves Prometheus text metrics whose values the test sets.
@@ -93,7 +94,7 @@ scrape_configs:
 	if err := os.WriteFile(configPath, []byte(config), 0o644); err != nil {
 		return nil, err
 	}
-	port, err := freePort()
+	port, err := localstack.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -181,13 +182,4 @@ func (p *Prometheus) Stop() {
 func (p *Prometheus) Restart() error {
 	p.Stop()
 	return p.start()
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

@@ -60,7 +60,7 @@ type Stack struct {
 // left behind by runs that were killed are stopped and removed first. extraEnv (KEY=value)
 // reaches hack/local-up.sh, e.g. EXAMPLE_APISERVER_EXTRA_FLAGS.
 func Up(parent string, extraEnv ...string) (*Stack, error) {
-	root, err := repoRoot()
+	root, err := localstack.RepoRoot()
 	if err != nil {
 		return nil, err
 	}
@@ -174,33 +174,13 @@ func (s *Stack) DumpLogs(t testing.TB) {
 		if filepath.Base(path) == "pki.log" {
 			continue // openssl's progress dots explain nothing
 		}
-		t.Logf("==> %s (last lines) <==\n%s", path, tail(path, 40))
+		t.Logf("==> %s (last lines) <==\n%s", path, localstack.Tail(path, 40))
 	}
 }
 
 // LogPath returns the path of a component's log, e.g. "example-apiserver-audit".
 func (s *Stack) LogPath(name string) string {
 	return filepath.Join(s.Dir, "logs", name+".log")
-}
-
-func tail(path string, lines int) string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err.Error()
-	}
-	all := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	if len(all) > lines {
-		all = all[len(all)-lines:]
-	}
-	return strings.Join(all, "\n")
-}
-
-func repoRoot() (string, error) {
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
-	if err != nil {
-		return "", fmt.Errorf("finding the repository root: %w", err)
-	}
-	return strings.TrimSpace(string(out)), nil
 }
 
 // Background is a long-running kubectl (e.g. a watch) whose output is collected as it comes.
