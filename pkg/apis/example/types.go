@@ -20,6 +20,13 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
+// The CronTab fields a field selector can match besides metadata.name and metadata.namespace:
+// the v1 field label conversion accepts them and the registry's GetAttrs fills them.
+const (
+	CronTabImageField    = "spec.image"
+	CronTabCronSpecField = "spec.cronSpec"
+)
+
 // CronTabSelectorLabel is the label whose value is a CronTab's name; status.selector selects on it,
 // so a scale client (kubectl scale, the HPA) can find what a CronTab runs.
 const CronTabSelectorLabel = "example.com/crontab"

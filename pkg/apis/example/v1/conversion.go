@@ -20,6 +20,8 @@ import (
 	"fmt"
 
 	"k8s.io/apimachinery/pkg/runtime"
+
+	"example.com/example-apiserver/pkg/apis/example"
 )
 
 // addFieldLabelConversionFuncs declares which field selectors each kind supports; the
@@ -28,10 +30,11 @@ func addFieldLabelConversionFuncs(scheme *runtime.Scheme) error {
 	return scheme.AddFieldLabelConversionFunc(SchemeGroupVersion.WithKind("CronTab"),
 		func(label, value string) (string, string, error) {
 			switch label {
-			case "metadata.name", "metadata.namespace", "spec.image", "spec.cronSpec":
+			case "metadata.name", "metadata.namespace", example.CronTabImageField, example.CronTabCronSpecField:
 				return label, value, nil
 			default:
-				return "", "", fmt.Errorf("%q is not a known field selector: only \"metadata.name\", \"metadata.namespace\", \"spec.image\", \"spec.cronSpec\"", label)
+				return "", "", fmt.Errorf("%q is not a known field selector: only %q, %q, %q, %q", label,
+					"metadata.name", "metadata.namespace", example.CronTabImageField, example.CronTabCronSpecField)
 			}
 		})
 }

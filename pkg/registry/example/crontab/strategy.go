@@ -171,8 +171,8 @@ func GetAttrs(obj runtime.Object) (labels.Set, fields.Set, error) {
 // metadata.namespace, spec.image and spec.cronSpec.
 func SelectableFields(ct *example.CronTab) fields.Set {
 	return generic.AddObjectMetaFieldsSet(fields.Set{
-		"spec.image":    ct.Spec.Image,
-		"spec.cronSpec": ct.Spec.CronSpec,
+		example.CronTabImageField:    ct.Spec.Image,
+		example.CronTabCronSpecField: ct.Spec.CronSpec,
 	}, &ct.ObjectMeta, true)
 }
 
