@@ -30,9 +30,31 @@ kube::codegen::gen_openapi \
 
 kube::codegen::gen_client \
     --with-watch \
+    --prefers-protobuf \
     --with-applyconfig \
     --applyconfig-openapi-schema <(go run "${THIS_PKG}/pkg/generated/openapi/cmd/models-schema") \
     --output-dir "${SCRIPT_ROOT}/pkg/generated" \
     --output-pkg "${THIS_PKG}/pkg/generated" \
     --boilerplate "${SCRIPT_ROOT}/hack/boilerplate.go.txt" \
     "${SCRIPT_ROOT}/pkg/apis"
+
+# Protobuf for example.com/v1 (storage in etcd and the wire, as Kubernetes' own types do):
+# go-to-protobuf writes generated.proto beside the types and runs protoc with code-generator's
+# protoc-gen-gogo, then goimports. It resolves .proto imports by import path under one root,
+# so that root links our module, apimachinery and gogo's extensions by their import paths.
+command -v protoc >/dev/null || { echo "protoc not found: apt-get install protobuf-compiler" >&2; exit 1; }
+(cd "${CODEGEN_PKG}" && go install ./cmd/go-to-protobuf ./cmd/go-to-protobuf/protoc-gen-gogo)
+go install "golang.org/x/tools/cmd/goimports@$(go list -m -f '{{.Version}}' golang.org/x/tools)"
+GOGO_DIR="$(cd "${CODEGEN_PKG}" && go mod download -json github.com/gogo/protobuf | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
+PROTO_ROOT="$(mktemp -d -t example-protobuf.XXXXXX)"
+trap 'rm -rf "${PROTO_ROOT}"' EXIT
+mkdir -p "${PROTO_ROOT}/example.com" "${PROTO_ROOT}/k8s.io" "${PROTO_ROOT}/github.com/gogo"
+ln -s "${SCRIPT_ROOT}" "${PROTO_ROOT}/${THIS_PKG}"
+ln -s "$(go list -m -f '{{.Dir}}' k8s.io/apimachinery)" "${PROTO_ROOT}/k8s.io/apimachinery"
+ln -s "${GOGO_DIR}" "${PROTO_ROOT}/github.com/gogo/protobuf"
+PATH="${GOBIN}:${PATH}" "${GOBIN}/go-to-protobuf" \
+    --go-header-file "${SCRIPT_ROOT}/hack/boilerplate.go.txt" \
+    --output-dir "${PROTO_ROOT}" \
+    --proto-import "${GOGO_DIR}/protobuf" \
+    --apimachinery-packages "-k8s.io/apimachinery/pkg/util/intstr,-k8s.io/apimachinery/pkg/api/resource,-k8s.io/apimachinery/pkg/runtime/schema,-k8s.io/apimachinery/pkg/runtime,-k8s.io/apimachinery/pkg/apis/meta/v1" \
+    --packages "${THIS_PKG}/pkg/apis/example/v1"

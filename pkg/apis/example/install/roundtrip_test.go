@@ -30,14 +30,13 @@ import (
 )
 
 // TestRoundTripTypes fuzzes every internal example.com type and checks that it survives
-// internal -> v1 -> JSON/YAML -> v1 -> internal unchanged.
+// internal -> v1 -> JSON/YAML/protobuf -> v1 -> internal unchanged.
 func TestRoundTripTypes(t *testing.T) {
-	roundtrip.RoundTripTestForAPIGroup(t, Install, fuzzer.Funcs)
-	// TODO: enable once protobuf is generated for example.com/v1:
-	// roundtrip.RoundTripProtobufTestForAPIGroup(t, Install, fuzzer.Funcs)
+	roundtrip.RoundTripProtobufTestForAPIGroup(t, Install, fuzzer.Funcs)
 }
 
-// TestRoundTripExternalTypes fuzzes every v1 type and checks that it survives JSON unchanged.
+// TestRoundTripExternalTypes fuzzes every v1 type and checks that it survives JSON, YAML and
+// protobuf unchanged.
 func TestRoundTripExternalTypes(t *testing.T) {
 	scheme := runtime.NewScheme()
 	Install(scheme)
@@ -47,5 +46,5 @@ func TestRoundTripExternalTypes(t *testing.T) {
 		rand.NewSource(rand.Int63()),
 		codecs,
 	)
-	roundtrip.RoundTripExternalTypesWithoutProtobuf(t, scheme, codecs, f, nil)
+	roundtrip.RoundTripExternalTypes(t, scheme, codecs, f, nil)
 }

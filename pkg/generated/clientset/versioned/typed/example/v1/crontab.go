@@ -73,6 +73,7 @@ func newCronTabs(c *ExampleV1Client, namespace string) *cronTabs {
 			namespace,
 			func() *examplev1.CronTab { return &examplev1.CronTab{} },
 			func() *examplev1.CronTabList { return &examplev1.CronTabList{} },
+			gentype.PrefersProtobuf[*examplev1.CronTab](),
 		),
 	}
 }
@@ -81,6 +82,7 @@ func newCronTabs(c *ExampleV1Client, namespace string) *cronTabs {
 func (c *cronTabs) GetScale(ctx context.Context, cronTabName string, options metav1.GetOptions) (result *autoscalingv1.Scale, err error) {
 	result = &autoscalingv1.Scale{}
 	err = c.GetClient().Get().
+		UseProtobufAsDefault().
 		Namespace(c.GetNamespace()).
 		Resource("crontabs").
 		Name(cronTabName).
@@ -95,6 +97,7 @@ func (c *cronTabs) GetScale(ctx context.Context, cronTabName string, options met
 func (c *cronTabs) UpdateScale(ctx context.Context, cronTabName string, scale *autoscalingv1.Scale, opts metav1.UpdateOptions) (result *autoscalingv1.Scale, err error) {
 	result = &autoscalingv1.Scale{}
 	err = c.GetClient().Put().
+		UseProtobufAsDefault().
 		Namespace(c.GetNamespace()).
 		Resource("crontabs").
 		Name(cronTabName).

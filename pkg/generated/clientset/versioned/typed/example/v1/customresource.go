@@ -65,6 +65,7 @@ func newCustomResources(c *ExampleV1Client) *customResources {
 			"",
 			func() *examplev1.CustomResource { return &examplev1.CustomResource{} },
 			func() *examplev1.CustomResourceList { return &examplev1.CustomResourceList{} },
+			gentype.PrefersProtobuf[*examplev1.CustomResource](),
 		),
 	}
 }
