@@ -48,6 +48,10 @@ type TestServer struct {
 	Client clientset.Interface
 	// CertDir holds the self-signed serving certificate.
 	CertDir string
+	// EtcdServers are the client URLs of the server's etcd, EtcdPrefix its key prefix: for tests
+	// that look at what is stored.
+	EtcdServers []string
+	EtcdPrefix  string
 
 	stop func()
 }
@@ -119,7 +123,13 @@ func StartServer(extraFlags ...string) (*TestServer, error) {
 	clientConfig := rest.CopyConfig(config.GenericConfig.LoopbackClientConfig)
 	// Tests assert on warnings where they matter; elsewhere they would only flood the log.
 	clientConfig.WarningHandler = rest.NoWarnings{}
-	ts := &TestServer{ClientConfig: clientConfig, CertDir: certDir}
+	storage := o.RecommendedOptions.Etcd.StorageConfig
+	ts := &TestServer{
+		ClientConfig: clientConfig,
+		CertDir:      certDir,
+		EtcdServers:  storage.Transport.ServerList,
+		EtcdPrefix:   storage.Prefix,
+	}
 	ts.stop = func() {
 		cancel()
 		<-done // the generic server has closed its listener and stopped its storage

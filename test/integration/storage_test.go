@@ -1,0 +1,181 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package integration
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/rest"
+	"k8s.io/utils/ptr"
+
+	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
+	clientset "example.com/example-apiserver/pkg/generated/clientset/versioned"
+)
+
+// protobufMagic starts every object Kubernetes stores or serves as protobuf.
+var protobufMagic = []byte("k8s\x00")
+
+// cronTabKey returns the etcd key the server stores namespace/name under.
+func cronTabKey(ctx context.Context, t *testing.T, etcd *clientv3.Client, namespace, name string) string {
+	t.Helper()
+	resp, err := etcd.Get(ctx, server.EtcdPrefix, clientv3.WithPrefix(), clientv3.WithKeysOnly())
+	if err != nil {
+		t.Fatalf("listing etcd keys: %v", err)
+	}
+	for _, kv := range resp.Kvs {
+		if strings.HasSuffix(string(kv.Key), "/crontabs/"+namespace+"/"+name) {
+			return string(kv.Key)
+		}
+	}
+	t.Fatalf("no key for crontab %s/%s under %s", namespace, name, server.EtcdPrefix)
+	return ""
+}
+
+func storedValue(ctx context.Context, t *testing.T, etcd *clientv3.Client, key string) []byte {
+	t.Helper()
+	resp, err := etcd.Get(ctx, key)
+	if err != nil || len(resp.Kvs) != 1 {
+		t.Fatalf("reading %s from etcd: %v (%d keys)", key, err, len(resp.Kvs))
+	}
+	return resp.Kvs[0].Value
+}
+
+func newEtcdClient(t *testing.T) *clientv3.Client {
+	t.Helper()
+	etcd, err := clientv3.New(clientv3.Config{Endpoints: server.EtcdServers, DialTimeout: 10 * time.Second})
+	if err != nil {
+		t.Fatalf("etcd client: %v", err)
+	}
+	t.Cleanup(func() { _ = etcd.Close() })
+	return etcd
+}
+
+// TestJSONStoredCronTabsStayReadable stores protobuf by default, and still reads what a server
+// that stored JSON (before protobuf, or with --storage-media-type=application/json) wrote: the
+// object is served unchanged and its next update rewrites it as protobuf.
+func TestJSONStoredCronTabsStayReadable(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	etcd := newEtcdClient(t)
+	cronTabs := server.Client.ExampleV1().CronTabs("storage-media-type")
+
+	created, err := cronTabs.Create(ctx, seedCronTab("legacy"), metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	key := cronTabKey(ctx, t, etcd, created.Namespace, created.Name)
+	if value := storedValue(ctx, t, etcd, key); !bytes.HasPrefix(value, protobufMagic) {
+		t.Fatalf("stored as %q, want protobuf", value[:min(len(value), 40)])
+	}
+
+	legacy := created.DeepCopy()
+	legacy.APIVersion, legacy.Kind = examplev1.SchemeGroupVersion.String(), "CronTab"
+	legacy.ResourceVersion = "" // never stored: etcd's revision is the resourceVersion
+	legacy.Spec.Image = "registry.example.com/written-as-json:1"
+	legacyJSON, err := json.Marshal(legacy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := etcd.Put(ctx, key, string(legacyJSON)); err != nil {
+		t.Fatalf("writing JSON to etcd: %v", err)
+	}
+
+	// A GET may be served from the watch cache, which sees the write a moment later.
+	if err := wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		got, err := cronTabs.Get(ctx, legacy.Name, metav1.GetOptions{})
+		return err == nil && got.Spec.Image == legacy.Spec.Image, err
+	}); err != nil {
+		t.Fatalf("the JSON-stored CronTab is not served: %v", err)
+	}
+	got, err := cronTabs.Get(ctx, legacy.Name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.Spec.Replicas = ptr.To[int32](3)
+	if _, err := cronTabs.Update(ctx, got, metav1.UpdateOptions{}); err != nil {
+		t.Fatalf("updating the JSON-stored CronTab: %v", err)
+	}
+	if value := storedValue(ctx, t, etcd, key); !bytes.HasPrefix(value, protobufMagic) {
+		t.Errorf("after an update stored as %q, want protobuf", value[:min(len(value), 40)])
+	}
+}
+
+// TestTypedClientSpeaksProtobuf checks that the generated clientset asks for protobuf and the
+// server answers in it, for objects, lists and the scale subresource.
+func TestTypedClientSpeaksProtobuf(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var (
+		mu           sync.Mutex
+		contentTypes []string
+	)
+	config := rest.CopyConfig(server.ClientConfig)
+	config.Wrap(func(rt http.RoundTripper) http.RoundTripper {
+		return roundTripperFunc(func(req *http.Request) (*http.Response, error) {
+			resp, err := rt.RoundTrip(req)
+			if err == nil {
+				mu.Lock()
+				contentTypes = append(contentTypes, req.Method+" "+req.URL.Path+": "+resp.Header.Get("Content-Type"))
+				mu.Unlock()
+			}
+			return resp, err
+		})
+	})
+	client, err := clientset.NewForConfig(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cronTabs := client.ExampleV1().CronTabs("protobuf-wire")
+	if _, err := cronTabs.Create(ctx, seedCronTab("wire"), metav1.CreateOptions{}); err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	if _, err := cronTabs.Get(ctx, "wire", metav1.GetOptions{}); err != nil {
+		t.Fatalf("get: %v", err)
+	}
+	if _, err := cronTabs.List(ctx, metav1.ListOptions{}); err != nil {
+		t.Fatalf("list: %v", err)
+	}
+	if _, err := cronTabs.GetScale(ctx, "wire", metav1.GetOptions{}); err != nil {
+		t.Fatalf("get scale: %v", err)
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	if len(contentTypes) != 4 {
+		t.Fatalf("want 4 responses, got %q", contentTypes)
+	}
+	for _, ct := range contentTypes {
+		if !strings.HasSuffix(ct, ": "+runtime.ContentTypeProtobuf) {
+			t.Errorf("response not protobuf: %s", ct)
+		}
+	}
+}
+
+type roundTripperFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripperFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
