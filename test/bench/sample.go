@@ -61,6 +61,10 @@ type rssBaseline struct {
 	IdleRSS map[string]int64 `json:"idle_rss_bytes"`
 	RSS     map[string]int64 `json:"rss_bytes"`
 	PeakRSS map[string]int64 `json:"peak_rss_bytes"`
+	// IdleAnon and Anon are the anonymous parts of IdleRSS and RSS: what the process
+	// allocated, without the pages of its binary.
+	IdleAnon map[string]int64 `json:"idle_anon_rss_bytes"`
+	Anon     map[string]int64 `json:"anon_rss_bytes"`
 	// Create is how fast each server stored them (dynamic client, JSON, -c workers).
 	Create map[string]phase `json:"create"`
 	// ExampleFresh says example-apiserver started with this benchmark's stack; a reused
@@ -89,20 +93,21 @@ func measureBaseline(ctx context.Context, o options, s *stack, kube kubernetes.I
 
 	b = &rssBaseline{
 		Objects: o.n, ExampleFresh: s.ours, StoredBytes: map[string]int{}, IdleRSS: map[string]int64{},
-		RSS: map[string]int64{}, PeakRSS: map[string]int64{}, Create: map[string]phase{},
+		RSS: map[string]int64{}, PeakRSS: map[string]int64{}, IdleAnon: map[string]int64{},
+		Anon: map[string]int64{}, Create: map[string]phase{},
 	}
 	examplePID, err := s.pid("example-apiserver")
 	if err != nil {
 		return nil, err
 	}
 	pids := map[string]int{"example-apiserver": examplePID, sampleName: sample.cmd.Process.Pid}
-	readRSS := func(into, peak map[string]int64) error {
+	readRSS := func(rss, anon, peak map[string]int64) error {
 		for name, pid := range pids {
 			st, err := readProcStat(pid)
 			if err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}
-			into[name] = st.RSSBytes
+			rss[name], anon[name] = st.RSSBytes, st.AnonBytes
 			if peak != nil {
 				peak[name] = st.PeakBytes
 			}
@@ -110,7 +115,7 @@ func measureBaseline(ctx context.Context, o options, s *stack, kube kubernetes.I
 		return nil
 	}
 	time.Sleep(settle)
-	if err := readRSS(b.IdleRSS, nil); err != nil {
+	if err := readRSS(b.IdleRSS, b.IdleAnon, nil); err != nil {
 		return nil, err
 	}
 
@@ -139,7 +144,7 @@ func measureBaseline(ctx context.Context, o options, s *stack, kube kubernetes.I
 		return nil, err
 	}
 	time.Sleep(settle)
-	if err := readRSS(b.RSS, b.PeakRSS); err != nil {
+	if err := readRSS(b.RSS, b.Anon, b.PeakRSS); err != nil {
 		return nil, err
 	}
 	b.Ratio = float64(b.RSS["example-apiserver"]) / float64(b.RSS[sampleName])

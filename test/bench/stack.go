@@ -115,6 +115,9 @@ type procStat struct {
 	CPUSeconds float64 `json:"cpu_seconds"`
 	RSSBytes   int64   `json:"rss_bytes"`
 	PeakBytes  int64   `json:"peak_rss_bytes"`
+	// AnonBytes is the anonymous part of RSS (heap, stacks, runtime); the rest is the
+	// binary's pages, mapped from the file and shared with the page cache.
+	AnonBytes int64 `json:"anon_rss_bytes"`
 }
 
 // clockTicks is USER_HZ, 100 on every Linux architecture Go supports.
@@ -149,6 +152,8 @@ func readProcStat(pid int) (procStat, error) {
 			st.RSSBytes = kb << 10
 		case "VmHWM":
 			st.PeakBytes = kb << 10
+		case "RssAnon":
+			st.AnonBytes = kb << 10
 		}
 	}
 	return st, nil
