@@ -28,7 +28,11 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
+
+	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
+	clientsetscheme "example.com/example-apiserver/pkg/generated/clientset/versioned/scheme"
 )
 
 // hostileNS is where these tests write; standalone mode has no namespace admission, so it
@@ -163,6 +167,18 @@ func TestHostileInput(t *testing.T) {
 			cronTabJSON("paranoid", ""), http.StatusUnprocessableEntity, []string{"fieldValidation", "Paranoid"}},
 		{"unsupported media type", http.MethodPost, collection, "text/plain",
 			[]byte("name=plain"), http.StatusUnsupportedMediaType, nil},
+		{"3 MiB protobuf create", http.MethodPost, collection, runtime.ContentTypeProtobuf,
+			cronTabProtobuf(t, "hugeproto", func(ct *examplev1.CronTab) { ct.Spec.TimeZone = huge }), http.StatusRequestEntityTooLarge, []string{"too large"}},
+		{"protobuf without its envelope", http.MethodPost, collection, runtime.ContentTypeProtobuf,
+			[]byte("\x0a\x03abc"), http.StatusBadRequest, []string{"protobuf"}},
+		{"truncated protobuf", http.MethodPost, collection, runtime.ContentTypeProtobuf,
+			truncated(cronTabProtobuf(t, "cutproto", nil)), http.StatusBadRequest, nil},
+		{"protobuf envelope around garbage", http.MethodPost, collection, runtime.ContentTypeProtobuf,
+			append([]byte("k8s\x00\x12\xff\xff\xff\xff\x0f"), "garbage"...), http.StatusBadRequest, nil},
+		// JSON cannot carry invalid UTF-8 (decoding replaces it), protobuf can.
+		{"protobuf with an annotation that is not UTF-8", http.MethodPost, collection, runtime.ContentTypeProtobuf,
+			cronTabProtobuf(t, "latin1", func(ct *examplev1.CronTab) { ct.Annotations = map[string]string{"note": "caf\xe9"} }),
+			http.StatusUnprocessableEntity, []string{"metadata.annotations[note]", "must be valid UTF-8"}},
 		{"name with invalid UTF-8", http.MethodPost, collection, "application/json",
 			[]byte("{\"apiVersion\":\"example.com/v1\",\"kind\":\"CronTab\",\"metadata\":{\"name\":\"bad\xff\xfe\"},\"spec\":{\"cronSpec\":\"@hourly\",\"image\":\"nginx\"}}"),
 			http.StatusUnprocessableEntity, []string{"metadata.name"}},
@@ -238,6 +254,28 @@ func TestUnknownFieldsWarnAndIgnore(t *testing.T) {
 		})
 	}
 }
+
+// cronTabProtobuf is a valid CronTab named name, changed by mutate unless nil, in the
+// protobuf encoding the generated clientset sends.
+func cronTabProtobuf(t *testing.T, name string, mutate func(*examplev1.CronTab)) []byte {
+	t.Helper()
+	info, ok := runtime.SerializerInfoForMediaType(clientsetscheme.Codecs.SupportedMediaTypes(), runtime.ContentTypeProtobuf)
+	if !ok {
+		t.Fatal("the clientset's scheme has no protobuf serializer")
+	}
+	ct := seedCronTab(name)
+	if mutate != nil {
+		mutate(ct)
+	}
+	data, err := runtime.Encode(clientsetscheme.Codecs.EncoderForVersion(info.Serializer, examplev1.SchemeGroupVersion), ct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// truncated cuts data in the middle of its last field.
+func truncated(data []byte) []byte { return data[:len(data)-3] }
 
 // yamlAliasBomb is the "billion laughs" of YAML: nine levels of nine aliases each, 9^9 nodes
 // once expanded, in under 1 KiB.

@@ -34,17 +34,25 @@ import (
 )
 
 // FuzzDecodeAndValidate is what the server does with a request body before storage, minus
-// HTTP: decode JSON or YAML into v1, default, convert to the internal type, validate. Whatever
-// the bytes, it must not panic; every validation error must name a field; and an object that
-// validates must survive encoding and decoding again unchanged and still valid, so what is
-// stored can always be read back. `go test` runs the seeds; `make fuzz` explores further.
+// HTTP: decode JSON, YAML or protobuf into v1, default, convert to the internal type, validate.
+// Whatever the bytes, it must not panic; every validation error must name a field; and an
+// object that validates must survive encoding (protobuf, as stored, and JSON) and decoding
+// again unchanged and still valid, so what is stored can always be read back. `go test` runs
+// the seeds; `make fuzz` explores further.
 func FuzzDecodeAndValidate(f *testing.F) {
 	const slowInput = 10 * time.Second
 	scheme := runtime.NewScheme()
 	install.Install(scheme)
 	codecs := serializer.NewCodecFactory(scheme)
 	decoder := codecs.UniversalDecoder() // to the internal version, with defaults applied
-	encoder := codecs.LegacyCodec(examplev1.SchemeGroupVersion)
+	protobuf, ok := runtime.SerializerInfoForMediaType(codecs.SupportedMediaTypes(), runtime.ContentTypeProtobuf)
+	if !ok {
+		f.Fatal("no protobuf serializer")
+	}
+	encoders := map[string]runtime.Encoder{
+		"protobuf": codecs.EncoderForVersion(protobuf.Serializer, examplev1.SchemeGroupVersion),
+		"JSON":     codecs.LegacyCodec(examplev1.SchemeGroupVersion),
+	}
 
 	// The seed document's objects as the repository ships them, and bodies that stress the
 	// decoder: wrong types, nulls, deep nesting, YAML anchors, unknown kinds.
@@ -75,6 +83,13 @@ func FuzzDecodeAndValidate(f *testing.F) {
 		"null",
 	} {
 		f.Add([]byte(seed))
+		// The same objects in protobuf, whole and cut short.
+		if obj, _, err := decoder.Decode([]byte(seed), nil, nil); err == nil {
+			if data, err := runtime.Encode(encoders["protobuf"], obj); err == nil {
+				f.Add(data)
+				f.Add(data[:len(data)/2])
+			}
+		}
 	}
 
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -107,25 +122,27 @@ func FuzzDecodeAndValidate(f *testing.F) {
 			return
 		}
 
-		encoded, err := runtime.Encode(encoder, obj)
-		if err != nil {
-			t.Fatalf("a valid %T does not encode: %v\ninput: %q", obj, err, data)
-		}
-		again, _, err := decoder.Decode(encoded, nil, nil)
-		if err != nil {
-			t.Fatalf("a valid %T does not decode again: %v\nencoded: %s", obj, err, encoded)
-		}
-		if !apiequality.Semantic.DeepEqual(obj, again) {
-			t.Fatalf("a valid %T changed in a round trip:\nbefore: %#v\nafter:  %#v", obj, obj, again)
-		}
-		switch o := again.(type) {
-		case *example.CronTab:
-			errs = ValidateCronTab(o)
-		case *example.CustomResource:
-			errs = ValidateCustomResource(o)
-		}
-		if len(errs) > 0 {
-			t.Fatalf("valid before a round trip, invalid after: %v\nencoded: %s", errs, encoded)
+		for format, encoder := range encoders {
+			encoded, err := runtime.Encode(encoder, obj)
+			if err != nil {
+				t.Fatalf("a valid %T does not encode as %s: %v\ninput: %q", obj, format, err, data)
+			}
+			again, _, err := decoder.Decode(encoded, nil, nil)
+			if err != nil {
+				t.Fatalf("a valid %T does not decode again from %s: %v\nencoded: %q", obj, format, err, encoded)
+			}
+			if !apiequality.Semantic.DeepEqual(obj, again) {
+				t.Fatalf("a valid %T changed in a %s round trip:\nbefore: %#v\nafter:  %#v", obj, format, obj, again)
+			}
+			switch o := again.(type) {
+			case *example.CronTab:
+				errs = ValidateCronTab(o)
+			case *example.CustomResource:
+				errs = ValidateCustomResource(o)
+			}
+			if len(errs) > 0 {
+				t.Fatalf("valid before a %s round trip, invalid after: %v\nencoded: %q", format, errs, encoded)
+			}
 		}
 	})
 }

@@ -42,6 +42,7 @@ const (
 func ValidateCronTab(ct *example.CronTab) field.ErrorList {
 	allErrs := apimachineryvalidation.ValidateObjectMeta(&ct.ObjectMeta, true, apimachineryvalidation.NameIsDNSSubdomain, field.NewPath("metadata"))
 	allErrs = append(allErrs, ValidateCronTabSpec(&ct.Spec, field.NewPath("spec"))...)
+	allErrs = append(allErrs, validateUTF8(ct)...)
 	return allErrs
 }
 
@@ -49,6 +50,7 @@ func ValidateCronTab(ct *example.CronTab) field.ErrorList {
 func ValidateCronTabUpdate(ct, old *example.CronTab) field.ErrorList {
 	allErrs := apimachineryvalidation.ValidateObjectMetaUpdate(&ct.ObjectMeta, &old.ObjectMeta, field.NewPath("metadata"))
 	allErrs = append(allErrs, ValidateCronTabSpec(&ct.Spec, field.NewPath("spec"))...)
+	allErrs = append(allErrs, validateUTF8(ct)...)
 	return allErrs
 }
 
@@ -56,6 +58,7 @@ func ValidateCronTabUpdate(ct, old *example.CronTab) field.ErrorList {
 func ValidateCronTabStatusUpdate(ct, old *example.CronTab) field.ErrorList {
 	allErrs := apimachineryvalidation.ValidateObjectMetaUpdate(&ct.ObjectMeta, &old.ObjectMeta, field.NewPath("metadata"))
 	allErrs = append(allErrs, ValidateCronTabStatus(&ct.Status, field.NewPath("status"))...)
+	allErrs = append(allErrs, validateUTF8(ct)...)
 	return allErrs
 }
 
@@ -112,6 +115,7 @@ func ValidateCronTabStatus(status *example.CronTabStatus, fldPath *field.Path) f
 func ValidateCustomResource(cr *example.CustomResource) field.ErrorList {
 	allErrs := apimachineryvalidation.ValidateObjectMeta(&cr.ObjectMeta, false, apimachineryvalidation.NameIsDNSSubdomain, field.NewPath("metadata"))
 	allErrs = append(allErrs, validateCustomResourceSpec(&cr.Spec, field.NewPath("spec"))...)
+	allErrs = append(allErrs, validateUTF8(cr)...)
 	return allErrs
 }
 
@@ -119,6 +123,7 @@ func ValidateCustomResource(cr *example.CustomResource) field.ErrorList {
 func ValidateCustomResourceUpdate(cr, old *example.CustomResource) field.ErrorList {
 	allErrs := apimachineryvalidation.ValidateObjectMetaUpdate(&cr.ObjectMeta, &old.ObjectMeta, field.NewPath("metadata"))
 	allErrs = append(allErrs, validateCustomResourceSpec(&cr.Spec, field.NewPath("spec"))...)
+	allErrs = append(allErrs, validateUTF8(cr)...)
 	return allErrs
 }
 

@@ -373,3 +373,68 @@ func TestValidateCustomResourceUpdate(t *testing.T) {
 	cr.Spec.Message = strings.Repeat("x", MaxMessageBytes+1)
 	checkErrors(t, ValidateCustomResourceUpdate(cr, old), []wantErr{{field.ErrorTypeTooLong, "spec.message"}})
 }
+
+// TestInvalidUTF8IsRejected covers text only a protobuf body can carry unchanged: each string
+// that is not UTF-8 is named by its JSON path.
+func TestInvalidUTF8IsRejected(t *testing.T) {
+	const bad = "caf\xe9"
+	tests := []struct {
+		name     string
+		validate func() field.ErrorList
+		want     []wantErr
+	}{
+		{
+			name: "annotation value",
+			validate: func() field.ErrorList {
+				ct := seedCronTab()
+				ct.Annotations = map[string]string{"example.com/note": bad, "example.com/fine": "café"}
+				return ValidateCronTab(ct)
+			},
+			want: []wantErr{{field.ErrorTypeInvalid, "metadata.annotations[example.com/note]"}},
+		},
+		{
+			name: "managed fields manager on update",
+			validate: func() field.ErrorList {
+				old := seedCronTab()
+				old.ResourceVersion = "1"
+				ct := old.DeepCopy()
+				ct.ManagedFields = []metav1.ManagedFieldsEntry{{Manager: bad, Operation: metav1.ManagedFieldsOperationUpdate, APIVersion: "example.com/v1"}}
+				return ValidateCronTabUpdate(ct, old)
+			},
+			want: []wantErr{{field.ErrorTypeInvalid, "metadata.managedFields[0].manager"}},
+		},
+		{
+			name: "condition message on a status update",
+			validate: func() field.ErrorList {
+				old := seedCronTab()
+				old.ResourceVersion = "1"
+				ct := old.DeepCopy()
+				c := validCondition()
+				c.Message = bad
+				ct.Status.Conditions = []metav1.Condition{c}
+				return ValidateCronTabStatusUpdate(ct, old)
+			},
+			want: []wantErr{{field.ErrorTypeInvalid, "status.conditions[0].message"}},
+		},
+		{
+			name: "custom resource message",
+			validate: func() field.ErrorList {
+				return ValidateCustomResource(&example.CustomResource{ObjectMeta: metav1.ObjectMeta{Name: "hello"}, Spec: example.CustomResourceSpec{Message: bad}})
+			},
+			want: []wantErr{{field.ErrorTypeInvalid, "spec.message"}},
+		},
+		{
+			name: "custom resource message on update",
+			validate: func() field.ErrorList {
+				old := &example.CustomResource{ObjectMeta: metav1.ObjectMeta{Name: "hello", ResourceVersion: "1"}}
+				cr := old.DeepCopy()
+				cr.Spec.Message = bad
+				return ValidateCustomResourceUpdate(cr, old)
+			},
+			want: []wantErr{{field.ErrorTypeInvalid, "spec.message"}},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { checkErrors(t, tc.validate(), tc.want) })
+	}
+}
