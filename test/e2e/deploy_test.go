@@ -1,0 +1,91 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	"sigs.k8s.io/yaml"
+)
+
+// TestDeployManifestsAreAccepted renders artifacts/deploy with kubectl's kustomize and has the
+// real kube-apiserver validate every object (server-side dry run), so the manifests a user
+// applies to a cluster are at least well-formed for this Kubernetes version.
+func TestDeployManifestsAreAccepted(t *testing.T) {
+	rendered := stack.MustKubectl(t, "kustomize", filepath.Join(stack.Root, "artifacts", "deploy"))
+	// Namespaced objects are only dry-run created in a namespace that exists.
+	stack.MustKubectl(t, "apply", "-f", filepath.Join(stack.Root, "artifacts", "deploy", "namespace.yaml"))
+	out, err := stack.KubectlWithInput([]byte(rendered), "apply", "--dry-run=server", "-f", "-")
+	if err != nil {
+		stack.Fatalf(t, "kube-apiserver refused artifacts/deploy: %v\n%s", err, out)
+	}
+	for _, kind := range []string{"deployment.apps/example-apiserver", "apiservice.apiregistration.k8s.io/v1.example.com", "service/etcd-svc"} {
+		if !strings.Contains(out, kind) {
+			t.Errorf("the dry run did not cover %s:\n%s", kind, out)
+		}
+	}
+}
+
+// TestLocalStackRunsTheDeploymentsGCSettings checks that the example-apiserver the local
+// stack (and so every benchmark) runs has the GOGC that artifacts/deploy ships.
+func TestLocalStackRunsTheDeploymentsGCSettings(t *testing.T) {
+	deployment := deployedExampleAPIServer(t)
+	var want string
+	for _, env := range deployment.Spec.Template.Spec.Containers[0].Env {
+		if env.Name == "GOGC" {
+			want = env.Value
+		}
+	}
+	if want == "" {
+		t.Fatal("artifacts/deploy/deployment.yaml sets no GOGC")
+	}
+	environ, err := os.ReadFile(fmt.Sprintf("/proc/%s/environ", stack.Env["EXAMPLE_APISERVER_PID"]))
+	if err != nil {
+		t.Fatalf("reading example-apiserver's environment: %v", err)
+	}
+	got := "unset"
+	for _, kv := range bytes.Split(environ, []byte{0}) {
+		if value, ok := strings.CutPrefix(string(kv), "GOGC="); ok {
+			got = value
+		}
+	}
+	if got != want {
+		t.Errorf("the local stack's example-apiserver runs with GOGC %s, the Deployment with %s", got, want)
+	}
+}
+
+func deployedExampleAPIServer(t *testing.T) *appsv1.Deployment {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(stack.Root, "artifacts", "deploy", "deployment.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var deployment appsv1.Deployment
+	if err := yaml.UnmarshalStrict(data, &deployment); err != nil {
+		t.Fatalf("artifacts/deploy/deployment.yaml: %v", err)
+	}
+	if len(deployment.Spec.Template.Spec.Containers) == 0 {
+		t.Fatal("artifacts/deploy/deployment.yaml has no container")
+	}
+	return &deployment
+}
