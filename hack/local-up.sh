@@ -32,8 +32,6 @@
 #   LOCAL_UP_STOP_TIMEOUT=30  seconds to wait after SIGTERM before SIGKILL
 #   KUBE_APISERVER_EXTRA_FLAGS, KUBE_CONTROLLER_MANAGER_EXTRA_FLAGS,
 #   EXAMPLE_APISERVER_EXTRA_FLAGS, ETCD_EXTRA_FLAGS   extra flags (word-split)
-#   EXAMPLE_APISERVER_GOGC=300  example-apiserver's GOGC, as artifacts/deploy ships it
-#                               (100 is Go's default, which the other components keep)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -136,12 +134,9 @@ component_running() {
   [[ -n "${pid}" && -n "${bin}" ]] && is_ours "${pid}" "${bin}"
 }
 
-# COMPONENT_ENV: NAME=VALUE settings for the components started from here on.
-COMPONENT_ENV=()
-
 # start_component NAME BIN ARGS...: start detached (own session, so a Ctrl-C
 # in the terminal reaches only this script, which then stops things in order)
-# with COMPONENT_ENV, and record PID and binary in the env file.
+# and record PID and binary in the env file.
 start_component() {
   local name="$1" bin="$2" prefix pid logf
   shift 2
@@ -149,14 +144,14 @@ start_component() {
   logf="${LOG_DIR}/${name}.log"
   [[ -x "${bin}" ]] || die "${bin} not found"
   log "starting ${name} (log: ${logf#"${ROOT}"/})"
-  printf '# %s\n' "$(printf '%q ' "${COMPONENT_ENV[@]}" "${bin}" "$@")" >"${logf}"
+  printf '# %s\n' "$(printf '%q ' "${bin}" "$@")" >"${logf}"
   if command -v setsid >/dev/null 2>&1; then
     # bash without job control does not make the child a process-group
     # leader, so setsid(1) calls setsid(2) and execs in place: $! is the
     # component's PID.
-    env "${COMPONENT_ENV[@]}" setsid "${bin}" "$@" </dev/null >>"${logf}" 2>&1 &
+    setsid "${bin}" "$@" </dev/null >>"${logf}" 2>&1 &
   else
-    env "${COMPONENT_ENV[@]}" "${bin}" "$@" </dev/null >>"${logf}" 2>&1 &
+    "${bin}" "$@" </dev/null >>"${logf}" 2>&1 &
   fi
   pid=$!
   env_set "${prefix}_PID" "${pid}"
@@ -629,7 +624,6 @@ start_all() {
   read -ra extra <<<"${EXAMPLE_APISERVER_EXTRA_FLAGS:-}"
   # The flags below win over the config file's etcd settings.
   [[ -z "${EXAMPLE_CONFIG}" ]] || extra=(--config="${EXAMPLE_CONFIG}" "${extra[@]}")
-  COMPONENT_ENV=(GOGC="${EXAMPLE_APISERVER_GOGC:-300}")
   start_component example-apiserver "${BIN_DIR}/example-apiserver" \
     --bind-address=127.0.0.1 \
     --secure-port="${EXAMPLE_APISERVER_PORT}" \

@@ -17,15 +17,9 @@ limitations under the License.
 package e2e
 
 import (
-	"bytes"
-	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	appsv1 "k8s.io/api/apps/v1"
-	"sigs.k8s.io/yaml"
 )
 
 // TestDeployManifestsAreAccepted renders artifacts/deploy with kubectl's kustomize and has the
@@ -44,48 +38,4 @@ func TestDeployManifestsAreAccepted(t *testing.T) {
 			t.Errorf("the dry run did not cover %s:\n%s", kind, out)
 		}
 	}
-}
-
-// TestLocalStackRunsTheDeploymentsGCSettings checks that the example-apiserver the local
-// stack (and so every benchmark) runs has the GOGC that artifacts/deploy ships.
-func TestLocalStackRunsTheDeploymentsGCSettings(t *testing.T) {
-	deployment := deployedExampleAPIServer(t)
-	var want string
-	for _, env := range deployment.Spec.Template.Spec.Containers[0].Env {
-		if env.Name == "GOGC" {
-			want = env.Value
-		}
-	}
-	if want == "" {
-		t.Fatal("artifacts/deploy/deployment.yaml sets no GOGC")
-	}
-	environ, err := os.ReadFile(fmt.Sprintf("/proc/%s/environ", stack.Env["EXAMPLE_APISERVER_PID"]))
-	if err != nil {
-		t.Fatalf("reading example-apiserver's environment: %v", err)
-	}
-	got := "unset"
-	for _, kv := range bytes.Split(environ, []byte{0}) {
-		if value, ok := strings.CutPrefix(string(kv), "GOGC="); ok {
-			got = value
-		}
-	}
-	if got != want {
-		t.Errorf("the local stack's example-apiserver runs with GOGC %s, the Deployment with %s", got, want)
-	}
-}
-
-func deployedExampleAPIServer(t *testing.T) *appsv1.Deployment {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(stack.Root, "artifacts", "deploy", "deployment.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var deployment appsv1.Deployment
-	if err := yaml.UnmarshalStrict(data, &deployment); err != nil {
-		t.Fatalf("artifacts/deploy/deployment.yaml: %v", err)
-	}
-	if len(deployment.Spec.Template.Spec.Containers) == 0 {
-		t.Fatal("artifacts/deploy/deployment.yaml has no container")
-	}
-	return &deployment
 }
