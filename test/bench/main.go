@@ -311,16 +311,8 @@ func sampleStoredBytes(ctx context.Context, kube kubernetes.Interface, directCon
 		return nil, fmt.Errorf("creating the sample CronTab: %w", err)
 	}
 	defer func() { _ = t.Delete(ctx, ns, 0) }()
-	resp, err := etcdClient.Get(ctx, "/registry/example.com/", clientv3.WithPrefix())
-	if err != nil {
-		return nil, err
-	}
-	for _, kv := range resp.Kvs {
-		if strings.HasSuffix(string(kv.Key), "/crontabs/"+ns+"/"+objectName(0)) {
-			return kv.Value, nil
-		}
-	}
-	return nil, fmt.Errorf("the sample CronTab is not under /registry/example.com/ in etcd")
+	_, value, err := localstack.StoredObject(ctx, etcdClient, "/registry/example.com", "crontabs", ns, objectName(0))
+	return value, err
 }
 
 func gitDescribe(root string) string {

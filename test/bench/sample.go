@@ -140,9 +140,11 @@ func measureBaseline(ctx context.Context, o options, s *stack, kube kubernetes.I
 		}
 	}
 	b.StoredBytes["example-apiserver"] = len(cronTabStored)
-	if b.StoredBytes[sampleName], err = storedSize(ctx, etcdClient, samplePrefix, ns, objectName(0)); err != nil {
+	_, flunder0, err := localstack.StoredObject(ctx, etcdClient, samplePrefix, flunders.Resource, ns, objectName(0))
+	if err != nil {
 		return nil, err
 	}
+	b.StoredBytes[sampleName] = len(flunder0)
 	time.Sleep(settle)
 	if err := readRSS(b.RSS, b.Anon, b.PeakRSS); err != nil {
 		return nil, err
@@ -178,32 +180,12 @@ func newFlunderTarget(ctx context.Context, config *rest.Config, etcdClient *clie
 	if _, err := t.Create(ctx, ns, 0); err != nil {
 		return nil, fmt.Errorf("creating a Flunder: %w", err)
 	}
-	bare, err := storedSize(ctx, etcdClient, samplePrefix, ns, objectName(0))
+	_, bare, err := localstack.StoredObject(ctx, etcdClient, samplePrefix, flunders.Resource, ns, objectName(0))
 	if err = errors.Join(err, t.Delete(ctx, ns, 0)); err != nil {
 		return nil, err
 	}
-	fill = strings.Repeat("x", max(0, size-bare))
+	fill = strings.Repeat("x", max(0, size-len(bare)))
 	return t, nil
-}
-
-// storedSize is the size of the value of the object ns/name under prefix in etcd.
-func storedSize(ctx context.Context, etcdClient *clientv3.Client, prefix, ns, name string) (int, error) {
-	resp, err := etcdClient.Get(ctx, prefix+"/", clientv3.WithPrefix(), clientv3.WithKeysOnly())
-	if err != nil {
-		return 0, err
-	}
-	for _, kv := range resp.Kvs {
-		if strings.HasSuffix(string(kv.Key), "/"+ns+"/"+name) {
-			got, err := etcdClient.Get(ctx, string(kv.Key))
-			if err != nil {
-				return 0, err
-			}
-			if len(got.Kvs) == 1 {
-				return len(got.Kvs[0].Value), nil
-			}
-		}
-	}
-	return 0, fmt.Errorf("%s/%s is not under %s in etcd", ns, name, prefix)
 }
 
 // sampleServer is a sample-apiserver process the benchmark started.

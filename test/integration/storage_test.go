@@ -35,35 +35,11 @@ import (
 
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	clientset "example.com/example-apiserver/pkg/generated/clientset/versioned"
+	"example.com/example-apiserver/test/localstack"
 )
 
 // protobufMagic starts every object Kubernetes stores or serves as protobuf.
 var protobufMagic = []byte("k8s\x00")
-
-// cronTabKey returns the etcd key the server stores namespace/name under.
-func cronTabKey(ctx context.Context, t *testing.T, etcd *clientv3.Client, namespace, name string) string {
-	t.Helper()
-	resp, err := etcd.Get(ctx, server.EtcdPrefix, clientv3.WithPrefix(), clientv3.WithKeysOnly())
-	if err != nil {
-		t.Fatalf("listing etcd keys: %v", err)
-	}
-	for _, kv := range resp.Kvs {
-		if strings.HasSuffix(string(kv.Key), "/crontabs/"+namespace+"/"+name) {
-			return string(kv.Key)
-		}
-	}
-	t.Fatalf("no key for crontab %s/%s under %s", namespace, name, server.EtcdPrefix)
-	return ""
-}
-
-func storedValue(ctx context.Context, t *testing.T, etcd *clientv3.Client, key string) []byte {
-	t.Helper()
-	resp, err := etcd.Get(ctx, key)
-	if err != nil || len(resp.Kvs) != 1 {
-		t.Fatalf("reading %s from etcd: %v (%d keys)", key, err, len(resp.Kvs))
-	}
-	return resp.Kvs[0].Value
-}
 
 func newEtcdClient(t *testing.T) *clientv3.Client {
 	t.Helper()
@@ -88,8 +64,11 @@ func TestJSONStoredCronTabsStayReadable(t *testing.T) {
 	if err != nil {
 		t.Fatalf("create: %v", err)
 	}
-	key := cronTabKey(ctx, t, etcd, created.Namespace, created.Name)
-	if value := storedValue(ctx, t, etcd, key); !bytes.HasPrefix(value, protobufMagic) {
+	key, value, err := localstack.StoredObject(ctx, etcd, server.EtcdPrefix, "crontabs", created.Namespace, created.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(value, protobufMagic) {
 		t.Fatalf("stored as %q, want protobuf", value[:min(len(value), 40)])
 	}
 
@@ -120,8 +99,8 @@ func TestJSONStoredCronTabsStayReadable(t *testing.T) {
 	if _, err := cronTabs.Update(ctx, got, metav1.UpdateOptions{}); err != nil {
 		t.Fatalf("updating the JSON-stored CronTab: %v", err)
 	}
-	if value := storedValue(ctx, t, etcd, key); !bytes.HasPrefix(value, protobufMagic) {
-		t.Errorf("after an update stored as %q, want protobuf", value[:min(len(value), 40)])
+	if _, value, err := localstack.StoredObject(ctx, etcd, server.EtcdPrefix, "crontabs", created.Namespace, created.Name); err != nil || !bytes.HasPrefix(value, protobufMagic) {
+		t.Errorf("after an update stored as %q (%v), want protobuf", value[:min(len(value), 40)], err)
 	}
 }
 

@@ -16,17 +16,20 @@ limitations under the License.
 
 // Package localstack is what the programs that run this project's processes share (the e2e
 // suite, the reliability tests, make bench): driving hack/local-up.sh and reading its env file,
-// finding the repository, free loopback ports, log tails.
+// finding the repository, free loopback ports, log tails, objects as an API server stored them.
 package localstack
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
 // Run runs `hack/local-up.sh command` of the repository at root with its state in dir, the
@@ -83,4 +86,20 @@ func Tail(path string, n int) string {
 	}
 	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// StoredObject returns the etcd key and value an API server stored the object
+// resource namespace/name under, below prefix (e.g. /registry/example.com).
+func StoredObject(ctx context.Context, etcd *clientv3.Client, prefix, resource, namespace, name string) (key string, value []byte, err error) {
+	resp, err := etcd.Get(ctx, strings.TrimSuffix(prefix, "/")+"/", clientv3.WithPrefix())
+	if err != nil {
+		return "", nil, err
+	}
+	suffix := "/" + resource + "/" + namespace + "/" + name
+	for _, kv := range resp.Kvs {
+		if strings.HasSuffix(string(kv.Key), suffix) {
+			return string(kv.Key), kv.Value, nil
+		}
+	}
+	return "", nil, fmt.Errorf("%s %s/%s is not under %s in etcd", resource, namespace, name, prefix)
 }
