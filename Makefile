@@ -79,8 +79,8 @@ bench: build tools ## CronTabs via the aggregator and direct vs the seed's CRD v
 	hack/build-tools.sh sample-apiserver
 	go run ./test/bench $(BENCH_FLAGS)
 
-bench-inprocess: ## Go benchmarks of the server in-process against real etcd; figures on stdout.
-	go test -run '^$$' -bench . -benchmem -benchtime 2s ./test/integration/...
+bench-inprocess: ## Go benchmarks: the server in-process against real etcd, and the validation every write pays.
+	go test -run '^$$' -bench . -benchmem -benchtime 2s ./test/integration/... ./pkg/apis/example/validation/
 
 clean:
 	rm -rf _output

@@ -31,61 +31,96 @@ var objectMetaType = reflect.TypeFor[metav1.ObjectMeta]()
 // validateUTF8 reports every string in obj, keys and values of maps included, that is not
 // valid UTF-8. JSON and YAML decoding replace such bytes, but a protobuf body carries them
 // as they are: accepted, they would be stored as sent and read back differently by every
-// JSON client.
+// JSON client. It runs on every write, so paths are only built for the errors.
 func validateUTF8(obj any) field.ErrorList {
-	return validateUTF8Value(reflect.ValueOf(obj), nil)
+	var w utf8Walker
+	w.walk(reflect.ValueOf(obj))
+	return w.errs
 }
 
-func validateUTF8Value(v reflect.Value, path *field.Path) field.ErrorList {
+// utf8Walker walks a value and keeps the path to where it is as segments, turned into a
+// field.Path only when something is reported.
+type utf8Walker struct {
+	path []pathSegment
+	errs field.ErrorList
+}
+
+// pathSegment is a field name, a map key (isKey) or, when name is empty, a list index.
+type pathSegment struct {
+	name  string
+	isKey bool
+	index int
+}
+
+func (w *utf8Walker) fieldPath() *field.Path {
+	var path *field.Path
+	for _, seg := range w.path {
+		switch {
+		case seg.isKey:
+			path = path.Key(seg.name)
+		case seg.name == "":
+			path = path.Index(seg.index)
+		case path == nil:
+			path = field.NewPath(seg.name)
+		default:
+			path = path.Child(seg.name)
+		}
+	}
+	return path
+}
+
+func (w *utf8Walker) report(value, detail string) {
+	w.errs = append(w.errs, field.Invalid(w.fieldPath(), value, detail))
+}
+
+// under walks v one segment deeper.
+func (w *utf8Walker) under(seg pathSegment, v reflect.Value) {
+	w.path = append(w.path, seg)
+	w.walk(v)
+	w.path = w.path[:len(w.path)-1]
+}
+
+func (w *utf8Walker) walk(v reflect.Value) {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if !v.IsNil() {
-			return validateUTF8Value(v.Elem(), path)
+			w.walk(v.Elem())
 		}
 	case reflect.String:
 		if !utf8.ValidString(v.String()) {
-			return field.ErrorList{field.Invalid(path, v.String(), "must be valid UTF-8")}
+			w.report(v.String(), "must be valid UTF-8")
 		}
 	case reflect.Slice, reflect.Array:
 		if v.Type().Elem().Kind() == reflect.Uint8 {
-			return nil // bytes, such as managedFields' fieldsV1, are not text
+			return // bytes, such as managedFields' fieldsV1, are not text
 		}
-		var errs field.ErrorList
 		for i := range v.Len() {
-			errs = append(errs, validateUTF8Value(v.Index(i), path.Index(i))...)
+			w.under(pathSegment{index: i}, v.Index(i))
 		}
-		return errs
 	case reflect.Map:
-		var errs field.ErrorList
 		for iter := v.MapRange(); iter.Next(); {
 			key := iter.Key()
 			if key.Kind() == reflect.String && !utf8.ValidString(key.String()) {
-				errs = append(errs, field.Invalid(path, key.String(), "keys must be valid UTF-8"))
+				w.report(key.String(), "keys must be valid UTF-8")
 				continue
 			}
-			errs = append(errs, validateUTF8Value(iter.Value(), path.Key(key.String()))...)
+			w.under(pathSegment{name: key.String(), isKey: true}, iter.Value())
 		}
-		return errs
 	case reflect.Struct:
-		var errs field.ErrorList
 		for i := range v.NumField() {
 			f := v.Type().Field(i)
 			if !f.IsExported() {
 				continue
 			}
-			name, inline := jsonName(f)
-			if name == "-" {
-				continue
+			switch name, inline := jsonName(f); {
+			case name == "-":
+			case inline:
+				w.walk(v.Field(i))
+			default:
+				w.under(pathSegment{name: name}, v.Field(i))
 			}
-			child := path
-			if !inline {
-				child = childPath(path, name)
-			}
-			errs = append(errs, validateUTF8Value(v.Field(i), child)...)
 		}
-		return errs
 	}
-	return nil
 }
 
 // jsonName is the field's name on the wire: its json tag, or for the untagged internal types
@@ -101,11 +136,4 @@ func jsonName(f reflect.StructField) (name string, inline bool) {
 	}
 	r, size := utf8.DecodeRuneInString(f.Name)
 	return string(unicode.ToLower(r)) + f.Name[size:], false
-}
-
-func childPath(path *field.Path, name string) *field.Path {
-	if path == nil {
-		return field.NewPath(name)
-	}
-	return path.Child(name)
 }

@@ -438,3 +438,17 @@ func TestInvalidUTF8IsRejected(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) { checkErrors(t, tc.validate(), tc.want) })
 	}
 }
+
+// BenchmarkValidateCronTab is the validation every create pays (make bench-inprocess runs the
+// server-level benchmarks; this isolates the field rules).
+func BenchmarkValidateCronTab(b *testing.B) {
+	ct := seedCronTab()
+	ct.Labels = map[string]string{"app": "nightly", "tier": "batch"}
+	ct.Annotations = map[string]string{"example.com/owner": "team-a", "example.com/note": "runs the nightly export"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if errs := ValidateCronTab(ct); len(errs) > 0 {
+			b.Fatal(errs)
+		}
+	}
+}
