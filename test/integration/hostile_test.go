@@ -174,7 +174,7 @@ func TestHostileInput(t *testing.T) {
 		{"truncated protobuf", http.MethodPost, collection, runtime.ContentTypeProtobuf,
 			truncated(cronTabProtobuf(t, "cutproto", nil)), http.StatusBadRequest, nil},
 		{"protobuf envelope around garbage", http.MethodPost, collection, runtime.ContentTypeProtobuf,
-			append([]byte("k8s\x00\x12\xff\xff\xff\xff\x0f"), "garbage"...), http.StatusBadRequest, nil},
+			append(append([]byte{}, protobufMagic...), "\x12\xff\xff\xff\xff\x0fgarbage"...), http.StatusBadRequest, nil},
 		// JSON cannot carry invalid UTF-8 (decoding replaces it), protobuf can.
 		{"protobuf with an annotation that is not UTF-8", http.MethodPost, collection, runtime.ContentTypeProtobuf,
 			cronTabProtobuf(t, "latin1", func(ct *examplev1.CronTab) { ct.Annotations = map[string]string{"note": "caf\xe9"} }),

@@ -91,14 +91,22 @@ func Tail(path string, n int) string {
 // StoredObject returns the etcd key and value an API server stored the object
 // resource namespace/name under, below prefix (e.g. /registry/example.com).
 func StoredObject(ctx context.Context, etcd *clientv3.Client, prefix, resource, namespace, name string) (key string, value []byte, err error) {
-	resp, err := etcd.Get(ctx, strings.TrimSuffix(prefix, "/")+"/", clientv3.WithPrefix())
+	// Keys first: the prefix may hold many objects, and only one value is wanted.
+	keys, err := etcd.Get(ctx, strings.TrimSuffix(prefix, "/")+"/", clientv3.WithPrefix(), clientv3.WithKeysOnly())
 	if err != nil {
 		return "", nil, err
 	}
 	suffix := "/" + resource + "/" + namespace + "/" + name
-	for _, kv := range resp.Kvs {
-		if strings.HasSuffix(string(kv.Key), suffix) {
-			return string(kv.Key), kv.Value, nil
+	for _, kv := range keys.Kvs {
+		if !strings.HasSuffix(string(kv.Key), suffix) {
+			continue
+		}
+		got, err := etcd.Get(ctx, string(kv.Key))
+		if err != nil {
+			return "", nil, err
+		}
+		if len(got.Kvs) == 1 {
+			return string(kv.Key), got.Kvs[0].Value, nil
 		}
 	}
 	return "", nil, fmt.Errorf("%s %s/%s is not under %s in etcd", resource, namespace, name, prefix)
