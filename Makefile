@@ -32,7 +32,7 @@ install: ## Install example-apiserver, kubectl-example (with kubectl_complete-ex
 plugins: ## Build kubectl-example's krew archives into _output/plugins and write their sha256 into artifacts/krew/example.yaml.
 	hack/build-plugins.sh
 
-test: verify test-unit test-integration test-reliability test-e2e ## Generated code current, then every suite: unit, integration (real etcd), reliability (faults), e2e (real control plane).
+test: prereqs-test verify test-unit test-integration test-reliability test-e2e ## Generated code current, then every suite: unit, integration (real etcd), reliability (faults), e2e (real control plane).
 
 test-unit: ## Unit tests beside the code.
 	go test $(GO_TEST_FLAGS) ./pkg/... ./cmd/...
@@ -40,7 +40,20 @@ test-unit: ## Unit tests beside the code.
 test-integration: ## The real server in-process against a real (embedded) etcd.
 	go test $(GO_TEST_FLAGS) ./test/integration/...
 
-.PHONY: test-reliability fuzz bench-inprocess
+.PHONY: prereqs-run prereqs-test verify-cold test-reliability fuzz bench-inprocess
+prereqs-run: ## Check (and apt-get install when root) the programs the local stack needs.
+	@hack/prereqs.sh run
+
+prereqs-test: ## Check (and apt-get install when root) the programs the suites need.
+	@hack/prereqs.sh test
+
+# A fresh machine has an empty module cache: generators must download what they read.
+verify-cold: prereqs-test ## hack/verify-codegen.sh from an empty, temporary Go module cache (CI runs it).
+	@modcache="$$(mktemp -d -t cold-gomodcache.XXXXXX)"; \
+	  trap 'GOMODCACHE="$$modcache" go clean -modcache; rm -rf "$$modcache"' EXIT; \
+	  echo "verify-cold: GOMODCACHE=$$modcache"; \
+	  GOMODCACHE="$$modcache" GOFLAGS="$${GOFLAGS:-} -modcacherw" hack/verify-codegen.sh
+
 test-reliability: build tools ## The built binaries as processes: two replicas on one etcd, etcd killed under load, SIGTERM under load.
 	go test $(GO_TEST_FLAGS) -timeout 10m ./test/reliability/...
 
@@ -54,10 +67,10 @@ fuzz: ## Run every fuzz target for FUZZTIME each (make test only replays their s
 test-e2e: build tools ## kube-apiserver + kcm + example-apiserver started by hack/local-up.sh, driven by the real kubectl.
 	@if [ -d test/e2e ]; then go test $(GO_TEST_FLAGS) -timeout 30m ./test/e2e/...; else echo "test/e2e: no suite yet"; fi
 
-run: build tools ## Bring up the local control plane in the foreground; Ctrl-C stops it.
+run: prereqs-run build tools ## Bring up the local control plane in the foreground; Ctrl-C stops it.
 	hack/local-up.sh run
 
-up: build tools ## Bring up the local control plane in the background.
+up: prereqs-run build tools ## Bring up the local control plane in the background.
 	hack/local-up.sh up
 
 down: ## Stop the local control plane started by make up.

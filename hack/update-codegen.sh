@@ -7,7 +7,17 @@ set -o errexit -o nounset -o pipefail
 SCRIPT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 cd "${SCRIPT_ROOT}"
 THIS_PKG="example.com/example-apiserver"
-CODEGEN_PKG="$(go list -m -f '{{.Dir}}' k8s.io/code-generator)"
+
+# module_dir MODULE prints where a module of go.mod's build list lives, downloading it first:
+# `go list -m` alone prints nothing for a module that is not in the cache yet (a fresh machine),
+# and code-generator is only imported by the tools-tagged hack/tools.go, so no build fetches it.
+module_dir() {
+  go mod download "$1" || return
+  go list -m -f '{{.Dir}}' "$1"
+}
+
+CODEGEN_PKG="$(module_dir k8s.io/code-generator)"
+[[ -f "${CODEGEN_PKG}/kube_codegen.sh" ]] || { echo "k8s.io/code-generator not found in the module cache (${CODEGEN_PKG:-no directory})" >&2; exit 1; }
 # Keep the generator binaries inside the tree rather than in the user's GOPATH/bin.
 export GOBIN="${SCRIPT_ROOT}/_output/codegen-bin"
 
@@ -50,7 +60,8 @@ PROTO_ROOT="$(mktemp -d -t example-protobuf.XXXXXX)"
 trap 'rm -rf "${PROTO_ROOT}"' EXIT
 mkdir -p "${PROTO_ROOT}/example.com" "${PROTO_ROOT}/k8s.io" "${PROTO_ROOT}/github.com/gogo"
 ln -s "${SCRIPT_ROOT}" "${PROTO_ROOT}/${THIS_PKG}"
-ln -s "$(go list -m -f '{{.Dir}}' k8s.io/apimachinery)" "${PROTO_ROOT}/k8s.io/apimachinery"
+APIMACHINERY_DIR="$(module_dir k8s.io/apimachinery)"
+ln -s "${APIMACHINERY_DIR}" "${PROTO_ROOT}/k8s.io/apimachinery"
 ln -s "${GOGO_DIR}" "${PROTO_ROOT}/github.com/gogo/protobuf"
 PATH="${GOBIN}:${PATH}" "${GOBIN}/go-to-protobuf" \
     --go-header-file "${SCRIPT_ROOT}/hack/boilerplate.go.txt" \

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Checks, in the first seconds of `make run` / `make test`, the system programs the project
+# needs besides Go, and installs the missing Debian packages when it can (root, or sudo
+# without a password). Otherwise it stops at once with the one apt-get line to run, so a
+# newcomer never meets a missing program minutes later deep inside a script.
+#
+# Usage: hack/prereqs.sh run|test
+#   run   what the local stack needs (hack/local-up.sh)
+#   test  that plus what the suites need (codegen check, external-metrics e2e)
+# Env:    PREREQS_NO_INSTALL=1 only checks.
+set -euo pipefail
+
+# program -> Debian package
+declare -A stack=(
+  [openssl]=openssl   # the local PKI
+  [curl]=curl         # readiness probes of the local stack
+  [base64]=coreutils  # kubeconfigs with embedded certificates
+  [setsid]=util-linux # process groups, so `make down` stops whole trees
+)
+declare -A suites=(
+  [protoc]=protobuf-compiler # hack/update-codegen.sh (make verify)
+  [prometheus]=prometheus    # the external-metrics e2e scrapes a test exporter with it
+  [git]=git                  # hack/verify-codegen.sh copies the tracked tree
+)
+
+case "${1:-}" in
+  run | test) ;;
+  *) echo "usage: $0 run|test" >&2; exit 2 ;;
+esac
+
+command -v go >/dev/null 2>&1 || { echo "prereqs: go not found: install Go 1.26 (https://go.dev/doc/install)" >&2; exit 1; }
+
+missing=()
+for program in "${!stack[@]}"; do
+  command -v "${program}" >/dev/null 2>&1 || missing+=("${stack[${program}]}")
+done
+if [[ "$1" == test ]]; then
+  for program in "${!suites[@]}"; do
+    command -v "${program}" >/dev/null 2>&1 || missing+=("${suites[${program}]}")
+  done
+fi
+((${#missing[@]})) || exit 0
+
+mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+install_line="apt-get install -y ${missing[*]}"
+as_root=()
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    as_root=(sudo -n)
+  else
+    as_root=(none)
+  fi
+fi
+if [[ "${PREREQS_NO_INSTALL:-0}" == 1 || "${as_root[0]:-}" == none ]] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "prereqs: missing ${missing[*]}: run  sudo apt-get update && sudo ${install_line}" >&2
+  exit 1
+fi
+echo "prereqs: installing ${missing[*]} (apt-get)" >&2
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
