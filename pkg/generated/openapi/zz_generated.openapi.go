@@ -258,6 +258,98 @@ func schema_pkg_apis_example_v1_CronTabSpec(ref common.ReferenceCallback) common
 							Format:      "",
 						},
 					},
+					"command": {
+						VendorExtensible: spec.VendorExtensible{
+							Extensions: spec.Extensions{
+								"x-kubernetes-list-type": "atomic",
+							},
+						},
+						SchemaProps: spec.SchemaProps{
+							Description: "command is the entrypoint of the container each run starts, instead of the image's ENTRYPOINT.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Type:   []string{"string"},
+										Format: "",
+									},
+								},
+							},
+						},
+					},
+					"args": {
+						VendorExtensible: spec.VendorExtensible{
+							Extensions: spec.Extensions{
+								"x-kubernetes-list-type": "atomic",
+							},
+						},
+						SchemaProps: spec.SchemaProps{
+							Description: "args are the arguments to the entrypoint, instead of the image's CMD.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Type:   []string{"string"},
+										Format: "",
+									},
+								},
+							},
+						},
+					},
+					"suspend": {
+						SchemaProps: spec.SchemaProps{
+							Description: "suspend stops new runs from starting while true; runs already started go on. Defaults to false.",
+							Default:     false,
+							Type:        []string{"boolean"},
+							Format:      "",
+						},
+					},
+					"concurrencyPolicy": {
+						SchemaProps: spec.SchemaProps{
+							Description: "concurrencyPolicy says what happens when a run is due while an earlier one is still active: \"Allow\" starts it anyway, \"Forbid\" skips it, \"Replace\" deletes the active run and starts the new one. Defaults to \"Allow\".\n\nPossible enum values:\n - `\"Allow\"` starts the new run beside the active ones.\n - `\"Forbid\"` skips the new run while one is active.\n - `\"Replace\"` deletes the active runs and starts the new one.",
+							Default:     "Allow",
+							Type:        []string{"string"},
+							Format:      "",
+							Enum:        []interface{}{"Allow", "Forbid", "Replace"},
+						},
+					},
+					"startingDeadlineSeconds": {
+						SchemaProps: spec.SchemaProps{
+							Description: "startingDeadlineSeconds is how late, in seconds after its scheduled time, a run may still start; a run that cannot start by then counts as missed. Unset means no deadline.",
+							Type:        []string{"integer"},
+							Format:      "int64",
+						},
+					},
+					"successfulJobsHistoryLimit": {
+						SchemaProps: spec.SchemaProps{
+							Description: "successfulJobsHistoryLimit is how many finished successful Jobs to keep. Defaults to 3.",
+							Default:     3,
+							Type:        []string{"integer"},
+							Format:      "int32",
+						},
+					},
+					"failedJobsHistoryLimit": {
+						SchemaProps: spec.SchemaProps{
+							Description: "failedJobsHistoryLimit is how many finished failed Jobs to keep. Defaults to 1.",
+							Default:     1,
+							Type:        []string{"integer"},
+							Format:      "int32",
+						},
+					},
+					"backoffLimit": {
+						SchemaProps: spec.SchemaProps{
+							Description: "backoffLimit is how many times a run's pods are retried before the run's Job fails. Unset means the Job's default (6).",
+							Type:        []string{"integer"},
+							Format:      "int32",
+						},
+					},
+					"activeDeadlineSeconds": {
+						SchemaProps: spec.SchemaProps{
+							Description: "activeDeadlineSeconds is how long, in seconds, a run's Job may be active before it is stopped and marked failed. Unset means no limit.",
+							Type:        []string{"integer"},
+							Format:      "int64",
+						},
+					},
 				},
 				Required: []string{"cronSpec", "image"},
 			},
@@ -274,7 +366,7 @@ func schema_pkg_apis_example_v1_CronTabStatus(ref common.ReferenceCallback) comm
 				Properties: map[string]spec.Schema{
 					"replicas": {
 						SchemaProps: spec.SchemaProps{
-							Description: "replicas is the number of copies observed running.",
+							Description: "replicas is the parallelism the controller applies to this CronTab's runs: each run's Job starts this many pods at once. It is what the scale subresource reports as the current replicas, between runs too.",
 							Type:        []string{"integer"},
 							Format:      "int32",
 						},
@@ -316,11 +408,67 @@ func schema_pkg_apis_example_v1_CronTabStatus(ref common.ReferenceCallback) comm
 							Format:      "int64",
 						},
 					},
+					"active": {
+						VendorExtensible: spec.VendorExtensible{
+							Extensions: spec.Extensions{
+								"x-kubernetes-list-type": "atomic",
+							},
+						},
+						SchemaProps: spec.SchemaProps{
+							Description: "active are the runs' Jobs that have not finished.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Ref: ref("k8s.io/api/core/v1.ObjectReference"),
+									},
+								},
+							},
+						},
+					},
+					"lastScheduleTime": {
+						SchemaProps: spec.SchemaProps{
+							Description: "lastScheduleTime is the scheduled time of the latest run started.",
+							Ref:         ref(metav1.Time{}.OpenAPIModelName()),
+						},
+					},
+					"lastSuccessfulTime": {
+						SchemaProps: spec.SchemaProps{
+							Description: "lastSuccessfulTime is when the latest successful run finished.",
+							Ref:         ref(metav1.Time{}.OpenAPIModelName()),
+						},
+					},
+					"nextScheduleTime": {
+						SchemaProps: spec.SchemaProps{
+							Description: "nextScheduleTime is the next time the schedule fires, in UTC; unset while suspended.",
+							Ref:         ref(metav1.Time{}.OpenAPIModelName()),
+						},
+					},
+					"lastMissedTime": {
+						SchemaProps: spec.SchemaProps{
+							Description: "lastMissedTime is the latest scheduled time that did not get a run: past its starting deadline, skipped by the Forbid policy, or passed over while the controller was down.",
+							Ref:         ref(metav1.Time{}.OpenAPIModelName()),
+						},
+					},
+					"missedRuns": {
+						SchemaProps: spec.SchemaProps{
+							Description: "missedRuns counts the scheduled times that did not get a run, since the CronTab was created.",
+							Type:        []string{"integer"},
+							Format:      "int64",
+						},
+					},
+					"runningPods": {
+						SchemaProps: spec.SchemaProps{
+							Description: "runningPods is the number of running pods of the active Jobs.",
+							Type:        []string{"integer"},
+							Format:      "int32",
+						},
+					},
 				},
 			},
 		},
 		Dependencies: []string{
-			metav1.Condition{}.OpenAPIModelName()},
+			"k8s.io/api/core/v1.ObjectReference", metav1.Condition{}.OpenAPIModelName(), metav1.Time{}.OpenAPIModelName()},
 	}
 }
 
