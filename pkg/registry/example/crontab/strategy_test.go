@@ -93,7 +93,7 @@ func TestPrepareForCreate(t *testing.T) {
 	if !reflect.DeepEqual(ct.Status, want) {
 		t.Errorf("status = %+v, want %+v (cleared, with the derived selector)", ct.Status, want)
 	}
-	if ct.Spec != seedCronTab().Spec {
+	if !reflect.DeepEqual(ct.Spec, seedCronTab().Spec) {
 		t.Errorf("spec changed: %+v", ct.Spec)
 	}
 }
@@ -156,7 +156,7 @@ func TestStatusPrepareForUpdate(t *testing.T) {
 
 	s.PrepareForUpdate(context.Background(), ct, old)
 
-	if ct.Spec != old.Spec {
+	if !reflect.DeepEqual(ct.Spec, old.Spec) {
 		t.Errorf("spec = %+v, want the stored %+v", ct.Spec, old.Spec)
 	}
 	want := example.CronTabStatus{Replicas: 4, Selector: "example.com/crontab=my-new-cron-object", ObservedGeneration: 1}
