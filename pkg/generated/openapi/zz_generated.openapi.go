@@ -124,7 +124,7 @@ func schema_pkg_apis_example_v1_CronTab(ref common.ReferenceCallback) common.Ope
 	return common.OpenAPIDefinition{
 		Schema: spec.Schema{
 			SchemaProps: spec.SchemaProps{
-				Description: "CronTab runs an image on a cron schedule. It is served by example-apiserver as example.com/v1 (short name ct) with status and scale subresources.",
+				Description: "CronTab runs an image on a cron schedule. It is served by example-apiserver as example.com/v1 (short name ct) with status and scale subresources. Each run is a Job named \"<name>-<minutes since the Unix epoch>\", so a new CronTab's name is at most 52 characters.",
 				Type:        []string{"object"},
 				Properties: map[string]spec.Schema{
 					"kind": {
@@ -245,7 +245,7 @@ func schema_pkg_apis_example_v1_CronTabSpec(ref common.ReferenceCallback) common
 					},
 					"replicas": {
 						SchemaProps: spec.SchemaProps{
-							Description: "replicas is the number of copies to run on each schedule, 0 to 1000. Defaults to 1.",
+							Description: "replicas is how many pods each run starts at once (its Job's parallelism), 0 to 1000. Defaults to 1.",
 							Default:     1,
 							Type:        []string{"integer"},
 							Format:      "int32",
@@ -265,7 +265,7 @@ func schema_pkg_apis_example_v1_CronTabSpec(ref common.ReferenceCallback) common
 							},
 						},
 						SchemaProps: spec.SchemaProps{
-							Description: "command is the entrypoint of the container each run starts, instead of the image's ENTRYPOINT.",
+							Description: "command is the entrypoint of the container each run starts, instead of the image's ENTRYPOINT. It is not run in a shell.",
 							Type:        []string{"array"},
 							Items: &spec.SchemaOrArray{
 								Schema: &spec.Schema{
@@ -315,14 +315,14 @@ func schema_pkg_apis_example_v1_CronTabSpec(ref common.ReferenceCallback) common
 					},
 					"startingDeadlineSeconds": {
 						SchemaProps: spec.SchemaProps{
-							Description: "startingDeadlineSeconds is how late, in seconds after its scheduled time, a run may still start; a run that cannot start by then counts as missed. Unset means no deadline.",
+							Description: "startingDeadlineSeconds is how late, in seconds after its scheduled time, a run may still start; a run that cannot start by then counts as missed. 0 or more; unset means no deadline.",
 							Type:        []string{"integer"},
 							Format:      "int64",
 						},
 					},
 					"successfulJobsHistoryLimit": {
 						SchemaProps: spec.SchemaProps{
-							Description: "successfulJobsHistoryLimit is how many finished successful Jobs to keep. Defaults to 3.",
+							Description: "successfulJobsHistoryLimit is how many Jobs of successful runs to keep; older ones are deleted, 0 keeps none. Defaults to 3.",
 							Default:     3,
 							Type:        []string{"integer"},
 							Format:      "int32",
@@ -330,7 +330,7 @@ func schema_pkg_apis_example_v1_CronTabSpec(ref common.ReferenceCallback) common
 					},
 					"failedJobsHistoryLimit": {
 						SchemaProps: spec.SchemaProps{
-							Description: "failedJobsHistoryLimit is how many finished failed Jobs to keep. Defaults to 1.",
+							Description: "failedJobsHistoryLimit is how many Jobs of failed runs to keep; older ones are deleted, 0 keeps none. Defaults to 1.",
 							Default:     1,
 							Type:        []string{"integer"},
 							Format:      "int32",
@@ -338,14 +338,14 @@ func schema_pkg_apis_example_v1_CronTabSpec(ref common.ReferenceCallback) common
 					},
 					"backoffLimit": {
 						SchemaProps: spec.SchemaProps{
-							Description: "backoffLimit is how many times a run's pods are retried before the run's Job fails. Unset means the Job's default (6).",
+							Description: "backoffLimit is how many times a run's pods are retried before the run's Job fails; 0 or more. Unset means the Job's default (6).",
 							Type:        []string{"integer"},
 							Format:      "int32",
 						},
 					},
 					"activeDeadlineSeconds": {
 						SchemaProps: spec.SchemaProps{
-							Description: "activeDeadlineSeconds is how long, in seconds, a run's Job may be active before it is stopped and marked failed. Unset means no limit.",
+							Description: "activeDeadlineSeconds is how long, in seconds, a run's Job may be active before it is stopped and marked failed; at least 1. Unset means no limit.",
 							Type:        []string{"integer"},
 							Format:      "int64",
 						},
@@ -415,7 +415,7 @@ func schema_pkg_apis_example_v1_CronTabStatus(ref common.ReferenceCallback) comm
 							},
 						},
 						SchemaProps: spec.SchemaProps{
-							Description: "active are the runs' Jobs that have not finished.",
+							Description: "active are references to the Jobs of the runs that have not finished.",
 							Type:        []string{"array"},
 							Items: &spec.SchemaOrArray{
 								Schema: &spec.Schema{
@@ -459,7 +459,7 @@ func schema_pkg_apis_example_v1_CronTabStatus(ref common.ReferenceCallback) comm
 					},
 					"runningPods": {
 						SchemaProps: spec.SchemaProps{
-							Description: "runningPods is the number of running pods of the active Jobs.",
+							Description: "runningPods is the number of pods of the active Jobs that are running.",
 							Type:        []string{"integer"},
 							Format:      "int32",
 						},

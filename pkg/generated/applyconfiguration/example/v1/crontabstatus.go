@@ -40,7 +40,7 @@ type CronTabStatusApplyConfiguration struct {
 	Conditions []metav1.ConditionApplyConfiguration `json:"conditions,omitempty"`
 	// observedGeneration is the metadata.generation the status was computed from.
 	ObservedGeneration *int64 `json:"observedGeneration,omitempty"`
-	// active are the runs' Jobs that have not finished.
+	// active are references to the Jobs of the runs that have not finished.
 	Active []corev1.ObjectReference `json:"active,omitempty"`
 	// lastScheduleTime is the scheduled time of the latest run started.
 	LastScheduleTime *apismetav1.Time `json:"lastScheduleTime,omitempty"`
@@ -53,7 +53,7 @@ type CronTabStatusApplyConfiguration struct {
 	LastMissedTime *apismetav1.Time `json:"lastMissedTime,omitempty"`
 	// missedRuns counts the scheduled times that did not get a run, since the CronTab was created.
 	MissedRuns *int64 `json:"missedRuns,omitempty"`
-	// runningPods is the number of running pods of the active Jobs.
+	// runningPods is the number of pods of the active Jobs that are running.
 	RunningPods *int32 `json:"runningPods,omitempty"`
 }
 
