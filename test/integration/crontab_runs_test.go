@@ -99,7 +99,7 @@ func TestCronTabRunFields(t *testing.T) {
 	next := metav1.NewTime(scheduled.Add(time.Hour))
 	missed := metav1.NewTime(scheduled.Add(-2 * time.Hour))
 	overProtobuf.Status = examplev1.CronTabStatus{
-		Replicas:           1,
+		Replicas:           3, // unlike spec.replicas, to tell which one the scale reports
 		ObservedGeneration: overProtobuf.Generation,
 		Active: []corev1.ObjectReference{{
 			Kind: "Job", APIVersion: "batch/v1", Namespace: ns, Name: "runs-29146320", UID: "0a4c1f6e-6bb4-4c2b-9d4b-1f7c1f2b3c4d",
@@ -109,7 +109,7 @@ func TestCronTabRunFields(t *testing.T) {
 		NextScheduleTime:   &next,
 		LastMissedTime:     &missed,
 		MissedRuns:         2,
-		RunningPods:        1,
+		RunningPods:        2,
 	}
 	overProtobuf.Spec.Image = "ignored-on-status:1.0"
 	withStatus, err := cronTabs.UpdateStatus(ctx, overProtobuf, metav1.UpdateOptions{})
@@ -126,8 +126,8 @@ func TestCronTabRunFields(t *testing.T) {
 			t.Errorf("status read back over %s:\n%s\nwant\n%s", wire, mustJSON(t, got.Status), mustJSON(t, wantStatus))
 		}
 	}
-	if scale, err := cronTabs.GetScale(ctx, created.Name, metav1.GetOptions{}); err != nil || scale.Status.Replicas != 1 || scale.Status.Selector != "example.com/crontab=runs" {
-		t.Errorf("scale = %+v (%v), want status.replicas 1 and the selector", scale, err)
+	if scale, err := cronTabs.GetScale(ctx, created.Name, metav1.GetOptions{}); err != nil || scale.Spec.Replicas != 1 || scale.Status.Replicas != 3 || scale.Status.Selector != "example.com/crontab=runs" {
+		t.Errorf("scale = %+v (%v), want spec.replicas 1, status.replicas 3 and the selector", scale, err)
 	}
 
 	// A spec update, even one that sends no status, keeps what the controller reported.
