@@ -250,8 +250,9 @@ func TestCronTabRunFieldValidation(t *testing.T) {
 	}
 }
 
-// TestLongCronTabNamesKeepWorking stores a CronTab whose name is longer than new ones may be,
-// as created before the limit, and updates it through the API.
+// TestLongCronTabNamesKeepWorking stores a CronTab as created before the run fields and the
+// name limit existed, and updates it through the API: reads default the missing fields, and
+// only new names are held to 52 characters.
 func TestLongCronTabNamesKeepWorking(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -266,8 +267,11 @@ func TestLongCronTabNamesKeepWorking(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// As stored before the run fields existed: long name, none of the fields that are defaulted.
 	old := template.DeepCopy()
 	old.Name = strings.Repeat("l", 63)
+	old.Spec.Suspend, old.Spec.ConcurrencyPolicy = nil, ""
+	old.Spec.SuccessfulJobsHistoryLimit, old.Spec.FailedJobsHistoryLimit = nil, nil
 	old.UID = "5d6f0c39-6a43-4b9e-8f36-8a2f3f0d9b21"
 	old.APIVersion, old.Kind = examplev1.SchemeGroupVersion.String(), "CronTab"
 	old.ResourceVersion = ""
@@ -285,6 +289,9 @@ func TestLongCronTabNamesKeepWorking(t *testing.T) {
 		return err == nil, nil
 	}); err != nil {
 		t.Fatalf("the stored CronTab is not served: %v", err)
+	}
+	if stored.Spec.ConcurrencyPolicy != examplev1.AllowConcurrent || ptr.Deref(stored.Spec.SuccessfulJobsHistoryLimit, -1) != 3 {
+		t.Errorf("stored CronTab read without its defaults:\n%s", mustJSON(t, stored.Spec))
 	}
 	stored.Spec.Suspend = ptr.To(true)
 	updated, err := cronTabs.Update(ctx, stored, metav1.UpdateOptions{})
