@@ -17,6 +17,7 @@ limitations under the License.
 package example
 
 import (
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -44,11 +45,29 @@ type CronTab struct {
 
 // CronTabSpec is the desired state of a CronTab.
 type CronTabSpec struct {
-	CronSpec string
-	Image    string
-	Replicas int32
-	TimeZone string
+	CronSpec                   string
+	Image                      string
+	Replicas                   int32
+	TimeZone                   string
+	Command                    []string
+	Args                       []string
+	Suspend                    bool
+	ConcurrencyPolicy          ConcurrencyPolicy
+	StartingDeadlineSeconds    *int64
+	SuccessfulJobsHistoryLimit int32
+	FailedJobsHistoryLimit     int32
+	BackoffLimit               *int32
+	ActiveDeadlineSeconds      *int64
 }
+
+// ConcurrencyPolicy says how a CronTab treats a run that is due while an earlier run is active.
+type ConcurrencyPolicy string
+
+const (
+	AllowConcurrent   ConcurrencyPolicy = "Allow"
+	ForbidConcurrent  ConcurrencyPolicy = "Forbid"
+	ReplaceConcurrent ConcurrencyPolicy = "Replace"
+)
 
 // CronTabStatus is the observed state of a CronTab.
 type CronTabStatus struct {
@@ -56,6 +75,13 @@ type CronTabStatus struct {
 	Selector           string
 	Conditions         []metav1.Condition
 	ObservedGeneration int64
+	Active             []corev1.ObjectReference
+	LastScheduleTime   *metav1.Time
+	LastSuccessfulTime *metav1.Time
+	NextScheduleTime   *metav1.Time
+	LastMissedTime     *metav1.Time
+	MissedRuns         int64
+	RunningPods        int32
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object

@@ -17,6 +17,7 @@ limitations under the License.
 package v1
 
 import (
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -26,7 +27,9 @@ import (
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
 
 // CronTab runs an image on a cron schedule. It is served by example-apiserver
-// as example.com/v1 (short name ct) with status and scale subresources.
+// as example.com/v1 (short name ct) with status and scale subresources. Each run is a Job
+// named "<name>-<minutes since the Unix epoch>", so a new CronTab's name is at most 52
+// characters.
 type CronTab struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata.
@@ -53,7 +56,8 @@ type CronTabSpec struct {
 	// +required
 	Image string `json:"image" protobuf:"bytes,2,opt,name=image"`
 
-	// replicas is the number of copies to run on each schedule, 0 to 1000. Defaults to 1.
+	// replicas is how many pods each run starts at once (its Job's parallelism), 0 to 1000.
+	// Defaults to 1.
 	// +optional
 	// +default=1
 	Replicas *int32 `json:"replicas,omitempty" protobuf:"varint,3,opt,name=replicas"`
@@ -62,11 +66,78 @@ type CronTabSpec struct {
 	// Defaults to UTC when empty.
 	// +optional
 	TimeZone string `json:"timeZone,omitempty" protobuf:"bytes,4,opt,name=timeZone"`
+
+	// command is the entrypoint of the container each run starts, instead of the image's
+	// ENTRYPOINT. It is not run in a shell.
+	// +optional
+	// +listType=atomic
+	Command []string `json:"command,omitempty" protobuf:"bytes,5,rep,name=command"`
+
+	// args are the arguments to the entrypoint, instead of the image's CMD.
+	// +optional
+	// +listType=atomic
+	Args []string `json:"args,omitempty" protobuf:"bytes,6,rep,name=args"`
+
+	// suspend stops new runs from starting while true; runs already started go on.
+	// Defaults to false.
+	// +optional
+	// +default=false
+	Suspend *bool `json:"suspend,omitempty" protobuf:"varint,7,opt,name=suspend"`
+
+	// concurrencyPolicy says what happens when a run is due while an earlier one is still
+	// active: "Allow" starts it anyway, "Forbid" skips it, "Replace" deletes the active run and
+	// starts the new one. Defaults to "Allow".
+	// +optional
+	// +default="Allow"
+	ConcurrencyPolicy ConcurrencyPolicy `json:"concurrencyPolicy,omitempty" protobuf:"bytes,8,opt,name=concurrencyPolicy,casttype=ConcurrencyPolicy"`
+
+	// startingDeadlineSeconds is how late, in seconds after its scheduled time, a run may still
+	// start; a run that cannot start by then counts as missed. 0 or more; unset means no
+	// deadline.
+	// +optional
+	StartingDeadlineSeconds *int64 `json:"startingDeadlineSeconds,omitempty" protobuf:"varint,9,opt,name=startingDeadlineSeconds"`
+
+	// successfulJobsHistoryLimit is how many Jobs of successful runs to keep; older ones are
+	// deleted, 0 keeps none. Defaults to 3.
+	// +optional
+	// +default=3
+	SuccessfulJobsHistoryLimit *int32 `json:"successfulJobsHistoryLimit,omitempty" protobuf:"varint,10,opt,name=successfulJobsHistoryLimit"`
+
+	// failedJobsHistoryLimit is how many Jobs of failed runs to keep; older ones are deleted,
+	// 0 keeps none. Defaults to 1.
+	// +optional
+	// +default=1
+	FailedJobsHistoryLimit *int32 `json:"failedJobsHistoryLimit,omitempty" protobuf:"varint,11,opt,name=failedJobsHistoryLimit"`
+
+	// backoffLimit is how many times a run's pods are retried before the run's Job fails; 0 or
+	// more. Unset means the Job's default (6).
+	// +optional
+	BackoffLimit *int32 `json:"backoffLimit,omitempty" protobuf:"varint,12,opt,name=backoffLimit"`
+
+	// activeDeadlineSeconds is how long, in seconds, a run's Job may be active before it is
+	// stopped and marked failed; at least 1. Unset means no limit.
+	// +optional
+	ActiveDeadlineSeconds *int64 `json:"activeDeadlineSeconds,omitempty" protobuf:"varint,13,opt,name=activeDeadlineSeconds"`
 }
+
+// ConcurrencyPolicy says how a CronTab treats a run that is due while an earlier run is active.
+// +enum
+type ConcurrencyPolicy string
+
+const (
+	// AllowConcurrent starts the new run beside the active ones.
+	AllowConcurrent ConcurrencyPolicy = "Allow"
+	// ForbidConcurrent skips the new run while one is active.
+	ForbidConcurrent ConcurrencyPolicy = "Forbid"
+	// ReplaceConcurrent deletes the active runs and starts the new one.
+	ReplaceConcurrent ConcurrencyPolicy = "Replace"
+)
 
 // CronTabStatus is the observed state of a CronTab.
 type CronTabStatus struct {
-	// replicas is the number of copies observed running.
+	// replicas is the parallelism the controller applies to this CronTab's runs: each run's Job
+	// starts this many pods at once. It is what the scale subresource reports as the current
+	// replicas, between runs too.
 	// +optional
 	Replicas int32 `json:"replicas,omitempty" protobuf:"varint,1,opt,name=replicas"`
 
@@ -86,6 +157,36 @@ type CronTabStatus struct {
 	// observedGeneration is the metadata.generation the status was computed from.
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty" protobuf:"varint,4,opt,name=observedGeneration"`
+
+	// active are references to the Jobs of the runs that have not finished.
+	// +optional
+	// +listType=atomic
+	Active []corev1.ObjectReference `json:"active,omitempty" protobuf:"bytes,5,rep,name=active"`
+
+	// lastScheduleTime is the scheduled time of the latest run started.
+	// +optional
+	LastScheduleTime *metav1.Time `json:"lastScheduleTime,omitempty" protobuf:"bytes,6,opt,name=lastScheduleTime"`
+
+	// lastSuccessfulTime is when the latest successful run finished.
+	// +optional
+	LastSuccessfulTime *metav1.Time `json:"lastSuccessfulTime,omitempty" protobuf:"bytes,7,opt,name=lastSuccessfulTime"`
+
+	// nextScheduleTime is the next time the schedule fires, in UTC; unset while suspended.
+	// +optional
+	NextScheduleTime *metav1.Time `json:"nextScheduleTime,omitempty" protobuf:"bytes,8,opt,name=nextScheduleTime"`
+
+	// lastMissedTime is the latest scheduled time that did not get a run: past its starting
+	// deadline, skipped by the Forbid policy, or passed over while the controller was down.
+	// +optional
+	LastMissedTime *metav1.Time `json:"lastMissedTime,omitempty" protobuf:"bytes,9,opt,name=lastMissedTime"`
+
+	// missedRuns counts the scheduled times that did not get a run, since the CronTab was created.
+	// +optional
+	MissedRuns int64 `json:"missedRuns,omitempty" protobuf:"varint,10,opt,name=missedRuns"`
+
+	// runningPods is the number of pods of the active Jobs that are running.
+	// +optional
+	RunningPods int32 `json:"runningPods,omitempty" protobuf:"varint,11,opt,name=runningPods"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object

@@ -191,6 +191,21 @@ func autoConvert_v1_CronTabSpec_To_example_CronTabSpec(in *CronTabSpec, out *exa
 		return err
 	}
 	out.TimeZone = in.TimeZone
+	out.Command = *(*[]string)(unsafe.Pointer(&in.Command))
+	out.Args = *(*[]string)(unsafe.Pointer(&in.Args))
+	if err := metav1.Convert_Pointer_bool_To_bool(&in.Suspend, &out.Suspend, s); err != nil {
+		return err
+	}
+	out.ConcurrencyPolicy = example.ConcurrencyPolicy(in.ConcurrencyPolicy)
+	out.StartingDeadlineSeconds = (*int64)(unsafe.Pointer(in.StartingDeadlineSeconds))
+	if err := metav1.Convert_Pointer_int32_To_int32(&in.SuccessfulJobsHistoryLimit, &out.SuccessfulJobsHistoryLimit, s); err != nil {
+		return err
+	}
+	if err := metav1.Convert_Pointer_int32_To_int32(&in.FailedJobsHistoryLimit, &out.FailedJobsHistoryLimit, s); err != nil {
+		return err
+	}
+	out.BackoffLimit = (*int32)(unsafe.Pointer(in.BackoffLimit))
+	out.ActiveDeadlineSeconds = (*int64)(unsafe.Pointer(in.ActiveDeadlineSeconds))
 	return nil
 }
 
@@ -206,6 +221,21 @@ func autoConvert_example_CronTabSpec_To_v1_CronTabSpec(in *example.CronTabSpec, 
 		return err
 	}
 	out.TimeZone = in.TimeZone
+	out.Command = *(*[]string)(unsafe.Pointer(&in.Command))
+	out.Args = *(*[]string)(unsafe.Pointer(&in.Args))
+	if err := metav1.Convert_bool_To_Pointer_bool(&in.Suspend, &out.Suspend, s); err != nil {
+		return err
+	}
+	out.ConcurrencyPolicy = ConcurrencyPolicy(in.ConcurrencyPolicy)
+	out.StartingDeadlineSeconds = (*int64)(unsafe.Pointer(in.StartingDeadlineSeconds))
+	if err := metav1.Convert_int32_To_Pointer_int32(&in.SuccessfulJobsHistoryLimit, &out.SuccessfulJobsHistoryLimit, s); err != nil {
+		return err
+	}
+	if err := metav1.Convert_int32_To_Pointer_int32(&in.FailedJobsHistoryLimit, &out.FailedJobsHistoryLimit, s); err != nil {
+		return err
+	}
+	out.BackoffLimit = (*int32)(unsafe.Pointer(in.BackoffLimit))
+	out.ActiveDeadlineSeconds = (*int64)(unsafe.Pointer(in.ActiveDeadlineSeconds))
 	return nil
 }
 

@@ -41,6 +41,21 @@ func SetObjectDefaults_CronTab(in *CronTab) {
 		var ptrVar1 int32 = 1
 		in.Spec.Replicas = &ptrVar1
 	}
+	if in.Spec.Suspend == nil {
+		var ptrVar1 bool = false
+		in.Spec.Suspend = &ptrVar1
+	}
+	if in.Spec.ConcurrencyPolicy == "" {
+		in.Spec.ConcurrencyPolicy = "Allow"
+	}
+	if in.Spec.SuccessfulJobsHistoryLimit == nil {
+		var ptrVar1 int32 = 3
+		in.Spec.SuccessfulJobsHistoryLimit = &ptrVar1
+	}
+	if in.Spec.FailedJobsHistoryLimit == nil {
+		var ptrVar1 int32 = 1
+		in.Spec.FailedJobsHistoryLimit = &ptrVar1
+	}
 }
 
 func SetObjectDefaults_CronTabList(in *CronTabList) {

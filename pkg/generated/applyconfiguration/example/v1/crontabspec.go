@@ -18,6 +18,10 @@ limitations under the License.
 
 package v1
 
+import (
+	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
+)
+
 // CronTabSpecApplyConfiguration represents a declarative configuration of the CronTabSpec type for use
 // with apply.
 //
@@ -28,11 +32,40 @@ type CronTabSpecApplyConfiguration struct {
 	CronSpec *string `json:"cronSpec,omitempty"`
 	// image is the container image reference to run, e.g. "registry.example.com/team/job:1.0".
 	Image *string `json:"image,omitempty"`
-	// replicas is the number of copies to run on each schedule, 0 to 1000. Defaults to 1.
+	// replicas is how many pods each run starts at once (its Job's parallelism), 0 to 1000.
+	// Defaults to 1.
 	Replicas *int32 `json:"replicas,omitempty"`
 	// timeZone is the IANA time zone name the schedule is interpreted in, e.g. "Asia/Shanghai".
 	// Defaults to UTC when empty.
 	TimeZone *string `json:"timeZone,omitempty"`
+	// command is the entrypoint of the container each run starts, instead of the image's
+	// ENTRYPOINT. It is not run in a shell.
+	Command []string `json:"command,omitempty"`
+	// args are the arguments to the entrypoint, instead of the image's CMD.
+	Args []string `json:"args,omitempty"`
+	// suspend stops new runs from starting while true; runs already started go on.
+	// Defaults to false.
+	Suspend *bool `json:"suspend,omitempty"`
+	// concurrencyPolicy says what happens when a run is due while an earlier one is still
+	// active: "Allow" starts it anyway, "Forbid" skips it, "Replace" deletes the active run and
+	// starts the new one. Defaults to "Allow".
+	ConcurrencyPolicy *examplev1.ConcurrencyPolicy `json:"concurrencyPolicy,omitempty"`
+	// startingDeadlineSeconds is how late, in seconds after its scheduled time, a run may still
+	// start; a run that cannot start by then counts as missed. 0 or more; unset means no
+	// deadline.
+	StartingDeadlineSeconds *int64 `json:"startingDeadlineSeconds,omitempty"`
+	// successfulJobsHistoryLimit is how many Jobs of successful runs to keep; older ones are
+	// deleted, 0 keeps none. Defaults to 3.
+	SuccessfulJobsHistoryLimit *int32 `json:"successfulJobsHistoryLimit,omitempty"`
+	// failedJobsHistoryLimit is how many Jobs of failed runs to keep; older ones are deleted,
+	// 0 keeps none. Defaults to 1.
+	FailedJobsHistoryLimit *int32 `json:"failedJobsHistoryLimit,omitempty"`
+	// backoffLimit is how many times a run's pods are retried before the run's Job fails; 0 or
+	// more. Unset means the Job's default (6).
+	BackoffLimit *int32 `json:"backoffLimit,omitempty"`
+	// activeDeadlineSeconds is how long, in seconds, a run's Job may be active before it is
+	// stopped and marked failed; at least 1. Unset means no limit.
+	ActiveDeadlineSeconds *int64 `json:"activeDeadlineSeconds,omitempty"`
 }
 
 // CronTabSpecApplyConfiguration constructs a declarative configuration of the CronTabSpec type for use with
@@ -70,5 +103,81 @@ func (b *CronTabSpecApplyConfiguration) WithReplicas(value int32) *CronTabSpecAp
 // If called multiple times, the TimeZone field is set to the value of the last call.
 func (b *CronTabSpecApplyConfiguration) WithTimeZone(value string) *CronTabSpecApplyConfiguration {
 	b.TimeZone = &value
+	return b
+}
+
+// WithCommand adds the given value to the Command field in the declarative configuration
+// and returns the receiver, so that objects can be build by chaining "With" function invocations.
+// If called multiple times, values provided by each call will be appended to the Command field.
+func (b *CronTabSpecApplyConfiguration) WithCommand(values ...string) *CronTabSpecApplyConfiguration {
+	for i := range values {
+		b.Command = append(b.Command, values[i])
+	}
+	return b
+}
+
+// WithArgs adds the given value to the Args field in the declarative configuration
+// and returns the receiver, so that objects can be build by chaining "With" function invocations.
+// If called multiple times, values provided by each call will be appended to the Args field.
+func (b *CronTabSpecApplyConfiguration) WithArgs(values ...string) *CronTabSpecApplyConfiguration {
+	for i := range values {
+		b.Args = append(b.Args, values[i])
+	}
+	return b
+}
+
+// WithSuspend sets the Suspend field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the Suspend field is set to the value of the last call.
+func (b *CronTabSpecApplyConfiguration) WithSuspend(value bool) *CronTabSpecApplyConfiguration {
+	b.Suspend = &value
+	return b
+}
+
+// WithConcurrencyPolicy sets the ConcurrencyPolicy field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the ConcurrencyPolicy field is set to the value of the last call.
+func (b *CronTabSpecApplyConfiguration) WithConcurrencyPolicy(value examplev1.ConcurrencyPolicy) *CronTabSpecApplyConfiguration {
+	b.ConcurrencyPolicy = &value
+	return b
+}
+
+// WithStartingDeadlineSeconds sets the StartingDeadlineSeconds field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the StartingDeadlineSeconds field is set to the value of the last call.
+func (b *CronTabSpecApplyConfiguration) WithStartingDeadlineSeconds(value int64) *CronTabSpecApplyConfiguration {
+	b.StartingDeadlineSeconds = &value
+	return b
+}
+
+// WithSuccessfulJobsHistoryLimit sets the SuccessfulJobsHistoryLimit field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the SuccessfulJobsHistoryLimit field is set to the value of the last call.
+func (b *CronTabSpecApplyConfiguration) WithSuccessfulJobsHistoryLimit(value int32) *CronTabSpecApplyConfiguration {
+	b.SuccessfulJobsHistoryLimit = &value
+	return b
+}
+
+// WithFailedJobsHistoryLimit sets the FailedJobsHistoryLimit field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the FailedJobsHistoryLimit field is set to the value of the last call.
+func (b *CronTabSpecApplyConfiguration) WithFailedJobsHistoryLimit(value int32) *CronTabSpecApplyConfiguration {
+	b.FailedJobsHistoryLimit = &value
+	return b
+}
+
+// WithBackoffLimit sets the BackoffLimit field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the BackoffLimit field is set to the value of the last call.
+func (b *CronTabSpecApplyConfiguration) WithBackoffLimit(value int32) *CronTabSpecApplyConfiguration {
+	b.BackoffLimit = &value
+	return b
+}
+
+// WithActiveDeadlineSeconds sets the ActiveDeadlineSeconds field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the ActiveDeadlineSeconds field is set to the value of the last call.
+func (b *CronTabSpecApplyConfiguration) WithActiveDeadlineSeconds(value int64) *CronTabSpecApplyConfiguration {
+	b.ActiveDeadlineSeconds = &value
 	return b
 }

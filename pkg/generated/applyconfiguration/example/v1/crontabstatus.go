@@ -19,6 +19,8 @@ limitations under the License.
 package v1
 
 import (
+	apismetav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	corev1 "k8s.io/client-go/applyconfigurations/core/v1"
 	metav1 "k8s.io/client-go/applyconfigurations/meta/v1"
 )
 
@@ -27,7 +29,9 @@ import (
 //
 // CronTabStatus is the observed state of a CronTab.
 type CronTabStatusApplyConfiguration struct {
-	// replicas is the number of copies observed running.
+	// replicas is the parallelism the controller applies to this CronTab's runs: each run's Job
+	// starts this many pods at once. It is what the scale subresource reports as the current
+	// replicas, between runs too.
 	Replicas *int32 `json:"replicas,omitempty"`
 	// selector is the label selector, in string form, of what this CronTab runs. It is set by
 	// the server and exposed through the scale subresource for autoscalers.
@@ -36,6 +40,21 @@ type CronTabStatusApplyConfiguration struct {
 	Conditions []metav1.ConditionApplyConfiguration `json:"conditions,omitempty"`
 	// observedGeneration is the metadata.generation the status was computed from.
 	ObservedGeneration *int64 `json:"observedGeneration,omitempty"`
+	// active are references to the Jobs of the runs that have not finished.
+	Active []corev1.ObjectReferenceApplyConfiguration `json:"active,omitempty"`
+	// lastScheduleTime is the scheduled time of the latest run started.
+	LastScheduleTime *apismetav1.Time `json:"lastScheduleTime,omitempty"`
+	// lastSuccessfulTime is when the latest successful run finished.
+	LastSuccessfulTime *apismetav1.Time `json:"lastSuccessfulTime,omitempty"`
+	// nextScheduleTime is the next time the schedule fires, in UTC; unset while suspended.
+	NextScheduleTime *apismetav1.Time `json:"nextScheduleTime,omitempty"`
+	// lastMissedTime is the latest scheduled time that did not get a run: past its starting
+	// deadline, skipped by the Forbid policy, or passed over while the controller was down.
+	LastMissedTime *apismetav1.Time `json:"lastMissedTime,omitempty"`
+	// missedRuns counts the scheduled times that did not get a run, since the CronTab was created.
+	MissedRuns *int64 `json:"missedRuns,omitempty"`
+	// runningPods is the number of pods of the active Jobs that are running.
+	RunningPods *int32 `json:"runningPods,omitempty"`
 }
 
 // CronTabStatusApplyConfiguration constructs a declarative configuration of the CronTabStatus type for use with
@@ -78,5 +97,66 @@ func (b *CronTabStatusApplyConfiguration) WithConditions(values ...*metav1.Condi
 // If called multiple times, the ObservedGeneration field is set to the value of the last call.
 func (b *CronTabStatusApplyConfiguration) WithObservedGeneration(value int64) *CronTabStatusApplyConfiguration {
 	b.ObservedGeneration = &value
+	return b
+}
+
+// WithActive adds the given value to the Active field in the declarative configuration
+// and returns the receiver, so that objects can be build by chaining "With" function invocations.
+// If called multiple times, values provided by each call will be appended to the Active field.
+func (b *CronTabStatusApplyConfiguration) WithActive(values ...*corev1.ObjectReferenceApplyConfiguration) *CronTabStatusApplyConfiguration {
+	for i := range values {
+		if values[i] == nil {
+			panic("nil value passed to WithActive")
+		}
+		b.Active = append(b.Active, *values[i])
+	}
+	return b
+}
+
+// WithLastScheduleTime sets the LastScheduleTime field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the LastScheduleTime field is set to the value of the last call.
+func (b *CronTabStatusApplyConfiguration) WithLastScheduleTime(value apismetav1.Time) *CronTabStatusApplyConfiguration {
+	b.LastScheduleTime = &value
+	return b
+}
+
+// WithLastSuccessfulTime sets the LastSuccessfulTime field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the LastSuccessfulTime field is set to the value of the last call.
+func (b *CronTabStatusApplyConfiguration) WithLastSuccessfulTime(value apismetav1.Time) *CronTabStatusApplyConfiguration {
+	b.LastSuccessfulTime = &value
+	return b
+}
+
+// WithNextScheduleTime sets the NextScheduleTime field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the NextScheduleTime field is set to the value of the last call.
+func (b *CronTabStatusApplyConfiguration) WithNextScheduleTime(value apismetav1.Time) *CronTabStatusApplyConfiguration {
+	b.NextScheduleTime = &value
+	return b
+}
+
+// WithLastMissedTime sets the LastMissedTime field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the LastMissedTime field is set to the value of the last call.
+func (b *CronTabStatusApplyConfiguration) WithLastMissedTime(value apismetav1.Time) *CronTabStatusApplyConfiguration {
+	b.LastMissedTime = &value
+	return b
+}
+
+// WithMissedRuns sets the MissedRuns field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the MissedRuns field is set to the value of the last call.
+func (b *CronTabStatusApplyConfiguration) WithMissedRuns(value int64) *CronTabStatusApplyConfiguration {
+	b.MissedRuns = &value
+	return b
+}
+
+// WithRunningPods sets the RunningPods field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the RunningPods field is set to the value of the last call.
+func (b *CronTabStatusApplyConfiguration) WithRunningPods(value int32) *CronTabStatusApplyConfiguration {
+	b.RunningPods = &value
 	return b
 }
