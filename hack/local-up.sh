@@ -74,7 +74,7 @@ EXAMPLE_CONFIG="${EXAMPLE_APISERVER_CONFIG-${ROOT}/artifacts/config/example-apis
 
 # Start order; `down` stops them in reverse (clients of kube-apiserver first,
 # so that it has no open watches to wait for, then etcd last).
-COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok example-apiserver example-controller-manager)
+COMPONENTS=(etcd kube-apiserver kube-scheduler kwok example-apiserver kube-controller-manager example-controller-manager)
 
 # Controllers worth having with fake nodes and no real kubelets (names as
 # listed by kube-controller-manager --help in v1.37: all end in -controller).
@@ -267,11 +267,11 @@ status() {
     v="$(var_prefix "${name}")_PORT"
     port="${!v:-}"
     if [[ -z "${pid}" ]]; then
-      printf '%-24s not started\n' "${name}"
+      printf '%-27s not started\n' "${name}"
     elif component_running "${name}"; then
-      printf '%-24s running  pid %-8s port %s\n' "${name}" "${pid}" "${port}"
+      printf '%-27s running  pid %-8s port %s\n' "${name}" "${pid}" "${port}"
     else
-      printf '%-24s EXITED   pid %-8s (see %s)\n' "${name}" "${pid}" "${LOG_DIR#"${ROOT}"/}/${name}.log"
+      printf '%-27s EXITED   pid %-8s (see %s)\n' "${name}" "${pid}" "${LOG_DIR#"${ROOT}"/}/${name}.log"
       rc=1
     fi
   done
@@ -604,6 +604,10 @@ start_all() {
   else
     start_example_apiserver
   fi
+  # After the APIService: the garbage collector finds the kinds it watches
+  # when it starts and then only every 30 s, and it must know CronTabs to
+  # collect the Jobs of a deleted one.
+  start_kube_controller_manager
   if [[ "${SKIP_CONTROLLER}" == 1 ]]; then
     log "LOCAL_UP_SKIP_CONTROLLER=1 or LOCAL_UP_SKIP_EXAMPLE=1: not starting example-controller-manager"
   else
@@ -627,12 +631,12 @@ apply() {
   done
 }
 
-# start_kubernetes: etcd, kube-apiserver, then kube-controller-manager,
-# kube-scheduler and kwok started together and waited for afterwards.
+# start_kubernetes: etcd, kube-apiserver, then kube-scheduler and kwok
+# started together and waited for afterwards.
 start_kubernetes() {
   local -a extra
 
-  # 1. etcd
+  # etcd
   read -ra extra <<<"${ETCD_EXTRA_FLAGS:-}"
   start_component etcd "${BIN_DIR}/etcd" \
     --name=local-up \
@@ -647,7 +651,7 @@ start_kubernetes() {
     "${extra[@]}"
   wait_until "etcd /health on ${ETCD_SERVERS}" etcd http_ok 127.0.0.1 "${ETCD_PORT}" /health || fail
 
-  # 2. kube-apiserver
+  # kube-apiserver
   read -ra extra <<<"${KUBE_APISERVER_EXTRA_FLAGS:-}"
   start_component kube-apiserver "${BIN_DIR}/kube-apiserver" \
     --bind-address=127.0.0.1 \
@@ -677,7 +681,45 @@ start_kubernetes() {
   wait_until "kube-apiserver /readyz on ${KUBE_APISERVER_URL}" kube-apiserver \
     kc get --raw /readyz --request-timeout=5s || fail
 
-  # 3. kube-controller-manager and kube-scheduler (the bootstrap RBAC knows both)
+  # kube-scheduler (the bootstrap RBAC knows it)
+  read -ra extra <<<"${KUBE_SCHEDULER_EXTRA_FLAGS:-}"
+  start_component kube-scheduler "${BIN_DIR}/kube-scheduler" \
+    --bind-address=127.0.0.1 \
+    --secure-port="${KUBE_SCHEDULER_PORT}" \
+    --tls-cert-file="${PKI_DIR}/kube-scheduler-serving.crt" \
+    --tls-private-key-file="${PKI_DIR}/kube-scheduler-serving.key" \
+    --kubeconfig="${SCHEDULER_KUBECONFIG}" \
+    --authentication-kubeconfig="${SCHEDULER_KUBECONFIG}" \
+    --authorization-kubeconfig="${SCHEDULER_KUBECONFIG}" \
+    --leader-elect=false \
+    "${extra[@]}"
+
+  # registration manifests, kwok's RBAC and its fake Node
+  apply "${ARTIFACTS_LOCAL}/rbac.yaml" "${ROOT}/artifacts/deploy/external-metrics-rbac.yaml" \
+    "${ROOT}/artifacts/deploy/user-roles.yaml" "${ARTIFACTS_LOCAL}/kwok/rbac.yaml" "${ARTIFACTS_LOCAL}/kwok/node.yaml"
+
+  # kwok: the kubelet of the Nodes annotated kwok.x-k8s.io/node=fake. Its
+  # /healthz (plain HTTP) is on --server-address; Lease heartbeats every 10 s.
+  read -ra extra <<<"${KWOK_EXTRA_FLAGS:-}"
+  start_component kwok "${BIN_DIR}/kwok" \
+    --kubeconfig="${KWOK_KUBECONFIG}" \
+    --config="${ARTIFACTS_LOCAL}/kwok/node-stages.yaml" \
+    --config="${ARTIFACTS_LOCAL}/kwok/pod-stages.yaml" \
+    --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
+    --server-address="127.0.0.1:${KWOK_PORT}" \
+    --node-lease-duration-seconds=40 \
+    --cidr=10.244.0.0/16 \
+    --node-ip=10.240.0.1 \
+    "${extra[@]}"
+
+  wait_until "kube-scheduler /healthz on https://127.0.0.1:${KUBE_SCHEDULER_PORT}" kube-scheduler \
+    kc --server="https://127.0.0.1:${KUBE_SCHEDULER_PORT}" get --raw /healthz --request-timeout=5s || fail
+  wait_until "kwok /healthz on http://127.0.0.1:${KWOK_PORT}" kwok http_ok 127.0.0.1 "${KWOK_PORT}" /healthz || fail
+}
+
+# kube-controller-manager (the bootstrap RBAC knows it).
+start_kube_controller_manager() {
+  local -a extra
   local controllers
   controllers="$(IFS=,; printf '%s' "${KCM_CONTROLLERS[*]}")"
   read -ra extra <<<"${KUBE_CONTROLLER_MANAGER_EXTRA_FLAGS:-}"
@@ -697,47 +739,13 @@ start_kubernetes() {
     --cluster-signing-key-file="${PKI_DIR}/ca.key" \
     --controllers="${controllers}" \
     "${extra[@]}"
-
-  read -ra extra <<<"${KUBE_SCHEDULER_EXTRA_FLAGS:-}"
-  start_component kube-scheduler "${BIN_DIR}/kube-scheduler" \
-    --bind-address=127.0.0.1 \
-    --secure-port="${KUBE_SCHEDULER_PORT}" \
-    --tls-cert-file="${PKI_DIR}/kube-scheduler-serving.crt" \
-    --tls-private-key-file="${PKI_DIR}/kube-scheduler-serving.key" \
-    --kubeconfig="${SCHEDULER_KUBECONFIG}" \
-    --authentication-kubeconfig="${SCHEDULER_KUBECONFIG}" \
-    --authorization-kubeconfig="${SCHEDULER_KUBECONFIG}" \
-    --leader-elect=false \
-    "${extra[@]}"
-
-  # 4. registration manifests, kwok's RBAC and its fake Node
-  apply "${ARTIFACTS_LOCAL}/rbac.yaml" "${ROOT}/artifacts/deploy/external-metrics-rbac.yaml" \
-    "${ROOT}/artifacts/deploy/user-roles.yaml" "${ARTIFACTS_LOCAL}/kwok/rbac.yaml" "${ARTIFACTS_LOCAL}/kwok/node.yaml"
-
-  # 5. kwok: the kubelet of the Nodes annotated kwok.x-k8s.io/node=fake. Its
-  # /healthz (plain HTTP) is on --server-address; Lease heartbeats every 10 s.
-  read -ra extra <<<"${KWOK_EXTRA_FLAGS:-}"
-  start_component kwok "${BIN_DIR}/kwok" \
-    --kubeconfig="${KWOK_KUBECONFIG}" \
-    --config="${ARTIFACTS_LOCAL}/kwok/node-stages.yaml" \
-    --config="${ARTIFACTS_LOCAL}/kwok/pod-stages.yaml" \
-    --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
-    --server-address="127.0.0.1:${KWOK_PORT}" \
-    --node-lease-duration-seconds=40 \
-    --cidr=10.244.0.0/16 \
-    --node-ip=10.240.0.1 \
-    "${extra[@]}"
-
   wait_until "kube-controller-manager /healthz on https://127.0.0.1:${KUBE_CONTROLLER_MANAGER_PORT}" kube-controller-manager \
     kc --server="https://127.0.0.1:${KUBE_CONTROLLER_MANAGER_PORT}" get --raw /healthz --request-timeout=5s || fail
-  wait_until "kube-scheduler /healthz on https://127.0.0.1:${KUBE_SCHEDULER_PORT}" kube-scheduler \
-    kc --server="https://127.0.0.1:${KUBE_SCHEDULER_PORT}" get --raw /healthz --request-timeout=5s || fail
-  wait_until "kwok /healthz on http://127.0.0.1:${KWOK_PORT}" kwok http_ok 127.0.0.1 "${KWOK_PORT}" /healthz || fail
 }
 
 start_example_apiserver() {
   local -a extra
-  # 6. example-apiserver
+  # example-apiserver
   read -ra extra <<<"${EXAMPLE_APISERVER_EXTRA_FLAGS:-}"
   # The flags below win over the config file's etcd settings.
   [[ -z "${EXAMPLE_CONFIG}" ]] || extra=(--config="${EXAMPLE_CONFIG}" "${extra[@]}")
@@ -759,7 +767,7 @@ start_example_apiserver() {
     kc --server="${EXAMPLE_APISERVER_URL}" --certificate-authority="${PKI_DIR}/example-serving-ca.crt" \
     get --raw /readyz --request-timeout=5s || fail
 
-  # 7. APIService (+ ExternalName Service) pointing at example-apiserver's port
+  # APIService (+ ExternalName Service) pointing at example-apiserver's port
   local rendered="${MANIFEST_DIR}/apiservice.yaml"
   sed -e "s|__EXAMPLE_APISERVER_PORT__|${EXAMPLE_APISERVER_PORT}|g" \
     -e "s|__EXAMPLE_CA_BUNDLE__|$(base64 -w0 <"${PKI_DIR}/example-serving-ca.crt")|g" \
@@ -780,7 +788,7 @@ start_example_apiserver() {
   wait_until "OpenAPI v3 of example.com/v1 published by kube-apiserver" example-apiserver openapi_published || fail
 }
 
-# 8. example-controller-manager, once the API it watches is served. It serves
+# example-controller-manager, once the API it watches is served. It serves
 # a self-signed certificate: its /healthz is probed without verification.
 start_example_controller_manager() {
   local -a extra
