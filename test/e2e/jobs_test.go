@@ -22,6 +22,13 @@ import (
 	"testing"
 	"time"
 
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/yaml"
+
 	"example.com/example-apiserver/test/localstack"
 )
 
@@ -29,38 +36,44 @@ import (
 // the Job controller's bookkeeping, with room for a loaded CI machine.
 const jobDeadline = time.Minute
 
-// jobManifest is a batch/v1 Job of one pod running image, never retried.
-func jobManifest(ns, name, image string) []byte {
-	return fmt.Appendf(nil, `apiVersion: batch/v1
-kind: Job
-metadata:
-  name: %s
-  namespace: %s
-spec:
-  backoffLimit: 0
-  template:
-    spec:
-      restartPolicy: Never
-      containers:
-      - name: main
-        image: %q
-        command: ["sh", "-c", "echo hello"]
-`, name, ns, image)
+// jobManifest is a batch/v1 Job of one pod running image, never retried, owned by owners.
+func jobManifest(t *testing.T, ns, name, image string, owners ...metav1.OwnerReference) []byte {
+	t.Helper()
+	return mustYAML(t, &batchv1.Job{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, OwnerReferences: owners},
+		Spec: batchv1.JobSpec{
+			BackoffLimit: ptr.To[int32](0),
+			Template:     corev1.PodTemplateSpec{Spec: podSpec(image)},
+		},
+	})
 }
 
 // podManifest is a bare pod running image once.
-func podManifest(ns, name, image string) []byte {
-	return fmt.Appendf(nil, `apiVersion: v1
-kind: Pod
-metadata:
-  name: %s
-  namespace: %s
-spec:
-  restartPolicy: Never
-  containers:
-  - name: main
-    image: %q
-`, name, ns, image)
+func podManifest(t *testing.T, ns, name, image string) []byte {
+	t.Helper()
+	return mustYAML(t, &corev1.Pod{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+		Spec:       podSpec(image),
+	})
+}
+
+// podSpec runs image once; on the fake node the image decides how it ends.
+func podSpec(image string) corev1.PodSpec {
+	return corev1.PodSpec{
+		RestartPolicy: corev1.RestartPolicyNever,
+		Containers:    []corev1.Container{{Name: "main", Image: image, Command: []string{"sh", "-c", "echo hello"}}},
+	}
+}
+
+func mustYAML(t *testing.T, obj any) []byte {
+	t.Helper()
+	out, err := yaml.Marshal(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // waitForJobCondition waits until the Job has condition (Complete or Failed) True.
@@ -94,7 +107,7 @@ func TestJobs(t *testing.T) {
 
 	t.Run("completes on the fake node", func(t *testing.T) {
 		t.Parallel()
-		stack.MustKubectlWithInput(t, jobManifest(ns, "succeeds", "busybox:1.36"), "apply", "-f", "-")
+		stack.MustKubectlWithInput(t, jobManifest(t, ns, "succeeds", "busybox:1.36"), "apply", "-f", "-")
 		waitForJobCondition(t, ns, "succeeds", "Complete")
 		out := stack.MustKubectl(t, "get", "pods", "-n", ns, "-l", "job-name=succeeds", "-o",
 			"jsonpath={range .items[*]}{.status.phase} {.spec.nodeName}{end}")
@@ -105,7 +118,7 @@ func TestJobs(t *testing.T) {
 
 	t.Run("fails with the fail image", func(t *testing.T) {
 		t.Parallel()
-		stack.MustKubectlWithInput(t, jobManifest(ns, "fails", localstack.FailImage), "apply", "-f", "-")
+		stack.MustKubectlWithInput(t, jobManifest(t, ns, "fails", localstack.FailImage), "apply", "-f", "-")
 		waitForJobCondition(t, ns, "fails", "Failed")
 		if reason := stack.MustKubectl(t, "get", "job", "fails", "-n", ns, "-o",
 			`jsonpath={.status.conditions[?(@.type=="Failed")].reason}`); reason != "BackoffLimitExceeded" {
@@ -115,14 +128,14 @@ func TestJobs(t *testing.T) {
 
 	t.Run("runs until deleted with the hang image", func(t *testing.T) {
 		t.Parallel()
-		stack.MustKubectlWithInput(t, podManifest(ns, "hangs", localstack.HangImage), "apply", "-f", "-")
+		stack.MustKubectlWithInput(t, podManifest(t, ns, "hangs", localstack.HangImage), "apply", "-f", "-")
 		stack.Eventually(t, jobDeadline, "pod hangs Running", func() (bool, string) {
 			out, err := podPhase(ns, "hangs")
 			return err == nil && out == "Running "+node, out
 		})
 		// A pod started after it has had its 1-2 s run and finished: the hanging
 		// one, older, must still be running.
-		stack.MustKubectlWithInput(t, podManifest(ns, "finishes", "busybox:1.36"), "apply", "-f", "-")
+		stack.MustKubectlWithInput(t, podManifest(t, ns, "finishes", "busybox:1.36"), "apply", "-f", "-")
 		stack.Eventually(t, jobDeadline, "pod finishes Succeeded", func() (bool, string) {
 			out, err := podPhase(ns, "finishes")
 			return err == nil && out == "Succeeded "+node, out
@@ -131,5 +144,19 @@ func TestJobs(t *testing.T) {
 			stack.Fatalf(t, "pod hangs: want Running on %s, got %q (%v)", node, out, err)
 		}
 		stack.MustKubectl(t, "delete", "pod", "hangs", "-n", ns, "--wait=true", "--timeout=60s")
+	})
+	t.Run("collected with its deleted CronTab", func(t *testing.T) {
+		t.Parallel()
+		stack.MustKubectlWithInput(t, cronTabManifest(ns, "owner", "@hourly"), "apply", "-f", "-")
+		uid := stack.MustKubectl(t, "get", "crontab", "owner", "-n", ns, "-o", "jsonpath={.metadata.uid}")
+		stack.MustKubectlWithInput(t, jobManifest(t, ns, "owned", localstack.HangImage, metav1.OwnerReference{
+			APIVersion: "example.com/v1", Kind: "CronTab", Name: "owner", UID: types.UID(uid),
+			Controller: ptr.To(true), BlockOwnerDeletion: ptr.To(true),
+		}), "apply", "-f", "-")
+		stack.MustKubectl(t, "delete", "crontab", "owner", "-n", ns, "--wait=false")
+		stack.Eventually(t, jobDeadline, "Job owned collected by the garbage collector", func() (bool, string) {
+			out, err := stack.Kubectl("get", "job", "owned", "-n", ns, "--ignore-not-found", "-o", "name")
+			return err == nil && out == "", out
+		})
 	})
 }
