@@ -613,8 +613,8 @@ start_all() {
   else
     start_example_controller_manager
   fi
-  # Last, so that it overlaps with example-apiserver's start-up: kwok has
-  # long made the Node Ready; node-lifecycle-controller lifts its taint.
+  # Last: kwok made the Node Ready long ago; the node-lifecycle-controller of
+  # kube-controller-manager, just started, lifts its not-ready taint.
   if ! wait_until "Node ${KWOK_NODE} Ready and untainted (pods can be scheduled)" kwok node_schedulable "${KWOK_NODE}"; then
     kc get node "${KWOK_NODE}" -o yaml >&2 || true
     fail "Node ${KWOK_NODE} did not become schedulable"
