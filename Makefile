@@ -76,7 +76,7 @@ up: prereqs-run build tools ## Bring up the local control plane in the backgroun
 down: ## Stop the local control plane started by make up.
 	hack/local-up.sh down
 
-tools: ## Build etcd, kube-apiserver, kube-controller-manager and kubectl (v1.37.2) into _output/bin.
+tools: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kubectl (v1.37.2) and kwok (v0.8.0) into _output/bin.
 	hack/build-tools.sh
 
 generate: ## Regenerate deepcopy, defaults, conversions, OpenAPI, clientset, listers, informers, apply configurations.

@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# Builds the binaries the local control plane needs (hack/local-up.sh) from the
-# separate Go module in hack/tools/ into _output/bin/:
-#   kube-apiserver, kube-controller-manager, kubectl, etcd
-# and, only when named, sample-apiserver (make bench's memory baseline).
+# Builds the binaries the local control plane needs (hack/local-up.sh) into
+# _output/bin/: from the separate Go module in hack/tools/
+#   kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd
+# and, only when named, sample-apiserver (make bench's memory baseline); plus
+#   kwok (the fake nodes' kubelet), installed from its own module with
+#   `go install sigs.k8s.io/kwok/cmd/kwok@KWOK_VERSION`, so that the k8s.io
+#   versions kwok requires never meet ours.
 #
 # Versions come from hack/tools/go.mod (k8s.io/kubernetes and every staging
-# module replaced to the matching v0.x tag; etcd at the version kubernetes pins).
-# A tool is rebuilt only when it is missing or older than hack/tools/go.mod,
-# go.sum, any .go file under hack/tools, or this script, or when the Go
-# version / ldflags changed (recorded in _output/bin/.<tool>.stamp).
+# module replaced to the matching v0.x tag; etcd at the version kubernetes pins)
+# and KWOK_VERSION below. A tool is rebuilt only when it is missing or older
+# than this script or (hack/tools' tools) than hack/tools/go.mod, go.sum or any
+# .go file under hack/tools, or when the Go version / ldflags / kwok version
+# changed (recorded in _output/bin/.<tool>.stamp).
 #
-# Usage: hack/build-tools.sh [tool...]     (default: the four above)
+# Usage: hack/build-tools.sh [tool...]     (default: all but sample-apiserver)
 # Env:   FORCE=1 rebuilds regardless of the up-to-date check.
 set -euo pipefail
 
@@ -18,7 +22,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS_DIR="${ROOT}/hack/tools"
 BIN_DIR="${ROOT}/_output/bin"
 SELF="${ROOT}/hack/build-tools.sh"
-ALL_TOOLS=(kube-apiserver kube-controller-manager kubectl etcd)
+ALL_TOOLS=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok)
+KWOK_VERSION=v0.8.0
+KWOK_PACKAGE=sigs.k8s.io/kwok/cmd/kwok
 # Built only when named, so `make tools` (and the suites that depend on it) stay fast.
 OPTIONAL_TOOLS=(sample-apiserver)
 
@@ -30,7 +36,7 @@ command -v go >/dev/null 2>&1 || die "go is not on PATH"
 if (($# > 0)); then
   TOOLS=("$@")
   for t in "${TOOLS[@]}"; do
-    [[ -f "${TOOLS_DIR}/cmd/${t}/main.go" ]] || die "unknown tool '${t}' (known: ${ALL_TOOLS[*]} ${OPTIONAL_TOOLS[*]})"
+    [[ "${t}" == kwok || -f "${TOOLS_DIR}/cmd/${t}/main.go" ]] || die "unknown tool '${t}' (known: ${ALL_TOOLS[*]} ${OPTIONAL_TOOLS[*]})"
   done
 else
   TOOLS=("${ALL_TOOLS[@]}")
@@ -56,17 +62,40 @@ LDFLAGS="${LDFLAGS# }"
 mkdir -p "${BIN_DIR}"
 # Settings that change a binary without touching its inputs' mtimes; recorded
 # per tool in _output/bin/.<tool>.stamp after a successful build.
-STAMP_WANT="$(go env GOVERSION GOOS GOARCH CGO_ENABLED | tr '\n' ' ')| ${LDFLAGS}"
+GO_SETTINGS="$(go env GOVERSION GOOS GOARCH CGO_ENABLED | tr '\n' ' ')"
+stamp_want() {
+  if [[ "$1" == kwok ]]; then
+    printf '%s| %s@%s' "${GO_SETTINGS}" "${KWOK_PACKAGE}" "${KWOK_VERSION}"
+  else
+    printf '%s| %s' "${GO_SETTINGS}" "${LDFLAGS}"
+  fi
+}
 
 # up_to_date TOOL: binary exists, was built with these settings, and is newer
 # than every input.
 up_to_date() {
   local bin="${BIN_DIR}/$1" stamp="${BIN_DIR}/.$1.stamp"
   [[ "${FORCE:-0}" != 1 && -x "${bin}" && -f "${stamp}" ]] || return 1
-  [[ "$(cat "${stamp}")" == "${STAMP_WANT}" ]] || return 1
-  [[ "${bin}" -nt "${TOOLS_DIR}/go.mod" && "${bin}" -nt "${TOOLS_DIR}/go.sum" && "${bin}" -nt "${SELF}" ]] || return 1
+  [[ "$(cat "${stamp}")" == "$(stamp_want "$1")" && "${bin}" -nt "${SELF}" ]] || return 1
+  # kwok comes from its own module: hack/tools is not its input.
+  [[ "$1" != kwok ]] || return 0
+  [[ "${bin}" -nt "${TOOLS_DIR}/go.mod" && "${bin}" -nt "${TOOLS_DIR}/go.sum" ]] || return 1
   # Any .go file in the tools module newer than the binary?
   [[ -z "$(find "${TOOLS_DIR}" -name '*.go' -newer "${bin}" -print -quit)" ]]
+}
+
+# build TOOL OUT: build TOOL to the file OUT.
+build() {
+  local tool="$1" out="$2" gobin
+  if [[ "${tool}" != kwok ]]; then
+    (cd "${TOOLS_DIR}" && go build -ldflags "${LDFLAGS}" -o "${out}" "./cmd/${tool}")
+    return
+  fi
+  # go install names the binary itself: install into a directory of its own.
+  gobin="${out}.d"
+  rm -rf "${gobin}"
+  GOBIN="${gobin}" go install "${KWOK_PACKAGE}@${KWOK_VERSION}" &&
+    mv -f "${gobin}/kwok" "${out}" && rm -rf "${gobin}"
 }
 
 built_any=0
@@ -76,15 +105,18 @@ for t in "${TOOLS[@]}"; do
     log "${t}: up to date (${out#"${ROOT}"/})"
     continue
   fi
-  log "${t}: building from hack/tools (kubernetes ${KUBE_VERSION}) -> ${out#"${ROOT}"/} ..."
+  if [[ "${t}" == kwok ]]; then
+    log "${t}: installing ${KWOK_PACKAGE}@${KWOK_VERSION} -> ${out#"${ROOT}"/} ..."
+  else
+    log "${t}: building from hack/tools (kubernetes ${KUBE_VERSION}) -> ${out#"${ROOT}"/} ..."
+  fi
   start=${SECONDS}
   rm -f "${BIN_DIR}/.${t}.stamp"
   # Build to a temporary name and rename, so a failed or interrupted build
   # never leaves a half-written binary that looks up to date.
-  (cd "${TOOLS_DIR}" && go build -ldflags "${LDFLAGS}" -o "${out}.tmp" "./cmd/${t}") \
-    || { rm -f "${out}.tmp"; die "building ${t} failed"; }
+  build "${t}" "${out}.tmp" || { rm -rf "${out}.tmp" "${out}.tmp.d"; die "building ${t} failed"; }
   mv -f "${out}.tmp" "${out}"
-  printf '%s' "${STAMP_WANT}" >"${BIN_DIR}/.${t}.stamp"
+  stamp_want "${t}" >"${BIN_DIR}/.${t}.stamp"
   log "${t}: built in $((SECONDS - start))s"
   built_any=1
 done

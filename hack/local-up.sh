@@ -3,8 +3,17 @@
 # SC2153: the upper-case settings are assigned by env_set (printf -v).
 # shellcheck disable=SC2015,SC2153
 # A local control plane for developing example-apiserver, all on 127.0.0.1:
-# etcd, kube-apiserver (with the aggregator), kube-controller-manager and
-# example-apiserver registered as the APIService v1.example.com.
+# etcd, kube-apiserver (with the aggregator), kube-controller-manager,
+# kube-scheduler, kwok playing the kubelet of one fake Node (kwok-node-0),
+# example-apiserver registered as the APIService v1.example.com and
+# example-controller-manager.
+#
+# Pods really run, on the fake Node: scheduled there, Pending -> Running, and
+# (restartPolicy Never/OnFailure, as a Job's) finished 1-2 s later. The image
+# of a pod's first container chooses the ending (artifacts/local/kwok/pod-stages.yaml):
+#   kwok.example.com/fail:1   the pod fails (exit code 1) after 1-2 s
+#   kwok.example.com/hang:1   the pod runs until it is deleted
+#   any other image           the pod succeeds (exit code 0) after 1-2 s
 #
 # Usage: hack/local-up.sh run|up|down|status
 #   run     start everything in the foreground; Ctrl-C / SIGTERM stops it all
@@ -14,24 +23,27 @@
 #
 # State lives in _output/local/ (wiped by each run/up): env (sourceable: ports,
 # PIDs, paths, KUBECONFIG), logs/*.log, pki/, kubeconfig (admin),
-# example-apiserver.kubeconfig, kube-controller-manager.kubeconfig,
-# manifests/ (rendered artifacts/local templates), data/etcd.
+# <component>.kubeconfig (each component's own identity), manifests/ (rendered
+# artifacts/local templates), data/etcd.
 #
 # Needs: the binaries from hack/build-tools.sh (built automatically), openssl,
-# and _output/bin/example-apiserver (go build -o _output/bin/example-apiserver
-# ./cmd/example-apiserver) unless LOCAL_UP_SKIP_EXAMPLE=1.
+# curl, and _output/bin/example-apiserver and example-controller-manager
+# (make build) unless skipped below.
 #
 # Environment:
 #   LOCAL_UP_DIR=_output/local  where the state lives (the e2e suite uses its own, so it
 #                               never touches a stack a developer has up)
 #   LOCAL_UP_SKIP_EXAMPLE=1   do not start example-apiserver nor register the APIService
+#                             (nor example-controller-manager, which needs its API)
+#   LOCAL_UP_SKIP_CONTROLLER=1  do not start example-controller-manager
 #   EXAMPLE_APISERVER_CONFIG  example-apiserver's --config file
 #                             (default artifacts/config/example-apiserver.yaml; empty: none)
 #   LOCAL_UP_SKIP_BUILD=1     do not run hack/build-tools.sh first
 #   LOCAL_UP_TIMEOUT=120      seconds to wait for each component to become ready
 #   LOCAL_UP_STOP_TIMEOUT=30  seconds to wait after SIGTERM before SIGKILL
 #   KUBE_APISERVER_EXTRA_FLAGS, KUBE_CONTROLLER_MANAGER_EXTRA_FLAGS,
-#   EXAMPLE_APISERVER_EXTRA_FLAGS, ETCD_EXTRA_FLAGS   extra flags (word-split)
+#   KUBE_SCHEDULER_EXTRA_FLAGS, KWOK_EXTRA_FLAGS, EXAMPLE_APISERVER_EXTRA_FLAGS,
+#   EXAMPLE_CONTROLLER_MANAGER_EXTRA_FLAGS, ETCD_EXTRA_FLAGS   extra flags (word-split)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -45,22 +57,30 @@ MANIFEST_DIR="${LOCAL_DIR}/manifests"
 ADMIN_KUBECONFIG="${LOCAL_DIR}/kubeconfig"
 EXAMPLE_KUBECONFIG="${LOCAL_DIR}/example-apiserver.kubeconfig"
 KCM_KUBECONFIG="${LOCAL_DIR}/kube-controller-manager.kubeconfig"
+SCHEDULER_KUBECONFIG="${LOCAL_DIR}/kube-scheduler.kubeconfig"
+KWOK_KUBECONFIG="${LOCAL_DIR}/kwok.kubeconfig"
+ECM_KUBECONFIG="${LOCAL_DIR}/example-controller-manager.kubeconfig"
 ARTIFACTS_LOCAL="${ROOT}/artifacts/local"
+# The fake Node artifacts/local/kwok/node.yaml declares.
+KWOK_NODE=kwok-node-0
 KUBECTL="${BIN_DIR}/kubectl"
 
 WAIT_TIMEOUT="${LOCAL_UP_TIMEOUT:-120}"
 STOP_TIMEOUT="${LOCAL_UP_STOP_TIMEOUT:-30}"
 SKIP_EXAMPLE="${LOCAL_UP_SKIP_EXAMPLE:-0}"
+SKIP_CONTROLLER="${LOCAL_UP_SKIP_CONTROLLER:-0}"
+[[ "${SKIP_EXAMPLE}" != 1 ]] || SKIP_CONTROLLER=1
 EXAMPLE_CONFIG="${EXAMPLE_APISERVER_CONFIG-${ROOT}/artifacts/config/example-apiserver.yaml}"
 
 # Start order; `down` stops them in reverse (clients of kube-apiserver first,
 # so that it has no open watches to wait for, then etcd last).
-COMPONENTS=(etcd kube-apiserver kube-controller-manager example-apiserver)
+COMPONENTS=(etcd kube-apiserver kube-scheduler kwok example-apiserver kube-controller-manager example-controller-manager)
 
-# Controllers worth having without nodes or kubelets (names as listed by
-# kube-controller-manager --help in v1.37: all end in -controller).
+# Controllers worth having with fake nodes and no real kubelets (names as
+# listed by kube-controller-manager --help in v1.37: all end in -controller).
 KCM_CONTROLLERS=(
   namespace-controller
+  # Also collects the Jobs (and their pods) of a deleted owner.
   garbage-collector-controller
   serviceaccount-controller
   serviceaccount-token-controller
@@ -69,6 +89,15 @@ KCM_CONTROLLERS=(
   deployment-controller
   replicaset-controller
   horizontal-pod-autoscaler-controller
+  job-controller
+  # The upstream CronJob controller: the baseline our CronTab controller is measured against.
+  cronjob-controller
+  ttl-after-finished-controller
+  # Pods of deleted nodes, and more finished pods than --terminated-pod-gc-threshold.
+  pod-garbage-collector-controller
+  # Takes node.kubernetes.io/not-ready:NoSchedule (set when a Node is created)
+  # off the Node once it is Ready; watches kwok's Lease heartbeats after that.
+  node-lifecycle-controller
 )
 
 # Never fails: a closed stderr (e.g. `run | tee` after Ctrl-C) must not stop
@@ -238,11 +267,11 @@ status() {
     v="$(var_prefix "${name}")_PORT"
     port="${!v:-}"
     if [[ -z "${pid}" ]]; then
-      printf '%-24s not started\n' "${name}"
+      printf '%-27s not started\n' "${name}"
     elif component_running "${name}"; then
-      printf '%-24s running  pid %-8s port %s\n' "${name}" "${pid}" "${port}"
+      printf '%-27s running  pid %-8s port %s\n' "${name}" "${pid}" "${port}"
     else
-      printf '%-24s EXITED   pid %-8s (see %s)\n' "${name}" "${pid}" "${LOG_DIR#"${ROOT}"/}/${name}.log"
+      printf '%-27s EXITED   pid %-8s (see %s)\n' "${name}" "${pid}" "${LOG_DIR#"${ROOT}"/}/${name}.log"
       rc=1
     fi
   done
@@ -359,14 +388,19 @@ prompt = no
 CN = unused
 [v3_ca]
 basicConstraints = critical,CA:TRUE
-keyUsage = critical,digitalSignature,keyEncipherment,keyCertSign,cRLSign
+keyUsage = critical,digitalSignature,keyCertSign,cRLSign
 subjectKeyIdentifier = hash
 EOF
 }
 
+# CAs and leaves get P-256 keys: generated in milliseconds where RSA keys take
+# a good part of a second each on a loaded CI machine, and the stack needs
+# over a dozen. (The service-account key stays RSA: tokens are RS256.)
+PKI_KEY=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1)
+
 # pki_ca NAME CN: self-signed CA NAME.crt/NAME.key
 pki_ca() {
-  openssl req -x509 -new -nodes -newkey rsa:2048 -sha256 -days 3650 \
+  openssl req -x509 -new -nodes "${PKI_KEY[@]}" -sha256 -days 3650 \
     -config "${OPENSSL_CNF}" -extensions v3_ca -subj "/CN=$2" \
     -keyout "${PKI_DIR}/$1.key" -out "${PKI_DIR}/$1.crt" >>"${LOG_DIR}/pki.log" 2>&1 ||
     die "openssl failed creating CA $1 (see ${LOG_DIR#"${ROOT}"/}/pki.log)"
@@ -384,13 +418,13 @@ pki_cert() {
   {
     echo "[leaf]"
     echo "basicConstraints = critical,CA:FALSE"
-    echo "keyUsage = critical,digitalSignature,keyEncipherment"
+    echo "keyUsage = critical,digitalSignature"
     echo "extendedKeyUsage = ${eku}"
     echo "subjectKeyIdentifier = hash"
     echo "authorityKeyIdentifier = keyid"
     [[ -z "${sans}" ]] || echo "subjectAltName = ${sans}"
   } >"${ext}"
-  openssl req -new -nodes -newkey rsa:2048 -sha256 -config "${OPENSSL_CNF}" -subj "${subj}" \
+  openssl req -new -nodes "${PKI_KEY[@]}" -sha256 -config "${OPENSSL_CNF}" -subj "${subj}" \
     -keyout "${PKI_DIR}/${name}.key" -out "${PKI_DIR}/${name}.csr" >>"${LOG_DIR}/pki.log" 2>&1 &&
     openssl x509 -req -sha256 -days 365 -in "${PKI_DIR}/${name}.csr" \
       -CA "${PKI_DIR}/${ca}.crt" -CAkey "${PKI_DIR}/${ca}.key" -set_serial "0x$(openssl rand -hex 16)" \
@@ -440,6 +474,13 @@ generate_pki() {
   pki_cert ca kube-controller-manager-serving "/CN=kube-controller-manager" server "IP:127.0.0.1,DNS:localhost"
   pki_cert ca admin "/O=system:masters/CN=admin" client
   pki_cert ca kube-controller-manager "/CN=system:kube-controller-manager" client
+  pki_cert ca kube-scheduler-serving "/CN=kube-scheduler" server "IP:127.0.0.1,DNS:localhost"
+  # The bootstrap RBAC of kube-apiserver knows system:kube-scheduler.
+  pki_cert ca kube-scheduler "/CN=system:kube-scheduler" client
+  # kwok (artifacts/local/kwok/rbac.yaml) and example-controller-manager
+  # (artifacts/local/controller-manager-rbac.yaml): plain users.
+  pki_cert ca kwok "/CN=kwok-controller" client
+  pki_cert ca example-controller-manager "/CN=example-controller-manager" client
   # example-apiserver's own identity towards kube-apiserver (a plain user;
   # artifacts/local/rbac.yaml binds it).
   pki_cert ca example-apiserver-client "/O=example:apiservers/CN=example-apiserver" client
@@ -464,27 +505,35 @@ generate_pki() {
 # ---------------------------------------------------------------------------
 # bring-up
 
+# check_our_binary NAME HOW_TO_SKIP: _output/bin/NAME exists (else die); warn
+# when the sources are newer than it.
+check_our_binary() {
+  local bin="${BIN_DIR}/$1" newer=""
+  [[ -x "${bin}" ]] || die "${bin#"${ROOT}"/} missing: build it with make build
+  (or set $2)"
+  [[ ! "${ROOT}/go.mod" -nt "${bin}" ]] || newer="${ROOT}/go.mod"
+  [[ ! "${ROOT}/go.sum" -nt "${bin}" ]] || newer="${ROOT}/go.sum"
+  [[ -n "${newer}" ]] || newer="$(find "${ROOT}/cmd" "${ROOT}/pkg" -name '*.go' ! -name '*_test.go' \
+    -newer "${bin}" -print -quit 2>/dev/null || true)"
+  [[ -z "${newer}" ]] || log "WARNING: ${bin#"${ROOT}"/} is older than ${newer#"${ROOT}"/}; rebuild it to test your changes"
+}
+
 preflight() {
   command -v openssl >/dev/null 2>&1 || die "openssl not found (Debian: apt-get install -y openssl)"
   command -v base64 >/dev/null 2>&1 || die "base64 not found (coreutils)"
+  command -v curl >/dev/null 2>&1 || die "curl not found (Debian: apt-get install -y curl)"
   if [[ "${LOCAL_UP_SKIP_BUILD:-0}" != 1 ]]; then
     "${ROOT}/hack/build-tools.sh" || die "hack/build-tools.sh failed"
   fi
   local t
-  for t in etcd kube-apiserver kube-controller-manager kubectl; do
+  for t in etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok; do
     [[ -x "${BIN_DIR}/${t}" ]] || die "${BIN_DIR#"${ROOT}"/}/${t} missing: run hack/build-tools.sh"
   done
   if [[ "${SKIP_EXAMPLE}" != 1 ]]; then
-    local ex="${BIN_DIR}/example-apiserver"
-    [[ -x "${ex}" ]] || die "${ex#"${ROOT}"/} missing: build it with
-    go build -o _output/bin/example-apiserver ./cmd/example-apiserver
-  (or set LOCAL_UP_SKIP_EXAMPLE=1 to start only etcd, kube-apiserver and kube-controller-manager)"
-    local newer=""
-    [[ ! "${ROOT}/go.mod" -nt "${ex}" ]] || newer="${ROOT}/go.mod"
-    [[ ! "${ROOT}/go.sum" -nt "${ex}" ]] || newer="${ROOT}/go.sum"
-    [[ -n "${newer}" ]] || newer="$(find "${ROOT}/cmd" "${ROOT}/pkg" -name '*.go' ! -name '*_test.go' \
-      -newer "${ex}" -print -quit 2>/dev/null || true)"
-    [[ -z "${newer}" ]] || log "WARNING: ${ex#"${ROOT}"/} is older than ${newer#"${ROOT}"/}; rebuild it to test your changes"
+    check_our_binary example-apiserver "LOCAL_UP_SKIP_EXAMPLE=1 to start only the Kubernetes components"
+  fi
+  if [[ "${SKIP_CONTROLLER}" != 1 ]]; then
+    check_our_binary example-controller-manager "LOCAL_UP_SKIP_CONTROLLER=1 to start all but example-controller-manager"
   fi
   if [[ -f "${ENV_FILE}" ]]; then
     # shellcheck disable=SC1090
@@ -501,15 +550,19 @@ preflight() {
 start_all() {
   # Fresh state every time.
   rm -rf "${PKI_DIR}" "${DATA_DIR}" "${LOG_DIR}" "${MANIFEST_DIR}" "${ENV_FILE}" "${ENV_FILE}.stopped" \
-    "${ADMIN_KUBECONFIG}" "${EXAMPLE_KUBECONFIG}" "${KCM_KUBECONFIG}"
+    "${ADMIN_KUBECONFIG}" "${EXAMPLE_KUBECONFIG}" "${KCM_KUBECONFIG}" "${SCHEDULER_KUBECONFIG}" \
+    "${KWOK_KUBECONFIG}" "${ECM_KUBECONFIG}"
   mkdir -p "${LOG_DIR}" "${DATA_DIR}" "${MANIFEST_DIR}"
 
-  local etcd_port etcd_peer_port kas_port kcm_port ex_port
+  local etcd_port etcd_peer_port kas_port kcm_port scheduler_port kwok_port ex_port ecm_port
   pick_port etcd_port
   pick_port etcd_peer_port
   pick_port kas_port
   pick_port kcm_port
+  pick_port scheduler_port
+  pick_port kwok_port
   pick_port ex_port
+  pick_port ecm_port
 
   {
     echo "# Written by hack/local-up.sh; source it to use the local control plane."
@@ -527,17 +580,63 @@ start_all() {
   env_set KUBE_APISERVER_PORT "${kas_port}"
   env_set KUBE_APISERVER_URL "https://127.0.0.1:${kas_port}"
   env_set KUBE_CONTROLLER_MANAGER_PORT "${kcm_port}"
+  env_set KUBE_SCHEDULER_PORT "${scheduler_port}"
+  env_set KUBE_SCHEDULER_KUBECONFIG "${SCHEDULER_KUBECONFIG}"
+  env_set KWOK_PORT "${kwok_port}"
+  env_set KWOK_KUBECONFIG "${KWOK_KUBECONFIG}"
+  env_set KWOK_NODE "${KWOK_NODE}"
   env_set EXAMPLE_APISERVER_PORT "${ex_port}"
   env_set EXAMPLE_APISERVER_URL "https://127.0.0.1:${ex_port}"
+  env_set EXAMPLE_CONTROLLER_MANAGER_PORT "${ecm_port}"
+  env_set EXAMPLE_CONTROLLER_MANAGER_KUBECONFIG "${ECM_KUBECONFIG}"
 
   generate_pki
   write_kubeconfig "${ADMIN_KUBECONFIG}" "${KUBE_APISERVER_URL}" "${PKI_DIR}/ca.crt" admin
   write_kubeconfig "${KCM_KUBECONFIG}" "${KUBE_APISERVER_URL}" "${PKI_DIR}/ca.crt" kube-controller-manager
+  write_kubeconfig "${SCHEDULER_KUBECONFIG}" "${KUBE_APISERVER_URL}" "${PKI_DIR}/ca.crt" kube-scheduler
+  write_kubeconfig "${KWOK_KUBECONFIG}" "${KUBE_APISERVER_URL}" "${PKI_DIR}/ca.crt" kwok
   write_kubeconfig "${EXAMPLE_KUBECONFIG}" "${KUBE_APISERVER_URL}" "${PKI_DIR}/ca.crt" example-apiserver-client
+  write_kubeconfig "${ECM_KUBECONFIG}" "${KUBE_APISERVER_URL}" "${PKI_DIR}/ca.crt" example-controller-manager
 
+  start_kubernetes
+  if [[ "${SKIP_EXAMPLE}" == 1 ]]; then
+    log "LOCAL_UP_SKIP_EXAMPLE=1: not starting example-apiserver nor registering v1.example.com"
+  else
+    start_example_apiserver
+  fi
+  # After the APIService: the garbage collector finds the kinds it watches
+  # when it starts and then only every 30 s, and it must know CronTabs to
+  # collect the Jobs of a deleted one.
+  start_kube_controller_manager
+  if [[ "${SKIP_CONTROLLER}" == 1 ]]; then
+    log "LOCAL_UP_SKIP_CONTROLLER=1 or LOCAL_UP_SKIP_EXAMPLE=1: not starting example-controller-manager"
+  else
+    start_example_controller_manager
+  fi
+  # Last: kwok made the Node Ready long ago; the node-lifecycle-controller of
+  # kube-controller-manager, just started, lifts its not-ready taint.
+  if ! wait_until "Node ${KWOK_NODE} Ready and untainted (pods can be scheduled)" kwok node_schedulable "${KWOK_NODE}"; then
+    kc get node "${KWOK_NODE}" -o yaml >&2 || true
+    fail "Node ${KWOK_NODE} did not become schedulable"
+  fi
+}
+
+# apply FILE...: kubectl apply, with its output in logs/kubectl.log.
+apply() {
+  local manifest
+  for manifest in "$@"; do
+    log "applying ${manifest#"${ROOT}"/}"
+    kc apply -f "${manifest}" >>"${LOG_DIR}/kubectl.log" 2>&1 ||
+      { tail -n 20 "${LOG_DIR}/kubectl.log" >&2; fail "kubectl apply -f ${manifest#"${ROOT}"/} failed"; }
+  done
+}
+
+# start_kubernetes: etcd, kube-apiserver, then kube-scheduler and kwok
+# started together and waited for afterwards.
+start_kubernetes() {
   local -a extra
 
-  # 1. etcd
+  # etcd
   read -ra extra <<<"${ETCD_EXTRA_FLAGS:-}"
   start_component etcd "${BIN_DIR}/etcd" \
     --name=local-up \
@@ -552,7 +651,7 @@ start_all() {
     "${extra[@]}"
   wait_until "etcd /health on ${ETCD_SERVERS}" etcd http_ok 127.0.0.1 "${ETCD_PORT}" /health || fail
 
-  # 2. kube-apiserver
+  # kube-apiserver
   read -ra extra <<<"${KUBE_APISERVER_EXTRA_FLAGS:-}"
   start_component kube-apiserver "${BIN_DIR}/kube-apiserver" \
     --bind-address=127.0.0.1 \
@@ -582,7 +681,45 @@ start_all() {
   wait_until "kube-apiserver /readyz on ${KUBE_APISERVER_URL}" kube-apiserver \
     kc get --raw /readyz --request-timeout=5s || fail
 
-  # 3. kube-controller-manager
+  # kube-scheduler (the bootstrap RBAC knows it)
+  read -ra extra <<<"${KUBE_SCHEDULER_EXTRA_FLAGS:-}"
+  start_component kube-scheduler "${BIN_DIR}/kube-scheduler" \
+    --bind-address=127.0.0.1 \
+    --secure-port="${KUBE_SCHEDULER_PORT}" \
+    --tls-cert-file="${PKI_DIR}/kube-scheduler-serving.crt" \
+    --tls-private-key-file="${PKI_DIR}/kube-scheduler-serving.key" \
+    --kubeconfig="${SCHEDULER_KUBECONFIG}" \
+    --authentication-kubeconfig="${SCHEDULER_KUBECONFIG}" \
+    --authorization-kubeconfig="${SCHEDULER_KUBECONFIG}" \
+    --leader-elect=false \
+    "${extra[@]}"
+
+  # registration manifests, kwok's RBAC and its fake Node
+  apply "${ARTIFACTS_LOCAL}/rbac.yaml" "${ROOT}/artifacts/deploy/external-metrics-rbac.yaml" \
+    "${ROOT}/artifacts/deploy/user-roles.yaml" "${ARTIFACTS_LOCAL}/kwok/rbac.yaml" "${ARTIFACTS_LOCAL}/kwok/node.yaml"
+
+  # kwok: the kubelet of the Nodes annotated kwok.x-k8s.io/node=fake. Its
+  # /healthz (plain HTTP) is on --server-address; Lease heartbeats every 10 s.
+  read -ra extra <<<"${KWOK_EXTRA_FLAGS:-}"
+  start_component kwok "${BIN_DIR}/kwok" \
+    --kubeconfig="${KWOK_KUBECONFIG}" \
+    --config="${ARTIFACTS_LOCAL}/kwok/node-stages.yaml" \
+    --config="${ARTIFACTS_LOCAL}/kwok/pod-stages.yaml" \
+    --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
+    --server-address="127.0.0.1:${KWOK_PORT}" \
+    --node-lease-duration-seconds=40 \
+    --cidr=10.244.0.0/16 \
+    --node-ip=10.240.0.1 \
+    "${extra[@]}"
+
+  wait_until "kube-scheduler /healthz on https://127.0.0.1:${KUBE_SCHEDULER_PORT}" kube-scheduler \
+    kc --server="https://127.0.0.1:${KUBE_SCHEDULER_PORT}" get --raw /healthz --request-timeout=5s || fail
+  wait_until "kwok /healthz on http://127.0.0.1:${KWOK_PORT}" kwok http_ok 127.0.0.1 "${KWOK_PORT}" /healthz || fail
+}
+
+# kube-controller-manager (the bootstrap RBAC knows it).
+start_kube_controller_manager() {
+  local -a extra
   local controllers
   controllers="$(IFS=,; printf '%s' "${KCM_CONTROLLERS[*]}")"
   read -ra extra <<<"${KUBE_CONTROLLER_MANAGER_EXTRA_FLAGS:-}"
@@ -604,23 +741,11 @@ start_all() {
     "${extra[@]}"
   wait_until "kube-controller-manager /healthz on https://127.0.0.1:${KUBE_CONTROLLER_MANAGER_PORT}" kube-controller-manager \
     kc --server="https://127.0.0.1:${KUBE_CONTROLLER_MANAGER_PORT}" get --raw /healthz --request-timeout=5s || fail
+}
 
-  # 4. registration manifests
-  local manifest
-  for manifest in "${ARTIFACTS_LOCAL}/rbac.yaml" "${ROOT}/artifacts/deploy/external-metrics-rbac.yaml" \
-    "${ROOT}/artifacts/deploy/user-roles.yaml"; do
-    log "applying ${manifest#"${ROOT}"/}"
-    kc apply -f "${manifest}" >>"${LOG_DIR}/kubectl.log" 2>&1 ||
-      { tail -n 20 "${LOG_DIR}/kubectl.log" >&2; fail "kubectl apply -f ${manifest#"${ROOT}"/} failed"; }
-  done
-
-  if [[ "${SKIP_EXAMPLE}" == 1 ]]; then
-    log "LOCAL_UP_SKIP_EXAMPLE=1: not starting example-apiserver nor registering v1.example.com"
-    kc get namespaces >&2 || fail "kubectl get namespaces failed"
-    return 0
-  fi
-
-  # 5. example-apiserver
+start_example_apiserver() {
+  local -a extra
+  # example-apiserver
   read -ra extra <<<"${EXAMPLE_APISERVER_EXTRA_FLAGS:-}"
   # The flags below win over the config file's etcd settings.
   [[ -z "${EXAMPLE_CONFIG}" ]] || extra=(--config="${EXAMPLE_CONFIG}" "${extra[@]}")
@@ -642,14 +767,12 @@ start_all() {
     kc --server="${EXAMPLE_APISERVER_URL}" --certificate-authority="${PKI_DIR}/example-serving-ca.crt" \
     get --raw /readyz --request-timeout=5s || fail
 
-  # 6. APIService (+ ExternalName Service) pointing at example-apiserver's port
+  # APIService (+ ExternalName Service) pointing at example-apiserver's port
   local rendered="${MANIFEST_DIR}/apiservice.yaml"
   sed -e "s|__EXAMPLE_APISERVER_PORT__|${EXAMPLE_APISERVER_PORT}|g" \
     -e "s|__EXAMPLE_CA_BUNDLE__|$(base64 -w0 <"${PKI_DIR}/example-serving-ca.crt")|g" \
     "${ARTIFACTS_LOCAL}/apiservice.yaml.tmpl" >"${rendered}"
-  log "applying ${rendered#"${ROOT}"/}"
-  kc apply -f "${rendered}" >>"${LOG_DIR}/kubectl.log" 2>&1 ||
-    { tail -n 20 "${LOG_DIR}/kubectl.log" >&2; fail "kubectl apply -f ${rendered#"${ROOT}"/} failed"; }
+  apply "${rendered}"
   local apiservice
   for apiservice in v1.example.com v1beta1.external.metrics.k8s.io; do
     if ! wait_until "APIService ${apiservice} Available=True" example-apiserver apiservice_available "${apiservice}"; then
@@ -663,6 +786,43 @@ start_all() {
   # The aggregator merges our OpenAPI a moment after the APIService turns Available;
   # until then kubectl explain (and server-side apply from kubectl) cannot see the kinds.
   wait_until "OpenAPI v3 of example.com/v1 published by kube-apiserver" example-apiserver openapi_published || fail
+}
+
+# example-controller-manager, once the API it watches is served. It serves
+# a self-signed certificate: its /healthz is probed without verification.
+start_example_controller_manager() {
+  local -a extra
+  apply "${ROOT}/artifacts/deploy/controller-manager-rbac.yaml" "${ARTIFACTS_LOCAL}/controller-manager-rbac.yaml"
+  read -ra extra <<<"${EXAMPLE_CONTROLLER_MANAGER_EXTRA_FLAGS:-}"
+  start_component example-controller-manager "${BIN_DIR}/example-controller-manager" \
+    --kubeconfig="${ECM_KUBECONFIG}" \
+    --authentication-kubeconfig="${ECM_KUBECONFIG}" \
+    --authorization-kubeconfig="${ECM_KUBECONFIG}" \
+    --bind-address=127.0.0.1 \
+    --secure-port="${EXAMPLE_CONTROLLER_MANAGER_PORT}" \
+    --leader-elect=true \
+    --v=2 \
+    "${extra[@]}"
+  wait_until "example-controller-manager /healthz on https://127.0.0.1:${EXAMPLE_CONTROLLER_MANAGER_PORT}" example-controller-manager \
+    healthz_ok "https://127.0.0.1:${EXAMPLE_CONTROLLER_MANAGER_PORT}/healthz" || fail
+}
+
+# healthz_ok URL: an HTTPS health endpoint answers ok (certificate not verified).
+healthz_ok() {
+  local out
+  out="$(curl -sk --max-time 5 "$1" 2>&1)" || { printf '%s\n' "${out:-connection failed}"; return 1; }
+  printf '%s\n' "${out}"
+  [[ "${out}" == ok ]]
+}
+
+# node_schedulable NODE: Ready=True and no taints (not-ready:NoSchedule is set
+# when the Node is created).
+node_schedulable() {
+  local s
+  s="$(kc get node "$1" --request-timeout=5s \
+    -o jsonpath='{.status.conditions[?(@.type=="Ready")].status} taints:{.spec.taints[*].key}')" || return 1
+  printf '%s\n' "${s}"
+  [[ "${s}" == "True taints:" ]]
 }
 
 openapi_published() {
@@ -694,14 +854,21 @@ Local control plane is up (state in ${LOCAL_DIR#"${ROOT}"/}/, logs in ${LOG_DIR#
   etcd                     ${ETCD_SERVERS}
   kube-apiserver           ${KUBE_APISERVER_URL}
   kube-controller-manager  https://127.0.0.1:${KUBE_CONTROLLER_MANAGER_PORT}
+  kube-scheduler           https://127.0.0.1:${KUBE_SCHEDULER_PORT}
+  kwok                     http://127.0.0.1:${KWOK_PORT}  (kubelet of the fake Node ${KWOK_NODE})
 EOF
   if [[ "${SKIP_EXAMPLE}" != 1 ]]; then
     echo "  example-apiserver        ${EXAMPLE_APISERVER_URL}  (APIService v1.example.com)" >&2
+  fi
+  if [[ "${SKIP_CONTROLLER}" != 1 ]]; then
+    echo "  example-controller-manager  https://127.0.0.1:${EXAMPLE_CONTROLLER_MANAGER_PORT}" >&2
   fi
   cat >&2 <<EOF
 
   export KUBECONFIG=${ADMIN_KUBECONFIG}
   export PATH=${BIN_DIR}:\$PATH        # this kubectl matches the cluster
+  kubectl get nodes
+  kubectl create job hello --image=busybox:1.36   # Complete in a few seconds
 EOF
   if [[ "${SKIP_EXAMPLE}" != 1 ]]; then
     cat >&2 <<EOF

@@ -132,7 +132,13 @@ func (s *Stack) KubectlWithInput(stdin []byte, args ...string) (string, error) {
 // MustKubectl runs kubectl and fails the test, with its output and the logs, if it fails.
 func (s *Stack) MustKubectl(t testing.TB, args ...string) string {
 	t.Helper()
-	out, err := s.Kubectl(args...)
+	return s.MustKubectlWithInput(t, nil, args...)
+}
+
+// MustKubectlWithInput is MustKubectl with stdin.
+func (s *Stack) MustKubectlWithInput(t testing.TB, stdin []byte, args ...string) string {
+	t.Helper()
+	out, err := s.KubectlWithInput(stdin, args...)
 	if err != nil {
 		s.Fatalf(t, "kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
