@@ -98,6 +98,16 @@ func (s *Schedule) NextAfter(from time.Time) time.Time {
 	return s.next(from)
 }
 
+// WindowFrom returns the instant after which run is the first run time, for a run time run:
+// a window (WindowFrom(run), now] holds run. For wall-clock schedules that is the instant
+// before run; an interval schedule ("@every 90s") runs an interval after where it starts.
+func (s *Schedule) WindowFrom(run time.Time) time.Time {
+	if interval, ok := s.schedule.(cron.ConstantDelaySchedule); ok {
+		return run.Add(-interval.Delay)
+	}
+	return run.Add(-time.Nanosecond)
+}
+
 // next is the one place run times come from. Daylight saving time follows wall clocks, as
 // cron does, with one correction to robfig/cron:
 //   - a wall-clock time that does not exist (clocks jump from 02:00 to 03:00) is skipped:

@@ -403,3 +403,19 @@ func BenchmarkDue(b *testing.B) {
 		s.Due(after, now)
 	}
 }
+
+func TestWindowFrom(t *testing.T) {
+	run := time.Date(2026, 1, 1, 12, 5, 0, 0, time.UTC)
+	for _, expression := range []string{"*/5 * * * *", "@every 90s", "@every 5m"} {
+		t.Run(expression, func(t *testing.T) {
+			s, err := New(expression, "Europe/Berlin")
+			if err != nil {
+				t.Fatal(err)
+			}
+			due := s.Due(s.WindowFrom(run), run)
+			if due.Count != 1 || !due.Latest.Equal(run) {
+				t.Errorf("Due(WindowFrom(%s), %s) = %+v, want exactly that run", run, run, due)
+			}
+		})
+	}
+}

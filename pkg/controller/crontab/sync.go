@@ -185,12 +185,13 @@ func jobReference(job *batchv1.Job) corev1.ObjectReference {
 // Of the run times passed since the last look only the latest gets a run; the others count
 // as missed, so a controller back from downtime starts one catch-up run, never a burst.
 func (c *Controller) startDueRun(ctx context.Context, ct *examplev1.CronTab, now time.Time) (*time.Duration, error) {
-	ct.Status.NextScheduleTime = nil
 	if ct.DeletionTimestamp != nil || ptr.Deref(ct.Spec.Suspend, false) {
+		ct.Status.NextScheduleTime = nil
 		return nil, nil // an update (resume) wakes the sync
 	}
 	sched, err := schedule.New(ct.Spec.CronSpec, ct.Spec.TimeZone)
 	if err != nil {
+		ct.Status.NextScheduleTime = nil
 		// Validation refuses such schedules; a time zone missing here is the one way in.
 		c.recorder.Eventf(ct, nil, corev1.EventTypeWarning, reasonInvalidSchedule, "Schedule",
 			"Cannot run schedule %q in time zone %q: %v", ct.Spec.CronSpec, ct.Spec.TimeZone, err)
@@ -225,6 +226,7 @@ func (c *Controller) startDueRun(ctx context.Context, ct *examplev1.CronTab, now
 
 	next := sched.NextAfter(now)
 	if next.IsZero() {
+		ct.Status.NextScheduleTime = nil
 		return nil, nil // e.g. February 30th
 	}
 	ct.Status.NextScheduleTime = ptr.To(metav1.NewTime(next))
@@ -246,9 +248,8 @@ func earliestRunTime(ct *examplev1.CronTab, sched *schedule.Schedule, now time.T
 	}
 	edited := ct.Generation != ct.Status.ObservedGeneration && ct.Generation > 1
 	if cursor := ct.Status.NextScheduleTime; cursor != nil {
-		// Run times are whole seconds, as is the stored cursor.
-		if !edited || sched.NextAfter(cursor.Add(-time.Second)).Equal(cursor.Time) {
-			if before := cursor.Add(-time.Nanosecond); before.After(earliest) {
+		if before := sched.WindowFrom(cursor.Time); !edited || sched.NextAfter(before).Equal(cursor.Time) {
+			if before.After(earliest) {
 				earliest = before
 			}
 			return earliest
