@@ -159,7 +159,6 @@ func (c *Controller) reconcileActive(ctx context.Context, ct *examplev1.CronTab,
 			active = append(active, jobReference(job))
 		}
 	}
-	slices.SortFunc(active, func(a, b corev1.ObjectReference) int { return strings.Compare(a.Name, b.Name) })
 	ct.Status.Active = active
 	return nil
 }
@@ -374,6 +373,8 @@ func (c *Controller) recordMissed(ct *examplev1.CronTab, missed int64, lastMisse
 
 // updateStatusFields sets the status fields that follow from the spec and the caches.
 func (c *Controller) updateStatusFields(ct *examplev1.CronTab, now time.Time) {
+	// Sorted, so the same runs always write the same status (names sort runs by time).
+	slices.SortFunc(ct.Status.Active, func(a, b corev1.ObjectReference) int { return strings.Compare(a.Name, b.Name) })
 	ct.Status.Replicas = ptr.Deref(ct.Spec.Replicas, 1)
 	ct.Status.RunningPods = c.runningPods(ct)
 	ct.Status.ObservedGeneration = ct.Generation
