@@ -119,7 +119,7 @@ func Run(ctx context.Context, c CompletedConfig) error {
 		RetryPeriod:   c.LeaderElection.RetryPeriod.Duration,
 		Callbacks: leaderelection.LeaderCallbacks{
 			OnStartedLeading: runController,
-			OnStoppedLeading: func() { logger.Info("Leadership ended") },
+			OnStoppedLeading: func() { logger.Info("Left the leader election") },
 		},
 		WatchDog:        electionChecker,
 		Name:            Name,
