@@ -18,7 +18,6 @@ package crontab
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -39,10 +38,17 @@ import (
 
 	"example.com/example-apiserver/pkg/apis/example"
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
+	"example.com/example-apiserver/pkg/crontabrun"
 	exampleclientset "example.com/example-apiserver/pkg/generated/clientset/versioned"
 	exampleinformers "example.com/example-apiserver/pkg/generated/informers/externalversions/example/v1"
 	examplelisters "example.com/example-apiserver/pkg/generated/listers/example/v1"
 )
+
+// runEventDelay is how long a Job or Pod event waits before it syncs its CronTab. A burst of
+// runs starting on the same minute then does not sync each CronTab again before the cache
+// shows the status just written (a conflict, and a wasted request, in the busiest second),
+// and the events of one run's pods arrive together.
+const runEventDelay = time.Second
 
 // Controller starts the runs of CronTabs as Jobs and keeps their status.
 type Controller struct {
@@ -95,7 +101,7 @@ func NewController(
 		}},
 		{jobInformer.Informer(), cache.ResourceEventHandlerFuncs{
 			AddFunc:    c.enqueueJobOwner,
-			UpdateFunc: func(_, job any) { c.enqueueJobOwner(job) },
+			UpdateFunc: c.updateJob,
 			DeleteFunc: c.enqueueJobOwner,
 		}},
 		{podInformer.Informer(), cache.ResourceEventHandlerFuncs{
@@ -191,6 +197,15 @@ func (c *Controller) updateCronTab(oldObj, newObj any) {
 	}
 }
 
+// updateJob wakes the sync when a run finishes: a Job's other updates (pods counted as
+// they start) change nothing the CronTab shows.
+func (c *Controller) updateJob(oldObj, newObj any) {
+	before, after := crontabrun.OutcomeOf(oldObj.(*batchv1.Job)), crontabrun.OutcomeOf(newObj.(*batchv1.Job))
+	if before.Finished != after.Finished || before.Succeeded != after.Succeeded {
+		c.enqueueJobOwner(newObj)
+	}
+}
+
 // enqueueJobOwner wakes the sync of the CronTab that controls a Job.
 func (c *Controller) enqueueJobOwner(obj any) {
 	if tombstone, ok := obj.(cache.DeletedFinalStateUnknown); ok {
@@ -204,7 +219,7 @@ func (c *Controller) enqueueJobOwner(obj any) {
 	if ref == nil || ref.Kind != "CronTab" || ref.APIVersion != examplev1.SchemeGroupVersion.String() {
 		return
 	}
-	c.queue.Add(job.Namespace + "/" + ref.Name)
+	c.queue.AddAfter(job.Namespace+"/"+ref.Name, runEventDelay)
 }
 
 // updatePod wakes the sync when a run's pod starts or stops running: status.runningPods.
@@ -223,6 +238,6 @@ func (c *Controller) enqueuePodCronTab(obj any) {
 		return
 	}
 	if name := pod.Labels[example.CronTabSelectorLabel]; name != "" {
-		c.queue.Add(fmt.Sprintf("%s/%s", pod.Namespace, name))
+		c.queue.AddAfter(pod.Namespace+"/"+name, runEventDelay)
 	}
 }
