@@ -84,12 +84,9 @@ func NewController(
 		cronTabLister: cronTabInformer.Lister(),
 		jobLister:     jobInformer.Lister(),
 		podLister:     podInformer.Lister(),
-		queue: workqueue.NewTypedRateLimitingQueueWithConfig(
-			workqueue.DefaultTypedControllerRateLimiter[string](),
-			workqueue.TypedRateLimitingQueueConfig[string]{Name: "crontab", Clock: clk},
-		),
-		recorder: recorder,
-		clock:    clk,
+		queue:         newQueue(clk),
+		recorder:      recorder,
+		clock:         clk,
 	}
 	for _, registration := range []struct {
 		informer cache.SharedIndexInformer
@@ -117,6 +114,13 @@ func NewController(
 		c.cachesSynced = append(c.cachesSynced, handle.HasSynced)
 	}
 	return c, nil
+}
+
+func newQueue(clk clock.WithTicker) workqueue.TypedRateLimitingInterface[string] {
+	return workqueue.NewTypedRateLimitingQueueWithConfig(
+		workqueue.DefaultTypedControllerRateLimiter[string](),
+		workqueue.TypedRateLimitingQueueConfig[string]{Name: "crontab", Clock: clk},
+	)
 }
 
 // JobAndPodListOptions narrows the Job and Pod informers to the objects of CronTab runs: a

@@ -382,7 +382,7 @@ func TestSync(t *testing.T) {
 		},
 		{
 			name: "history beyond the limit waits while a run starts: the create goes first", now: at(t, "12:05"),
-			cronTab: func(ct *examplev1.CronTab) { ct.Spec.FailedJobsHistoryLimit = ptr.To[int32](0) },
+			cronTab:     func(ct *examplev1.CronTab) { ct.Spec.FailedJobsHistoryLimit = ptr.To[int32](0) },
 			jobs:        []*batchv1.Job{run(base, at(t, "12:00"), failedAt(at(t, "12:01")))},
 			wantCreated: []string{"report-29454485"}, wantEvents: []string{reasonSuccessfulCreate}, wantRequeue: &fiveMinutes,
 		},
