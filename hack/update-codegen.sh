@@ -28,20 +28,26 @@ kube::codegen::gen_helpers \
     --boilerplate "${SCRIPT_ROOT}/hack/boilerplate.go.txt" \
     "${SCRIPT_ROOT}/pkg/apis"
 
+# The OpenAPI of example.com/v1 needs the definitions of the types it refers to: Scale
+# (autoscaling/v1) and ObjectReference (core/v1, CronTab status.active), or the server cannot
+# build its OpenAPI and refuses to install the group.
 kube::codegen::gen_openapi \
     --output-dir "${SCRIPT_ROOT}/pkg/generated/openapi" \
     --output-pkg "${THIS_PKG}/pkg/generated/openapi" \
     --extra-pkgs "k8s.io/api/autoscaling/v1" \
+    --extra-pkgs "k8s.io/api/core/v1" \
     --report-filename "${SCRIPT_ROOT}/hack/api-rules-violations.list" \
     --update-report \
     --output-model-name-file "zz_generated.model_name.go" \
     --boilerplate "${SCRIPT_ROOT}/hack/boilerplate.go.txt" \
     "${SCRIPT_ROOT}/pkg/apis"
 
+# status.active's ObjectReference gets client-go's apply configuration, as batch/v1 CronJob's does.
 kube::codegen::gen_client \
     --with-watch \
     --prefers-protobuf \
     --with-applyconfig \
+    --applyconfig-externals "k8s.io/api/core/v1.ObjectReference:k8s.io/client-go/applyconfigurations/core/v1" \
     --applyconfig-openapi-schema <(go run "${THIS_PKG}/pkg/generated/openapi/cmd/models-schema") \
     --output-dir "${SCRIPT_ROOT}/pkg/generated" \
     --output-pkg "${THIS_PKG}/pkg/generated" \

@@ -46,7 +46,7 @@ type CronTabsOptions struct {
 	LabelSelector string
 	FieldSelector string
 	NoHeaders     bool
-	// Now is the clock NEXT RUN and AGE are computed against; tests fix it.
+	// Now is the clock LAST SCHEDULE, NEXT RUN and AGE are computed against; tests fix it.
 	Now func() time.Time
 }
 
@@ -61,11 +61,11 @@ func NewCmdCronTabs(f Factory, streams genericiooptions.IOStreams) *cobra.Comman
 	cmd := &cobra.Command{
 		Use:     "crontabs [NAME ...]",
 		Aliases: []string{"ct", "crontab"},
-		Short:   "List CronTabs with their schedule and next run",
+		Short:   "List CronTabs with their schedule, runs and next run",
 		Example: `  # CronTabs in the current namespace
   kubectl example ct
 
-  # In every namespace, with time zone and selector
+  # In every namespace, with image, replicas and selector
   kubectl example ct -A -o wide
 
   # Selected by label, as names or through a template
@@ -193,15 +193,18 @@ func setCronTabKinds(list *examplev1.CronTabList) {
 	}
 }
 
+// cronTabColumns are the server's CronTab table columns, as `kubectl get cronjobs` prints a CronJob.
 var cronTabColumns = []metav1.TableColumnDefinition{
 	{Name: "Name", Type: "string", Format: "name"},
 	{Name: "Schedule", Type: "string"},
+	{Name: "Timezone", Type: "string"},
+	{Name: "Suspend", Type: "string"},
+	{Name: "Active", Type: "integer"},
+	{Name: "Last Schedule", Type: "string"},
 	{Name: "Next Run", Type: "string"},
-	{Name: "Image", Type: "string"},
-	{Name: "Replicas", Type: "string"},
 	{Name: "Age", Type: "string"},
-	{Name: "Time Zone", Type: "string", Priority: 1},
-	{Name: "Next Run At", Type: "string", Priority: 1},
+	{Name: "Image", Type: "string", Priority: 1},
+	{Name: "Replicas", Type: "string", Priority: 1},
 	{Name: "Selector", Type: "string", Priority: 1},
 }
 
@@ -214,15 +217,20 @@ func (o *CronTabsOptions) printTable(list *examplev1.CronTabList) error {
 		if ct.Spec.Replicas != nil {
 			replicas = fmt.Sprint(*ct.Spec.Replicas)
 		}
-		in, at := nextRun(&ct.Spec, now)
-		tz := ct.Spec.TimeZone
-		if tz == "" {
-			tz = "UTC"
+		suspended := ct.Spec.Suspend != nil && *ct.Spec.Suspend
+		suspend := "False"
+		if suspended {
+			suspend = "True"
+		}
+		lastSchedule := "<none>"
+		if t := ct.Status.LastScheduleTime; t != nil {
+			lastSchedule = age(*t, now)
 		}
 		table.Rows = append(table.Rows, metav1.TableRow{
 			Cells: []interface{}{
-				ct.Name, ct.Spec.CronSpec, in, ct.Spec.Image, replicas,
-				age(ct.CreationTimestamp, now), tz, at, orNone(ct.Status.Selector),
+				ct.Name, ct.Spec.CronSpec, orNone(ct.Spec.TimeZone), suspend, int64(len(ct.Status.Active)),
+				lastSchedule, nextRun(&ct.Spec, suspended, now), age(ct.CreationTimestamp, now),
+				ct.Spec.Image, replicas, orNone(ct.Status.Selector),
 			},
 			Object: runtime.RawExtension{Object: ct},
 		})
@@ -235,18 +243,21 @@ func (o *CronTabsOptions) printTable(list *examplev1.CronTabList) error {
 	return printer.PrintObj(table, o.Out)
 }
 
-// nextRun describes when spec next fires after now, relative ("in 3m12s") and absolute in the
-// schedule's time zone. It uses pkg/schedule, as the server's validation does.
-func nextRun(spec *examplev1.CronTabSpec, now time.Time) (in, at string) {
+// nextRun describes when spec next fires after now ("in 3m12s"), or "<suspended>". It uses
+// pkg/schedule, as the server's validation does.
+func nextRun(spec *examplev1.CronTabSpec, suspended bool, now time.Time) string {
+	if suspended {
+		return "<suspended>"
+	}
 	s, err := schedule.New(spec.CronSpec, spec.TimeZone)
 	if err != nil {
-		return "<invalid>", "<invalid>"
+		return "<invalid>"
 	}
 	next := s.Next(now, 1)
 	if len(next) == 0 {
-		return "<never>", "<never>"
+		return "<never>"
 	}
-	return "in " + duration.HumanDuration(next[0].Sub(now)), next[0].Format(time.RFC3339)
+	return "in " + duration.HumanDuration(next[0].Sub(now))
 }
 
 func age(created metav1.Time, now time.Time) string {

@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -86,6 +87,18 @@ func cronTab(ns, name, spec, tz string, replicas *int32, lbls map[string]string)
 	}
 }
 
+// running gives ct a run in progress, scheduled at 03:00 in Shanghai (19:00 UTC the day before).
+func running(ct *examplev1.CronTab) *examplev1.CronTab {
+	ct.Status.Active = []corev1.ObjectReference{{Kind: "Job", Namespace: ct.Namespace, Name: ct.Name + "-29537940"}}
+	ct.Status.LastScheduleTime = &metav1.Time{Time: time.Date(2026, 2, 28, 19, 0, 0, 0, time.UTC)}
+	return ct
+}
+
+func suspended(ct *examplev1.CronTab) *examplev1.CronTab {
+	ct.Spec.Suspend = ptr.To(true)
+	return ct
+}
+
 func newFakeFactory(objects ...runtime.Object) *fakeFactory {
 	return &fakeFactory{
 		namespace: "default",
@@ -111,8 +124,8 @@ func run(t *testing.T, f *fakeFactory, args ...string) (stdout, stderr string, e
 func TestCronTabs(t *testing.T) {
 	objects := []runtime.Object{
 		cronTab("default", "every-five", "*/5 * * * *", "", ptr.To[int32](2), map[string]string{"team": "data"}),
-		cronTab("default", "nightly", "0 3 * * *", "Asia/Shanghai", nil, nil),
-		cronTab("other", "hourly", "@hourly", "", ptr.To[int32](1), map[string]string{"team": "web"}),
+		running(cronTab("default", "nightly", "0 3 * * *", "Asia/Shanghai", nil, nil)),
+		suspended(cronTab("other", "hourly", "@hourly", "", ptr.To[int32](1), map[string]string{"team": "web"})),
 	}
 	tests := []struct {
 		name    string
@@ -124,25 +137,25 @@ func TestCronTabs(t *testing.T) {
 		name: "table in the current namespace",
 		args: []string{"crontabs"},
 		want: []string{
-			"NAME         SCHEDULE      NEXT RUN   IMAGE          REPLICAS    AGE",
-			"every-five   */5 * * * *   in 2m30s   busybox:1.36   2           120m",
-			// 03:00 in Shanghai is 19:00 UTC.
-			"nightly      0 3 * * *     in 8h      busybox:1.36   <default>   120m",
+			"NAME         SCHEDULE      TIMEZONE        SUSPEND   ACTIVE   LAST SCHEDULE   NEXT RUN   AGE",
+			"every-five   */5 * * * *   <none>          False     0        <none>          in 2m30s   120m",
+			// 03:00 in Shanghai is 19:00 UTC: 15h ago, and next in 8h.
+			"nightly      0 3 * * *     Asia/Shanghai   False     1        15h             in 8h      120m",
 		},
-		notWant: []string{"hourly", "NAMESPACE", "TIME ZONE"},
+		notWant: []string{"hourly", "NAMESPACE", "IMAGE", "SELECTOR"},
 	}, {
 		name: "alias ct, every namespace",
 		args: []string{"ct", "-A"},
-		want: []string{"NAMESPACE", "other       hourly", "default     every-five"},
+		want: []string{"NAMESPACE", "other       hourly", "default     every-five", "True      0        <none>          <suspended>"},
 	}, {
 		name:    "label selector",
 		args:    []string{"ct", "-A", "-l", "team=data"},
 		want:    []string{"every-five"},
 		notWant: []string{"hourly", "nightly"},
 	}, {
-		name: "wide shows the zone and the absolute next run",
+		name: "wide adds image, replicas and selector",
 		args: []string{"ct", "-o", "wide"},
-		want: []string{"TIME ZONE", "NEXT RUN AT", "Asia/Shanghai   2026-03-02T03:00:00+08:00"},
+		want: []string{"AGE    IMAGE          REPLICAS    SELECTOR", "120m   busybox:1.36   <default>   <none>"},
 	}, {
 		name: "names",
 		args: []string{"ct", "-o", "name"},

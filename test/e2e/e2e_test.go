@@ -96,7 +96,7 @@ func TestSeedCronTabThroughKubectl(t *testing.T) {
 
 	table := stack.MustKubectl(t, "get", "ct", "-n", ns)
 	header := strings.Fields(strings.Split(table, "\n")[0])
-	if strings.Join(header, " ") != "NAME SCHEDULE NEXT RUN IMAGE REPLICAS AGE" {
+	if strings.Join(header, " ") != "NAME SCHEDULE TIMEZONE SUSPEND ACTIVE LAST SCHEDULE NEXT RUN AGE" {
 		t.Errorf("kubectl get ct header %q", header)
 	}
 	if !strings.Contains(table, "my-new-cron-object") || !strings.Contains(table, "* * * * */5") || !strings.Contains(table, " in ") {

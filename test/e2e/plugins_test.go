@@ -137,11 +137,13 @@ func TestKubectlExamplePlugin(t *testing.T) {
 	}
 
 	out = e.mustKubectl(t, "example", "ct", "-A")
-	wantContains(t, "kubectl example ct -A", out, "NAMESPACE", "NEXT RUN", "REPLICAS")
+	wantContains(t, "kubectl example ct -A", out, "NAMESPACE", "TIMEZONE", "LAST SCHEDULE", "NEXT RUN")
 	found := false
 	for _, line := range strings.Split(out, "\n") {
+		// NAMESPACE NAME, five schedule fields, TIMEZONE SUSPEND ACTIVE LAST-SCHEDULE, then "in 8h".
 		f := strings.Fields(line)
-		if len(f) >= 7 && f[0] == ns && f[1] == "nightly" && strings.Join(f[2:7], " ") == "0 3 * * *" && strings.HasPrefix(f[7], "in") {
+		if len(f) >= 12 && f[0] == ns && f[1] == "nightly" && strings.Join(f[2:7], " ") == "0 3 * * *" &&
+			f[7] == "Asia/Shanghai" && f[8] == "False" && f[11] == "in" {
 			found = true
 		}
 	}

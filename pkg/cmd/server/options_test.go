@@ -19,6 +19,7 @@ package server
 import (
 	"io"
 	"net"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -157,7 +158,9 @@ func TestServerRunFlagsReachTheServerConfig(t *testing.T) {
 func TestStorageCodecFollowsStorageMediaType(t *testing.T) {
 	cronTab := &example.CronTab{
 		ObjectMeta: metav1.ObjectMeta{Name: "stored", Namespace: "default"},
-		Spec:       example.CronTabSpec{CronSpec: "@hourly", Image: "nginx", Replicas: 1},
+		// As stored: defaults applied, so decoding (which defaults) gives the same spec back.
+		Spec: example.CronTabSpec{CronSpec: "@hourly", Image: "nginx", Replicas: 1, ConcurrencyPolicy: example.AllowConcurrent,
+			SuccessfulJobsHistoryLimit: 3, FailedJobsHistoryLimit: 1},
 	}
 	encoded := map[string][]byte{}
 	for _, tc := range []struct {
@@ -187,7 +190,7 @@ func TestStorageCodecFollowsStorageMediaType(t *testing.T) {
 		if err != nil {
 			t.Fatalf("reading what %q wrote: %v", args, err)
 		}
-		if got := obj.(*example.CronTab); got.Spec != cronTab.Spec || got.Name != cronTab.Name {
+		if got := obj.(*example.CronTab); !reflect.DeepEqual(got.Spec, cronTab.Spec) || got.Name != cronTab.Name {
 			t.Errorf("reading what %q wrote: got %+v", args, got)
 		}
 	}

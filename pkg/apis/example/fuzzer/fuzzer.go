@@ -23,9 +23,11 @@ import (
 	"fmt"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	runtimeserializer "k8s.io/apimachinery/pkg/runtime/serializer"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/randfill"
 
 	"example.com/example-apiserver/pkg/apis/example"
@@ -41,7 +43,32 @@ var (
 	conditionTypes    = []string{"Ready", "Scheduled", "Degraded", "example.com/Custom"}
 	conditionStatuses = []metav1.ConditionStatus{metav1.ConditionTrue, metav1.ConditionFalse, metav1.ConditionUnknown}
 	conditionReasons  = []string{"Scheduled", "ImagePullFailed", "AsExpected", "Reason_With:Punctuation,1"}
+	// "" is not among them: v1 defaults it to Allow on decode.
+	concurrencyPolicies = []example.ConcurrencyPolicy{example.AllowConcurrent, example.ForbidConcurrent, example.ReplaceConcurrent}
 )
+
+// wholeSecondTime is a time as RFC 3339 on the wire keeps it: whole seconds in UTC.
+func wholeSecondTime(c randfill.Continue) metav1.Time {
+	return metav1.NewTime(time.Unix(c.Rand.Int63n(1<<32), 0).UTC())
+}
+
+// optional returns nil or a pointer to what value gives, at random.
+func optional[T any](c randfill.Continue, value func() T) *T {
+	if c.Bool() {
+		return nil
+	}
+	v := value()
+	return &v
+}
+
+// stringList returns up to three strings, each possibly empty, as a container's command or args may hold.
+func stringList(c randfill.Continue) []string {
+	var list []string
+	for range c.Rand.Intn(4) {
+		list = append(list, c.String(0))
+	}
+	return list
+}
 
 func pick[T any](c randfill.Continue, from []T) T {
 	return from[c.Rand.Intn(len(from))]
@@ -67,6 +94,16 @@ var Funcs = func(codecs runtimeserializer.CodecFactory) []interface{} {
 			// 0 included (the v1 default of 1 only applies to an absent field).
 			s.Replicas = c.Rand.Int31n(validation.MaxReplicas + 1)
 			s.TimeZone = pick(c, timeZones)
+			s.Command = stringList(c)
+			s.Args = stringList(c)
+			s.Suspend = c.Bool()
+			s.ConcurrencyPolicy = pick(c, concurrencyPolicies)
+			s.StartingDeadlineSeconds = optional(c, func() int64 { return c.Rand.Int63n(1 << 20) })
+			// Like replicas, the history limits are non-nil in v1, so 0 round-trips.
+			s.SuccessfulJobsHistoryLimit = c.Rand.Int31n(100)
+			s.FailedJobsHistoryLimit = c.Rand.Int31n(100)
+			s.BackoffLimit = optional(c, func() int32 { return c.Rand.Int31n(100) })
+			s.ActiveDeadlineSeconds = optional(c, func() int64 { return c.Rand.Int63n(1<<20) + 1 })
 		},
 		func(s *example.CronTabStatus, c randfill.Continue) {
 			s.Replicas = c.Rand.Int31n(validation.MaxReplicas + 1)
@@ -78,11 +115,28 @@ var Funcs = func(codecs runtimeserializer.CodecFactory) []interface{} {
 					Status:             pick(c, conditionStatuses),
 					ObservedGeneration: c.Rand.Int63n(1 << 20),
 					// Whole seconds in UTC: what RFC 3339 on the wire keeps.
-					LastTransitionTime: metav1.NewTime(time.Unix(c.Rand.Int63n(1<<32), 0).UTC()),
+					LastTransitionTime: wholeSecondTime(c),
 					Reason:             pick(c, conditionReasons),
 					Message:            c.String(0),
 				})
 			}
+			s.Active = nil
+			for range c.Rand.Intn(3) {
+				s.Active = append(s.Active, corev1.ObjectReference{
+					Kind:            "Job",
+					APIVersion:      "batch/v1",
+					Namespace:       c.String(0),
+					Name:            fmt.Sprintf("job-%d", c.Uint32()),
+					UID:             types.UID(c.String(0)),
+					ResourceVersion: fmt.Sprint(c.Uint64()),
+				})
+			}
+			s.LastScheduleTime = optional(c, func() metav1.Time { return wholeSecondTime(c) })
+			s.LastSuccessfulTime = optional(c, func() metav1.Time { return wholeSecondTime(c) })
+			s.NextScheduleTime = optional(c, func() metav1.Time { return wholeSecondTime(c) })
+			s.LastMissedTime = optional(c, func() metav1.Time { return wholeSecondTime(c) })
+			s.MissedRuns = c.Rand.Int63n(1 << 20)
+			s.RunningPods = c.Rand.Int31n(validation.MaxReplicas + 1)
 			// Selector and ObservedGeneration are set from the enclosing CronTab.
 		},
 		func(s *example.CustomResourceSpec, c randfill.Continue) {
@@ -95,10 +149,20 @@ var Funcs = func(codecs runtimeserializer.CodecFactory) []interface{} {
 		},
 		func(s *v1.CronTabSpec, c randfill.Continue) {
 			c.FillNoCustom(s)
-			// A nil replicas is defaulted to 1 on decode; fill what a decoded object holds.
-			if s.Replicas == nil {
-				replicas := int32(1)
-				s.Replicas = &replicas
+			// Decoding defaults what is absent; fill what a decoded object holds.
+			defaultInt32 := func(p **int32, value int32) {
+				if *p == nil {
+					*p = &value
+				}
+			}
+			defaultInt32(&s.Replicas, 1)
+			defaultInt32(&s.SuccessfulJobsHistoryLimit, 3)
+			defaultInt32(&s.FailedJobsHistoryLimit, 1)
+			if s.Suspend == nil {
+				s.Suspend = new(bool)
+			}
+			if s.ConcurrencyPolicy == "" {
+				s.ConcurrencyPolicy = v1.AllowConcurrent
 			}
 		},
 		func(s *v1.CustomResourceSpec, c randfill.Continue) {

@@ -17,9 +17,12 @@ limitations under the License.
 package v1
 
 import (
+	"fmt"
+	"reflect"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/utils/ptr"
 )
 
 func TestSetObjectDefaultsCustomResource(t *testing.T) {
@@ -65,6 +68,61 @@ func TestSetObjectDefaultsCronTab(t *testing.T) {
 	}
 }
 
+// TestSetObjectDefaultsCronTabRuns covers the defaults of how runs are made: each applies only
+// to an absent field, so an explicit zero, false or other policy is kept.
+func TestSetObjectDefaultsCronTabRuns(t *testing.T) {
+	defaulted := CronTabSpec{
+		Suspend:                    ptr.To(false),
+		ConcurrencyPolicy:          AllowConcurrent,
+		SuccessfulJobsHistoryLimit: ptr.To[int32](3),
+		FailedJobsHistoryLimit:     ptr.To[int32](1),
+	}
+	tests := []struct {
+		name   string
+		mutate func(spec *CronTabSpec)
+	}{
+		{name: "all unset", mutate: func(*CronTabSpec) {}},
+		{name: "suspended", mutate: func(spec *CronTabSpec) { spec.Suspend = ptr.To(true) }},
+		{name: "Forbid", mutate: func(spec *CronTabSpec) { spec.ConcurrencyPolicy = ForbidConcurrent }},
+		{name: "Replace", mutate: func(spec *CronTabSpec) { spec.ConcurrencyPolicy = ReplaceConcurrent }},
+		{name: "no successful Jobs kept", mutate: func(spec *CronTabSpec) { spec.SuccessfulJobsHistoryLimit = ptr.To[int32](0) }},
+		{name: "no failed Jobs kept", mutate: func(spec *CronTabSpec) { spec.FailedJobsHistoryLimit = ptr.To[int32](0) }},
+		{name: "more history", mutate: func(spec *CronTabSpec) {
+			spec.SuccessfulJobsHistoryLimit = ptr.To[int32](10)
+			spec.FailedJobsHistoryLimit = ptr.To[int32](5)
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ct := &CronTab{Spec: CronTabSpec{CronSpec: "@hourly", Image: "busybox:1.36", Replicas: ptr.To[int32](1)}}
+			tc.mutate(&ct.Spec)
+			want := defaulted
+			want.CronSpec, want.Image, want.Replicas = "@hourly", "busybox:1.36", ptr.To[int32](1)
+			tc.mutate(&want)
+
+			SetObjectDefaults_CronTab(ct)
+
+			if !reflect.DeepEqual(ct.Spec, want) {
+				t.Errorf("spec = %s, want %s", specString(ct.Spec), specString(want))
+			}
+		})
+	}
+}
+
+// specString prints the pointers' values, which %+v would print as addresses.
+func specString(spec CronTabSpec) string {
+	deref := func(p any) string {
+		v := reflect.ValueOf(p)
+		if v.IsNil() {
+			return "nil"
+		}
+		return fmt.Sprint(v.Elem().Interface())
+	}
+	return fmt.Sprintf("{suspend:%s concurrencyPolicy:%q successfulJobsHistoryLimit:%s failedJobsHistoryLimit:%s startingDeadlineSeconds:%s backoffLimit:%s activeDeadlineSeconds:%s}",
+		deref(spec.Suspend), spec.ConcurrencyPolicy, deref(spec.SuccessfulJobsHistoryLimit), deref(spec.FailedJobsHistoryLimit),
+		deref(spec.StartingDeadlineSeconds), deref(spec.BackoffLimit), deref(spec.ActiveDeadlineSeconds))
+}
+
 // TestRegisteredDefaults checks that AddToScheme wires the defaulters, so the API server applies them.
 func TestRegisteredDefaults(t *testing.T) {
 	scheme := runtime.NewScheme()
@@ -76,6 +134,9 @@ func TestRegisteredDefaults(t *testing.T) {
 	for i, ct := range list.Items {
 		if ct.Spec.Replicas == nil || *ct.Spec.Replicas != 1 {
 			t.Errorf("item %d replicas = %v, want 1", i, ct.Spec.Replicas)
+		}
+		if ct.Spec.ConcurrencyPolicy != AllowConcurrent || ct.Spec.SuccessfulJobsHistoryLimit == nil {
+			t.Errorf("item %d run fields not defaulted: %s", i, specString(ct.Spec))
 		}
 	}
 	crs := &CustomResourceList{Items: []CustomResource{{}}}

@@ -27,7 +27,9 @@ import (
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
 
 // CronTab runs an image on a cron schedule. It is served by example-apiserver
-// as example.com/v1 (short name ct) with status and scale subresources.
+// as example.com/v1 (short name ct) with status and scale subresources. Each run is a Job
+// named "<name>-<minutes since the Unix epoch>", so a new CronTab's name is at most 52
+// characters.
 type CronTab struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata.
@@ -54,7 +56,8 @@ type CronTabSpec struct {
 	// +required
 	Image string `json:"image" protobuf:"bytes,2,opt,name=image"`
 
-	// replicas is the number of copies to run on each schedule, 0 to 1000. Defaults to 1.
+	// replicas is how many pods each run starts at once (its Job's parallelism), 0 to 1000.
+	// Defaults to 1.
 	// +optional
 	// +default=1
 	Replicas *int32 `json:"replicas,omitempty" protobuf:"varint,3,opt,name=replicas"`
@@ -65,7 +68,7 @@ type CronTabSpec struct {
 	TimeZone string `json:"timeZone,omitempty" protobuf:"bytes,4,opt,name=timeZone"`
 
 	// command is the entrypoint of the container each run starts, instead of the image's
-	// ENTRYPOINT.
+	// ENTRYPOINT. It is not run in a shell.
 	// +optional
 	// +listType=atomic
 	Command []string `json:"command,omitempty" protobuf:"bytes,5,rep,name=command"`
@@ -89,27 +92,30 @@ type CronTabSpec struct {
 	ConcurrencyPolicy ConcurrencyPolicy `json:"concurrencyPolicy,omitempty" protobuf:"bytes,8,opt,name=concurrencyPolicy,casttype=ConcurrencyPolicy"`
 
 	// startingDeadlineSeconds is how late, in seconds after its scheduled time, a run may still
-	// start; a run that cannot start by then counts as missed. Unset means no deadline.
+	// start; a run that cannot start by then counts as missed. 0 or more; unset means no
+	// deadline.
 	// +optional
 	StartingDeadlineSeconds *int64 `json:"startingDeadlineSeconds,omitempty" protobuf:"varint,9,opt,name=startingDeadlineSeconds"`
 
-	// successfulJobsHistoryLimit is how many finished successful Jobs to keep. Defaults to 3.
+	// successfulJobsHistoryLimit is how many Jobs of successful runs to keep; older ones are
+	// deleted, 0 keeps none. Defaults to 3.
 	// +optional
 	// +default=3
 	SuccessfulJobsHistoryLimit *int32 `json:"successfulJobsHistoryLimit,omitempty" protobuf:"varint,10,opt,name=successfulJobsHistoryLimit"`
 
-	// failedJobsHistoryLimit is how many finished failed Jobs to keep. Defaults to 1.
+	// failedJobsHistoryLimit is how many Jobs of failed runs to keep; older ones are deleted,
+	// 0 keeps none. Defaults to 1.
 	// +optional
 	// +default=1
 	FailedJobsHistoryLimit *int32 `json:"failedJobsHistoryLimit,omitempty" protobuf:"varint,11,opt,name=failedJobsHistoryLimit"`
 
-	// backoffLimit is how many times a run's pods are retried before the run's Job fails.
-	// Unset means the Job's default (6).
+	// backoffLimit is how many times a run's pods are retried before the run's Job fails; 0 or
+	// more. Unset means the Job's default (6).
 	// +optional
 	BackoffLimit *int32 `json:"backoffLimit,omitempty" protobuf:"varint,12,opt,name=backoffLimit"`
 
 	// activeDeadlineSeconds is how long, in seconds, a run's Job may be active before it is
-	// stopped and marked failed. Unset means no limit.
+	// stopped and marked failed; at least 1. Unset means no limit.
 	// +optional
 	ActiveDeadlineSeconds *int64 `json:"activeDeadlineSeconds,omitempty" protobuf:"varint,13,opt,name=activeDeadlineSeconds"`
 }
@@ -152,7 +158,7 @@ type CronTabStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty" protobuf:"varint,4,opt,name=observedGeneration"`
 
-	// active are the runs' Jobs that have not finished.
+	// active are references to the Jobs of the runs that have not finished.
 	// +optional
 	// +listType=atomic
 	Active []corev1.ObjectReference `json:"active,omitempty" protobuf:"bytes,5,rep,name=active"`
@@ -178,7 +184,7 @@ type CronTabStatus struct {
 	// +optional
 	MissedRuns int64 `json:"missedRuns,omitempty" protobuf:"varint,10,opt,name=missedRuns"`
 
-	// runningPods is the number of running pods of the active Jobs.
+	// runningPods is the number of pods of the active Jobs that are running.
 	// +optional
 	RunningPods int32 `json:"runningPods,omitempty" protobuf:"varint,11,opt,name=runningPods"`
 }

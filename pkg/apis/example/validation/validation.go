@@ -20,6 +20,7 @@ package validation
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/distribution/reference"
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
@@ -36,11 +37,22 @@ const (
 	MaxReplicas = 1000
 	// MaxMessageBytes is the largest spec.message a CustomResource may carry.
 	MaxMessageBytes = 1024
+	// MaxCronTabNameLength is the longest name a new CronTab may have: each run's Job is named
+	// "<crontab>-<minutes since the Unix epoch>", and that name is also a label value, at most 63
+	// characters; the suffix takes up to 11 (a dash and 10 digits).
+	MaxCronTabNameLength = 52
 )
 
-// ValidateCronTab validates a new CronTab.
+var concurrencyPolicies = []example.ConcurrencyPolicy{example.AllowConcurrent, example.ForbidConcurrent, example.ReplaceConcurrent}
+
+// ValidateCronTab validates a new CronTab. Only new names are held to MaxCronTabNameLength:
+// a CronTab created before the limit keeps working on update.
 func ValidateCronTab(ct *example.CronTab) field.ErrorList {
 	allErrs := apimachineryvalidation.ValidateObjectMeta(&ct.ObjectMeta, true, apimachineryvalidation.NameIsDNSSubdomain, field.NewPath("metadata"))
+	if len(ct.Name) > MaxCronTabNameLength {
+		allErrs = append(allErrs, field.Invalid(field.NewPath("metadata", "name"), ct.Name,
+			fmt.Sprintf("must be no more than %d characters, so that the Jobs of its runs get valid names", MaxCronTabNameLength)))
+	}
 	allErrs = append(allErrs, ValidateCronTabSpec(&ct.Spec, field.NewPath("spec"))...)
 	allErrs = append(allErrs, validateUTF8(ct)...)
 	return allErrs
@@ -62,7 +74,8 @@ func ValidateCronTabStatusUpdate(ct, old *example.CronTab) field.ErrorList {
 	return allErrs
 }
 
-// ValidateCronTabSpec validates the schedule, image, replicas and time zone.
+// ValidateCronTabSpec validates the schedule, image, replicas, time zone and how runs are made.
+// command and args are not checked: a container accepts any strings there, empty ones too.
 func ValidateCronTabSpec(spec *example.CronTabSpec, fldPath *field.Path) field.ErrorList {
 	var allErrs field.ErrorList
 	if spec.CronSpec == "" {
@@ -81,6 +94,25 @@ func ValidateCronTabSpec(spec *example.CronTabSpec, fldPath *field.Path) field.E
 
 	if _, err := schedule.LoadLocation(spec.TimeZone); err != nil {
 		allErrs = append(allErrs, field.Invalid(fldPath.Child("timeZone"), spec.TimeZone, fmt.Sprintf("unknown time zone: %v", err)))
+	}
+
+	switch {
+	case spec.ConcurrencyPolicy == "":
+		allErrs = append(allErrs, field.Required(fldPath.Child("concurrencyPolicy"), "one of Allow, Forbid or Replace"))
+	case !slices.Contains(concurrencyPolicies, spec.ConcurrencyPolicy):
+		allErrs = append(allErrs, field.NotSupported(fldPath.Child("concurrencyPolicy"), spec.ConcurrencyPolicy, concurrencyPolicies))
+	}
+	if spec.StartingDeadlineSeconds != nil {
+		allErrs = append(allErrs, apimachineryvalidation.ValidateNonnegativeField(*spec.StartingDeadlineSeconds, fldPath.Child("startingDeadlineSeconds"))...)
+	}
+	allErrs = append(allErrs, apimachineryvalidation.ValidateNonnegativeField(int64(spec.SuccessfulJobsHistoryLimit), fldPath.Child("successfulJobsHistoryLimit"))...)
+	allErrs = append(allErrs, apimachineryvalidation.ValidateNonnegativeField(int64(spec.FailedJobsHistoryLimit), fldPath.Child("failedJobsHistoryLimit"))...)
+	if spec.BackoffLimit != nil {
+		allErrs = append(allErrs, apimachineryvalidation.ValidateNonnegativeField(int64(*spec.BackoffLimit), fldPath.Child("backoffLimit"))...)
+	}
+	// A Job with no time at all could not start a pod.
+	if spec.ActiveDeadlineSeconds != nil && *spec.ActiveDeadlineSeconds <= 0 {
+		allErrs = append(allErrs, field.Invalid(fldPath.Child("activeDeadlineSeconds"), *spec.ActiveDeadlineSeconds, "must be greater than 0"))
 	}
 	return allErrs
 }
@@ -108,6 +140,13 @@ func ValidateCronTabStatus(status *example.CronTabStatus, fldPath *field.Path) f
 		}
 	}
 	allErrs = append(allErrs, metav1validation.ValidateConditions(status.Conditions, fldPath.Child("conditions"))...)
+	for i, ref := range status.Active {
+		if ref.Name == "" {
+			allErrs = append(allErrs, field.Required(fldPath.Child("active").Index(i).Child("name"), "the name of the run's Job"))
+		}
+	}
+	allErrs = append(allErrs, apimachineryvalidation.ValidateNonnegativeField(status.MissedRuns, fldPath.Child("missedRuns"))...)
+	allErrs = append(allErrs, apimachineryvalidation.ValidateNonnegativeField(int64(status.RunningPods), fldPath.Child("runningPods"))...)
 	return allErrs
 }
 

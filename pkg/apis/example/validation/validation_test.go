@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -55,17 +56,23 @@ func checkErrors(t *testing.T, errs field.ErrorList, want []wantErr) {
 	}
 }
 
-// seedCronTab is the CronTab of the seed document.
+// seedCronTab is the CronTab of the seed document, with the defaults decoding applies.
 func seedCronTab() *example.CronTab {
 	return &example.CronTab{
 		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "my-new-cron-object"},
 		Spec: example.CronTabSpec{
-			CronSpec: "* * * * */5",
-			Image:    "my-awesome-cron-image",
-			Replicas: 1,
+			CronSpec:                   "* * * * */5",
+			Image:                      "my-awesome-cron-image",
+			Replicas:                   1,
+			ConcurrencyPolicy:          example.AllowConcurrent,
+			SuccessfulJobsHistoryLimit: 3,
+			FailedJobsHistoryLimit:     1,
 		},
 	}
 }
+
+func int32Ptr(i int32) *int32 { return &i }
+func int64Ptr(i int64) *int64 { return &i }
 
 func TestValidateCronTab(t *testing.T) {
 	tests := []struct {
@@ -146,11 +153,82 @@ func TestValidateCronTab(t *testing.T) {
 			mutate: func(ct *example.CronTab) { ct.Name = "" },
 			want:   []wantErr{{field.ErrorTypeRequired, "metadata.name"}},
 		},
+		{name: "every run field set", mutate: func(ct *example.CronTab) {
+			ct.Spec.Command = []string{"/bin/sh", "-c"}
+			ct.Spec.Args = []string{"date; echo done"}
+			ct.Spec.Suspend = true
+			ct.Spec.ConcurrencyPolicy = example.ReplaceConcurrent
+			ct.Spec.StartingDeadlineSeconds = int64Ptr(200)
+			ct.Spec.SuccessfulJobsHistoryLimit = 10
+			ct.Spec.FailedJobsHistoryLimit = 5
+			ct.Spec.BackoffLimit = int32Ptr(4)
+			ct.Spec.ActiveDeadlineSeconds = int64Ptr(3600)
+		}},
+		// A container takes any strings as command and args, so a CronTab does too.
+		{name: "empty command and args entries", mutate: func(ct *example.CronTab) {
+			ct.Spec.Command = []string{""}
+			ct.Spec.Args = []string{"", " "}
+		}},
+		{name: "Forbid policy", mutate: func(ct *example.CronTab) { ct.Spec.ConcurrencyPolicy = example.ForbidConcurrent }},
+		{
+			name:   "unknown concurrency policy",
+			mutate: func(ct *example.CronTab) { ct.Spec.ConcurrencyPolicy = "forbid" },
+			want:   []wantErr{{field.ErrorTypeNotSupported, "spec.concurrencyPolicy"}},
+		},
+		{
+			name:   "empty concurrency policy",
+			mutate: func(ct *example.CronTab) { ct.Spec.ConcurrencyPolicy = "" },
+			want:   []wantErr{{field.ErrorTypeRequired, "spec.concurrencyPolicy"}},
+		},
+		{name: "zero startingDeadlineSeconds", mutate: func(ct *example.CronTab) { ct.Spec.StartingDeadlineSeconds = int64Ptr(0) }},
+		{
+			name:   "negative startingDeadlineSeconds",
+			mutate: func(ct *example.CronTab) { ct.Spec.StartingDeadlineSeconds = int64Ptr(-1) },
+			want:   []wantErr{{field.ErrorTypeInvalid, "spec.startingDeadlineSeconds"}},
+		},
+		{name: "zero history limits keep no Jobs", mutate: func(ct *example.CronTab) {
+			ct.Spec.SuccessfulJobsHistoryLimit = 0
+			ct.Spec.FailedJobsHistoryLimit = 0
+		}},
+		{
+			name:   "negative successfulJobsHistoryLimit",
+			mutate: func(ct *example.CronTab) { ct.Spec.SuccessfulJobsHistoryLimit = -1 },
+			want:   []wantErr{{field.ErrorTypeInvalid, "spec.successfulJobsHistoryLimit"}},
+		},
+		{
+			name:   "negative failedJobsHistoryLimit",
+			mutate: func(ct *example.CronTab) { ct.Spec.FailedJobsHistoryLimit = -1 },
+			want:   []wantErr{{field.ErrorTypeInvalid, "spec.failedJobsHistoryLimit"}},
+		},
+		{name: "zero backoffLimit", mutate: func(ct *example.CronTab) { ct.Spec.BackoffLimit = int32Ptr(0) }},
+		{
+			name:   "negative backoffLimit",
+			mutate: func(ct *example.CronTab) { ct.Spec.BackoffLimit = int32Ptr(-1) },
+			want:   []wantErr{{field.ErrorTypeInvalid, "spec.backoffLimit"}},
+		},
+		{name: "one second activeDeadlineSeconds", mutate: func(ct *example.CronTab) { ct.Spec.ActiveDeadlineSeconds = int64Ptr(1) }},
+		{
+			name:   "zero activeDeadlineSeconds",
+			mutate: func(ct *example.CronTab) { ct.Spec.ActiveDeadlineSeconds = int64Ptr(0) },
+			want:   []wantErr{{field.ErrorTypeInvalid, "spec.activeDeadlineSeconds"}},
+		},
+		{
+			name:   "negative activeDeadlineSeconds",
+			mutate: func(ct *example.CronTab) { ct.Spec.ActiveDeadlineSeconds = int64Ptr(-5) },
+			want:   []wantErr{{field.ErrorTypeInvalid, "spec.activeDeadlineSeconds"}},
+		},
+		{name: "name of the maximum length", mutate: func(ct *example.CronTab) { ct.Name = strings.Repeat("a", MaxCronTabNameLength) }},
+		{
+			name:   "name one character too long for its Jobs",
+			mutate: func(ct *example.CronTab) { ct.Name = strings.Repeat("a", MaxCronTabNameLength+1) },
+			want:   []wantErr{{field.ErrorTypeInvalid, "metadata.name"}},
+		},
 		{
 			name: "several bad fields at once",
 			mutate: func(ct *example.CronTab) {
 				ct.Namespace = ""
-				ct.Spec = example.CronTabSpec{CronSpec: "61 * * * *", Image: "foo:bar:baz", Replicas: -1, TimeZone: "Nowhere/Zone"}
+				ct.Spec = example.CronTabSpec{CronSpec: "61 * * * *", Image: "foo:bar:baz", Replicas: -1, TimeZone: "Nowhere/Zone",
+					ConcurrencyPolicy: "Sometimes", BackoffLimit: int32Ptr(-1)}
 			},
 			want: []wantErr{
 				{field.ErrorTypeRequired, "metadata.namespace"},
@@ -158,6 +236,8 @@ func TestValidateCronTab(t *testing.T) {
 				{field.ErrorTypeInvalid, "spec.image"},
 				{field.ErrorTypeInvalid, "spec.replicas"},
 				{field.ErrorTypeInvalid, "spec.timeZone"},
+				{field.ErrorTypeNotSupported, "spec.concurrencyPolicy"},
+				{field.ErrorTypeInvalid, "spec.backoffLimit"},
 			},
 		},
 	}
@@ -201,6 +281,11 @@ func TestValidateCronTabUpdate(t *testing.T) {
 			want:   []wantErr{{field.ErrorTypeInvalid, "spec.replicas"}},
 		},
 		{
+			name:   "invalid run field",
+			mutate: func(ct *example.CronTab) { ct.Spec.ConcurrencyPolicy = "Never" },
+			want:   []wantErr{{field.ErrorTypeNotSupported, "spec.concurrencyPolicy"}},
+		},
+		{
 			name:   "rename",
 			mutate: func(ct *example.CronTab) { ct.Name = "other" },
 			want:   []wantErr{{field.ErrorTypeInvalid, "metadata.name"}},
@@ -215,6 +300,21 @@ func TestValidateCronTabUpdate(t *testing.T) {
 	}
 }
 
+// TestLongNameKeepsWorkingOnUpdate checks that a CronTab created before names were limited
+// can still be updated, through the main resource and the status subresource.
+func TestLongNameKeepsWorkingOnUpdate(t *testing.T) {
+	old := seedCronTab()
+	old.Name = strings.Repeat("a", 63)
+	old.ResourceVersion = "1"
+	checkErrors(t, ValidateCronTab(old), []wantErr{{field.ErrorTypeInvalid, "metadata.name"}})
+
+	ct := old.DeepCopy()
+	ct.Spec.Suspend = true
+	checkErrors(t, ValidateCronTabUpdate(ct, old), nil)
+	ct.Status.RunningPods = 2
+	checkErrors(t, ValidateCronTabStatusUpdate(ct, old), nil)
+}
+
 func validCondition() metav1.Condition {
 	return metav1.Condition{
 		Type:               "Ready",
@@ -226,6 +326,7 @@ func validCondition() metav1.Condition {
 }
 
 func TestValidateCronTabStatus(t *testing.T) {
+	scheduled := metav1.NewTime(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
 	tests := []struct {
 		name   string
 		status example.CronTabStatus
@@ -242,9 +343,37 @@ func TestValidateCronTabStatus(t *testing.T) {
 			},
 		},
 		{
+			name: "a run in progress",
+			status: example.CronTabStatus{
+				Replicas:           2,
+				Active:             []corev1.ObjectReference{{Kind: "Job", APIVersion: "batch/v1", Namespace: "default", Name: "my-new-cron-object-29000000"}},
+				LastScheduleTime:   &scheduled,
+				LastSuccessfulTime: &scheduled,
+				NextScheduleTime:   &scheduled,
+				LastMissedTime:     &scheduled,
+				MissedRuns:         3,
+				RunningPods:        2,
+			},
+		},
+		{
 			name:   "negative replicas",
 			status: example.CronTabStatus{Replicas: -1},
 			want:   []wantErr{{field.ErrorTypeInvalid, "status.replicas"}},
+		},
+		{
+			name:   "active Job without a name",
+			status: example.CronTabStatus{Active: []corev1.ObjectReference{{Name: "a"}, {Kind: "Job", Namespace: "default"}}},
+			want:   []wantErr{{field.ErrorTypeRequired, "status.active[1].name"}},
+		},
+		{
+			name:   "negative missedRuns",
+			status: example.CronTabStatus{MissedRuns: -1},
+			want:   []wantErr{{field.ErrorTypeInvalid, "status.missedRuns"}},
+		},
+		{
+			name:   "negative runningPods",
+			status: example.CronTabStatus{RunningPods: -1},
+			want:   []wantErr{{field.ErrorTypeInvalid, "status.runningPods"}},
 		},
 		{
 			name:   "negative observedGeneration",

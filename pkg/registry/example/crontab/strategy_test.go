@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -56,9 +57,12 @@ func seedCronTab() *example.CronTab {
 			Labels:          map[string]string{"team": "a"},
 		},
 		Spec: example.CronTabSpec{
-			CronSpec: "* * * * */5",
-			Image:    "my-awesome-cron-image",
-			Replicas: 1,
+			CronSpec:                   "* * * * */5",
+			Image:                      "my-awesome-cron-image",
+			Replicas:                   1,
+			ConcurrencyPolicy:          example.AllowConcurrent,
+			SuccessfulJobsHistoryLimit: 3,
+			FailedJobsHistoryLimit:     1,
 		},
 		Status: example.CronTabStatus{
 			Replicas:           1,
@@ -68,9 +72,20 @@ func seedCronTab() *example.CronTab {
 				Type: "Ready", Status: metav1.ConditionTrue, Reason: "Scheduled",
 				LastTransitionTime: metav1.NewTime(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)),
 			}},
+			// A run in progress: what a spec update must leave alone.
+			Active:           []corev1.ObjectReference{{Kind: "Job", APIVersion: "batch/v1", Namespace: "default", Name: "my-new-cron-object-29000000"}},
+			LastScheduleTime: &lastSchedule,
+			NextScheduleTime: &nextSchedule,
+			MissedRuns:       2,
+			RunningPods:      1,
 		},
 	}
 }
+
+var (
+	lastSchedule = metav1.NewTime(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	nextSchedule = metav1.NewTime(time.Date(2025, 1, 1, 0, 5, 0, 0, time.UTC))
+)
 
 func TestSelector(t *testing.T) {
 	if got, want := Selector("my-new-cron-object"), "example.com/crontab=my-new-cron-object"; got != want {
@@ -82,7 +97,8 @@ func TestPrepareForCreate(t *testing.T) {
 	s := NewStrategy(newScheme(t))
 	ct := seedCronTab()
 	ct.Generation = 7
-	ct.Status = example.CronTabStatus{Replicas: 42, Selector: "evil=true", ObservedGeneration: 9}
+	ct.Status = example.CronTabStatus{Replicas: 42, Selector: "evil=true", ObservedGeneration: 9, MissedRuns: 4,
+		Active: []corev1.ObjectReference{{Name: "not-a-run"}}, LastScheduleTime: &lastSchedule}
 
 	s.PrepareForCreate(context.Background(), ct)
 
@@ -93,7 +109,7 @@ func TestPrepareForCreate(t *testing.T) {
 	if !reflect.DeepEqual(ct.Status, want) {
 		t.Errorf("status = %+v, want %+v (cleared, with the derived selector)", ct.Status, want)
 	}
-	if ct.Spec != seedCronTab().Spec {
+	if !reflect.DeepEqual(ct.Spec, seedCronTab().Spec) {
 		t.Errorf("spec changed: %+v", ct.Spec)
 	}
 }
@@ -111,13 +127,16 @@ func TestPrepareForUpdate(t *testing.T) {
 		{name: "schedule change", mutate: func(ct *example.CronTab) { ct.Spec.CronSpec = "@hourly" }, wantGeneration: 2},
 		{name: "replicas change", mutate: func(ct *example.CronTab) { ct.Spec.Replicas = 3 }, wantGeneration: 2},
 		{name: "time zone change", mutate: func(ct *example.CronTab) { ct.Spec.TimeZone = "Asia/Shanghai" }, wantGeneration: 2},
+		{name: "suspend", mutate: func(ct *example.CronTab) { ct.Spec.Suspend = true }, wantGeneration: 2},
+		{name: "command change", mutate: func(ct *example.CronTab) { ct.Spec.Command = []string{"/bin/true"} }, wantGeneration: 2},
+		{name: "policy change", mutate: func(ct *example.CronTab) { ct.Spec.ConcurrencyPolicy = example.ForbidConcurrent }, wantGeneration: 2},
 	}
 	s := NewStrategy(newScheme(t))
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			old := seedCronTab()
 			ct := old.DeepCopy()
-			// A client cannot write status through the main resource.
+			// A client cannot write status through the main resource, nor clear it.
 			ct.Status = example.CronTabStatus{Replicas: 5, Selector: "evil=true", ObservedGeneration: 3}
 			tc.mutate(ct)
 
@@ -151,15 +170,16 @@ func TestStatusPrepareForUpdate(t *testing.T) {
 	s := NewStatusStrategy(newScheme(t))
 	old := seedCronTab()
 	ct := old.DeepCopy()
-	ct.Spec = example.CronTabSpec{CronSpec: "@daily", Image: "other:1", Replicas: 9, TimeZone: "Asia/Shanghai"}
-	ct.Status = example.CronTabStatus{Replicas: 4, Selector: "evil=true", ObservedGeneration: 1}
+	ct.Spec = example.CronTabSpec{CronSpec: "@daily", Image: "other:1", Replicas: 9, TimeZone: "Asia/Shanghai", Suspend: true}
+	ct.Status = example.CronTabStatus{Replicas: 4, Selector: "evil=true", ObservedGeneration: 1, LastSuccessfulTime: &lastSchedule, LastMissedTime: &nextSchedule}
 
 	s.PrepareForUpdate(context.Background(), ct, old)
 
-	if ct.Spec != old.Spec {
+	if !reflect.DeepEqual(ct.Spec, old.Spec) {
 		t.Errorf("spec = %+v, want the stored %+v", ct.Spec, old.Spec)
 	}
-	want := example.CronTabStatus{Replicas: 4, Selector: "example.com/crontab=my-new-cron-object", ObservedGeneration: 1}
+	// The status is the request's whole: a run that finished leaves active, as sent.
+	want := example.CronTabStatus{Replicas: 4, Selector: "example.com/crontab=my-new-cron-object", ObservedGeneration: 1, LastSuccessfulTime: &lastSchedule, LastMissedTime: &nextSchedule}
 	if !reflect.DeepEqual(ct.Status, want) {
 		t.Errorf("status = %+v, want %+v", ct.Status, want)
 	}
@@ -182,6 +202,13 @@ func TestStatusValidateUpdate(t *testing.T) {
 	errs := s.ValidateUpdate(context.Background(), ct, old)
 	if len(errs) != 1 || errs[0].Field != "status.observedGeneration" {
 		t.Errorf("got %v, want one error at status.observedGeneration", errs)
+	}
+
+	ct = old.DeepCopy()
+	ct.Status.Active = append(ct.Status.Active, corev1.ObjectReference{Kind: "Job"})
+	errs = s.ValidateUpdate(context.Background(), ct, old)
+	if len(errs) != 1 || errs[0].Field != "status.active[1].name" {
+		t.Errorf("got %v, want one error at status.active[1].name", errs)
 	}
 }
 
@@ -356,6 +383,9 @@ func TestScaleFromCronTab(t *testing.T) {
 	ct.UID = "uid-1"
 	ct.Spec.Replicas = 3
 	ct.Status.Replicas = 2
+	// Neither the running pods nor the active runs are the scale's replicas.
+	ct.Status.RunningPods = 7
+	ct.Status.Active = append(ct.Status.Active, corev1.ObjectReference{Name: "my-new-cron-object-29000001"})
 	ct.CreationTimestamp = metav1.NewTime(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
 
 	scale, err := scaleFromCronTab(ct)

@@ -28,26 +28,55 @@ import (
 	"example.com/example-apiserver/pkg/schedule"
 )
 
-// tableConvertor prints NAME SCHEDULE NEXT RUN IMAGE REPLICAS AGE, and SELECTOR with -o wide.
+// tableConvertor prints the columns of `kubectl get cronjobs`: NAME SCHEDULE TIMEZONE SUSPEND
+// ACTIVE LAST SCHEDULE NEXT RUN AGE, and IMAGE REPLICAS SELECTOR with -o wide.
 var tableConvertor = table.Convertor{
 	Columns: []metav1.TableColumnDefinition{
 		{Name: "Name", Type: "string", Format: "name", Description: "Name of the CronTab."},
 		{Name: "Schedule", Type: "string", Description: "The cron expression, spec.cronSpec."},
-		{Name: "Next Run", Type: "string", Description: "Time until the schedule next fires, in spec.timeZone."},
-		{Name: "Image", Type: "string", Description: "The image run, spec.image."},
-		{Name: "Replicas", Type: "integer", Description: "Copies run on each schedule, spec.replicas."},
+		{Name: "Timezone", Type: "string", Description: "The time zone of the schedule, spec.timeZone; <none> means UTC."},
+		{Name: "Suspend", Type: "boolean", Description: "Whether new runs are held back, spec.suspend."},
+		{Name: "Active", Type: "integer", Description: "Number of runs whose Jobs have not finished, status.active."},
+		{Name: "Last Schedule", Type: "string", Description: "Time since the latest run was scheduled, status.lastScheduleTime."},
+		{Name: "Next Run", Type: "string", Description: "Time until the schedule next fires, in spec.timeZone; <suspended> while suspended."},
 		{Name: "Age", Type: "string", Description: "Time since the CronTab was created."},
+		{Name: "Image", Type: "string", Priority: 1, Description: "The image run, spec.image."},
+		{Name: "Replicas", Type: "integer", Priority: 1, Description: "Pods each run starts at once, spec.replicas."},
 		{Name: "Selector", Type: "string", Priority: 1, Description: "Label selector of what the CronTab runs, status.selector."},
 	},
 	Row: func(obj runtime.Object, name, age string) ([]interface{}, error) {
-		ct := obj.(*example.CronTab)
-		return []interface{}{name, ct.Spec.CronSpec, NextRun(&ct.Spec, time.Now()), ct.Spec.Image, ct.Spec.Replicas, age, ct.Status.Selector}, nil
+		return tableRow(obj.(*example.CronTab), name, age, time.Now()), nil
 	},
 }
 
-// NextRun describes when a schedule next fires after now, e.g. "in 3m12s"; it is computed at
-// read time so it is never stale.
+// tableRow returns the cells of one CronTab, with times relative to now.
+func tableRow(ct *example.CronTab, name, age string, now time.Time) []interface{} {
+	timeZone := ct.Spec.TimeZone
+	if timeZone == "" {
+		timeZone = "<none>"
+	}
+	// As kubectl prints a CronJob's spec.suspend.
+	suspend := "False"
+	if ct.Spec.Suspend {
+		suspend = "True"
+	}
+	lastSchedule := "<none>"
+	if ct.Status.LastScheduleTime != nil {
+		lastSchedule = duration.HumanDuration(now.Sub(ct.Status.LastScheduleTime.Time))
+	}
+	return []interface{}{
+		name, ct.Spec.CronSpec, timeZone, suspend,
+		int64(len(ct.Status.Active)), lastSchedule, NextRun(&ct.Spec, now), age,
+		ct.Spec.Image, ct.Spec.Replicas, ct.Status.Selector,
+	}
+}
+
+// NextRun describes when a schedule next fires after now, e.g. "in 3m12s", or "<suspended>";
+// it is computed at read time so it is never stale.
 func NextRun(spec *example.CronTabSpec, now time.Time) string {
+	if spec.Suspend {
+		return "<suspended>"
+	}
 	s, err := schedule.New(spec.CronSpec, spec.TimeZone)
 	if err != nil {
 		return "<invalid>"

@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
@@ -51,7 +52,7 @@ func TestTableColumns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantNames := []string{"Name", "Schedule", "Next Run", "Image", "Replicas", "Age", "Selector"}
+	wantNames := []string{"Name", "Schedule", "Timezone", "Suspend", "Active", "Last Schedule", "Next Run", "Age", "Image", "Replicas", "Selector"}
 	if len(table.ColumnDefinitions) != len(wantNames) {
 		t.Fatalf("got %d columns %+v, want %v", len(table.ColumnDefinitions), table.ColumnDefinitions, wantNames)
 	}
@@ -60,8 +61,8 @@ func TestTableColumns(t *testing.T) {
 			t.Errorf("column %d = %q, want %q", i, col.Name, wantNames[i])
 		}
 		wantPriority := int32(0)
-		if col.Name == "Selector" {
-			wantPriority = 1 // only with -o wide
+		if i >= 8 {
+			wantPriority = 1 // Image, Replicas, Selector only with -o wide
 		}
 		if col.Priority != wantPriority {
 			t.Errorf("column %q priority = %d, want %d", col.Name, col.Priority, wantPriority)
@@ -88,9 +89,9 @@ func TestTableSingleObject(t *testing.T) {
 	if len(row.Cells) != len(table.ColumnDefinitions) {
 		t.Fatalf("row has %d cells for %d columns: %v", len(row.Cells), len(table.ColumnDefinitions), row.Cells)
 	}
-	want := []interface{}{"my-new-cron-object", "*/5 * * * *", nil, "nginx:1.27", int32(2), "3h", "example.com/crontab=my-new-cron-object"}
+	want := []interface{}{"my-new-cron-object", "*/5 * * * *", "<none>", "False", int64(0), "<none>", nil, "3h", "nginx:1.27", int32(2), "example.com/crontab=my-new-cron-object"}
 	for i, cell := range row.Cells {
-		if i == 2 {
+		if i == 6 {
 			// The next run depends on the wall clock: only its shape is stable.
 			if s, ok := cell.(string); !ok || !strings.HasPrefix(s, "in ") {
 				t.Errorf("Next Run cell = %#v, want \"in ...\"", cell)
@@ -130,8 +131,8 @@ func TestTableList(t *testing.T) {
 			t.Errorf("row %d name = %v, want %q", i, got, name)
 		}
 	}
-	if len(table.ColumnDefinitions) != 7 {
-		t.Errorf("got %d column definitions, want 7", len(table.ColumnDefinitions))
+	if len(table.ColumnDefinitions) != 11 {
+		t.Errorf("got %d column definitions, want 11", len(table.ColumnDefinitions))
 	}
 
 	empty, err := tableConvertor.ConvertToTable(context.Background(), &example.CronTabList{ListMeta: metav1.ListMeta{ResourceVersion: "43"}}, nil)
@@ -163,8 +164,62 @@ func TestTableNoHeaders(t *testing.T) {
 			if got := len(table.ColumnDefinitions) > 0; got != tc.wantColumns {
 				t.Errorf("column definitions present = %v, want %v", got, tc.wantColumns)
 			}
-			if len(table.Rows) != 1 || len(table.Rows[0].Cells) != 7 {
-				t.Errorf("rows = %+v, want one row of 7 cells whatever the headers", table.Rows)
+			if len(table.Rows) != 1 || len(table.Rows[0].Cells) != 11 {
+				t.Errorf("rows = %+v, want one row of 11 cells whatever the headers", table.Rows)
+			}
+		})
+	}
+}
+
+// TestTableRow pins each cell against a fixed clock, for a CronTab that has run.
+func TestTableRow(t *testing.T) {
+	now := time.Date(2025, 1, 1, 12, 3, 0, 0, time.UTC)
+	lastSchedule := metav1.NewTime(now.Add(-3*time.Minute - 20*time.Second))
+	running := func() *example.CronTab {
+		ct := tableCronTab("nightly")
+		ct.Spec.TimeZone = "Asia/Shanghai"
+		ct.Spec.Replicas = 4
+		ct.Status.Active = []corev1.ObjectReference{{Name: "nightly-29000000"}, {Name: "nightly-29000005"}}
+		ct.Status.LastScheduleTime = &lastSchedule
+		return &ct
+	}
+	tests := []struct {
+		name   string
+		mutate func(ct *example.CronTab)
+		want   []interface{}
+	}{
+		{
+			name:   "running",
+			mutate: func(*example.CronTab) {},
+			want:   []interface{}{"nightly", "*/5 * * * *", "Asia/Shanghai", "False", int64(2), "3m20s", "in 2m", "5d", "nginx:1.27", int32(4), "example.com/crontab=nightly"},
+		},
+		{
+			name:   "suspended",
+			mutate: func(ct *example.CronTab) { ct.Spec.Suspend = true },
+			want:   []interface{}{"nightly", "*/5 * * * *", "Asia/Shanghai", "True", int64(2), "3m20s", "<suspended>", "5d", "nginx:1.27", int32(4), "example.com/crontab=nightly"},
+		},
+		{
+			name: "never run",
+			mutate: func(ct *example.CronTab) {
+				ct.Spec.TimeZone = ""
+				ct.Status.Active = nil
+				ct.Status.LastScheduleTime = nil
+			},
+			want: []interface{}{"nightly", "*/5 * * * *", "<none>", "False", int64(0), "<none>", "in 2m", "5d", "nginx:1.27", int32(4), "example.com/crontab=nightly"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ct := running()
+			tc.mutate(ct)
+			got := tableRow(ct, ct.Name, "5d", now)
+			if len(got) != len(tableConvertor.Columns) {
+				t.Fatalf("%d cells for %d columns: %v", len(got), len(tableConvertor.Columns), got)
+			}
+			for i := range got {
+				if got[i] != tc.want[i] {
+					t.Errorf("%s = %#v, want %#v", tableConvertor.Columns[i].Name, got[i], tc.want[i])
+				}
 			}
 		})
 	}
@@ -195,6 +250,7 @@ func TestNextRun(t *testing.T) {
 		{name: "empty schedule", spec: example.CronTabSpec{}, now: at("2025-01-01T00:00:00Z"), want: "<invalid>"},
 		{name: "invalid time zone", spec: example.CronTabSpec{CronSpec: "@hourly", TimeZone: "Nowhere/Zone"}, now: at("2025-01-01T00:00:00Z"), want: "<invalid>"},
 		{name: "never fires", spec: example.CronTabSpec{CronSpec: "0 0 30 2 *"}, now: at("2025-01-01T00:00:00Z"), want: "<never>"},
+		{name: "suspended", spec: example.CronTabSpec{CronSpec: "@hourly", Suspend: true}, now: at("2025-01-01T00:00:00Z"), want: "<suspended>"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -31,7 +31,9 @@ import (
 // with apply.
 //
 // CronTab runs an image on a cron schedule. It is served by example-apiserver
-// as example.com/v1 (short name ct) with status and scale subresources.
+// as example.com/v1 (short name ct) with status and scale subresources. Each run is a Job
+// named "<name>-<minutes since the Unix epoch>", so a new CronTab's name is at most 52
+// characters.
 type CronTabApplyConfiguration struct {
 	metav1.TypeMetaApplyConfiguration `json:""`
 	// Standard object metadata.

@@ -32,13 +32,14 @@ type CronTabSpecApplyConfiguration struct {
 	CronSpec *string `json:"cronSpec,omitempty"`
 	// image is the container image reference to run, e.g. "registry.example.com/team/job:1.0".
 	Image *string `json:"image,omitempty"`
-	// replicas is the number of copies to run on each schedule, 0 to 1000. Defaults to 1.
+	// replicas is how many pods each run starts at once (its Job's parallelism), 0 to 1000.
+	// Defaults to 1.
 	Replicas *int32 `json:"replicas,omitempty"`
 	// timeZone is the IANA time zone name the schedule is interpreted in, e.g. "Asia/Shanghai".
 	// Defaults to UTC when empty.
 	TimeZone *string `json:"timeZone,omitempty"`
 	// command is the entrypoint of the container each run starts, instead of the image's
-	// ENTRYPOINT.
+	// ENTRYPOINT. It is not run in a shell.
 	Command []string `json:"command,omitempty"`
 	// args are the arguments to the entrypoint, instead of the image's CMD.
 	Args []string `json:"args,omitempty"`
@@ -50,17 +51,20 @@ type CronTabSpecApplyConfiguration struct {
 	// starts the new one. Defaults to "Allow".
 	ConcurrencyPolicy *examplev1.ConcurrencyPolicy `json:"concurrencyPolicy,omitempty"`
 	// startingDeadlineSeconds is how late, in seconds after its scheduled time, a run may still
-	// start; a run that cannot start by then counts as missed. Unset means no deadline.
+	// start; a run that cannot start by then counts as missed. 0 or more; unset means no
+	// deadline.
 	StartingDeadlineSeconds *int64 `json:"startingDeadlineSeconds,omitempty"`
-	// successfulJobsHistoryLimit is how many finished successful Jobs to keep. Defaults to 3.
+	// successfulJobsHistoryLimit is how many Jobs of successful runs to keep; older ones are
+	// deleted, 0 keeps none. Defaults to 3.
 	SuccessfulJobsHistoryLimit *int32 `json:"successfulJobsHistoryLimit,omitempty"`
-	// failedJobsHistoryLimit is how many finished failed Jobs to keep. Defaults to 1.
+	// failedJobsHistoryLimit is how many Jobs of failed runs to keep; older ones are deleted,
+	// 0 keeps none. Defaults to 1.
 	FailedJobsHistoryLimit *int32 `json:"failedJobsHistoryLimit,omitempty"`
-	// backoffLimit is how many times a run's pods are retried before the run's Job fails.
-	// Unset means the Job's default (6).
+	// backoffLimit is how many times a run's pods are retried before the run's Job fails; 0 or
+	// more. Unset means the Job's default (6).
 	BackoffLimit *int32 `json:"backoffLimit,omitempty"`
 	// activeDeadlineSeconds is how long, in seconds, a run's Job may be active before it is
-	// stopped and marked failed. Unset means no limit.
+	// stopped and marked failed; at least 1. Unset means no limit.
 	ActiveDeadlineSeconds *int64 `json:"activeDeadlineSeconds,omitempty"`
 }
 

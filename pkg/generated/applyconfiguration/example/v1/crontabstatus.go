@@ -19,8 +19,8 @@ limitations under the License.
 package v1
 
 import (
-	corev1 "k8s.io/api/core/v1"
 	apismetav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	corev1 "k8s.io/client-go/applyconfigurations/core/v1"
 	metav1 "k8s.io/client-go/applyconfigurations/meta/v1"
 )
 
@@ -40,8 +40,8 @@ type CronTabStatusApplyConfiguration struct {
 	Conditions []metav1.ConditionApplyConfiguration `json:"conditions,omitempty"`
 	// observedGeneration is the metadata.generation the status was computed from.
 	ObservedGeneration *int64 `json:"observedGeneration,omitempty"`
-	// active are the runs' Jobs that have not finished.
-	Active []corev1.ObjectReference `json:"active,omitempty"`
+	// active are references to the Jobs of the runs that have not finished.
+	Active []corev1.ObjectReferenceApplyConfiguration `json:"active,omitempty"`
 	// lastScheduleTime is the scheduled time of the latest run started.
 	LastScheduleTime *apismetav1.Time `json:"lastScheduleTime,omitempty"`
 	// lastSuccessfulTime is when the latest successful run finished.
@@ -53,7 +53,7 @@ type CronTabStatusApplyConfiguration struct {
 	LastMissedTime *apismetav1.Time `json:"lastMissedTime,omitempty"`
 	// missedRuns counts the scheduled times that did not get a run, since the CronTab was created.
 	MissedRuns *int64 `json:"missedRuns,omitempty"`
-	// runningPods is the number of running pods of the active Jobs.
+	// runningPods is the number of pods of the active Jobs that are running.
 	RunningPods *int32 `json:"runningPods,omitempty"`
 }
 
@@ -103,9 +103,12 @@ func (b *CronTabStatusApplyConfiguration) WithObservedGeneration(value int64) *C
 // WithActive adds the given value to the Active field in the declarative configuration
 // and returns the receiver, so that objects can be build by chaining "With" function invocations.
 // If called multiple times, values provided by each call will be appended to the Active field.
-func (b *CronTabStatusApplyConfiguration) WithActive(values ...corev1.ObjectReference) *CronTabStatusApplyConfiguration {
+func (b *CronTabStatusApplyConfiguration) WithActive(values ...*corev1.ObjectReferenceApplyConfiguration) *CronTabStatusApplyConfiguration {
 	for i := range values {
-		b.Active = append(b.Active, values[i])
+		if values[i] == nil {
+			panic("nil value passed to WithActive")
+		}
+		b.Active = append(b.Active, *values[i])
 	}
 	return b
 }
