@@ -14,9 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package crontabrun says what a run of a CronTab is: the Job built from it for a scheduled
-// time (or on demand), and how to read a run's scheduled time and outcome back from its Job.
-// The controller and the kubectl plugin share it so they agree on every name and label.
 package crontabrun
 
 import (

@@ -14,8 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package controllermanager is example-controller-manager's command: options and flags,
-// the configuration built from them, and the run (leader election, serving, controllers).
 package controllermanager
 
 import (
