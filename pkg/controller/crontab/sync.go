@@ -88,7 +88,7 @@ func (c *Controller) sync(ctx context.Context, key string) (*time.Duration, erro
 		return nil, err
 	}
 	lastScheduleTime := ct.Status.LastScheduleTime
-	requeueAfter, err := c.startDueRun(ctx, ct, now)
+	next, err := c.startDueRun(ctx, ct, now)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +103,11 @@ func (c *Controller) sync(ctx context.Context, key string) (*time.Duration, erro
 			return nil, err
 		}
 	}
-	return requeueAfter, nil
+	if next.IsZero() {
+		return nil, nil
+	}
+	// Measured now, not from the start of the sync: the wake-up lands on the run time itself.
+	return ptr.To(max(next.Sub(c.clock.Now()), 0)), nil
 }
 
 // ownedJobs lists the Jobs the CronTab controls (same UID: not a namesake's left-overs).
@@ -185,13 +189,14 @@ func jobReference(job *batchv1.Job) corev1.ObjectReference {
 	}
 }
 
-// startDueRun starts the run that is due, if one is, and returns the time to the next one.
+// startDueRun starts the run that is due, if one is, and returns the next run time; zero
+// when none will come (suspended, being deleted, an invalid or exhausted schedule).
 // Of the run times passed since the last look only the latest gets a run; the others count
 // as missed, so a controller back from downtime starts one catch-up run, never a burst.
-func (c *Controller) startDueRun(ctx context.Context, ct *examplev1.CronTab, now time.Time) (*time.Duration, error) {
+func (c *Controller) startDueRun(ctx context.Context, ct *examplev1.CronTab, now time.Time) (time.Time, error) {
 	if ct.DeletionTimestamp != nil || ptr.Deref(ct.Spec.Suspend, false) {
 		ct.Status.NextScheduleTime = nil
-		return nil, nil // an update (resume) wakes the sync
+		return time.Time{}, nil // an update (resume) wakes the sync
 	}
 	sched, err := schedule.New(ct.Spec.CronSpec, ct.Spec.TimeZone)
 	if err != nil {
@@ -199,7 +204,7 @@ func (c *Controller) startDueRun(ctx context.Context, ct *examplev1.CronTab, now
 		// Validation refuses such schedules; a time zone missing here is the one way in.
 		c.recorder.Eventf(ct, nil, corev1.EventTypeWarning, reasonInvalidSchedule, "Schedule",
 			"Cannot run schedule %q in time zone %q: %v", ct.Spec.CronSpec, ct.Spec.TimeZone, err)
-		return nil, nil
+		return time.Time{}, nil
 	}
 
 	due := sched.Due(earliestRunTime(ct, sched, now), now)
@@ -207,10 +212,10 @@ func (c *Controller) startDueRun(ctx context.Context, ct *examplev1.CronTab, now
 		missed, lastMissed := due.Count-1, due.Previous
 		started, err := c.startRun(ctx, ct, due.Latest, now)
 		if err != nil {
-			return nil, err // nothing recorded: the retry sees the same run times due
+			return time.Time{}, err // nothing recorded: the retry sees the same run times due
 		}
 		if started {
-			ct.Status.LastScheduleTime = ptr.To(metav1.NewTime(due.Latest))
+			ct.Status.LastScheduleTime = ptr.To(metav1.NewTime(due.Latest.UTC()))
 		} else {
 			missed, lastMissed = due.Count, due.Latest
 		}
@@ -230,12 +235,11 @@ func (c *Controller) startDueRun(ctx context.Context, ct *examplev1.CronTab, now
 
 	next := sched.NextAfter(now)
 	if next.IsZero() {
-		ct.Status.NextScheduleTime = nil
-		return nil, nil // e.g. February 30th
+		ct.Status.NextScheduleTime = nil // e.g. February 30th
+		return time.Time{}, nil
 	}
-	ct.Status.NextScheduleTime = ptr.To(metav1.NewTime(next))
-	// Wake exactly at the scheduled instant: lag is what users of a scheduler measure.
-	return ptr.To(next.Sub(now)), nil
+	ct.Status.NextScheduleTime = ptr.To(metav1.NewTime(next.UTC()))
+	return next, nil
 }
 
 // earliestRunTime is the instant after which run times are owed. It is the latest of the
