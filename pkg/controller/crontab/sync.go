@@ -62,9 +62,7 @@ const (
 
 // sync brings one CronTab's runs and status up to date and returns when to sync it again:
 // at its next scheduled time, or nil when no time will come (suspended, deleted, invalid).
-// A due run's Job is created first. History is pruned only by syncs that start no run (the
-// new Job's event brings one a second later), so in the busiest second of a minute each
-// CronTab costs the API server a create and a status update, nothing more.
+// A sync that creates a run's Job does nothing else; the next one records it.
 func (c *Controller) sync(ctx context.Context, key string) (*time.Duration, error) {
 	namespace, name, err := cache.SplitMetaNamespaceKey(key)
 	if err != nil {
@@ -87,10 +85,15 @@ func (c *Controller) sync(ctx context.Context, key string) (*time.Duration, erro
 	if err := c.reconcileActive(ctx, ct, jobs); err != nil {
 		return nil, err
 	}
-	lastScheduleTime := ct.Status.LastScheduleTime
-	next, err := c.startDueRun(ctx, ct, now)
+	next, created, err := c.startDueRun(ctx, ct, now)
 	if err != nil {
 		return nil, err
+	}
+	if created {
+		// The status and the history wait for the sync runEventDelay later, which finds the
+		// Job and records the run: in the busiest second of a minute the API server gets the
+		// creates alone.
+		return ptr.To(min(runEventDelay, max(next.Sub(c.clock.Now()), 0))), nil
 	}
 	c.updateStatusFields(ct, now)
 	if !equality.Semantic.DeepEqual(cached.Status, ct.Status) {
@@ -98,10 +101,8 @@ func (c *Controller) sync(ctx context.Context, key string) (*time.Duration, erro
 			return nil, err
 		}
 	}
-	if ct.Status.LastScheduleTime.Equal(lastScheduleTime) {
-		if err := c.pruneHistory(ctx, ct, jobs); err != nil {
-			return nil, err
-		}
+	if err := c.pruneHistory(ctx, ct, jobs); err != nil {
+		return nil, err
 	}
 	if next.IsZero() {
 		return nil, nil
@@ -189,14 +190,27 @@ func jobReference(job *batchv1.Job) corev1.ObjectReference {
 	}
 }
 
-// startDueRun starts the run that is due, if one is, and returns the next run time; zero
-// when none will come (suspended, being deleted, an invalid or exhausted schedule).
-// Of the run times passed since the last look only the latest gets a run; the others count
-// as missed, so a controller back from downtime starts one catch-up run, never a burst.
-func (c *Controller) startDueRun(ctx context.Context, ct *examplev1.CronTab, now time.Time) (time.Time, error) {
+// runStart is what became of a due run.
+type runStart int
+
+const (
+	// runSkipped: missed, past its starting deadline, skipped by Forbid or its name taken.
+	runSkipped runStart = iota
+	// runCreated: this sync created its Job.
+	runCreated
+	// runAdopted: its Job existed, created by an earlier sync whose status write did not
+	// happen (deferred, failed, or the controller crashed).
+	runAdopted
+)
+
+// startDueRun starts the run that is due, if one is. It returns the next run time (zero when
+// none will come: suspended, being deleted, an invalid or exhausted schedule) and whether it
+// created a Job, in which case nothing is recorded in ct: the next sync adopts the Job and
+// records the run.
+func (c *Controller) startDueRun(ctx context.Context, ct *examplev1.CronTab, now time.Time) (time.Time, bool, error) {
 	if ct.DeletionTimestamp != nil || ptr.Deref(ct.Spec.Suspend, false) {
 		ct.Status.NextScheduleTime = nil
-		return time.Time{}, nil // an update (resume) wakes the sync
+		return time.Time{}, false, nil // an update (resume) wakes the sync
 	}
 	sched, err := schedule.New(ct.Spec.CronSpec, ct.Spec.TimeZone)
 	if err != nil {
@@ -204,17 +218,21 @@ func (c *Controller) startDueRun(ctx context.Context, ct *examplev1.CronTab, now
 		// Validation refuses such schedules; a time zone missing here is the one way in.
 		c.recorder.Eventf(ct, nil, corev1.EventTypeWarning, reasonInvalidSchedule, "Schedule",
 			"Cannot run schedule %q in time zone %q: %v", ct.Spec.CronSpec, ct.Spec.TimeZone, err)
-		return time.Time{}, nil
+		return time.Time{}, false, nil
 	}
+	next := sched.NextAfter(now)
 
 	due := sched.Due(earliestRunTime(ct, sched, now), now)
 	if due.Count > 0 {
-		missed, lastMissed := due.Count-1, due.Previous
-		started, err := c.startRun(ctx, ct, due.Latest, now)
+		start, err := c.startRun(ctx, ct, due.Latest, now)
 		if err != nil {
-			return time.Time{}, err // nothing recorded: the retry sees the same run times due
+			return time.Time{}, false, err // nothing recorded: the retry sees the same run times due
 		}
-		if started {
+		if start == runCreated {
+			return next, true, nil
+		}
+		missed, lastMissed := due.Count-1, due.Previous
+		if start == runAdopted {
 			ct.Status.LastScheduleTime = ptr.To(metav1.NewTime(due.Latest.UTC()))
 		} else {
 			missed, lastMissed = due.Count, due.Latest
@@ -233,13 +251,12 @@ func (c *Controller) startDueRun(ctx context.Context, ct *examplev1.CronTab, now
 		}
 	}
 
-	next := sched.NextAfter(now)
 	if next.IsZero() {
 		ct.Status.NextScheduleTime = nil // e.g. February 30th
-		return time.Time{}, nil
+		return time.Time{}, false, nil
 	}
 	ct.Status.NextScheduleTime = ptr.To(metav1.NewTime(next.UTC()))
-	return next, nil
+	return next, false, nil
 }
 
 // earliestRunTime is the instant after which run times are owed. It is the latest of the
@@ -270,29 +287,29 @@ func earliestRunTime(ct *examplev1.CronTab, sched *schedule.Schedule, now time.T
 }
 
 // startRun creates the Job of the run scheduled at scheduled, honouring the starting
-// deadline and the concurrency policy, and says whether the run started (false: skipped,
-// counted as missed).
-func (c *Controller) startRun(ctx context.Context, ct *examplev1.CronTab, scheduled, now time.Time) (bool, error) {
+// deadline and the concurrency policy.
+func (c *Controller) startRun(ctx context.Context, ct *examplev1.CronTab, scheduled, now time.Time) (runStart, error) {
 	name := crontabrun.JobName(ct.Name, scheduled)
-	// Started already, by this controller before a crash or a failed status update.
 	if existing, err := c.jobLister.Jobs(ct.Namespace).Get(name); err == nil {
 		return c.adopt(ct, existing, scheduled), nil
 	}
-	if deadline := ct.Spec.StartingDeadlineSeconds; deadline != nil && now.Sub(scheduled) > time.Duration(*deadline)*time.Second {
+	if reason := c.skipReason(ct, scheduled, now); reason != "" {
+		// Before counting the run missed, ask the API server whether an earlier sync started
+		// it: the cache may not show the Job yet.
+		existing, err := c.kubeClient.BatchV1().Jobs(ct.Namespace).Get(ctx, name, metav1.GetOptions{})
+		if err == nil {
+			return c.adopt(ct, existing, scheduled), nil
+		}
+		if !apierrors.IsNotFound(err) {
+			return runSkipped, err
+		}
 		c.recorder.Eventf(ct, nil, corev1.EventTypeWarning, reasonMissSchedule, "Skip",
-			"Missed scheduled time %s: more than startingDeadlineSeconds (%d) ago", scheduled.UTC().Format(time.RFC3339), *deadline)
-		return false, nil
+			"Skipped scheduled time %s: %s", scheduled.UTC().Format(time.RFC3339), reason)
+		return runSkipped, nil
 	}
-	if running := c.activeScheduledRuns(ct); len(running) > 0 {
-		switch ct.Spec.ConcurrencyPolicy {
-		case examplev1.ForbidConcurrent:
-			c.recorder.Eventf(ct, nil, corev1.EventTypeNormal, reasonMissSchedule, "Skip",
-				"Skipped scheduled time %s: concurrencyPolicy is Forbid and %s is still active", scheduled.UTC().Format(time.RFC3339), running[0].Name)
-			return false, nil
-		case examplev1.ReplaceConcurrent:
-			if err := c.deleteActive(ctx, ct, running); err != nil {
-				return false, err
-			}
+	if running := c.activeScheduledRuns(ct); len(running) > 0 && ct.Spec.ConcurrencyPolicy == examplev1.ReplaceConcurrent {
+		if err := c.deleteActive(ctx, ct, running); err != nil {
+			return runSkipped, err
 		}
 	}
 
@@ -300,35 +317,45 @@ func (c *Controller) startRun(ctx context.Context, ct *examplev1.CronTab, schedu
 	if apierrors.IsAlreadyExists(err) {
 		existing, err := c.kubeClient.BatchV1().Jobs(ct.Namespace).Get(ctx, name, metav1.GetOptions{})
 		if err != nil {
-			return false, err
+			return runSkipped, err
 		}
 		return c.adopt(ct, existing, scheduled), nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("creating Job %s/%s for %s: %w", ct.Namespace, name, scheduled.UTC().Format(time.RFC3339), err)
+		return runSkipped, fmt.Errorf("creating Job %s/%s for %s: %w", ct.Namespace, name, scheduled.UTC().Format(time.RFC3339), err)
 	}
 	// The creation time the server stamps has whole seconds only: measure here.
 	scheduleLag.Observe(c.clock.Since(scheduled).Seconds())
 	jobsCreated.Inc()
 	c.recorder.Eventf(ct, created, corev1.EventTypeNormal, reasonSuccessfulCreate, "Create", "Created job %s", created.Name)
-	ct.Status.Active = append(slices.Clone(ct.Status.Active), jobReference(created))
-	return true, nil
+	return runCreated, nil
 }
 
-// adopt handles a Job that already has the name of the run scheduled at scheduled. The
+// skipReason says why the run scheduled at scheduled must not start, or "" when it may.
+func (c *Controller) skipReason(ct *examplev1.CronTab, scheduled, now time.Time) string {
+	if deadline := ct.Spec.StartingDeadlineSeconds; deadline != nil && now.Sub(scheduled) > time.Duration(*deadline)*time.Second {
+		return fmt.Sprintf("more than startingDeadlineSeconds (%d) ago", *deadline)
+	}
+	if running := c.activeScheduledRuns(ct); len(running) > 0 && ct.Spec.ConcurrencyPolicy == examplev1.ForbidConcurrent {
+		return fmt.Sprintf("concurrencyPolicy is Forbid and %s is still active", running[0].Name)
+	}
+	return ""
+}
+
+// adopt takes a Job that already has the name of the run scheduled at scheduled. The
 // CronTab's own Job for that time is the run; anything else is UnexpectedJob, and the run
 // time is missed: retrying cannot free the name.
-func (c *Controller) adopt(ct *examplev1.CronTab, existing *batchv1.Job, scheduled time.Time) bool {
+func (c *Controller) adopt(ct *examplev1.CronTab, existing *batchv1.Job, scheduled time.Time) runStart {
 	if existingScheduled, ok := crontabrun.ScheduledTime(existing); ok && existingScheduled.Equal(scheduled) && metav1.IsControlledBy(existing, ct) {
 		if !crontabrun.OutcomeOf(existing).Finished &&
 			!slices.ContainsFunc(ct.Status.Active, func(ref corev1.ObjectReference) bool { return ref.UID == existing.UID }) {
 			ct.Status.Active = append(slices.Clone(ct.Status.Active), jobReference(existing))
 		}
-		return true
+		return runAdopted
 	}
 	c.recorder.Eventf(ct, existing, corev1.EventTypeWarning, reasonUnexpectedJob, "Create",
 		"Cannot start the run scheduled at %s: Job %s exists and is not this CronTab's run for that time", scheduled.UTC().Format(time.RFC3339), existing.Name)
-	return false
+	return runSkipped
 }
 
 // activeScheduledRuns are the active runs the concurrency policy weighs: manual runs are not.

@@ -137,6 +137,7 @@ func runningPod(job *batchv1.Job, name string, phase corev1.PodPhase) *corev1.Po
 func TestSync(t *testing.T) {
 	base := cronTab(t)
 	fiveMinutes := 5 * time.Minute
+	recordSoon := runEventDelay // a sync that creates a Job leaves the recording to the next
 	tests := []struct {
 		name    string
 		now     time.Time
@@ -158,8 +159,13 @@ func TestSync(t *testing.T) {
 			wantRequeue: ptr.To(30 * time.Second), wantNoUpdate: true,
 		},
 		{
-			name: "due at the instant: create the run's Job", now: at(t, "12:05"),
-			wantCreated: []string{"report-29454485"}, wantEvents: []string{reasonSuccessfulCreate}, wantRequeue: &fiveMinutes,
+			name: "due at the instant: create the run's Job and nothing else", now: at(t, "12:05"),
+			wantCreated: []string{"report-29454485"}, wantEvents: []string{reasonSuccessfulCreate}, wantRequeue: &recordSoon, wantNoUpdate: true,
+		},
+		{
+			name: "the sync after a create records the run", now: at(t, "12:05:01"),
+			jobs:        []*batchv1.Job{run(base, at(t, "12:05"))},
+			wantRequeue: ptr.To(fiveMinutes - time.Second),
 			wantStatus: func(t *testing.T, status examplev1.CronTabStatus) {
 				assertTime(t, "lastScheduleTime", status.LastScheduleTime, at(t, "12:05"))
 				assertTime(t, "nextScheduleTime", status.NextScheduleTime, at(t, "12:10"))
@@ -175,11 +181,20 @@ func TestSync(t *testing.T) {
 				ct.CreationTimestamp = metav1.NewTime(at(t, "12:03"))
 				ct.Status = examplev1.CronTabStatus{}
 			},
-			wantCreated: []string{"report-29454485"}, wantEvents: []string{reasonSuccessfulCreate}, wantRequeue: ptr.To(fiveMinutes - 500*time.Millisecond),
+			wantCreated: []string{"report-29454485"}, wantEvents: []string{reasonSuccessfulCreate}, wantRequeue: &recordSoon, wantNoUpdate: true,
+		},
+		{
+			name: "new CronTab: the first status", now: at(t, "12:04"),
+			cronTab: func(ct *examplev1.CronTab) {
+				ct.CreationTimestamp = metav1.NewTime(at(t, "12:03"))
+				ct.Status = examplev1.CronTabStatus{}
+			},
+			wantRequeue: ptr.To(time.Minute),
 			wantStatus: func(t *testing.T, status examplev1.CronTabStatus) {
-				if status.ObservedGeneration != 1 || status.Replicas != 1 || len(status.Conditions) != 1 {
+				if status.ObservedGeneration != 1 || status.Replicas != 1 || len(status.Conditions) != 1 || status.LastScheduleTime != nil {
 					t.Errorf("status = %+v", status)
 				}
+				assertTime(t, "nextScheduleTime", status.NextScheduleTime, at(t, "12:05"))
 			},
 		},
 		{
@@ -235,7 +250,12 @@ func TestSync(t *testing.T) {
 		{
 			name: "replicas scaled: the run due keeps its place", now: at(t, "12:05:01"),
 			cronTab:     func(ct *examplev1.CronTab) { ct.Spec.Replicas, ct.Generation = ptr.To[int32](3), 2 },
-			wantCreated: []string{"report-29454485"}, wantEvents: []string{reasonSuccessfulCreate}, wantRequeue: ptr.To(fiveMinutes - time.Second),
+			wantCreated: []string{"report-29454485"}, wantEvents: []string{reasonSuccessfulCreate}, wantRequeue: &recordSoon, wantNoUpdate: true,
+		},
+		{
+			name: "replicas scaled: status.replicas follows", now: at(t, "12:04"),
+			cronTab:     func(ct *examplev1.CronTab) { ct.Spec.Replicas, ct.Generation = ptr.To[int32](3), 2 },
+			wantRequeue: ptr.To(time.Minute),
 			wantStatus: func(t *testing.T, status examplev1.CronTabStatus) {
 				if status.Replicas != 3 || status.ObservedGeneration != 2 {
 					t.Errorf("replicas %d, observedGeneration %d; want 3, 2", status.Replicas, status.ObservedGeneration)
@@ -243,11 +263,19 @@ func TestSync(t *testing.T) {
 			},
 		},
 		{
-			name: "back from two hours down: one catch-up run, the rest counted missed", now: at(t, "12:05:20"),
+			name: "back from two hours down: one catch-up run", now: at(t, "12:05:20"),
 			cronTab: func(ct *examplev1.CronTab) {
 				ct.Status.LastScheduleTime, ct.Status.NextScheduleTime = mtime(at(t, "10:00")), mtime(at(t, "10:05"))
 			},
-			wantCreated: []string{"report-29454485"}, wantEvents: []string{reasonSuccessfulCreate, reasonMissSchedule}, wantRequeue: ptr.To(fiveMinutes - 20*time.Second),
+			wantCreated: []string{"report-29454485"}, wantEvents: []string{reasonSuccessfulCreate}, wantRequeue: &recordSoon, wantNoUpdate: true,
+		},
+		{
+			name: "back from two hours down: the next sync counts the rest missed", now: at(t, "12:05:21"),
+			cronTab: func(ct *examplev1.CronTab) {
+				ct.Status.LastScheduleTime, ct.Status.NextScheduleTime = mtime(at(t, "10:00")), mtime(at(t, "10:05"))
+			},
+			jobs:       []*batchv1.Job{run(base, at(t, "12:05"))},
+			wantEvents: []string{reasonMissSchedule}, wantRequeue: ptr.To(fiveMinutes - 21*time.Second),
 			wantStatus: func(t *testing.T, status examplev1.CronTabStatus) {
 				if status.MissedRuns != 24 { // 10:05 ... 12:00
 					t.Errorf("missedRuns = %d, want 24", status.MissedRuns)
@@ -272,7 +300,19 @@ func TestSync(t *testing.T) {
 		{
 			name: "within the starting deadline: run", now: at(t, "12:05:09"),
 			cronTab:     func(ct *examplev1.CronTab) { ct.Spec.StartingDeadlineSeconds = ptr.To[int64](10) },
-			wantCreated: []string{"report-29454485"}, wantEvents: []string{reasonSuccessfulCreate}, wantRequeue: ptr.To(fiveMinutes - 9*time.Second),
+			wantCreated: []string{"report-29454485"}, wantEvents: []string{reasonSuccessfulCreate}, wantRequeue: &recordSoon, wantNoUpdate: true,
+		},
+		{
+			name: "past the starting deadline, but started by an earlier sync: recorded, not missed", now: at(t, "12:05:30"),
+			cronTab:     func(ct *examplev1.CronTab) { ct.Spec.StartingDeadlineSeconds = ptr.To[int64](10) },
+			apiOnlyJobs: []*batchv1.Job{run(base, at(t, "12:05"))},
+			wantRequeue: ptr.To(4*time.Minute + 30*time.Second),
+			wantStatus: func(t *testing.T, status examplev1.CronTabStatus) {
+				assertTime(t, "lastScheduleTime", status.LastScheduleTime, at(t, "12:05"))
+				if status.MissedRuns != 0 {
+					t.Errorf("missedRuns = %d, want 0", status.MissedRuns)
+				}
+			},
 		},
 		{
 			name: "Forbid with a run active: skipped and counted", now: at(t, "12:05"),
@@ -297,10 +337,7 @@ func TestSync(t *testing.T) {
 				ct.Status.Active = activeRefs(manualRun(ct))
 			},
 			jobs:        []*batchv1.Job{manualRun(base)},
-			wantCreated: []string{"report-29454485"}, wantEvents: []string{reasonSuccessfulCreate}, wantRequeue: &fiveMinutes,
-			wantStatus: func(t *testing.T, status examplev1.CronTabStatus) {
-				assertActive(t, status, "report-29454485", "report-manual-x7k2p")
-			},
+			wantCreated: []string{"report-29454485"}, wantEvents: []string{reasonSuccessfulCreate}, wantRequeue: &recordSoon, wantNoUpdate: true,
 		},
 		{
 			name: "Replace: delete the active run, then create", now: at(t, "12:05"),
@@ -310,14 +347,19 @@ func TestSync(t *testing.T) {
 			},
 			jobs:        []*batchv1.Job{run(base, at(t, "12:00"))},
 			wantDeleted: []string{"report-29454480"}, wantCreated: []string{"report-29454485"},
-			wantEvents: []string{reasonSuccessfulDelete, reasonSuccessfulCreate}, wantRequeue: &fiveMinutes,
-			wantStatus: func(t *testing.T, status examplev1.CronTabStatus) { assertActive(t, status, "report-29454485") },
+			wantEvents: []string{reasonSuccessfulDelete, reasonSuccessfulCreate}, wantRequeue: &recordSoon, wantNoUpdate: true,
 		},
 		{
 			name: "Allow: run beside the active one", now: at(t, "12:05"),
 			cronTab:     func(ct *examplev1.CronTab) { ct.Status.Active = activeRefs(run(ct, at(t, "12:00"))) },
 			jobs:        []*batchv1.Job{run(base, at(t, "12:00"))},
-			wantCreated: []string{"report-29454485"}, wantEvents: []string{reasonSuccessfulCreate}, wantRequeue: &fiveMinutes,
+			wantCreated: []string{"report-29454485"}, wantEvents: []string{reasonSuccessfulCreate}, wantRequeue: &recordSoon, wantNoUpdate: true,
+		},
+		{
+			name: "Allow: the next sync records both active", now: at(t, "12:05:01"),
+			cronTab:     func(ct *examplev1.CronTab) { ct.Status.Active = activeRefs(run(ct, at(t, "12:00"))) },
+			jobs:        []*batchv1.Job{run(base, at(t, "12:00")), run(base, at(t, "12:05"))},
+			wantRequeue: ptr.To(fiveMinutes - time.Second),
 			wantStatus: func(t *testing.T, status examplev1.CronTabStatus) {
 				assertActive(t, status, "report-29454480", "report-29454485")
 			},
@@ -381,10 +423,10 @@ func TestSync(t *testing.T) {
 			},
 		},
 		{
-			name: "history beyond the limit waits while a run starts: the create goes first", now: at(t, "12:05"),
+			name: "history beyond the limit waits while a run starts: the create goes alone", now: at(t, "12:05"),
 			cronTab:     func(ct *examplev1.CronTab) { ct.Spec.FailedJobsHistoryLimit = ptr.To[int32](0) },
 			jobs:        []*batchv1.Job{run(base, at(t, "12:00"), failedAt(at(t, "12:01")))},
-			wantCreated: []string{"report-29454485"}, wantEvents: []string{reasonSuccessfulCreate}, wantRequeue: &fiveMinutes,
+			wantCreated: []string{"report-29454485"}, wantEvents: []string{reasonSuccessfulCreate}, wantRequeue: &recordSoon, wantNoUpdate: true,
 		},
 		{
 			name: "history limits of zero keep nothing finished", now: at(t, "12:04"),
