@@ -20,13 +20,13 @@ all: build
 PLUGIN_CMDS := ./cmd/kubectl-example ./cmd/example-credential-plugin
 GOBIN_DIR = $(or $(shell go env GOBIN),$(shell go env GOPATH)/bin)
 
-build: ## Build example-apiserver, kubectl-example and example-credential-plugin into _output/bin.
-	go build -ldflags "$(LDFLAGS)" -o $(BIN_DIR)/example-apiserver ./cmd/example-apiserver
+build: ## Build example-apiserver, example-controller-manager, kubectl-example and example-credential-plugin into _output/bin.
+	go build -ldflags "$(LDFLAGS)" -o $(BIN_DIR)/ ./cmd/example-apiserver ./cmd/example-controller-manager
 	go build -ldflags "$(LDFLAGS)" -o $(BIN_DIR)/ $(PLUGIN_CMDS)
 	install -m 0755 hack/kubectl_complete-example $(BIN_DIR)/kubectl_complete-example
 
-install: ## Install example-apiserver, kubectl-example (with kubectl_complete-example) and example-credential-plugin into GOBIN.
-	go install -ldflags "$(LDFLAGS)" ./cmd/example-apiserver $(PLUGIN_CMDS)
+install: ## Install example-apiserver, example-controller-manager, kubectl-example (with kubectl_complete-example) and example-credential-plugin into GOBIN.
+	go install -ldflags "$(LDFLAGS)" ./cmd/example-apiserver ./cmd/example-controller-manager $(PLUGIN_CMDS)
 	install -m 0755 hack/kubectl_complete-example $(GOBIN_DIR)/kubectl_complete-example
 
 plugins: ## Build kubectl-example's krew archives into _output/plugins and write their sha256 into artifacts/krew/example.yaml.

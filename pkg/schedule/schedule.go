@@ -81,13 +81,136 @@ func New(expression, timeZone string) (*Schedule, error) {
 // A count below one returns an empty slice.
 func (s *Schedule) Next(from time.Time, count int) []time.Time {
 	runs := make([]time.Time, 0, max(count, 0))
-	t := from.In(s.location)
+	t := from
 	for range count {
-		t = s.schedule.Next(t)
+		t = s.next(t)
 		if t.IsZero() {
 			break // the expression never fires again (e.g. February 30th)
 		}
 		runs = append(runs, t)
 	}
 	return runs
+}
+
+// NextAfter returns the first run time strictly after from, or the zero time when the
+// expression never fires again.
+func (s *Schedule) NextAfter(from time.Time) time.Time {
+	return s.next(from)
+}
+
+// WindowFrom returns the instant after which run is the first run time, for a run time run:
+// a window (WindowFrom(run), now] holds run. For wall-clock schedules that is the instant
+// before run; an interval schedule ("@every 90s") runs an interval after where it starts.
+func (s *Schedule) WindowFrom(run time.Time) time.Time {
+	if interval, ok := s.schedule.(cron.ConstantDelaySchedule); ok {
+		return run.Add(-interval.Delay)
+	}
+	return run.Add(-time.Nanosecond)
+}
+
+// next is the one place run times come from. Daylight saving time follows wall clocks, as
+// cron does, with one correction to robfig/cron:
+//   - a wall-clock time that does not exist (clocks jump from 02:00 to 03:00) is skipped:
+//     "30 2 * * *" does not run that day, "0 * * * *" runs at 01:00 and 03:00;
+//   - a wall-clock time that occurs twice (clocks fall back from 03:00 to 02:00) runs once,
+//     at its first occurrence. robfig/cron would run it again an hour later, and a nightly
+//     job that runs twice does more harm than one that runs an hour apart from usual.
+//
+// Schedules such as "@every 90s" are intervals, not wall-clock times, and are left alone.
+func (s *Schedule) next(from time.Time) time.Time {
+	t := s.schedule.Next(from.In(s.location))
+	if _, wallClock := s.schedule.(*cron.SpecSchedule); !wallClock {
+		return t
+	}
+	for !t.IsZero() && occurredBefore(t) {
+		t = s.schedule.Next(t)
+	}
+	return t
+}
+
+// daylightSavingShifts are the clock changes the IANA database holds: 30 minutes (Lord Howe
+// Island), one hour, and two hours (Troll station).
+var daylightSavingShifts = []time.Duration{30 * time.Minute, time.Hour, 2 * time.Hour}
+
+// occurredBefore says whether t's wall-clock time already occurred earlier that day: some
+// instant shift earlier shows the same wall clock because its UTC offset was shift larger.
+func occurredBefore(t time.Time) bool {
+	_, offset := t.Zone()
+	for _, shift := range daylightSavingShifts {
+		_, earlierOffset := t.Add(-shift).Zone()
+		if time.Duration(earlierOffset-offset)*time.Second == shift {
+			return true
+		}
+	}
+	return false
+}
+
+// MaxCountedRuns bounds the work Due does in a long window (a controller down for a week
+// owes "* * * * *" 10080 runs): past it, Due extrapolates the count instead of walking.
+const MaxCountedRuns = 1000
+
+// Due is what a schedule owes in a window of time (after, now].
+type Due struct {
+	// Latest is the most recent run time in the window; zero when the window holds none.
+	Latest time.Time
+	// Previous is the run time before Latest in the window; zero when Count < 2.
+	Previous time.Time
+	// Count is how many run times the window holds.
+	Count int64
+	// Estimated says Count was extrapolated from the first MaxCountedRuns run times at
+	// their average interval, because the window held more.
+	Estimated bool
+}
+
+// Due returns the run times in (after, now]: the latest two and how many. Its work is bounded
+// however long the window: it counts up to MaxCountedRuns run times, then finds the latest
+// ones by searching back from now.
+func (s *Schedule) Due(after, now time.Time) Due {
+	var due Due
+	var first time.Time
+	for t := after; due.Count < MaxCountedRuns; {
+		t = s.next(t)
+		if t.IsZero() || t.After(now) {
+			return due
+		}
+		if due.Count == 0 {
+			first = t
+		}
+		due.Previous, due.Latest = due.Latest, t
+		due.Count++
+	}
+	counted := due.Latest
+	previous, latest := s.latestTwo(counted, now)
+	if latest.IsZero() {
+		return due // the walk stopped exactly at the latest run time
+	}
+	averageInterval := counted.Sub(first) / time.Duration(due.Count-1)
+	due.Count += max(1, int64(latest.Sub(counted)/max(averageInterval, time.Second)))
+	due.Estimated = true
+	due.Latest = latest
+	if previous.IsZero() {
+		previous = counted
+	}
+	due.Previous = previous
+	return due
+}
+
+// latestTwo returns the last two run times in (after, now], searching back from now in
+// windows that double: each window walked holds at most the run times of half of it plus one.
+func (s *Schedule) latestTwo(after, now time.Time) (previous, latest time.Time) {
+	for back := time.Minute; ; back *= 2 {
+		from := now.Add(-back)
+		// robfig/cron looks five years ahead at most; past a century the search is over anyway.
+		reachedAfter := !from.After(after) || back > 100*365*24*time.Hour
+		if reachedAfter {
+			from = after
+		}
+		previous, latest = time.Time{}, time.Time{}
+		for t := s.next(from); !t.IsZero() && !t.After(now); t = s.next(t) {
+			previous, latest = latest, t
+		}
+		if !previous.IsZero() || reachedAfter {
+			return previous, latest
+		}
+	}
 }

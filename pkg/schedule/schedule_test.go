@@ -251,3 +251,171 @@ func TestNext(t *testing.T) {
 		})
 	}
 }
+
+// TestNextDaylightSaving pins what runs on the days clocks change in America/New_York
+// (2026-03-08 02:00 → 03:00, 2026-11-01 02:00 → 01:00) and Europe/Berlin (2026-03-29
+// 02:00 → 03:00, 2026-10-25 03:00 → 02:00).
+func TestNextDaylightSaving(t *testing.T) {
+	utc := func(s string) time.Time {
+		parsed, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatalf("bad test time %q: %v", s, err)
+		}
+		return parsed
+	}
+	tests := []struct {
+		name       string
+		expression string
+		zone       string
+		from       string
+		want       []string // UTC
+	}{
+		{
+			name: "New York: 01:30 occurs twice and runs once", expression: "30 1 * * *", zone: "America/New_York",
+			from: "2026-10-31T12:00:00Z",
+			want: []string{"2026-11-01T05:30:00Z", "2026-11-02T06:30:00Z"},
+		},
+		{
+			name: "New York: hourly skips the repeated 01:00", expression: "0 * * * *", zone: "America/New_York",
+			from: "2026-11-01T04:30:00Z",
+			want: []string{"2026-11-01T05:00:00Z", "2026-11-01T07:00:00Z", "2026-11-01T08:00:00Z"},
+		},
+		{
+			name: "New York: 02:30 does not exist on the spring day and does not run", expression: "30 2 * * *", zone: "America/New_York",
+			from: "2026-03-07T12:00:00Z",
+			want: []string{"2026-03-09T06:30:00Z", "2026-03-10T06:30:00Z"},
+		},
+		{
+			name: "Berlin: 02:30 occurs twice and runs once", expression: "30 2 * * *", zone: "Europe/Berlin",
+			from: "2026-10-24T12:00:00Z",
+			want: []string{"2026-10-25T00:30:00Z", "2026-10-26T01:30:00Z"},
+		},
+		{
+			name: "Berlin: 02:30 does not exist on the spring day and does not run", expression: "30 2 * * *", zone: "Europe/Berlin",
+			from: "2026-03-28T12:00:00Z",
+			want: []string{"2026-03-30T00:30:00Z"},
+		},
+		{
+			name: "Berlin: the last minute of the repeated hour runs once", expression: "59 2 * * *", zone: "Europe/Berlin",
+			from: "2026-10-25T00:00:00Z",
+			want: []string{"2026-10-25T00:59:00Z", "2026-10-26T01:59:00Z"},
+		},
+		{
+			name: "intervals ignore wall clocks", expression: "@every 1h", zone: "America/New_York",
+			from: "2026-11-01T04:00:00Z",
+			want: []string{"2026-11-01T05:00:00Z", "2026-11-01T06:00:00Z", "2026-11-01T07:00:00Z"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := New(tc.expression, tc.zone)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := s.Next(utc(tc.from), len(tc.want))
+			if len(got) != len(tc.want) {
+				t.Fatalf("Next = %v, want %v", got, tc.want)
+			}
+			for i := range got {
+				if !got[i].Equal(utc(tc.want[i])) {
+					t.Errorf("run %d = %s, want %s", i, got[i].UTC().Format(time.RFC3339), tc.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestDue(t *testing.T) {
+	at := func(s string) time.Time {
+		parsed, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatalf("bad test time %q: %v", s, err)
+		}
+		return parsed
+	}
+	tests := []struct {
+		name          string
+		expression    string
+		after, now    string
+		wantLatest    string // empty: nothing due
+		wantPrevious  string
+		wantCount     int64
+		wantEstimated bool
+	}{
+		{name: "nothing due yet", expression: "*/5 * * * *", after: "2026-01-01T12:00:00Z", now: "2026-01-01T12:04:59Z"},
+		{name: "after is exclusive", expression: "*/5 * * * *", after: "2026-01-01T12:05:00Z", now: "2026-01-01T12:05:00Z"},
+		{name: "now is inclusive", expression: "*/5 * * * *", after: "2026-01-01T12:00:00Z", now: "2026-01-01T12:05:00Z",
+			wantLatest: "2026-01-01T12:05:00Z", wantCount: 1},
+		{name: "three due, the latest two named", expression: "*/5 * * * *", after: "2026-01-01T12:00:00Z", now: "2026-01-01T12:17:00Z",
+			wantLatest: "2026-01-01T12:15:00Z", wantPrevious: "2026-01-01T12:10:00Z", wantCount: 3},
+		{name: "a week down on every minute: bounded and estimated", expression: "* * * * *", after: "2026-01-01T00:00:00Z", now: "2026-01-08T00:00:30Z",
+			wantLatest: "2026-01-08T00:00:00Z", wantPrevious: "2026-01-07T23:59:00Z", wantCount: 7 * 24 * 60, wantEstimated: true},
+		{name: "ten years down on a leap-day schedule", expression: "0 0 29 2 *", after: "2020-03-01T00:00:00Z", now: "2030-01-01T00:00:00Z",
+			wantLatest: "2028-02-29T00:00:00Z", wantPrevious: "2024-02-29T00:00:00Z", wantCount: 2},
+		{name: "weekdays over a long window end on the latest Friday", expression: "0 9 * * 1-5", after: "2020-01-01T00:00:00Z", now: "2026-01-04T12:00:00Z",
+			wantLatest: "2026-01-02T09:00:00Z", wantPrevious: "2026-01-01T09:00:00Z", wantEstimated: true},
+		{name: "never fires", expression: "0 0 30 2 *", after: "2026-01-01T00:00:00Z", now: "2027-01-01T00:00:00Z"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := New(tc.expression, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			due := s.Due(at(tc.after), at(tc.now))
+			if tc.wantLatest == "" {
+				if due.Count != 0 || !due.Latest.IsZero() {
+					t.Fatalf("Due = %+v, want nothing due", due)
+				}
+				return
+			}
+			if !due.Latest.Equal(at(tc.wantLatest)) {
+				t.Errorf("Latest = %s, want %s", due.Latest, tc.wantLatest)
+			}
+			if tc.wantPrevious != "" && !due.Previous.Equal(at(tc.wantPrevious)) {
+				t.Errorf("Previous = %s, want %s", due.Previous, tc.wantPrevious)
+			}
+			if tc.wantPrevious == "" && !due.Previous.IsZero() {
+				t.Errorf("Previous = %s, want none", due.Previous)
+			}
+			if due.Estimated != tc.wantEstimated {
+				t.Errorf("Estimated = %v, want %v", due.Estimated, tc.wantEstimated)
+			}
+			if tc.wantCount != 0 && due.Count != tc.wantCount {
+				t.Errorf("Count = %d, want %d", due.Count, tc.wantCount)
+			}
+			if tc.wantEstimated && due.Count <= MaxCountedRuns {
+				t.Errorf("Count = %d, want more than the %d counted", due.Count, MaxCountedRuns)
+			}
+		})
+	}
+}
+
+// BenchmarkDue bounds the work a controller does for a CronTab after a year of downtime.
+func BenchmarkDue(b *testing.B) {
+	s, err := New("* * * * *", "Europe/Berlin")
+	if err != nil {
+		b.Fatal(err)
+	}
+	after := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := after.AddDate(1, 0, 0)
+	for b.Loop() {
+		s.Due(after, now)
+	}
+}
+
+func TestWindowFrom(t *testing.T) {
+	run := time.Date(2026, 1, 1, 12, 5, 0, 0, time.UTC)
+	for _, expression := range []string{"*/5 * * * *", "@every 90s", "@every 5m"} {
+		t.Run(expression, func(t *testing.T) {
+			s, err := New(expression, "Europe/Berlin")
+			if err != nil {
+				t.Fatal(err)
+			}
+			due := s.Due(s.WindowFrom(run), run)
+			if due.Count != 1 || !due.Latest.Equal(run) {
+				t.Errorf("Due(WindowFrom(%s), %s) = %+v, want exactly that run", run, run, due)
+			}
+		})
+	}
+}

@@ -1,0 +1,247 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package crontab
+
+import (
+	"context"
+	"time"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	"k8s.io/apimachinery/pkg/util/wait"
+	batchinformers "k8s.io/client-go/informers/batch/v1"
+	coreinformers "k8s.io/client-go/informers/core/v1"
+	"k8s.io/client-go/kubernetes"
+	batchlisters "k8s.io/client-go/listers/batch/v1"
+	corelisters "k8s.io/client-go/listers/core/v1"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/tools/events"
+	"k8s.io/client-go/util/workqueue"
+	"k8s.io/klog/v2"
+	"k8s.io/utils/clock"
+
+	"example.com/example-apiserver/pkg/apis/example"
+	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
+	"example.com/example-apiserver/pkg/crontabrun"
+	exampleclientset "example.com/example-apiserver/pkg/generated/clientset/versioned"
+	exampleinformers "example.com/example-apiserver/pkg/generated/informers/externalversions/example/v1"
+	examplelisters "example.com/example-apiserver/pkg/generated/listers/example/v1"
+)
+
+// runEventDelay is how long a Job or Pod event waits before it syncs its CronTab. A burst of
+// runs starting on the same minute then does not sync each CronTab again before the cache
+// shows the status just written (a conflict, and a wasted request, in the busiest second),
+// and the events of one run's pods arrive together.
+const runEventDelay = time.Second
+
+// Controller starts the runs of CronTabs as Jobs and keeps their status.
+type Controller struct {
+	kubeClient    kubernetes.Interface
+	cronTabClient exampleclientset.Interface
+
+	cronTabLister examplelisters.CronTabLister
+	jobLister     batchlisters.JobLister
+	podLister     corelisters.PodLister
+	cachesSynced  []cache.InformerSynced
+
+	// queue holds namespace/name keys of CronTabs; a key is added after a delay to wake the
+	// sync at the CronTab's next scheduled time.
+	queue    workqueue.TypedRateLimitingInterface[string]
+	recorder events.EventRecorder
+	clock    clock.WithTicker
+}
+
+// NewController wires the controller to its informers. The Job and Pod informers need only
+// hold objects labelled example.com/crontab (see JobAndPodListOptions).
+func NewController(
+	kubeClient kubernetes.Interface,
+	cronTabClient exampleclientset.Interface,
+	cronTabInformer exampleinformers.CronTabInformer,
+	jobInformer batchinformers.JobInformer,
+	podInformer coreinformers.PodInformer,
+	recorder events.EventRecorder,
+	clk clock.WithTicker,
+) (*Controller, error) {
+	c := &Controller{
+		kubeClient:    kubeClient,
+		cronTabClient: cronTabClient,
+		cronTabLister: cronTabInformer.Lister(),
+		jobLister:     jobInformer.Lister(),
+		podLister:     podInformer.Lister(),
+		queue:         newQueue(clk),
+		recorder:      recorder,
+		clock:         clk,
+	}
+	for _, registration := range []struct {
+		informer cache.SharedIndexInformer
+		handler  cache.ResourceEventHandler
+	}{
+		{cronTabInformer.Informer(), cache.ResourceEventHandlerFuncs{
+			AddFunc:    c.enqueue,
+			UpdateFunc: c.updateCronTab,
+		}},
+		{jobInformer.Informer(), cache.ResourceEventHandlerFuncs{
+			AddFunc:    c.enqueueJobOwner,
+			UpdateFunc: c.updateJob,
+			DeleteFunc: c.enqueueJobOwner,
+		}},
+		{podInformer.Informer(), cache.ResourceEventHandlerFuncs{
+			AddFunc:    c.enqueuePodCronTab,
+			UpdateFunc: c.updatePod,
+			DeleteFunc: c.enqueuePodCronTab,
+		}},
+	} {
+		handle, err := registration.informer.AddEventHandler(registration.handler)
+		if err != nil {
+			return nil, err
+		}
+		c.cachesSynced = append(c.cachesSynced, handle.HasSynced)
+	}
+	return c, nil
+}
+
+func newQueue(clk clock.WithTicker) workqueue.TypedRateLimitingInterface[string] {
+	return workqueue.NewTypedRateLimitingQueueWithConfig(
+		workqueue.DefaultTypedControllerRateLimiter[string](),
+		workqueue.TypedRateLimitingQueueConfig[string]{Name: "crontab", Clock: clk},
+	)
+}
+
+// JobAndPodListOptions narrows the Job and Pod informers to the objects of CronTab runs: a
+// controller that cached every Job and Pod of the cluster would pay for them in memory.
+func JobAndPodListOptions(options *metav1.ListOptions) {
+	options.LabelSelector = example.CronTabSelectorLabel
+}
+
+// HasSynced says whether the informers have delivered their first lists; /readyz waits for it.
+func (c *Controller) HasSynced() bool {
+	for _, synced := range c.cachesSynced {
+		if !synced() {
+			return false
+		}
+	}
+	return true
+}
+
+// Run syncs CronTabs with workers goroutines until ctx is done.
+func (c *Controller) Run(ctx context.Context, workers int) {
+	defer utilruntime.HandleCrashWithContext(ctx)
+	defer c.queue.ShutDown()
+	logger := klog.FromContext(ctx)
+	logger.Info("Starting CronTab controller", "workers", workers)
+	defer logger.Info("Shutting down CronTab controller")
+
+	if !cache.WaitForNamedCacheSyncWithContext(ctx, c.cachesSynced...) {
+		return
+	}
+	for range workers {
+		go wait.UntilWithContext(ctx, c.runWorker, time.Second)
+	}
+	<-ctx.Done()
+}
+
+func (c *Controller) runWorker(ctx context.Context) {
+	for c.processNextItem(ctx) {
+	}
+}
+
+func (c *Controller) processNextItem(ctx context.Context) bool {
+	key, quit := c.queue.Get()
+	if quit {
+		return false
+	}
+	defer c.queue.Done(key)
+
+	start := c.clock.Now()
+	requeueAfter, err := c.sync(ctx, key)
+	syncDuration.Observe(c.clock.Since(start).Seconds())
+	if err != nil {
+		utilruntime.HandleErrorWithContext(ctx, err, "Syncing CronTab failed", "cronTab", key)
+		c.queue.AddRateLimited(key)
+		return true
+	}
+	c.queue.Forget(key)
+	if requeueAfter != nil {
+		c.queue.AddAfter(key, *requeueAfter)
+	}
+	return true
+}
+
+func (c *Controller) enqueue(obj any) {
+	key, err := cache.MetaNamespaceKeyFunc(obj)
+	if err != nil {
+		utilruntime.HandleError(err)
+		return
+	}
+	c.queue.Add(key)
+}
+
+// updateCronTab wakes the sync for what changes runs: the spec (generation) and deletion.
+// The controller's own status updates come back here too, and need no sync.
+func (c *Controller) updateCronTab(oldObj, newObj any) {
+	oldCT, newCT := oldObj.(*examplev1.CronTab), newObj.(*examplev1.CronTab)
+	if oldCT.Generation != newCT.Generation || !oldCT.DeletionTimestamp.Equal(newCT.DeletionTimestamp) {
+		c.enqueue(newCT)
+	}
+}
+
+// updateJob wakes the sync when a run finishes: a Job's other updates (pods counted as
+// they start) change nothing the CronTab shows.
+func (c *Controller) updateJob(oldObj, newObj any) {
+	before, after := crontabrun.OutcomeOf(oldObj.(*batchv1.Job)), crontabrun.OutcomeOf(newObj.(*batchv1.Job))
+	if before.Finished != after.Finished || before.Succeeded != after.Succeeded {
+		c.enqueueJobOwner(newObj)
+	}
+}
+
+// enqueueJobOwner wakes the sync of the CronTab that controls a Job.
+func (c *Controller) enqueueJobOwner(obj any) {
+	if tombstone, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = tombstone.Obj
+	}
+	job, ok := obj.(*batchv1.Job)
+	if !ok {
+		return
+	}
+	ref := metav1.GetControllerOf(job)
+	if ref == nil || ref.Kind != "CronTab" || ref.APIVersion != examplev1.SchemeGroupVersion.String() {
+		return
+	}
+	c.queue.AddAfter(job.Namespace+"/"+ref.Name, runEventDelay)
+}
+
+// updatePod wakes the sync when a run's pod starts or stops running: status.runningPods.
+func (c *Controller) updatePod(oldObj, newObj any) {
+	if oldObj.(*corev1.Pod).Status.Phase != newObj.(*corev1.Pod).Status.Phase {
+		c.enqueuePodCronTab(newObj)
+	}
+}
+
+func (c *Controller) enqueuePodCronTab(obj any) {
+	if tombstone, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = tombstone.Obj
+	}
+	pod, ok := obj.(*corev1.Pod)
+	if !ok {
+		return
+	}
+	if name := pod.Labels[example.CronTabSelectorLabel]; name != "" {
+		c.queue.AddAfter(pod.Namespace+"/"+name, runEventDelay)
+	}
+}
