@@ -342,8 +342,8 @@ func (c *Controller) startRun(ctx context.Context, ct *examplev1.CronTab, schedu
 
 // skipReason says why the run scheduled at scheduled must not start, or "" when it may.
 func (c *Controller) skipReason(ct *examplev1.CronTab, scheduled, now time.Time) string {
-	if deadline := ct.Spec.StartingDeadlineSeconds; deadline != nil && now.Sub(scheduled) > time.Duration(*deadline)*time.Second {
-		return fmt.Sprintf("more than startingDeadlineSeconds (%d) ago", *deadline)
+	if !schedule.WithinStartingDeadline(scheduled, now, ct.Spec.StartingDeadlineSeconds) {
+		return fmt.Sprintf("more than startingDeadlineSeconds (%d) ago", *ct.Spec.StartingDeadlineSeconds)
 	}
 	if running := c.activeScheduledRuns(ct); len(running) > 0 && ct.Spec.ConcurrencyPolicy == examplev1.ForbidConcurrent {
 		return fmt.Sprintf("concurrencyPolicy is Forbid and %s is still active", running[0].Name)
