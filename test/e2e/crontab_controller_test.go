@@ -64,8 +64,8 @@ func everyMinute(ns, name, image string, edits ...func(*examplev1.CronTabSpec)) 
 	return ct
 }
 
-// createRunningCronTab creates ct and returns it as the server stored it (UID, creation time).
-func createRunningCronTab(t *testing.T, ct *examplev1.CronTab) *examplev1.CronTab {
+// storeCronTab creates ct and returns it as the server stored it (UID, creation time).
+func storeCronTab(t *testing.T, ct *examplev1.CronTab) *examplev1.CronTab {
 	t.Helper()
 	stack.MustKubectlWithInput(t, mustYAML(t, ct), "create", "-f", "-")
 	stored, out, err := getCronTab(ct.Namespace, ct.Name)
@@ -169,7 +169,7 @@ func TestCronTabRunsOnSchedule(t *testing.T) {
 	t.Parallel()
 	const ns, name = "e2e-ct-runs", "every-minute"
 	createNamespace(t, ns)
-	ct := createRunningCronTab(t, everyMinute(ns, name, succeedingImage))
+	ct := storeCronTab(t, everyMinute(ns, name, succeedingImage))
 
 	state := waitForRuns(t, ns, name, "a Job for the first run", firstRunDeadline, func(s runState) bool { return len(s.jobs) > 0 })
 	job := state.jobs[0]
@@ -228,7 +228,7 @@ func TestCronTabForbidSkipsWhileARunIsActive(t *testing.T) {
 	t.Parallel()
 	const ns, name = "e2e-ct-forbid", "forbid"
 	createNamespace(t, ns)
-	createRunningCronTab(t, everyMinute(ns, name, localstack.HangImage, func(spec *examplev1.CronTabSpec) {
+	storeCronTab(t, everyMinute(ns, name, localstack.HangImage, func(spec *examplev1.CronTabSpec) {
 		spec.ConcurrencyPolicy = examplev1.ForbidConcurrent
 	}))
 
@@ -263,7 +263,7 @@ func TestCronTabReplaceDeletesTheActiveRun(t *testing.T) {
 	t.Parallel()
 	const ns, name = "e2e-ct-replace", "replace"
 	createNamespace(t, ns)
-	createRunningCronTab(t, everyMinute(ns, name, localstack.HangImage, func(spec *examplev1.CronTabSpec) {
+	storeCronTab(t, everyMinute(ns, name, localstack.HangImage, func(spec *examplev1.CronTabSpec) {
 		spec.ConcurrencyPolicy = examplev1.ReplaceConcurrent
 	}))
 
@@ -296,7 +296,7 @@ func TestCronTabHistoryLimitsPruneFinishedRuns(t *testing.T) {
 	} {
 		t.Run(run.outcome, func(t *testing.T) {
 			t.Parallel()
-			createRunningCronTab(t, everyMinute(ns, run.name, run.image, func(spec *examplev1.CronTabSpec) {
+			storeCronTab(t, everyMinute(ns, run.name, run.image, func(spec *examplev1.CronTabSpec) {
 				spec.SuccessfulJobsHistoryLimit = ptr.To[int32](1)
 				spec.FailedJobsHistoryLimit = ptr.To[int32](1)
 				// Fail at the first failed pod, not after retries with back-off.
@@ -321,7 +321,7 @@ func TestCronTabSuspendStopsRunsAndResumeStartsNoCatchUp(t *testing.T) {
 	t.Parallel()
 	const ns, name = "e2e-ct-suspend", "suspended"
 	createNamespace(t, ns)
-	createRunningCronTab(t, everyMinute(ns, name, succeedingImage, func(spec *examplev1.CronTabSpec) {
+	storeCronTab(t, everyMinute(ns, name, succeedingImage, func(spec *examplev1.CronTabSpec) {
 		spec.Suspend = ptr.To(true)
 	}))
 
@@ -358,7 +358,7 @@ func TestCronTabAdoptsItsRunsExistingJob(t *testing.T) {
 	t.Parallel()
 	const ns, name = "e2e-ct-adopt", "adopter"
 	createNamespace(t, ns)
-	ct := createRunningCronTab(t, everyMinute(ns, name, succeedingImage))
+	ct := storeCronTab(t, everyMinute(ns, name, succeedingImage))
 
 	// The Job a controller that crashed right after creating it would leave, for a run time
 	// far enough ahead that the controller cannot create it first.

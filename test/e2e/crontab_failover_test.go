@@ -103,7 +103,7 @@ func TestCronTabControllerDowntimeAndFailover(t *testing.T) {
 	// Downtime: run times pass with no controller. An interval schedule owes two of them in a
 	// minute, where a cron schedule would need two minute boundaries.
 	const catchUp, interval = "catch-up", 30 * time.Second
-	ct := createRunningCronTab(t, &examplev1.CronTab{
+	ct := storeCronTab(t, &examplev1.CronTab{
 		TypeMeta:   metav1.TypeMeta{APIVersion: examplev1.SchemeGroupVersion.String(), Kind: "CronTab"},
 		ObjectMeta: metav1.ObjectMeta{Name: catchUp, Namespace: ns},
 		Spec:       examplev1.CronTabSpec{CronSpec: fmt.Sprintf("@every %s", interval), Image: succeedingImage},
@@ -146,7 +146,7 @@ func TestCronTabControllerDowntimeAndFailover(t *testing.T) {
 	// Failover: a standby joins; only the leader runs CronTabs until it is killed.
 	standby := startReplica()
 	const ha = "failover"
-	createRunningCronTab(t, everyMinute(ns, ha, succeedingImage, func(spec *examplev1.CronTabSpec) {
+	storeCronTab(t, everyMinute(ns, ha, succeedingImage, func(spec *examplev1.CronTabSpec) {
 		spec.SuccessfulJobsHistoryLimit = ptr.To[int32](10) // every run stays, to be counted
 	}))
 	state = waitForRuns(t, ns, ha, "the first run", firstRunDeadline, func(s runState) bool { return len(s.jobs) > 0 })
