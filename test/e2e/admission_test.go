@@ -40,7 +40,8 @@ import (
 )
 
 // The stack runs example-apiserver with artifacts/config/example-apiserver.yaml, whose image
-// allow list is docker.io/library, registry.k8s.io, ghcr.io and registry.example.com.
+// allow list is docker.io/library, registry.k8s.io, ghcr.io and registry.example.com (and
+// kwok.example.com, which the suite adds for the fake Node's images).
 
 // admissionNamespace creates a namespace with annotations for one test, deleted afterwards.
 func admissionNamespace(t *testing.T, name string, annotations map[string]string) {

@@ -109,6 +109,16 @@ func TestHPAScalesCronTab(t *testing.T) {
 	}
 	stack.MustKubectl(t, "apply", "-n", ns, "-f", filepath.Join(stack.Root, "artifacts", "examples", "hpa-crontab.yaml"))
 	waitForReplicas(t, ns, "crontab", "my-new-cron-object", 3)
+
+	// The HPA divides the metric by the replicas the scale subresource reports, which come
+	// from the status example-controller-manager writes: three CronTabs over three replicas
+	// is one each, not <unknown> as with no status, nor a division by zero.
+	stack.Eventually(t, hpaTimeout, "kubectl get hpa shows the current value 1 of target 1 at 3 replicas", func() (bool, string) {
+		out, err := stack.Kubectl("get", "hpa", "my-crontab-hpa", "-n", ns, "--no-headers",
+			"-o", "custom-columns=TARGETS:.status.currentMetrics[0].external.current.averageValue,REPLICAS:.status.currentReplicas")
+		table, _ := stack.Kubectl("get", "hpa", "my-crontab-hpa", "-n", ns)
+		return err == nil && strings.Join(strings.Fields(out), " ") == "1 3" && strings.Contains(table, "1/1 (avg)"), out + "\n" + table
+	})
 }
 
 // TestHPAReportsMissingMetric: a metric that does not exist shows in the HPA's conditions.

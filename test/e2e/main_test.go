@@ -20,9 +20,11 @@ limitations under the License.
 package e2e
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,6 +33,7 @@ import (
 
 	"example.com/example-apiserver/pkg/apis/config/v1alpha1"
 	"example.com/example-apiserver/test/e2e/framework"
+	"example.com/example-apiserver/test/localstack"
 )
 
 // Started once for the package; tests use their own namespaces.
@@ -47,7 +50,20 @@ var (
 const kcmFlags = "--horizontal-pod-autoscaler-sync-period=1s --horizontal-pod-autoscaler-downscale-stabilization=2s"
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	runAllParallelTestsAtOnce()
 	os.Exit(run(m))
+}
+
+// runAllParallelTestsAtOnce raises go test's -parallel, unless given, from GOMAXPROCS to more
+// than the suite has parallel tests: they spend minutes waiting for minute boundaries while
+// the stack does the work, and their waits only overlap if they run at the same time.
+func runAllParallelTestsAtOnce() {
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		_ = flag.Set("test.parallel", "32")
+	}
 }
 
 func run(m *testing.M) int {
@@ -93,7 +109,8 @@ func run(m *testing.M) int {
 
 // writeServerConfig writes the example configuration (artifacts/config), which the admission
 // tests rely on, plus the metric http_requests from prometheusURL, with a short cache so that
-// a stopped Prometheus shows at once.
+// a stopped Prometheus shows at once, and the images that make pods fail or hang on the fake
+// Node allowed, for CronTabs to run them.
 func writeServerConfig(dir, prometheusURL string) (string, error) {
 	root, err := os.Getwd()
 	if err != nil {
@@ -107,6 +124,8 @@ func writeServerConfig(dir, prometheusURL string) (string, error) {
 	if err := yaml.UnmarshalStrict(data, &cfg); err != nil {
 		return "", fmt.Errorf("artifacts/config/example-apiserver.yaml: %w", err)
 	}
+	policy := &cfg.CronTabPolicy.ImagePolicy
+	policy.AllowedPrefixes = append(policy.AllowedPrefixes, strings.Split(localstack.FailImage, "/")[0])
 	cfg.ExternalMetrics = append(cfg.ExternalMetrics, v1alpha1.ExternalMetric{
 		Name:     "http_requests",
 		CacheTTL: &metav1.Duration{Duration: time.Second},

@@ -53,6 +53,12 @@ type Stack struct {
 	Kubeconfig string
 
 	extraEnv []string
+
+	mu sync.Mutex
+	// commandLines are the components' command lines, remembered for StartComponent.
+	commandLines map[string][]string
+	// started are the processes StartComponent started; Down stops them.
+	started []*Process
 }
 
 // Up starts a stack in a directory of its own under parent (relative to the repository root),
@@ -94,6 +100,7 @@ func reapStaleStacks(root, parent string) {
 
 // Down stops every process of the stack; its logs stay in Dir for a failed run to explain.
 func (s *Stack) Down() error {
+	s.stopStarted()
 	if out, err := s.localUp("down"); err != nil {
 		return fmt.Errorf("hack/local-up.sh down: %w\n%s", err, out)
 	}

@@ -1,0 +1,276 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package framework
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"example.com/example-apiserver/test/localstack"
+)
+
+// stopTimeout is how long a component gets to exit after SIGTERM, as hack/local-up.sh down
+// gives it, before SIGKILL.
+const stopTimeout = 30 * time.Second
+
+// Process is a component process a test started beside, or in place of, the stack's own:
+// a replica of example-controller-manager, say. It belongs to the stack: Down stops it.
+type Process struct {
+	// Name is the log's name, e.g. example-controller-manager-2: its log is logs/<Name>.log,
+	// which DumpLogs prints with the others.
+	Name string
+	// Port is its --secure-port.
+	Port      int
+	component string
+	cmd       *exec.Cmd
+	done      chan struct{}
+}
+
+// PID is the process id.
+func (p *Process) PID() int { return p.cmd.Process.Pid }
+
+// Kill ends the process with SIGKILL, as a crash would, and waits for it.
+func (p *Process) Kill() {
+	_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.done
+}
+
+// Stop ends the process with SIGTERM, as an orderly shutdown would (SIGKILL after
+// stopTimeout), and waits for it.
+func (p *Process) Stop() {
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(stopTimeout):
+		p.Kill()
+	}
+}
+
+// Exited says whether the process has ended.
+func (p *Process) Exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// envPrefix is the prefix of a component's keys in the env file: kube-apiserver -> KUBE_APISERVER.
+func envPrefix(component string) string {
+	return strings.ToUpper(strings.ReplaceAll(component, "-", "_"))
+}
+
+// StopComponent stops every process of component (e.g. example-controller-manager): the
+// stack's own and those StartComponent started, with SIGTERM as hack/local-up.sh down does,
+// and waits until they have exited. The stack's command line for it is remembered first, so
+// StartComponent can start the component again.
+func (s *Stack) StopComponent(component string) error {
+	if _, err := s.commandLine(component); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	started := slices.Clone(s.started)
+	s.mu.Unlock()
+	for _, p := range started {
+		if p.component == component {
+			p.Stop()
+		}
+	}
+	pid, err := strconv.Atoi(s.Env[envPrefix(component)+"_PID"])
+	if err != nil {
+		return fmt.Errorf("no PID of %s in the env file: %w", component, err)
+	}
+	if !s.runs(component, strconv.Itoa(pid)) {
+		return nil // stopped by an earlier call; the PID may be another process's by now
+	}
+	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+		return fmt.Errorf("stopping %s (pid %d): %w", component, pid, err)
+	}
+	deadline := time.Now().Add(stopTimeout)
+	for !processGone(strconv.Itoa(pid)) {
+		if time.Now().After(deadline) {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+			deadline = time.Now().Add(10 * time.Second)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return nil
+}
+
+// processGone says whether pid has exited. The stack's processes are not this process's
+// children, so an exited one may linger as a zombie until whoever inherited it reaps it.
+func processGone(pid string) bool {
+	stat, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return true
+	}
+	_, state, _ := strings.Cut(string(stat), ") ")
+	return strings.HasPrefix(state, "Z")
+}
+
+// commandLine returns the command line hack/local-up.sh started component with, read from
+// /proc while it runs and remembered after.
+func (s *Stack) commandLine(component string) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if argv, ok := s.commandLines[component]; ok {
+		return argv, nil
+	}
+	pid := s.Env[envPrefix(component)+"_PID"]
+	if !s.runs(component, pid) {
+		return nil, fmt.Errorf("%s (pid %s) is not running %s", component, pid, s.Env[envPrefix(component)+"_BIN"])
+	}
+	raw, err := os.ReadFile("/proc/" + pid + "/cmdline")
+	if err != nil {
+		return nil, fmt.Errorf("reading the command line of %s: %w", component, err)
+	}
+	argv := strings.Split(strings.TrimRight(string(raw), "\x00"), "\x00")
+	if s.commandLines == nil {
+		s.commandLines = map[string][]string{}
+	}
+	s.commandLines[component] = argv
+	return argv, nil
+}
+
+// runs says whether pid is a process of component's binary: the check guards against a
+// reused PID, as local-up.sh's is_ours does.
+func (s *Stack) runs(component, pid string) bool {
+	exe, err := os.Readlink("/proc/" + pid + "/exe")
+	return err == nil && exe == s.Env[envPrefix(component)+"_BIN"] && !processGone(pid)
+}
+
+// StartComponent starts another process of component with the flags hack/local-up.sh gave
+// the stack's own, but its own --secure-port on 127.0.0.1, and waits until its /healthz
+// answers ok. It is recorded in the env file as the component's process, so that
+// hack/local-up.sh down stops it even if this test binary dies first.
+func (s *Stack) StartComponent(component string) (*Process, error) {
+	argv, err := s.commandLine(component)
+	if err != nil {
+		return nil, err
+	}
+	port, err := localstack.FreePort()
+	if err != nil {
+		return nil, err
+	}
+	args := make([]string, 0, len(argv)-1)
+	for _, arg := range argv[1:] {
+		if strings.HasPrefix(arg, "--secure-port=") {
+			arg = "--secure-port=" + strconv.Itoa(port)
+		}
+		args = append(args, arg)
+	}
+
+	s.mu.Lock()
+	name := fmt.Sprintf("%s-%d", component, len(s.started)+2)
+	s.mu.Unlock()
+	logFile, err := os.Create(s.LogPath(name))
+	if err != nil {
+		return nil, err
+	}
+	defer logFile.Close()
+	fmt.Fprintf(logFile, "# %s %s\n", argv[0], strings.Join(args, " "))
+	p := &Process{Name: name, Port: port, component: component, cmd: exec.Command(argv[0], args...), done: make(chan struct{})}
+	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
+	// Its own process group: a Ctrl-C in the terminal reaches the test, which stops it in order.
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := p.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting %s: %w", name, err)
+	}
+	go func() {
+		_ = p.cmd.Wait()
+		close(p.done)
+	}()
+	s.mu.Lock()
+	s.started = append(s.started, p)
+	s.mu.Unlock()
+	if err := s.recordPID(component, p.PID()); err != nil {
+		p.Kill()
+		return nil, err
+	}
+	if err := waitHealthy(p); err != nil {
+		p.Kill()
+		return nil, fmt.Errorf("%s: %w\n%s", name, err, localstack.Tail(s.LogPath(name), 40))
+	}
+	return p, nil
+}
+
+// recordPID appends the component's PID to the env file; hack/local-up.sh reads the last one.
+func (s *Stack) recordPID(component string, pid int) error {
+	f, err := os.OpenFile(filepath.Join(s.Dir, "env"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(f, "%s_PID=%d\n", envPrefix(component), pid)
+	return errors.Join(err, f.Close())
+}
+
+// waitHealthy polls the process's /healthz until it answers ok. The components serve
+// self-signed certificates, so the check does not verify them, as local-up.sh's does not.
+func waitHealthy(p *Process) error {
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // a self-signed local certificate
+	}}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	url := fmt.Sprintf("https://127.0.0.1:%d/healthz", p.Port)
+	last := ""
+	for {
+		if p.Exited() {
+			return errors.New("exited before it was healthy")
+		}
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		resp, err := client.Do(req)
+		if err == nil {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK && string(body) == "ok" {
+				return nil
+			}
+			last = fmt.Sprintf("%d %s", resp.StatusCode, body)
+		} else {
+			last = err.Error()
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s not ok after 2m; last: %s", url, last)
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
+// stopStarted stops the processes StartComponent started that still run.
+func (s *Stack) stopStarted() {
+	s.mu.Lock()
+	started := s.started
+	s.mu.Unlock()
+	for _, p := range started {
+		p.Stop()
+	}
+}
