@@ -18,6 +18,7 @@ package kubectlplugin
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -45,6 +46,7 @@ import (
 	fakekube "k8s.io/client-go/kubernetes/fake"
 	clienttesting "k8s.io/client-go/testing"
 	"k8s.io/client-go/tools/clientcmd"
+	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 	"k8s.io/metrics/pkg/apis/external_metrics"
 	externalmetricsv1beta1 "k8s.io/metrics/pkg/apis/external_metrics/v1beta1"
 	externalmetrics "k8s.io/metrics/pkg/client/external_metrics"
@@ -68,6 +70,9 @@ type fakeFactory struct {
 	discovery *fakediscovery.FakeDiscovery
 	// externalMetrics is nil unless a test serves external metrics (see serveExternalMetrics).
 	externalMetrics *fakeexternalmetrics.FakeExternalMetricsClient
+	// kubeconfig and cacheDir point kubectl's code at a test server (see serveCronTabs).
+	kubeconfig, cacheDir string
+	kubectl              cmdutil.Factory
 }
 
 func (f *fakeFactory) ToRawKubeConfigLoader() clientcmd.ClientConfig { return nil }
@@ -78,6 +83,7 @@ func (f *fakeFactory) DynamicClient() (dynamic.Interface, error)     { return f.
 func (f *fakeFactory) DiscoveryClient() (discovery.DiscoveryInterface, error) {
 	return f.discovery, nil
 }
+func (f *fakeFactory) KubectlFactory() cmdutil.Factory { return f.kubectl }
 func (f *fakeFactory) ExternalMetricsClient() (externalmetrics.ExternalMetricsClient, error) {
 	if f.externalMetrics == nil {
 		return nil, errors.New("no external metrics in this test")
@@ -130,104 +136,17 @@ func run(t *testing.T, f *fakeFactory, args ...string) (stdout, stderr string, e
 	t.Helper()
 	out, errOut := &bytes.Buffer{}, &bytes.Buffer{}
 	streams := genericiooptions.IOStreams{In: &bytes.Buffer{}, Out: out, ErrOut: errOut}
-	cmd := NewCmdExampleWith(genericclioptions.NewConfigFlags(false), f, streams)
+	flags := genericclioptions.NewConfigFlags(false)
+	if f.kubeconfig != "" {
+		flags.KubeConfig, flags.CacheDir = &f.kubeconfig, &f.cacheDir
+	}
+	// kubectl's code reads the same flags as the command line, -n included.
+	f.kubectl = cmdutil.NewFactory(flags)
+	cmd := NewCmdExampleWith(flags, f, streams)
 
 	cmd.SetArgs(args)
-	err = cmd.Execute()
+	err = cmd.ExecuteContext(context.Background())
 	return out.String(), errOut.String(), err
-}
-
-func TestCronTabs(t *testing.T) {
-	objects := []runtime.Object{
-		cronTab("default", "every-five", "*/5 * * * *", "", ptr.To[int32](2), map[string]string{"team": "data"}),
-		running(cronTab("default", "nightly", "0 3 * * *", "Asia/Shanghai", nil, nil)),
-		suspended(cronTab("other", "hourly", "@hourly", "", ptr.To[int32](1), map[string]string{"team": "web"})),
-	}
-	tests := []struct {
-		name    string
-		args    []string
-		want    []string
-		notWant []string
-		wantErr string
-	}{{
-		name: "table in the current namespace",
-		args: []string{"crontabs"},
-		want: []string{
-			"NAME         SCHEDULE      TIMEZONE        SUSPEND   ACTIVE   LAST SCHEDULE   NEXT RUN   AGE",
-			"every-five   */5 * * * *   <none>          False     0        <none>          in 2m30s   120m",
-			// 03:00 in Shanghai is 19:00 UTC: 15h ago, and next in 8h.
-			"nightly      0 3 * * *     Asia/Shanghai   False     1        15h             in 8h      120m",
-		},
-		notWant: []string{"hourly", "NAMESPACE", "IMAGE", "SELECTOR"},
-	}, {
-		name: "alias ct, every namespace",
-		args: []string{"ct", "-A"},
-		want: []string{"NAMESPACE", "other       hourly", "default     every-five", "True      0        <none>          <suspended>"},
-	}, {
-		name:    "label selector",
-		args:    []string{"ct", "-A", "-l", "team=data"},
-		want:    []string{"every-five"},
-		notWant: []string{"hourly", "nightly"},
-	}, {
-		name: "wide adds image, replicas and selector",
-		args: []string{"ct", "-o", "wide"},
-		want: []string{"AGE    IMAGE          REPLICAS    SELECTOR", "120m   busybox:1.36   <default>   <none>"},
-	}, {
-		name: "names",
-		args: []string{"ct", "-o", "name"},
-		want: []string{"crontab.example.com/every-five\ncrontab.example.com/nightly\n"},
-	}, {
-		name: "one object as json",
-		args: []string{"ct", "nightly", "-o", "json"},
-		want: []string{`"kind": "CronTab"`, `"apiVersion": "example.com/v1"`, `"timeZone": "Asia/Shanghai"`},
-	}, {
-		name: "a list as yaml",
-		args: []string{"ct", "-o", "yaml"},
-		want: []string{"kind: CronTabList", "kind: CronTab\n", "name: every-five"},
-	}, {
-		name: "jsonpath",
-		args: []string{"ct", "-o", "jsonpath={.items[*].spec.cronSpec}"},
-		want: []string{"*/5 * * * * 0 3 * * *"},
-	}, {
-		name: "go-template",
-		args: []string{"ct", "nightly", "-o", "go-template={{.metadata.name}}={{.spec.image}}"},
-		want: []string{"nightly=busybox:1.36"},
-	}, {
-		name:    "unknown output",
-		args:    []string{"ct", "-o", "xml"},
-		wantErr: "unable to match a printer",
-	}, {
-		name:    "names and selectors do not mix",
-		args:    []string{"ct", "nightly", "-l", "a=b"},
-		wantErr: "cannot be combined",
-	}, {
-		name:    "missing object",
-		args:    []string{"ct", "nope"},
-		wantErr: "not found",
-	}}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			out, _, err := run(t, newFakeFactory(objects...), tc.args...)
-			checkErr(t, err, tc.wantErr)
-			for _, w := range tc.want {
-				if !strings.Contains(out, w) {
-					t.Errorf("output lacks %q:\n%s", w, out)
-				}
-			}
-			for _, w := range tc.notWant {
-				if strings.Contains(out, w) {
-					t.Errorf("output has %q:\n%s", w, out)
-				}
-			}
-		})
-	}
-}
-
-func TestCronTabsEmpty(t *testing.T) {
-	out, errOut, err := run(t, newFakeFactory(), "ct")
-	if err != nil || out != "" || !strings.Contains(errOut, "No resources found in default namespace.") {
-		t.Fatalf("got err=%v out=%q stderr=%q", err, out, errOut)
-	}
 }
 
 func TestNext(t *testing.T) {
@@ -671,7 +590,7 @@ func TestCompletion(t *testing.T) {
 		{args: []string{"__complete", "history", ""}, want: "hourly\nnightly\n:4\n"},
 		{args: []string{"__complete", "history", "nightly", ""}, want: ":4\n"},
 		{args: []string{"__complete", "ct", "nightly", ""}, want: "hourly\n:4\n"},
-		{args: []string{"__complete", "ct", "-o", ""}, want: "wide\njson\nyaml\nname\n"},
+		{args: []string{"__complete", "ct", "-o", ""}, want: "custom-columns\ncustom-columns-file\nwide\n:4\n"},
 		{args: []string{"__complete", "create", "crontab", "x", "--image", "i", "--schedule", "s", "--dry-run="}, want: "none\nclient\nserver\n:4\n"},
 		{args: []string{"__complete", "next", "x", "--timezone", "Asia/"}, want: "Asia/Shanghai\n"},
 	}
