@@ -463,9 +463,10 @@ func TestMetricsServed(t *testing.T) {
 		name string
 		args []string
 		// want is the whole output when exact, else substrings of it.
-		want    []string
-		exact   bool
-		notWant []string
+		want       []string
+		exact      bool
+		notWant    []string
+		wantStderr string
 		// wantRead is the metric read, as "namespace/metric?selector"; empty when none is.
 		wantRead string
 		wantErr  string
@@ -475,9 +476,13 @@ func TestMetricsServed(t *testing.T) {
 		want:  []string{"NAME\ncrontab_runs\ncrontabs\nhttp_requests\n"},
 		exact: true,
 	}, {
-		name:  "names as json",
-		args:  []string{"metrics", "-o", "json"},
-		want:  []string{"{\n  \"metrics\": [\n    \"crontab_runs\",\n    \"crontabs\",\n    \"http_requests\"\n  ]\n}\n"},
+		name: "names as the server's APIResourceList",
+		args: []string{"metrics", "-o", "json"},
+		want: []string{"\"kind\": \"APIResourceList\",\n    \"apiVersion\": \"v1\",\n    \"groupVersion\": \"external.metrics.k8s.io/v1beta1\""},
+	}, {
+		name:  "names through jsonpath",
+		args:  []string{"metrics", "-o", "jsonpath={.resources[*].name}"},
+		want:  []string{"crontab_runs crontabs http_requests"},
 		exact: true,
 	}, {
 		name: "values matching the selector in the namespace",
@@ -508,11 +513,12 @@ func TestMetricsServed(t *testing.T) {
 		exact:    true,
 		wantRead: "team-a/http_requests?",
 	}, {
-		name:     "a metric with no value in the namespace",
-		args:     []string{"metrics", "crontabs"},
-		want:     []string{"NAME   LABELS   VALUE   WINDOW   AGE\n"},
-		exact:    true,
-		wantRead: "team-a/crontabs?",
+		name:       "a metric with no value in the namespace",
+		args:       []string{"metrics", "crontabs"},
+		want:       []string{""},
+		exact:      true,
+		wantStderr: "No resources found in team-a namespace.\n",
+		wantRead:   "team-a/crontabs?",
 	}, {
 		name: "yaml is an ExternalMetricValueList",
 		args: []string{"metrics", "crontab_runs", "-l", "crontab in (backup)", "-o", "yaml"},
@@ -539,15 +545,18 @@ func TestMetricsServed(t *testing.T) {
 	}, {
 		name:    "bad output",
 		args:    []string{"metrics", "crontab_runs", "-o", "wide"},
-		wantErr: `--output must be json or yaml, not "wide"`,
+		wantErr: `unable to match a printer suitable for the output format "wide"`,
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakeFactory()
 			f.namespace = "team-a"
 			serveExternalMetrics(f, metrics)
-			out, _, err := run(t, f, tc.args...)
+			out, errOut, err := run(t, f, tc.args...)
 			checkErr(t, err, tc.wantErr)
+			if errOut != tc.wantStderr {
+				t.Errorf("stderr: %q, want %q", errOut, tc.wantStderr)
+			}
 			if tc.wantErr != "" && tc.wantRead != "" && !apierrors.IsNotFound(err) {
 				t.Errorf("error %v does not wrap the server's NotFound", err)
 			}
