@@ -36,6 +36,7 @@ func TestCompletion(t *testing.T) {
 		{args: []string{"__complete", "history", "nightly", ""}, want: ":4\n"},
 		{args: []string{"__complete", "ct", "nightly", ""}, want: "hourly\n:4\n"},
 		{args: []string{"__complete", "ct", "-o", ""}, want: "custom-columns\ncustom-columns-file\nwide\n:4\n"},
+		{args: []string{"__complete", "metrics", "-o", ""}, want: "json\nyaml\njsonpath=\ngo-template=\n:4\n"},
 		{args: []string{"__complete", "create", "crontab", "x", "--image", "i", "--schedule", "s", "--dry-run="}, want: "none\nclient\nserver\n:4\n"},
 		{args: []string{"__complete", "next", "x", "--timezone", "Asia/"}, want: "Asia/Shanghai\n"},
 	}

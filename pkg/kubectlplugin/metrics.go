@@ -79,6 +79,7 @@ ExternalMetricValueList.`,
 		},
 	}
 	o.PrintFlags.AddFlags(cmd)
+	registerFixedCompletion(cmd, "output", "json", "yaml", "jsonpath=", "go-template=")
 	cmd.Flags().StringVarP(&o.Selector, "selector", "l", "", "Label selector on the metric's labels, e.g. -l crontab=backup.")
 	cmd.Flags().BoolVar(&o.NoHeaders, "no-headers", false, "Do not print the table's header line.")
 	return cmd
