@@ -19,6 +19,7 @@ limitations under the License.
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -29,7 +30,7 @@ import (
 
 func main() {
 	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
-	if err := credentialplugin.NewCommand(streams, credentialplugin.ProcessEnv()).Execute(); err != nil {
+	if err := credentialplugin.NewCommand(streams, credentialplugin.ProcessEnv()).ExecuteContext(context.Background()); err != nil {
 		fmt.Fprintln(os.Stderr, credentialplugin.ErrorLine(err))
 		os.Exit(1)
 	}

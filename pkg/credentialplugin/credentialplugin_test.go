@@ -18,6 +18,7 @@ package credentialplugin
 
 import (
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -67,7 +68,7 @@ func (h *harness) run(args ...string) (stdout, stderr string, err error) {
 		args = append(args, "--cache-dir", h.cache)
 	}
 	cmd.SetArgs(args)
-	err = cmd.Execute()
+	err = cmd.ExecuteContext(context.Background())
 	return out.String(), errOut.String(), err
 }
 

@@ -159,11 +159,7 @@ Errors print one line on stderr and exit non-zero; secrets never go to stderr.`,
 			if err := o.Validate(); err != nil {
 				return err
 			}
-			ctx := cmd.Context()
-			if ctx == nil {
-				ctx = context.Background()
-			}
-			return o.Run(ctx)
+			return o.Run(cmd.Context())
 		},
 	}
 	o.SourceFlags.AddFlags(cmd.Flags())

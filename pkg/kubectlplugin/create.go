@@ -151,9 +151,6 @@ func (o *CreateCronTabOptions) CronTab() *examplev1.CronTab {
 
 // Run creates the CronTab (or, with --dry-run=client, only prints it).
 func (o *CreateCronTabOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	ct := o.CronTab()
 	if o.DryRun == DryRunClient {
 		return o.printer.PrintObj(ct, o.Out)

@@ -22,6 +22,7 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
+	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 	externalmetrics "k8s.io/metrics/pkg/client/external_metrics"
 
 	"example.com/example-apiserver/pkg/generated/clientset/versioned"
@@ -42,15 +43,19 @@ type Factory interface {
 	// a disk cache remembers from before an APIService changed.
 	DiscoveryClient() (discovery.DiscoveryInterface, error)
 	ExternalMetricsClient() (externalmetrics.ExternalMetricsClient, error)
+	// KubectlFactory serves commands that run kubectl's own code on the same flags: crontabs
+	// is kubectl get.
+	KubectlFactory() cmdutil.Factory
 }
 
 // NewFactory returns the Factory that builds clients from flags.
 func NewFactory(flags *genericclioptions.ConfigFlags) Factory {
-	return &factory{flags: flags}
+	return &factory{flags: flags, kubectl: cmdutil.NewFactory(cmdutil.NewMatchVersionFlags(flags))}
 }
 
 type factory struct {
-	flags *genericclioptions.ConfigFlags
+	flags   *genericclioptions.ConfigFlags
+	kubectl cmdutil.Factory
 }
 
 func (f *factory) ToRawKubeConfigLoader() clientcmd.ClientConfig {
@@ -100,4 +105,8 @@ func (f *factory) ExternalMetricsClient() (externalmetrics.ExternalMetricsClient
 		return nil, err
 	}
 	return externalmetrics.NewForConfig(config)
+}
+
+func (f *factory) KubectlFactory() cmdutil.Factory {
+	return f.kubectl
 }

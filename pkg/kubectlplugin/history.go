@@ -113,9 +113,6 @@ func (o *HistoryOptions) humanOutput() bool {
 
 // Run reads the CronTab and its Jobs and prints them, newest first.
 func (o *HistoryOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	// The CronTab first: a typo gets "not found" rather than an empty history, and its UID
 	// tells its runs from a deleted namesake's that the garbage collector has not removed yet.
 	ct, err := getCronTab(ctx, o.Factory, o.Namespace, o.CronTabName)
@@ -249,4 +246,12 @@ func durationCell(job *batchv1.Job, now time.Time) string {
 		return duration.HumanDuration(outcome.At.Sub(job.Status.StartTime.Time))
 	}
 	return duration.HumanDuration(now.Sub(job.Status.StartTime.Time))
+}
+
+// age is the time from t to now as kubectl prints ages, or <unknown> for a zero time.
+func age(t metav1.Time, now time.Time) string {
+	if t.IsZero() {
+		return "<unknown>"
+	}
+	return duration.HumanDuration(now.Sub(t.Time))
 }

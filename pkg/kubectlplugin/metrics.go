@@ -17,19 +17,21 @@ limitations under the License.
 package kubectlplugin
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/cli-runtime/pkg/printers"
 	externalmetricsv1beta1 "k8s.io/metrics/pkg/apis/external_metrics/v1beta1"
-	"sigs.k8s.io/yaml"
 )
 
 // ErrMetricsNotRegistered is returned when the cluster serves no external metrics API.
@@ -40,11 +42,12 @@ var ErrMetricsNotRegistered = errors.New("the external metrics API (" + external
 type MetricsOptions struct {
 	Factory Factory
 	genericiooptions.IOStreams
+	PrintFlags *genericclioptions.PrintFlags
 
 	Name      string
 	Namespace string
 	Selector  string
-	Output    string
+	NoHeaders bool
 	Now       func() time.Time
 
 	selector labels.Selector
@@ -52,14 +55,18 @@ type MetricsOptions struct {
 
 // NewCmdMetrics returns "kubectl example metrics".
 func NewCmdMetrics(f Factory, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &MetricsOptions{Factory: f, IOStreams: streams, Now: clockNow}
+	o := &MetricsOptions{Factory: f, IOStreams: streams, PrintFlags: genericclioptions.NewPrintFlags(""), Now: clockNow}
 	cmd := &cobra.Command{
 		Use:   "metrics [NAME] [-l selector]",
 		Short: "List external metrics (external.metrics.k8s.io), or read one",
 		Long: `List the external metrics the cluster serves through external.metrics.k8s.io/v1beta1, or
-read the values of one metric in the namespace, as a HorizontalPodAutoscaler would.`,
+read the values of one metric in the namespace, as a HorizontalPodAutoscaler would.
+
+With -o, the names print as the server's APIResourceList and the values as its
+ExternalMetricValueList.`,
 		Example: `  kubectl example metrics
-  kubectl example metrics crontab_runs -n team-a -l crontab=backup -o yaml`,
+  kubectl example metrics crontab_runs -n team-a -l crontab=backup -o yaml
+  kubectl example metrics crontab_runs -n team-a -o jsonpath='{.items[*].value}'`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(args); err != nil {
@@ -71,9 +78,10 @@ read the values of one metric in the namespace, as a HorizontalPodAutoscaler wou
 			return o.Run()
 		},
 	}
+	o.PrintFlags.AddFlags(cmd)
+	registerFixedCompletion(cmd, "output", "json", "yaml", "jsonpath=", "go-template=")
 	cmd.Flags().StringVarP(&o.Selector, "selector", "l", "", "Label selector on the metric's labels, e.g. -l crontab=backup.")
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "Output format: one of (json, yaml). Default: a table.")
-	registerFixedCompletion(cmd, "output", "json", "yaml")
+	cmd.Flags().BoolVar(&o.NoHeaders, "no-headers", false, "Do not print the table's header line.")
 	return cmd
 }
 
@@ -87,13 +95,8 @@ func (o *MetricsOptions) Complete(args []string) error {
 	return err
 }
 
-// Validate parses the selector and the output format.
+// Validate parses the selector and refuses an unknown -o before anything reaches the server.
 func (o *MetricsOptions) Validate() error {
-	switch o.Output {
-	case "", "json", "yaml":
-	default:
-		return fmt.Errorf("--output must be json or yaml, not %q", o.Output)
-	}
 	if o.Selector != "" && o.Name == "" {
 		return fmt.Errorf("-l selects the values of one metric: give its NAME")
 	}
@@ -102,7 +105,15 @@ func (o *MetricsOptions) Validate() error {
 	if err != nil {
 		return fmt.Errorf("-l %q: %w", o.Selector, err)
 	}
-	return nil
+	if o.humanOutput() {
+		return nil
+	}
+	_, err = o.PrintFlags.ToPrinter()
+	return err
+}
+
+func (o *MetricsOptions) humanOutput() bool {
+	return *o.PrintFlags.OutputFormat == ""
 }
 
 // Run checks through discovery that the API is served (for a clear message when it is not),
@@ -123,17 +134,10 @@ func (o *MetricsOptions) Run() error {
 	}
 
 	if o.Name == "" {
-		var names []string
-		for _, r := range resources.APIResources {
-			names = append(names, r.Name)
-		}
-		sort.Strings(names)
-		return o.print(map[string][]string{"metrics": names}, func(w *tabwriter.Writer) {
-			fmt.Fprintln(w, "NAME")
-			for _, n := range names {
-				fmt.Fprintln(w, n)
-			}
-		})
+		sort.Slice(resources.APIResources, func(i, j int) bool { return resources.APIResources[i].Name < resources.APIResources[j].Name })
+		// As discovery serves it: the unversioned "v1" of the legacy API root.
+		resources.SetGroupVersionKind(schema.GroupVersion{Version: "v1"}.WithKind("APIResourceList"))
+		return o.print(resources, metricNamesTable(resources), "")
 	}
 
 	client, err := o.Factory.ExternalMetricsClient()
@@ -144,40 +148,57 @@ func (o *MetricsOptions) Run() error {
 	if err != nil {
 		return fmt.Errorf("reading external metric %q in namespace %s: %w", o.Name, o.Namespace, err)
 	}
-	values.APIVersion, values.Kind = externalmetricsv1beta1.SchemeGroupVersion.String(), "ExternalMetricValueList"
-	now := o.Now()
-	return o.print(values, func(w *tabwriter.Writer) {
-		fmt.Fprintln(w, "NAME\tLABELS\tVALUE\tWINDOW\tAGE")
-		for _, v := range values.Items {
-			window := "<none>"
-			if v.WindowSeconds != nil {
-				window = (time.Duration(*v.WindowSeconds) * time.Second).String()
-			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", v.MetricName, formatLabels(v.MetricLabels), v.Value.String(), window, age(v.Timestamp, now))
-		}
-	})
+	values.SetGroupVersionKind(externalmetricsv1beta1.SchemeGroupVersion.WithKind("ExternalMetricValueList"))
+	return o.print(values, metricValuesTable(values, o.Now()), o.Namespace)
 }
 
-func (o *MetricsOptions) print(obj interface{}, table func(*tabwriter.Writer)) error {
-	switch o.Output {
-	case "json":
-		data, err := json.MarshalIndent(obj, "", "  ")
-		if err != nil {
-			return err
+// print prints table for human eyes, else obj through the printer -o asks for. An empty
+// table says so on stderr in kubectl get's words, with the namespace of namespaced values.
+func (o *MetricsOptions) print(obj runtime.Object, table *metav1.Table, namespace string) error {
+	if o.humanOutput() {
+		switch {
+		case len(table.Rows) > 0:
+			return printers.NewTablePrinter(printers.PrintOptions{NoHeaders: o.NoHeaders}).PrintObj(table, o.Out)
+		case namespace != "":
+			fmt.Fprintf(o.ErrOut, "No resources found in %s namespace.\n", namespace)
+		default:
+			fmt.Fprintln(o.ErrOut, "No resources found")
 		}
-		_, err = fmt.Fprintln(o.Out, string(data))
-		return err
-	case "yaml":
-		data, err := yaml.Marshal(obj)
-		if err != nil {
-			return err
-		}
-		_, err = o.Out.Write(data)
+		return nil
+	}
+	printer, err := o.PrintFlags.ToPrinter()
+	if err != nil {
 		return err
 	}
-	w := tabwriter.NewWriter(o.Out, 0, 4, 3, ' ', 0)
-	table(w)
-	return w.Flush()
+	return printer.PrintObj(obj, o.Out)
+}
+
+func metricNamesTable(resources *metav1.APIResourceList) *metav1.Table {
+	table := &metav1.Table{ColumnDefinitions: []metav1.TableColumnDefinition{{Name: "Name", Type: "string", Format: "name"}}}
+	for _, r := range resources.APIResources {
+		table.Rows = append(table.Rows, metav1.TableRow{Cells: []interface{}{r.Name}})
+	}
+	return table
+}
+
+func metricValuesTable(values *externalmetricsv1beta1.ExternalMetricValueList, now time.Time) *metav1.Table {
+	table := &metav1.Table{ColumnDefinitions: []metav1.TableColumnDefinition{
+		{Name: "Name", Type: "string", Format: "name"},
+		{Name: "Labels", Type: "string"},
+		{Name: "Value", Type: "string"},
+		{Name: "Window", Type: "string"},
+		{Name: "Age", Type: "string"},
+	}}
+	for _, v := range values.Items {
+		window := "<none>"
+		if v.WindowSeconds != nil {
+			window = (time.Duration(*v.WindowSeconds) * time.Second).String()
+		}
+		table.Rows = append(table.Rows, metav1.TableRow{
+			Cells: []interface{}{v.MetricName, formatLabels(v.MetricLabels), v.Value.String(), window, age(v.Timestamp, now)},
+		})
+	}
+	return table
 }
 
 func formatLabels(l map[string]string) string {

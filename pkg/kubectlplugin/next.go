@@ -105,9 +105,6 @@ func (o *NextOptions) Validate() error {
 
 // Run fetches the CronTab and prints its next runs.
 func (o *NextOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	client, err := o.Factory.ExampleClient()
 	if err != nil {
 		return err

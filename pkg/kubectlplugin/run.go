@@ -130,9 +130,6 @@ func (o *RunOptions) Validate() error {
 // Run reads the CronTab, builds its manual run's Job with pkg/crontabrun and creates it (or,
 // with --dry-run=client, only prints it).
 func (o *RunOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	ct, err := getCronTab(ctx, o.Factory, o.Namespace, o.CronTabName)
 	if err != nil {
 		return err

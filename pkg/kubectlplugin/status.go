@@ -77,9 +77,6 @@ Exits non-zero when example.com/v1 is not served.`,
 
 // Run prints the report.
 func (o *StatusOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	dyn, err := o.Factory.DynamicClient()
 	if err != nil {
 		return err

@@ -81,7 +81,9 @@ func (o *VersionOptions) Validate() error {
 }
 
 // Run prints the versions. The plugin's own version is printed even when the server is
-// unreachable, followed by the error, as kubectl version does.
+// unreachable, followed by the error, as kubectl version does. VersionInfo is no API object
+// that cli-runtime's printers could type, so -o json|yaml marshal it the way kubectl version
+// marshals its own.
 func (o *VersionOptions) Run() error {
 	info := VersionInfo{Plugin: version.Get()}
 	var serverErr error

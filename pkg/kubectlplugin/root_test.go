@@ -1,0 +1,32 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package kubectlplugin
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestHelpSaysKubectlExample(t *testing.T) {
+	out, _, err := run(t, newFakeFactory(), "next", "--help")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "Usage:\n  kubectl example next NAME") {
+		t.Errorf("help does not read \"kubectl example\":\n%s", out)
+	}
+}
