@@ -95,8 +95,10 @@ spec:
     aggregated API server: list CronTabs with their next run (kubectl example ct),
     print the next run times of one (kubectl example next NAME), check a cron
     expression offline with the server's own parser (kubectl example validate),
-    create CronTabs (kubectl example create crontab), and check that the
-    APIServices are registered and available (kubectl example status).
+    create CronTabs (kubectl example create crontab), start a run of one now
+    (kubectl example run NAME), list its runs with how they ended (kubectl
+    example history NAME), and check that the APIServices are registered and
+    available (kubectl example status).
   caveats: |
     kubectl example needs example-apiserver registered as the APIService
     v1.example.com; "kubectl example status" says whether it is.

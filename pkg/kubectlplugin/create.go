@@ -31,13 +31,6 @@ import (
 	"example.com/example-apiserver/pkg/schedule"
 )
 
-// Dry-run strategies, as in kubectl.
-const (
-	DryRunNone   = "none"
-	DryRunClient = "client"
-	DryRunServer = "server"
-)
-
 // NewCmdCreate returns "kubectl example create", the parent of "create crontab".
 func NewCmdCreate(f Factory, streams genericiooptions.IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
@@ -105,9 +98,7 @@ func NewCmdCreateCronTab(f Factory, streams genericiooptions.IOStreams) *cobra.C
 	cmd.Flags().StringVar(&o.Image, "image", "", "Image to run (spec.image). Required.")
 	cmd.Flags().Int32Var(&o.Replicas, "replicas", 1, "Copies to run on each schedule (spec.replicas); the server defaults it to 1.")
 	cmd.Flags().StringVar(&o.TimeZone, "timezone", "", "IANA time zone of the schedule (spec.timeZone); default UTC.")
-	cmd.Flags().StringVar(&o.DryRun, "dry-run", o.DryRun, "Must be \"none\", \"client\" or \"server\". client: only print the object; server: send it for validation and admission without storing it.")
-	cmd.Flags().Lookup("dry-run").NoOptDefVal = DryRunClient
-	registerFixedCompletion(cmd, "dry-run", DryRunNone, DryRunClient, DryRunServer)
+	addDryRunFlag(cmd, &o.DryRun, "object")
 	registerFixedCompletion(cmd, "timezone", commonTimeZones...)
 	_ = cmd.MarkFlagRequired("schedule")
 	_ = cmd.MarkFlagRequired("image")
@@ -122,23 +113,15 @@ func (o *CreateCronTabOptions) Complete(args []string) error {
 	if o.Namespace, err = o.Factory.Namespace(); err != nil {
 		return err
 	}
-	switch o.DryRun {
-	case DryRunClient:
-		o.PrintFlags.NamePrintFlags.Operation = "created (dry run)"
-	case DryRunServer:
-		o.PrintFlags.NamePrintFlags.Operation = "created (server dry run)"
-	}
-	o.printer, err = o.PrintFlags.ToPrinter()
+	o.printer, err = createdPrinter(o.PrintFlags, o.DryRun)
 	return err
 }
 
 // Validate checks the flags and the schedule offline, with the server's parser, so a typo
 // fails before a round trip.
 func (o *CreateCronTabOptions) Validate() error {
-	switch o.DryRun {
-	case DryRunNone, DryRunClient, DryRunServer:
-	default:
-		return fmt.Errorf("--dry-run must be \"none\", \"client\" or \"server\", not %q", o.DryRun)
+	if err := validateDryRun(o.DryRun); err != nil {
+		return err
 	}
 	if o.Image == "" {
 		return fmt.Errorf("--image is required")
@@ -179,11 +162,7 @@ func (o *CreateCronTabOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	opts := metav1.CreateOptions{FieldManager: "kubectl-example"}
-	if o.DryRun == DryRunServer {
-		opts.DryRun = []string{metav1.DryRunAll}
-	}
-	created, err := client.ExampleV1().CronTabs(o.Namespace).Create(ctx, ct, opts)
+	created, err := client.ExampleV1().CronTabs(o.Namespace).Create(ctx, ct, createOptions(o.DryRun))
 	if err != nil {
 		return err
 	}

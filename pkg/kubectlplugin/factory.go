@@ -20,6 +20,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 	externalmetrics "k8s.io/metrics/pkg/client/external_metrics"
 
@@ -34,6 +35,8 @@ type Factory interface {
 	// Namespace is the namespace from -n, else the context's, else "default".
 	Namespace() (string, error)
 	ExampleClient() (versioned.Interface, error)
+	// KubeClient reaches the built-in APIs: the Jobs that are a CronTab's runs.
+	KubeClient() (kubernetes.Interface, error)
 	DynamicClient() (dynamic.Interface, error)
 	// DiscoveryClient is uncached: status and version must show what is served now, not what
 	// a disk cache remembers from before an APIService changed.
@@ -65,6 +68,14 @@ func (f *factory) ExampleClient() (versioned.Interface, error) {
 		return nil, err
 	}
 	return versioned.NewForConfig(config)
+}
+
+func (f *factory) KubeClient() (kubernetes.Interface, error) {
+	config, err := f.flags.ToRESTConfig()
+	if err != nil {
+		return nil, err
+	}
+	return kubernetes.NewForConfig(config)
 }
 
 func (f *factory) DynamicClient() (dynamic.Interface, error) {

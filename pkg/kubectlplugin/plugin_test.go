@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -40,6 +41,8 @@ import (
 	fakediscovery "k8s.io/client-go/discovery/fake"
 	"k8s.io/client-go/dynamic"
 	fakedynamic "k8s.io/client-go/dynamic/fake"
+	"k8s.io/client-go/kubernetes"
+	fakekube "k8s.io/client-go/kubernetes/fake"
 	clienttesting "k8s.io/client-go/testing"
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/metrics/pkg/apis/external_metrics"
@@ -60,6 +63,7 @@ var now = time.Date(2026, 3, 1, 10, 2, 30, 0, time.UTC)
 type fakeFactory struct {
 	namespace string
 	example   *fakeclientset.Clientset
+	kube      *fakekube.Clientset
 	dynamic   dynamic.Interface
 	discovery *fakediscovery.FakeDiscovery
 	// externalMetrics is nil unless a test serves external metrics (see serveExternalMetrics).
@@ -69,6 +73,7 @@ type fakeFactory struct {
 func (f *fakeFactory) ToRawKubeConfigLoader() clientcmd.ClientConfig { return nil }
 func (f *fakeFactory) Namespace() (string, error)                    { return f.namespace, nil }
 func (f *fakeFactory) ExampleClient() (versioned.Interface, error)   { return f.example, nil }
+func (f *fakeFactory) KubeClient() (kubernetes.Interface, error)     { return f.kube, nil }
 func (f *fakeFactory) DynamicClient() (dynamic.Interface, error)     { return f.dynamic, nil }
 func (f *fakeFactory) DiscoveryClient() (discovery.DiscoveryInterface, error) {
 	return f.discovery, nil
@@ -99,10 +104,21 @@ func suspended(ct *examplev1.CronTab) *examplev1.CronTab {
 	return ct
 }
 
+// newFakeFactory serves objects from the fake of the clientset that owns their type: Jobs
+// from the built-in APIs' fake, everything else from example.com's.
 func newFakeFactory(objects ...runtime.Object) *fakeFactory {
+	var exampleObjects, kubeObjects []runtime.Object
+	for _, obj := range objects {
+		if _, isJob := obj.(*batchv1.Job); isJob {
+			kubeObjects = append(kubeObjects, obj)
+		} else {
+			exampleObjects = append(exampleObjects, obj)
+		}
+	}
 	return &fakeFactory{
 		namespace: "default",
-		example:   fakeclientset.NewSimpleClientset(objects...),
+		example:   fakeclientset.NewSimpleClientset(exampleObjects...),
+		kube:      fakekube.NewSimpleClientset(kubeObjects...),
 		discovery: &fakediscovery.FakeDiscovery{Fake: &clienttesting.Fake{}},
 		dynamic:   fakedynamic.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), map[schema.GroupVersionResource]string{apiServicesGVR: "APIServiceList", namespacesGVR: "NamespaceList"}),
 	}
@@ -650,6 +666,10 @@ func TestCompletion(t *testing.T) {
 		{args: []string{"__complete", "next", ""}, want: "hourly\nnightly\n:4\n"},
 		{args: []string{"__complete", "next", "ni"}, want: "nightly\n:4\n"},
 		{args: []string{"__complete", "next", "nightly", ""}, want: ":4\n"},
+		{args: []string{"__complete", "run", "ho"}, want: "hourly\n:4\n"},
+		{args: []string{"__complete", "run", "x", "--dry-run="}, want: "none\nclient\nserver\n:4\n"},
+		{args: []string{"__complete", "history", ""}, want: "hourly\nnightly\n:4\n"},
+		{args: []string{"__complete", "history", "nightly", ""}, want: ":4\n"},
 		{args: []string{"__complete", "ct", "nightly", ""}, want: "hourly\n:4\n"},
 		{args: []string{"__complete", "ct", "-o", ""}, want: "wide\njson\nyaml\nname\n"},
 		{args: []string{"__complete", "create", "crontab", "x", "--image", "i", "--schedule", "s", "--dry-run="}, want: "none\nclient\nserver\n:4\n"},

@@ -41,7 +41,11 @@ const rootExample = `  # Is example-apiserver registered and serving?
 
   # Create a CronTab, or just print it
   kubectl example create crontab backup --schedule "0 3 * * *" --image busybox:1.36
-  kubectl example create crontab backup --schedule "0 3 * * *" --image busybox:1.36 --dry-run=client -o yaml`
+  kubectl example create crontab backup --schedule "0 3 * * *" --image busybox:1.36 --dry-run=client -o yaml
+
+  # Run backup now, then see how its runs went
+  kubectl example run backup
+  kubectl example history backup`
 
 // NewCmdExample returns the kubectl-example root command with clients built from the usual
 // kubectl flags.
@@ -80,6 +84,8 @@ func NewCmdExampleWith(flags *genericclioptions.ConfigFlags, f Factory, streams 
 		NewCmdNext(f, streams),
 		NewCmdValidate(streams),
 		NewCmdCreate(f, streams),
+		NewCmdRun(f, streams),
+		NewCmdHistory(f, streams),
 		NewCmdStatus(f, streams),
 		NewCmdMetrics(f, streams),
 	)

@@ -145,6 +145,12 @@ func occurredBefore(t time.Time) bool {
 	return false
 }
 
+// WithinStartingDeadline says whether a run scheduled at scheduled may still start at now:
+// at most deadlineSeconds after its time. A nil deadline never passes.
+func WithinStartingDeadline(scheduled, now time.Time, deadlineSeconds *int64) bool {
+	return deadlineSeconds == nil || !now.After(scheduled.Add(time.Duration(*deadlineSeconds)*time.Second))
+}
+
 // MaxCountedRuns bounds the work Due does in a long window (a controller down for a week
 // owes "* * * * *" 10080 runs): past it, Due extrapolates the count instead of walking.
 const MaxCountedRuns = 1000

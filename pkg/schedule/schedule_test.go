@@ -419,3 +419,27 @@ func TestWindowFrom(t *testing.T) {
 		})
 	}
 }
+
+func TestWithinStartingDeadline(t *testing.T) {
+	scheduled := time.Date(2026, 1, 1, 12, 5, 0, 0, time.UTC)
+	seconds := func(s int64) *int64 { return &s }
+	tests := []struct {
+		name     string
+		now      time.Time
+		deadline *int64
+		want     bool
+	}{
+		{name: "no deadline, a year late", now: scheduled.AddDate(1, 0, 0), want: true},
+		{name: "on time, zero deadline", now: scheduled, deadline: seconds(0), want: true},
+		{name: "a nanosecond late, zero deadline", now: scheduled.Add(time.Nanosecond), deadline: seconds(0)},
+		{name: "at the deadline", now: scheduled.Add(10 * time.Second), deadline: seconds(10), want: true},
+		{name: "past the deadline", now: scheduled.Add(10*time.Second + time.Millisecond), deadline: seconds(10)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := WithinStartingDeadline(scheduled, tc.now, tc.deadline); got != tc.want {
+				t.Errorf("WithinStartingDeadline = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -222,7 +222,8 @@ func (c *Controller) startDueRun(ctx context.Context, ct *examplev1.CronTab, now
 	}
 	next := sched.NextAfter(now)
 
-	due := sched.Due(earliestRunTime(ct, sched, now), now)
+	earliest := earliestRunTime(ct, sched, now)
+	due := sched.Due(earliest, now)
 	if due.Count > 0 {
 		start, err := c.startRun(ctx, ct, due.Latest, now)
 		if err != nil {
@@ -236,6 +237,14 @@ func (c *Controller) startDueRun(ctx context.Context, ct *examplev1.CronTab, now
 			ct.Status.LastScheduleTime = ptr.To(metav1.NewTime(due.Latest.UTC()))
 		} else {
 			missed, lastMissed = due.Count, due.Latest
+		}
+		if due.Count > 1 && c.ran(ct, due.Previous) {
+			// Started by a sync whose record came too late (a queue backed up past the next
+			// run time): not missed.
+			missed--
+			if start == runAdopted {
+				lastMissed = sched.Due(earliest, due.Previous.Add(-time.Nanosecond)).Latest
+			}
 		}
 		if missed > 0 {
 			c.recordMissed(ct, missed, lastMissed)
@@ -333,8 +342,8 @@ func (c *Controller) startRun(ctx context.Context, ct *examplev1.CronTab, schedu
 
 // skipReason says why the run scheduled at scheduled must not start, or "" when it may.
 func (c *Controller) skipReason(ct *examplev1.CronTab, scheduled, now time.Time) string {
-	if deadline := ct.Spec.StartingDeadlineSeconds; deadline != nil && now.Sub(scheduled) > time.Duration(*deadline)*time.Second {
-		return fmt.Sprintf("more than startingDeadlineSeconds (%d) ago", *deadline)
+	if !schedule.WithinStartingDeadline(scheduled, now, ct.Spec.StartingDeadlineSeconds) {
+		return fmt.Sprintf("more than startingDeadlineSeconds (%d) ago", *ct.Spec.StartingDeadlineSeconds)
 	}
 	if running := c.activeScheduledRuns(ct); len(running) > 0 && ct.Spec.ConcurrencyPolicy == examplev1.ForbidConcurrent {
 		return fmt.Sprintf("concurrencyPolicy is Forbid and %s is still active", running[0].Name)
@@ -396,6 +405,16 @@ func (c *Controller) deleteJob(ctx context.Context, ct *examplev1.CronTab, name 
 	}
 	c.recorder.Eventf(ct, nil, corev1.EventTypeNormal, reasonSuccessfulDelete, "Delete", "Deleted job %s: %s", name, why)
 	return nil
+}
+
+// ran says whether the run scheduled at scheduled has a Job of this CronTab in the cache.
+func (c *Controller) ran(ct *examplev1.CronTab, scheduled time.Time) bool {
+	job, err := c.jobLister.Jobs(ct.Namespace).Get(crontabrun.JobName(ct.Name, scheduled))
+	if err != nil || !metav1.IsControlledBy(job, ct) {
+		return false
+	}
+	jobScheduled, ok := crontabrun.ScheduledTime(job)
+	return ok && jobScheduled.Equal(scheduled)
 }
 
 // recordMissed counts run times that got no run in status and metrics.

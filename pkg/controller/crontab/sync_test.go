@@ -285,6 +285,22 @@ func TestSync(t *testing.T) {
 			},
 		},
 		{
+			name: "a run recorded late (the queue backed up past the next run time) is not missed", now: at(t, "12:10:01"),
+			cronTab: func(ct *examplev1.CronTab) {
+				ct.Status.LastScheduleTime, ct.Status.NextScheduleTime = mtime(at(t, "11:55")), mtime(at(t, "12:00"))
+			},
+			jobs:       []*batchv1.Job{run(base, at(t, "12:05")), run(base, at(t, "12:10"))},
+			wantEvents: []string{reasonMissSchedule}, wantRequeue: ptr.To(fiveMinutes - time.Second),
+			wantStatus: func(t *testing.T, status examplev1.CronTabStatus) {
+				if status.MissedRuns != 1 { // 12:00 only
+					t.Errorf("missedRuns = %d, want 1", status.MissedRuns)
+				}
+				assertTime(t, "lastMissedTime", status.LastMissedTime, at(t, "12:00"))
+				assertTime(t, "lastScheduleTime", status.LastScheduleTime, at(t, "12:10"))
+				assertActive(t, status, "report-29454485", "report-29454490")
+			},
+		},
+		{
 			name: "past the starting deadline: missed, not run", now: at(t, "12:05:30"),
 			cronTab:    func(ct *examplev1.CronTab) { ct.Spec.StartingDeadlineSeconds = ptr.To[int64](10) },
 			wantEvents: []string{reasonMissSchedule}, wantRequeue: ptr.To(4*time.Minute + 30*time.Second),
