@@ -171,7 +171,8 @@ func benchmarkControllers(o controllerOptions) (err error) {
 		limits = []string{fmt.Sprintf("--kube-api-qps=%g", o.qps), fmt.Sprintf("--kube-api-burst=%d", o.burst)}
 		rep.Limits = strings.Join(limits, " ")
 	}
-	rep.Flags[cronTabProcess] = limits
+	// What the caller adds through the stack's variable counts as the controller's flags too.
+	rep.Flags[cronTabProcess] = append(strings.Fields(os.Getenv("EXAMPLE_CONTROLLER_MANAGER_EXTRA_FLAGS")), limits...)
 	stackFlags := []string{
 		withExtraFlags("EXAMPLE_CONTROLLER_MANAGER_EXTRA_FLAGS", strings.Join(limits, " ")),
 		// The CronJob side runs in a process of its own, where its CPU is its alone.
