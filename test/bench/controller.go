@@ -504,7 +504,9 @@ func startCronJobController(s *stack, flags []string) (*cronJobController, error
 	defer logFile.Close()
 	cmd := exec.Command(filepath.Join(s.root, "_output", "bin", "kube-controller-manager"), args...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Its own process group keeps a Ctrl-C for the benchmark from reaching it before the
+	// benchmark stops it; if the benchmark dies, it gets SIGTERM.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
