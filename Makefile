@@ -40,7 +40,7 @@ test-unit: ## Unit tests beside the code.
 test-integration: ## The real server in-process against a real (embedded) etcd.
 	go test $(GO_TEST_FLAGS) ./test/integration/...
 
-.PHONY: prereqs-run prereqs-test verify-cold test-reliability fuzz bench-inprocess
+.PHONY: prereqs-run prereqs-test verify-cold test-reliability fuzz bench-inprocess bench-controller
 prereqs-run: ## Check (and apt-get install when root) the programs the local stack needs.
 	@hack/prereqs.sh run
 
@@ -91,6 +91,10 @@ BENCH_FLAGS ?=
 bench: build tools ## CronTabs via the aggregator and direct vs the seed's CRD vs raw etcd, external metric GETs, RSS vs sample-apiserver, on the local stack (docs/benchmarks.md); BENCH_FLAGS="-n 2000 -rounds 3 ...".
 	hack/build-tools.sh sample-apiserver
 	go run ./test/bench $(BENCH_FLAGS)
+
+BENCH_CONTROLLER_FLAGS ?=
+bench-controller: build tools ## example-controller-manager vs kube-controller-manager's CronJob controller, 500 CronTabs and 500 CronJobs every minute on one local stack, ~6 min (docs/benchmarks.md); BENCH_CONTROLLER_FLAGS="-kube-api-qps 300 -kube-api-burst 600" for equal client limits.
+	go run ./test/bench controller $(BENCH_CONTROLLER_FLAGS)
 
 bench-inprocess: ## Go benchmarks: the server in-process against real etcd, and the validation every write pays.
 	go test -run '^$$' -bench . -benchmem -benchtime 2s ./test/integration/... ./pkg/apis/example/validation/

@@ -36,6 +36,10 @@
 #   LOCAL_UP_SKIP_EXAMPLE=1   do not start example-apiserver nor register the APIService
 #                             (nor example-controller-manager, which needs its API)
 #   LOCAL_UP_SKIP_CONTROLLER=1  do not start example-controller-manager
+#   KUBE_CONTROLLER_MANAGER_DISABLED_CONTROLLERS=a,b  controllers of the list below
+#                             that kube-controller-manager does not run (make
+#                             bench-controller runs cronjob-controller in a process
+#                             of its own, to measure it alone)
 #   EXAMPLE_APISERVER_CONFIG  example-apiserver's --config file
 #                             (default artifacts/config/example-apiserver.yaml; empty: none)
 #   LOCAL_UP_SKIP_BUILD=1     do not run hack/build-tools.sh first
@@ -720,8 +724,15 @@ start_kubernetes() {
 # kube-controller-manager (the bootstrap RBAC knows it).
 start_kube_controller_manager() {
   local -a extra
-  local controllers
-  controllers="$(IFS=,; printf '%s' "${KCM_CONTROLLERS[*]}")"
+  local controllers name
+  local -a disabled enabled=()
+  # --controllers cannot be overridden through the extra flags: kcm appends a
+  # repeated flag's list, and its first mention of a controller wins.
+  IFS=, read -ra disabled <<<"${KUBE_CONTROLLER_MANAGER_DISABLED_CONTROLLERS:-}"
+  for name in "${KCM_CONTROLLERS[@]}"; do
+    [[ " ${disabled[*]} " == *" ${name} "* ]] || enabled+=("${name}")
+  done
+  controllers="$(IFS=,; printf '%s' "${enabled[*]}")"
   read -ra extra <<<"${KUBE_CONTROLLER_MANAGER_EXTRA_FLAGS:-}"
   start_component kube-controller-manager "${BIN_DIR}/kube-controller-manager" \
     --bind-address=127.0.0.1 \

@@ -18,7 +18,8 @@ limitations under the License.
 // stack (hack/local-up.sh), side by side in one run: the same workload through the same
 // clients against CronTabs via the aggregator, CronTabs on example-apiserver's own port,
 // the CRD on kube-apiserver, and raw etcd. `make bench` runs it; docs/benchmarks.md says
-// how to read it.
+// how to read it. `bench controller` (make bench-controller) measures example-controller-manager
+// against kube-controller-manager's CronJob controller instead (controller.go).
 package main
 
 import (
@@ -61,6 +62,10 @@ type options struct {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "controller" {
+		controllerMain(os.Args[2:])
+		return
+	}
 	o := options{}
 	var targets, clients string
 	flag.IntVar(&o.n, "n", 2000, "objects per run")

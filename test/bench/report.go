@@ -223,6 +223,18 @@ func (rep *report) summarize() {
 	}
 }
 
+// printGoals prints each goal as MET, MISS or n/a with its measured figure.
+func printGoals(w io.Writer, title string, goals []goal) {
+	fmt.Fprintln(w, "\n"+title)
+	for _, g := range goals {
+		verdict := "n/a "
+		if g.Met != nil {
+			verdict = map[bool]string{true: "MET ", false: "MISS"}[*g.Met]
+		}
+		fmt.Fprintf(w, "  %s  %s: %s\n", verdict, g.Goal, g.Measured)
+	}
+}
+
 func mib(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
 
 func (rep *report) print(w io.Writer) {
@@ -235,14 +247,7 @@ func (rep *report) print(w io.Writer) {
 	rep.printMetrics(w)
 	rep.printBaseline(w)
 
-	fmt.Fprintln(w, "\ngoals (issue 6)")
-	for _, g := range rep.Goals {
-		verdict := "n/a "
-		if g.Met != nil {
-			verdict = map[bool]string{true: "MET ", false: "MISS"}[*g.Met]
-		}
-		fmt.Fprintf(w, "  %s  %s: %s\n", verdict, g.Goal, g.Measured)
-	}
+	printGoals(w, "goals (issue 6)", rep.Goals)
 
 	fmt.Fprintln(w, "\nserver processes at the end (RSS now / peak, CPU seconds since start)")
 	for _, name := range slices.Concat(serverProcesses, []string{benchClient}) {
@@ -329,10 +334,15 @@ func (rep *report) printBaseline(w io.Writer) {
 
 // append adds the report as one JSON line to path.
 func (rep *report) append(path string) error {
+	return appendJSONLine(path, rep)
+}
+
+// appendJSONLine adds v as one JSON line to path.
+func appendJSONLine(path string, v any) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	line, err := json.Marshal(rep)
+	line, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}

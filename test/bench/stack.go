@@ -50,21 +50,33 @@ func openStack(root, dir string) (*stack, error) {
 			return s, nil
 		}
 	}
-	logf("bringing up a local stack in %s (hack/local-up.sh up, ~20s)", dir)
 	// hack/local-up.sh gives example-apiserver an audit log of every request (Metadata
 	// level) and kube-apiserver none; audit kube-apiserver the same way, or the CRD would be
 	// measured without a cost every production kube-apiserver pays.
 	auditFlags := fmt.Sprintf("--audit-policy-file=%s --audit-log-path=%s",
 		filepath.Join(root, "artifacts", "local", "audit-policy.yaml"), filepath.Join(dir, "logs", "kube-apiserver-audit.log"))
-	if out, err := s.localUp("up", "KUBE_APISERVER_EXTRA_FLAGS="+strings.TrimSpace(os.Getenv("KUBE_APISERVER_EXTRA_FLAGS")+" "+auditFlags)); err != nil {
+	return startStack(root, dir, withExtraFlags("KUBE_APISERVER_EXTRA_FLAGS", auditFlags))
+}
+
+// withExtraFlags is NAME=value for hack/local-up.sh: the flags in the caller's NAME, then flags.
+func withExtraFlags(name, flags string) string {
+	return name + "=" + strings.TrimSpace(os.Getenv(name)+" "+flags)
+}
+
+// startStack brings up a stack in dir, with env (KEY=value) added to hack/local-up.sh's
+// environment; down takes it down.
+func startStack(root, dir string, env ...string) (*stack, error) {
+	s := &stack{root: root, dir: dir}
+	logf("bringing up a local stack in %s (hack/local-up.sh up, ~30s)", dir)
+	if out, err := s.localUp("up", env...); err != nil {
 		return nil, fmt.Errorf("hack/local-up.sh up: %w\n%s", err, out)
 	}
 	s.ours = true
-	env, err := localstack.ReadEnv(filepath.Join(dir, "env"))
+	written, err := localstack.ReadEnv(filepath.Join(dir, "env"))
 	if err != nil {
 		return nil, errors.Join(err, s.down())
 	}
-	s.env = env
+	s.env = written
 	return s, s.running()
 }
 

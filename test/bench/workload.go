@@ -42,6 +42,7 @@ type latency struct {
 	N     int     `json:"n"`
 	P50ms float64 `json:"p50_ms"`
 	P99ms float64 `json:"p99_ms"`
+	MaxMs float64 `json:"max_ms,omitempty"`
 }
 
 // run is one target's workload once: the figures of one cell of one round. A metrics run
@@ -74,7 +75,7 @@ func percentile(sorted []time.Duration, p float64) float64 {
 
 func summarize(durations []time.Duration) latency {
 	slices.Sort(durations)
-	return latency{N: len(durations), P50ms: percentile(durations, 0.50), P99ms: percentile(durations, 0.99)}
+	return latency{N: len(durations), P50ms: percentile(durations, 0.50), P99ms: percentile(durations, 0.99), MaxMs: percentile(durations, 1)}
 }
 
 // runPhase calls op for i in [0, n) from c workers and measures each call.

@@ -22,6 +22,7 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -29,7 +30,6 @@ import (
 	coreinformers "k8s.io/client-go/informers/core/v1"
 	"k8s.io/client-go/kubernetes"
 	batchlisters "k8s.io/client-go/listers/batch/v1"
-	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/client-go/util/workqueue"
@@ -57,7 +57,9 @@ type Controller struct {
 
 	cronTabLister examplelisters.CronTabLister
 	jobLister     batchlisters.JobLister
-	podLister     corelisters.PodLister
+	// jobsByCronTab and podsByCronTab hold the cronTabIndex of the Job and Pod caches.
+	jobsByCronTab cache.Indexer
+	podsByCronTab cache.Indexer
 	cachesSynced  []cache.InformerSynced
 
 	// queue holds namespace/name keys of CronTabs; a key is added after a delay to wake the
@@ -83,10 +85,16 @@ func NewController(
 		cronTabClient: cronTabClient,
 		cronTabLister: cronTabInformer.Lister(),
 		jobLister:     jobInformer.Lister(),
-		podLister:     podInformer.Lister(),
+		jobsByCronTab: jobInformer.Informer().GetIndexer(),
+		podsByCronTab: podInformer.Informer().GetIndexer(),
 		queue:         newQueue(clk),
 		recorder:      recorder,
 		clock:         clk,
+	}
+	for _, informer := range []cache.SharedIndexInformer{jobInformer.Informer(), podInformer.Informer()} {
+		if err := informer.AddIndexers(cache.Indexers{cronTabIndex: indexByCronTab}); err != nil {
+			return nil, err
+		}
 	}
 	for _, registration := range []struct {
 		informer cache.SharedIndexInformer
@@ -114,6 +122,24 @@ func NewController(
 		c.cachesSynced = append(c.cachesSynced, handle.HasSynced)
 	}
 	return c, nil
+}
+
+// cronTabIndex indexes the Jobs and Pods of runs by their CronTab's namespace/name (the
+// example.com/crontab label). A sync reads its CronTab's runs from it: listing the namespace
+// and matching every Job's and Pod's labels instead took a third of the controller's CPU
+// with 500 CronTabs in one namespace (make bench-controller).
+const cronTabIndex = "crontab"
+
+func indexByCronTab(obj any) ([]string, error) {
+	object, err := meta.Accessor(obj)
+	if err != nil {
+		return nil, err
+	}
+	name := object.GetLabels()[example.CronTabSelectorLabel]
+	if name == "" {
+		return nil, nil
+	}
+	return []string{object.GetNamespace() + "/" + name}, nil
 }
 
 func newQueue(clk clock.WithTicker) workqueue.TypedRateLimitingInterface[string] {

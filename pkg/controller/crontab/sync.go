@@ -29,13 +29,11 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
 	"k8s.io/utils/ptr"
 
-	"example.com/example-apiserver/pkg/apis/example"
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	"example.com/example-apiserver/pkg/crontabrun"
 	"example.com/example-apiserver/pkg/schedule"
@@ -113,14 +111,13 @@ func (c *Controller) sync(ctx context.Context, key string) (*time.Duration, erro
 
 // ownedJobs lists the Jobs the CronTab controls (same UID: not a namesake's left-overs).
 func (c *Controller) ownedJobs(ct *examplev1.CronTab) ([]*batchv1.Job, error) {
-	selector := labels.SelectorFromSet(labels.Set{example.CronTabSelectorLabel: ct.Name})
-	labelled, err := c.jobLister.Jobs(ct.Namespace).List(selector)
+	labelled, err := c.jobsByCronTab.ByIndex(cronTabIndex, ct.Namespace+"/"+ct.Name)
 	if err != nil {
 		return nil, err
 	}
 	var owned []*batchv1.Job
-	for _, job := range labelled {
-		if metav1.IsControlledBy(job, ct) {
+	for _, obj := range labelled {
+		if job := obj.(*batchv1.Job); metav1.IsControlledBy(job, ct) {
 			owned = append(owned, job)
 		}
 	}
@@ -458,12 +455,13 @@ func (c *Controller) runningPods(ct *examplev1.CronTab) int32 {
 	for _, ref := range ct.Status.Active {
 		active[ref.UID] = true
 	}
-	pods, err := c.podLister.Pods(ct.Namespace).List(labels.SelectorFromSet(labels.Set{example.CronTabSelectorLabel: ct.Name}))
+	pods, err := c.podsByCronTab.ByIndex(cronTabIndex, ct.Namespace+"/"+ct.Name)
 	if err != nil {
 		return ct.Status.RunningPods
 	}
 	var running int32
-	for _, pod := range pods {
+	for _, obj := range pods {
+		pod := obj.(*corev1.Pod)
 		if owner := metav1.GetControllerOf(pod); owner != nil && active[owner.UID] &&
 			pod.Status.Phase == corev1.PodRunning && pod.DeletionTimestamp == nil {
 			running++
