@@ -58,7 +58,7 @@ test-reliability: build tools ## The built binaries as processes: two replicas o
 	go test $(GO_TEST_FLAGS) -timeout 10m ./test/reliability/...
 
 FUZZTIME ?= 1m
-fuzz: ## Run every fuzz target for FUZZTIME each (make test only replays their seed corpora).
+fuzz: ## Run every fuzz target for FUZZTIME each (make test only replays their corpora).
 	@grep -r --include='*_test.go' -o '^func Fuzz[A-Za-z0-9_]*' cmd pkg test | sort | while IFS=: read -r file fn; do \
 	  name="$${fn#func }"; echo "== $$name ($$(dirname "$$file"), $(FUZZTIME))"; \
 	  go test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s "./$$(dirname "$$file")"; \
@@ -88,7 +88,7 @@ verify: ## Fail on generated-code drift, unformatted code or vet findings.
 	go vet ./...
 
 BENCH_FLAGS ?=
-bench: build tools ## CronTabs via the aggregator and direct vs the seed's CRD vs raw etcd, external metric GETs, RSS vs sample-apiserver, on the local stack (docs/benchmarks.md); BENCH_FLAGS="-n 2000 -rounds 3 ...".
+bench: build tools ## CronTabs via the aggregator and direct vs the CronTab CRD vs raw etcd, external metric GETs, RSS vs sample-apiserver, on the local stack (docs/benchmarks.md); BENCH_FLAGS="-n 2000 -rounds 3 ...".
 	hack/build-tools.sh sample-apiserver
 	go run ./test/bench $(BENCH_FLAGS)
 

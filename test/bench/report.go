@@ -76,7 +76,7 @@ type ratio struct {
 	GetP99 float64 `json:"get_p99_time,omitempty"`
 }
 
-// goal is one target of issue 6 with the measured figure.
+// goal is one performance goal (docs/benchmarks.md) with the measured figure.
 type goal struct {
 	Goal     string `json:"goal"`
 	Measured string `json:"measured"`
@@ -235,7 +235,7 @@ func (rep *report) print(w io.Writer) {
 	rep.printMetrics(w)
 	rep.printBaseline(w)
 
-	fmt.Fprintln(w, "\ngoals (issue 6)")
+	fmt.Fprintln(w, "\ngoals")
 	for _, g := range rep.Goals {
 		verdict := "n/a "
 		if g.Met != nil {
