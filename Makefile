@@ -11,9 +11,12 @@ LDFLAGS := -X k8s.io/component-base/version.gitVersion=$(VERSION) \
            -X k8s.io/component-base/version.buildDate=$(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 GO_TEST_FLAGS ?=
 
-.PHONY: all build install plugins test test-unit test-integration test-e2e run up down tools generate verify bench clean
+.PHONY: all help build install plugins test test-unit test-integration test-reliability test-e2e prereqs-run prereqs-test fuzz run up down tools generate verify verify-cold bench bench-controller bench-inprocess clean
 
 all: build
+
+help: ## Print the targets with what they do.
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z0-9-]*:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 # The kubectl plugin, its completion helper and the exec credential plugin, built and
 # installed beside the server: `export PATH=$(BIN_DIR):$$PATH` makes `kubectl example` work.
@@ -40,7 +43,6 @@ test-unit: ## Unit tests beside the code.
 test-integration: ## The real server in-process against a real (embedded) etcd.
 	go test $(GO_TEST_FLAGS) ./test/integration/...
 
-.PHONY: prereqs-run prereqs-test verify-cold test-reliability fuzz bench-inprocess bench-controller
 prereqs-run: ## Check (and apt-get install when root) the programs the local stack needs.
 	@hack/prereqs.sh run
 
@@ -58,14 +60,14 @@ test-reliability: build tools ## The built binaries as processes: two replicas o
 	go test $(GO_TEST_FLAGS) -timeout 10m ./test/reliability/...
 
 FUZZTIME ?= 1m
-fuzz: ## Run every fuzz target for FUZZTIME each (make test only replays their seed corpora).
+fuzz: ## Run every fuzz target for FUZZTIME each (make test only replays their corpora).
 	@grep -r --include='*_test.go' -o '^func Fuzz[A-Za-z0-9_]*' cmd pkg test | sort | while IFS=: read -r file fn; do \
 	  name="$${fn#func }"; echo "== $$name ($$(dirname "$$file"), $(FUZZTIME))"; \
 	  go test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s "./$$(dirname "$$file")"; \
 	done
 
 test-e2e: build tools ## kube-apiserver + kcm + example-apiserver started by hack/local-up.sh, driven by the real kubectl.
-	@if [ -d test/e2e ]; then go test $(GO_TEST_FLAGS) -timeout 30m ./test/e2e/...; else echo "test/e2e: no suite yet"; fi
+	go test $(GO_TEST_FLAGS) -timeout 30m ./test/e2e/...
 
 run: prereqs-run build tools ## Bring up the local control plane in the foreground; Ctrl-C stops it.
 	hack/local-up.sh run
@@ -88,7 +90,7 @@ verify: ## Fail on generated-code drift, unformatted code or vet findings.
 	go vet ./...
 
 BENCH_FLAGS ?=
-bench: build tools ## CronTabs via the aggregator and direct vs the seed's CRD vs raw etcd, external metric GETs, RSS vs sample-apiserver, on the local stack (docs/benchmarks.md); BENCH_FLAGS="-n 2000 -rounds 3 ...".
+bench: build tools ## CronTabs via the aggregator and direct vs the CronTab CRD vs raw etcd, external metric GETs, RSS vs sample-apiserver, on the local stack (docs/benchmarks.md); BENCH_FLAGS="-n 2000 -rounds 3 ...".
 	hack/build-tools.sh sample-apiserver
 	go run ./test/bench $(BENCH_FLAGS)
 
@@ -99,5 +101,5 @@ bench-controller: build tools ## example-controller-manager vs kube-controller-m
 bench-inprocess: ## Go benchmarks: the server in-process against real etcd, and the validation every write pays.
 	go test -run '^$$' -bench . -benchmem -benchtime 2s ./test/integration/... ./pkg/apis/example/validation/
 
-clean:
+clean: ## Remove _output (built binaries, tools and plugin archives).
 	rm -rf _output

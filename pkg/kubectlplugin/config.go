@@ -28,8 +28,8 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 )
 
-// ConfigOptions prints which kubeconfig the plugin uses and what it points at: the seed's demo
-// only echoed $KUBECONFIG, which is empty for most users and says nothing about the context.
+// ConfigOptions prints which kubeconfig the plugin uses and what it points at: $KUBECONFIG
+// alone is empty for most users and says nothing about the context.
 type ConfigOptions struct {
 	Flags *genericclioptions.ConfigFlags
 	genericiooptions.IOStreams

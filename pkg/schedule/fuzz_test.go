@@ -23,11 +23,11 @@ import (
 
 // FuzzNew feeds arbitrary schedules and time zones to the parser the server validates with:
 // it must answer with a schedule or an error, never panic, and a schedule it accepts must
-// yield run times strictly after the start, in order. `go test` runs the seeds; `make fuzz`
+// yield run times strictly after the start, in order. `go test` replays the corpus; `make fuzz`
 // explores further.
 func FuzzNew(f *testing.F) {
-	for _, seed := range []struct{ expression, timeZone string }{
-		{"* * * * */5", ""}, // the seed document's CronTab
+	for _, input := range []struct{ expression, timeZone string }{
+		{"* * * * */5", ""}, // artifacts/examples/my-crontab.yaml
 		{"*/5 * * * *", "UTC"},
 		{"0 3 * * 1-5", "Asia/Shanghai"},
 		{"@hourly", ""},
@@ -47,7 +47,7 @@ func FuzzNew(f *testing.F) {
 		{"0 0 * JAN-DEC SUN-SAT", "America/New_York"},
 		{"\x00", "\xff"},
 	} {
-		f.Add(seed.expression, seed.timeZone)
+		f.Add(input.expression, input.timeZone)
 	}
 	start := time.Date(2026, 3, 29, 1, 30, 0, 0, time.UTC) // a DST change in Europe
 	f.Fuzz(func(t *testing.T, expression, timeZone string) {

@@ -28,7 +28,7 @@ func TestParse(t *testing.T) {
 		expression string
 		wantErr    string // substring of the error; empty means the expression is accepted
 	}{
-		{name: "seed expression, every 5th day of week", expression: "* * * * */5"},
+		{name: "every 5th day of week", expression: "* * * * */5"},
 		{name: "every five minutes", expression: "*/5 * * * *"},
 		{name: "hourly descriptor", expression: "@hourly"},
 		{name: "every descriptor", expression: "@every 90s"},

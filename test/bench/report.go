@@ -76,7 +76,7 @@ type ratio struct {
 	GetP99 float64 `json:"get_p99_time,omitempty"`
 }
 
-// goal is one target of issue 6 with the measured figure.
+// goal is one performance goal (docs/benchmarks.md) with the measured figure.
 type goal struct {
 	Goal     string `json:"goal"`
 	Measured string `json:"measured"`
@@ -247,7 +247,7 @@ func (rep *report) print(w io.Writer) {
 	rep.printMetrics(w)
 	rep.printBaseline(w)
 
-	printGoals(w, "goals (issue 6)", rep.Goals)
+	printGoals(w, "goals", rep.Goals)
 
 	fmt.Fprintln(w, "\nserver processes at the end (RSS now / peak, CPU seconds since start)")
 	for _, name := range slices.Concat(serverProcesses, []string{benchClient}) {

@@ -39,7 +39,7 @@ import (
 	"example.com/example-apiserver/test/localstack"
 )
 
-// The memory baseline of issue 6: "RSS ≤ ½ of what sample-apiserver uses for the same
+// The memory baseline goal: "RSS ≤ ½ of what sample-apiserver uses for the same
 // objects". k8s.io/sample-apiserver (built from hack/tools at the same Kubernetes version)
 // runs beside the stack on its etcd, under its own prefix, and both servers store the
 // same number of objects of the same stored size.

@@ -96,7 +96,7 @@ type CronTabList struct {
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
 
-// CustomResource carries a message, the aggregated API server example of the seed document.
+// CustomResource is a cluster-scoped resource that carries a message.
 type CustomResource struct {
 	metav1.TypeMeta
 	metav1.ObjectMeta

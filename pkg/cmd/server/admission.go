@@ -20,15 +20,8 @@ import (
 	"fmt"
 	"slices"
 
-	"k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apiserver/pkg/admission"
-	admissionmetrics "k8s.io/apiserver/pkg/admission/metrics"
 	"k8s.io/apiserver/pkg/admission/plugin/namespace/lifecycle"
-	apiserverapi "k8s.io/apiserver/pkg/apis/apiserver"
-	apiserverapiv1 "k8s.io/apiserver/pkg/apis/apiserver/v1"
-	apiserverapiv1alpha1 "k8s.io/apiserver/pkg/apis/apiserver/v1alpha1"
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	genericoptions "k8s.io/apiserver/pkg/server/options"
 	"k8s.io/client-go/kubernetes"
@@ -44,16 +37,6 @@ import (
 // ownAdmissionPlugins are example-apiserver's own admission plugins, in chain order. They are
 // enabled by default and need no kube-apiserver, so they run in --standalone mode too.
 var ownAdmissionPlugins = []string{crontabimagepolicy.PluginName, crontabnamespacelimits.PluginName}
-
-// admissionConfigScheme decodes --admission-control-config-file (AdmissionConfiguration) in
-// standalone mode, where the generic admission options (which have their own) are not applied.
-var admissionConfigScheme = runtime.NewScheme()
-
-func init() {
-	utilruntime.Must(apiserverapi.AddToScheme(admissionConfigScheme))
-	utilruntime.Must(apiserverapiv1alpha1.AddToScheme(admissionConfigScheme))
-	utilruntime.Must(apiserverapiv1.AddToScheme(admissionConfigScheme))
-}
 
 // registerAdmissionPlugins adds our plugins to the generic admission options, configured by
 // policy (called when the chain is built) unless the AdmissionConfiguration configures them.
@@ -86,46 +69,4 @@ func newAdmissionInitializers(c *genericapiserver.RecommendedConfig) (informers.
 		}
 	}
 	return exampleInformers, []admission.PluginInitializer{exampleinitializer.New(exampleInformers, c.SharedInformerFactory, kubeClient)}, nil
-}
-
-// standaloneAdmissionPlugins returns our own plugins that the admission flags leave enabled:
-// without a kube-apiserver the upstream ones (NamespaceLifecycle, admission policies and
-// webhooks) cannot run, as they read their objects from it.
-func standaloneAdmissionPlugins(a *genericoptions.AdmissionOptions) []string {
-	disabled := sets.New(a.DisablePlugins...).Union(a.DefaultOffPlugins).Delete(a.EnablePlugins...)
-	var names []string
-	for _, name := range ownAdmissionPlugins {
-		if !disabled.Has(name) {
-			names = append(names, name)
-		}
-	}
-	return names
-}
-
-// validateStandaloneAdmission refuses upstream plugins asked for in standalone mode.
-func validateStandaloneAdmission(a *genericoptions.AdmissionOptions) []error {
-	var errs []error
-	for _, name := range a.EnablePlugins {
-		if !slices.Contains(ownAdmissionPlugins, name) {
-			errs = append(errs, fmt.Errorf("--enable-admission-plugins: %s needs a kube-apiserver and is not available with --standalone", name))
-		}
-	}
-	return errs
-}
-
-// applyStandaloneAdmission builds the admission chain of a standalone server from our own
-// plugins; CronTabNamespaceLimits then applies only the default caps of the configuration,
-// there being no Namespace objects to annotate.
-func applyStandaloneAdmission(a *genericoptions.AdmissionOptions, c *genericapiserver.Config, initializers []admission.PluginInitializer) error {
-	names := standaloneAdmissionPlugins(a)
-	provider, err := admission.ReadAdmissionConfiguration(names, a.ConfigFile, admissionConfigScheme)
-	if err != nil {
-		return fmt.Errorf("reading --admission-control-config-file: %w", err)
-	}
-	chain, err := a.Plugins.NewFromPlugins(names, provider, admission.PluginInitializers(initializers), a.Decorators)
-	if err != nil {
-		return err
-	}
-	c.AdmissionControl = admissionmetrics.WithStepMetrics(chain)
-	return nil
 }

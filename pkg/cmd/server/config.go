@@ -18,11 +18,12 @@ package server
 
 import (
 	"fmt"
+	"io"
+	"maps"
 	"os"
-	"strconv"
-	"strings"
 
 	"github.com/spf13/pflag"
+	cliflag "k8s.io/component-base/cli/flag"
 	basecompatibility "k8s.io/component-base/compatibility"
 	logsapi "k8s.io/component-base/logs/api/v1"
 
@@ -38,119 +39,82 @@ const (
 	flagEtcdPrefix          = "etcd-prefix"
 	flagEmbeddedEtcdDataDir = "embedded-etcd-data-dir"
 	flagFeatureGates        = "feature-gates"
+	flagVModule             = "vmodule"
 )
 
-// resolveComponentConfig returns the effective component configuration: the --config file
-// (defaulted), overridden by the overlapping flags given on the command line. Without a file
-// it is the defaults overridden by every overlapping option, given or not (their defaults are
-// the configuration's).
-func (o *Options) resolveComponentConfig() (*config.ExampleAPIServerConfiguration, error) {
-	if o.ConfigFile == "" {
-		cfg, err := configscheme.DecodeExampleAPIServerConfiguration([]byte(
-			"apiVersion: " + configv1alpha1.SchemeGroupVersion.String() + "\nkind: ExampleAPIServerConfiguration\n"))
-		if err != nil {
-			return nil, fmt.Errorf("defaulting the configuration: %w", err)
+// resolveComponentConfig returns the effective component configuration: the --config file, or
+// the defaults without one, with the command line args parsed again onto it.
+func (o *Options) resolveComponentConfig(args []string) (*config.ExampleAPIServerConfiguration, error) {
+	data := []byte("apiVersion: " + configv1alpha1.SchemeGroupVersion.String() + "\nkind: ExampleAPIServerConfiguration\n")
+	if o.ConfigFile != "" {
+		var err error
+		if data, err = os.ReadFile(o.ConfigFile); err != nil {
+			return nil, fmt.Errorf("reading the --config file: %w", err)
 		}
-		return cfg, o.overrideWithFlags(cfg, func(string) bool { return true })
-	}
-	data, err := os.ReadFile(o.ConfigFile)
-	if err != nil {
-		return nil, fmt.Errorf("reading the --config file: %w", err)
 	}
 	cfg, err := configscheme.DecodeExampleAPIServerConfiguration(data)
 	if err != nil {
 		return nil, fmt.Errorf("config file %s: %w", o.ConfigFile, err)
 	}
-	return cfg, o.overrideWithFlags(cfg, o.flagGiven)
+	// The command's other flags, bound to options thrown away, so that args parse as they did.
+	if err := parseFlagsOnto(cfg, args, NewOptions(io.Discard, io.Discard).Flags()); err != nil {
+		return nil, err
+	}
+	return cfg, nil
 }
 
-// flagGiven reports whether the command line set the flag.
-func (o *Options) flagGiven(name string) bool {
-	return o.flags != nil && o.flags.Changed(name)
-}
+// parseFlagsOnto parses args again onto cfg, as kubelet does with its configuration file:
+// the flags that overlap the configuration are bound to cfg's fields with cfg's values as
+// their defaults, so a flag the command line gives wins and the others leave cfg as it is.
+// The other flags of args are parsed into others.
+func parseFlagsOnto(cfg *config.ExampleAPIServerConfiguration, args []string, others cliflag.NamedFlagSets) error {
+	fs := pflag.NewFlagSet("component configuration", pflag.ContinueOnError)
+	fs.SetNormalizeFunc(cliflag.WordSepNormalizeFunc)
+	// No usage texts: --help prints the command's flag set.
+	fs.StringSliceVar(&cfg.Etcd.Servers, flagEtcdServers, cfg.Etcd.Servers, "")
+	fs.StringVar(&cfg.Etcd.Prefix, flagEtcdPrefix, cfg.Etcd.Prefix, "")
+	fs.StringVar(&cfg.Etcd.EmbeddedDataDir, flagEmbeddedEtcdDataDir, cfg.Etcd.EmbeddedDataDir, "")
 
-// overrideWithFlags copies into cfg the options whose flags given reports.
-func (o *Options) overrideWithFlags(cfg *config.ExampleAPIServerConfiguration, given func(flag string) bool) error {
-	storage := o.RecommendedOptions.Etcd.StorageConfig
-	if given(flagEtcdServers) {
-		cfg.Etcd.Servers = append([]string{}, storage.Transport.ServerList...)
-	}
-	if given(flagEtcdPrefix) {
-		cfg.Etcd.Prefix = storage.Prefix
-	}
-	if given(flagEmbeddedEtcdDataDir) {
-		cfg.Etcd.EmbeddedDataDir = o.EmbeddedEtcdDataDir
-	}
+	// Binding the logging flags sets the split-stream options to false, and --vmodule adds to
+	// the list it is bound to: keep the file's options, and let --vmodule replace its list.
+	fileLogging := cfg.Logging.DeepCopy()
+	cfg.Logging.VModule = nil
+	logsapi.AddFlags(&cfg.Logging, fs)
+	cfg.Logging.Options = fileLogging.Options
 
-	if o.ConfigFile == "" || o.flags == nil {
-		cfg.Logging = *o.Logs.DeepCopy()
-	} else if err := copyLoggingFlags(o.flags, &cfg.Logging); err != nil {
+	// --feature-gates reads "component:Gate=bool,...", as ComponentGlobalsRegistry's flag does;
+	// our gates are those of the default component, named or not.
+	var gatesByComponent map[string][]string
+	fs.Var(cliflag.NewColonSeparatedMultimapStringStringAllowDefaultEmptyKey(&gatesByComponent), flagFeatureGates, "")
+
+	for _, section := range others.FlagSets {
+		section.VisitAll(func(f *pflag.Flag) {
+			if fs.Lookup(f.Name) == nil {
+				fs.AddFlag(f)
+			}
+		})
+	}
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
-
-	// --feature-gates wins gate by gate: the file's other gates stay.
-	gates, err := o.flagFeatureGates()
-	if err != nil {
-		return err
+	if !fs.Changed(flagVModule) {
+		cfg.Logging.VModule = fileLogging.VModule
 	}
-	if len(gates) > 0 && cfg.FeatureGates == nil {
+	// Gate by gate, as kubelet merges them: the file's other gates stay.
+	flagGates := map[string]bool{}
+	gates := cliflag.NewMapStringBool(&flagGates)
+	for _, component := range []string{"", basecompatibility.DefaultKubeComponent} {
+		for _, items := range gatesByComponent[component] {
+			if err := gates.Set(items); err != nil {
+				return fmt.Errorf("--%s: %w", flagFeatureGates, err)
+			}
+		}
+	}
+	if len(flagGates) > 0 && cfg.FeatureGates == nil {
 		cfg.FeatureGates = map[string]bool{}
 	}
-	for name, enabled := range gates {
-		cfg.FeatureGates[name] = enabled
-	}
+	maps.Copy(cfg.FeatureGates, flagGates)
 	return nil
-}
-
-// copyLoggingFlags sets the fields of to whose logging flags (-v, --logging-format, ...) the
-// command line gave; the others keep the file's values.
-func copyLoggingFlags(from *pflag.FlagSet, to *logsapi.LoggingConfiguration) error {
-	// Binding flags to a configuration resets its boolean fields to the flags' defaults, so
-	// bind a copy and write back only what the command line gave.
-	scratch := to.DeepCopy()
-	var bound pflag.FlagSet
-	logsapi.AddFlags(scratch, &bound)
-	*scratch = *to.DeepCopy()
-	var err error
-	bound.VisitAll(func(f *pflag.Flag) {
-		given := from.Lookup(f.Name)
-		if err != nil || given == nil || !given.Changed {
-			return
-		}
-		if f.Name == "vmodule" {
-			scratch.VModule = nil // the flag replaces the file's list rather than extending it
-		}
-		if setErr := f.Value.Set(given.Value.String()); setErr != nil {
-			err = fmt.Errorf("--%s: %w", f.Name, setErr)
-		}
-	})
-	if err != nil {
-		return err
-	}
-	*to = *scratch
-	return nil
-}
-
-// flagFeatureGates returns the gates --feature-gates gave for our (the "kube") component.
-func (o *Options) flagFeatureGates() (map[string]bool, error) {
-	if o.flags == nil || !o.flags.Changed(flagFeatureGates) {
-		return nil, nil
-	}
-	gates := map[string]bool{}
-	// The flag's value reads "component:Gate=bool,..." with an empty component for "kube".
-	for _, item := range strings.Split(o.flags.Lookup(flagFeatureGates).Value.String(), ",") {
-		component, gate, _ := strings.Cut(item, ":")
-		if item == "" || (component != "" && component != basecompatibility.DefaultKubeComponent) {
-			continue // another component's gates are its registry's business
-		}
-		name, value, ok := strings.Cut(gate, "=")
-		enabled, err := strconv.ParseBool(strings.TrimSpace(value))
-		if !ok || err != nil {
-			return nil, fmt.Errorf("--%s: invalid value %q for %s", flagFeatureGates, value, name)
-		}
-		gates[strings.TrimSpace(name)] = enabled
-	}
-	return gates, nil
 }
 
 // WriteConfig writes the effective configuration as config.example.com/v1alpha1 YAML to

@@ -48,7 +48,7 @@ func writeConfig(t *testing.T, body string) string {
 func completed(t *testing.T, args ...string) (*Options, error) {
 	t.Helper()
 	o := parsedOptions(t, args...)
-	return o, o.Complete()
+	return o, o.Complete(args)
 }
 
 const fileWithEverything = `
@@ -122,6 +122,48 @@ func TestPrecedence(t *testing.T) {
 			check: func(t *testing.T, o *Options) {
 				if c := o.ComponentConfig; c.Etcd.Prefix != DefaultEtcdPathPrefix || c.Logging.Format != "text" {
 					t.Errorf("explicit default flags lost: %q %q", c.Etcd.Prefix, c.Logging.Format)
+				}
+			}},
+		{name: "file beats the defaults where no flag is given", args: []string{"--config=" + writeConfig(t, "etcd: {embeddedDataDir: /from/file}\n"), "--etcd-prefix=/from/flag"},
+			check: func(t *testing.T, o *Options) {
+				if c := o.ComponentConfig; c.Etcd.EmbeddedDataDir != "/from/file" || o.EmbeddedEtcdDataDir != "/from/file" || c.Etcd.Prefix != "/from/flag" {
+					t.Errorf("embedded etcd data dir %q (options %q), prefix %q", c.Etcd.EmbeddedDataDir, o.EmbeddedEtcdDataDir, c.Etcd.Prefix)
+				}
+			}},
+		{name: "--embedded-etcd-data-dir beats the file", args: []string{"--config=" + writeConfig(t, "etcd: {embeddedDataDir: /from/file}\n"), "--embedded-etcd-data-dir=/from/flag"},
+			check: func(t *testing.T, o *Options) {
+				if c := o.ComponentConfig; c.Etcd.EmbeddedDataDir != "/from/flag" || o.EmbeddedEtcdDataDir != "/from/flag" {
+					t.Errorf("embedded etcd data dir %q (options %q)", c.Etcd.EmbeddedDataDir, o.EmbeddedEtcdDataDir)
+				}
+			}},
+		{name: "logging flags beat the file both ways: a boolean set false, a format back to text", args: []string{"--config=" + file, "--log-text-split-stream=false", "--logging-format=text", "-v=0"},
+			check: func(t *testing.T, o *Options) {
+				if l := o.ComponentConfig.Logging; l.Options.Text.SplitStream || l.Format != "text" || l.Verbosity != 0 || len(l.VModule) != 1 || l.VModule[0].FilePattern != "file" {
+					t.Errorf("logging %+v", l)
+				}
+			}},
+		{name: "logging flags set what the file leaves at its default", args: []string{"--config=" + writeConfig(t, "logging: {verbosity: 2}\n"), "--log-text-split-stream", "--vmodule=flag=3"},
+			check: func(t *testing.T, o *Options) {
+				if l := o.ComponentConfig.Logging; !l.Options.Text.SplitStream || l.Verbosity != 2 || len(l.VModule) != 1 || l.VModule[0].FilePattern != "flag" {
+					t.Errorf("logging %+v", l)
+				}
+			}},
+		{name: "feature gates with the kube: prefix beat the file's", args: []string{"--config=" + file, "--feature-gates=kube:ContextualLogging=false", "--feature-gates=kube:LoggingBetaOptions=true"},
+			check: func(t *testing.T, o *Options) {
+				if g := o.ComponentConfig.FeatureGates; g["ContextualLogging"] || !g["LoggingBetaOptions"] || !g["LoggingAlphaOptions"] {
+					t.Errorf("gates %v, want ContextualLogging off, LoggingBetaOptions on (flags), LoggingAlphaOptions on (file)", g)
+				}
+			}},
+		{name: "the file's feature gates beat the defaults; another component's gates are not ours", args: []string{"--config=" + file, "--feature-gates=wardle:BanFlunder=true"},
+			check: func(t *testing.T, o *Options) {
+				if g := o.ComponentConfig.FeatureGates; len(g) != 2 || !g["LoggingAlphaOptions"] || !g["ContextualLogging"] {
+					t.Errorf("gates %v, want the file's two", g)
+				}
+			}},
+		{name: "flag names with underscores, as the command normalizes them", args: []string{"--config=" + file, "--etcd_prefix=/from/flag"},
+			check: func(t *testing.T, o *Options) {
+				if c := o.ComponentConfig; c.Etcd.Prefix != "/from/flag" {
+					t.Errorf("prefix %q", c.Etcd.Prefix)
 				}
 			}},
 		{name: "empty --etcd-servers selects the embedded etcd", args: []string{"--config=" + file, "--etcd-servers="},

@@ -26,7 +26,6 @@ import (
 	"net"
 	"slices"
 
-	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -35,11 +34,14 @@ import (
 	genericoptions "k8s.io/apiserver/pkg/server/options"
 	serverstorage "k8s.io/apiserver/pkg/server/storage"
 	utilfeature "k8s.io/apiserver/pkg/util/feature"
+	cliflag "k8s.io/component-base/cli/flag"
+	"k8s.io/component-base/cli/globalflag"
 	basecompatibility "k8s.io/component-base/compatibility"
 	"k8s.io/component-base/featuregate"
+	"k8s.io/component-base/logs"
 	logsapi "k8s.io/component-base/logs/api/v1"
 	baseversion "k8s.io/component-base/version"
-	"k8s.io/klog/v2"
+	"k8s.io/component-base/version/verflag"
 	netutils "k8s.io/utils/net"
 
 	"example.com/example-apiserver/pkg/apis/config"
@@ -60,6 +62,9 @@ func init() {
 	utilruntime.Must(logsapi.AddFeatureGates(utilfeature.DefaultMutableFeatureGate))
 }
 
+// Name is the command's name, as --help prints it.
+const Name = "example-apiserver"
+
 // Options are everything the example-apiserver command line sets. Complete resolves them,
 // with the --config file, into ComponentConfig, the configuration the server is built from.
 type Options struct {
@@ -67,8 +72,6 @@ type Options struct {
 	// ServerRun are the generic server's run settings: request timeouts, in-flight limits and
 	// the graceful shutdown (--shutdown-delay-duration keeps serving while endpoints drain).
 	ServerRun *genericoptions.ServerRunOptions
-	// Logs are the logging flags; the effective settings are ComponentConfig.Logging.
-	Logs *logsapi.LoggingConfiguration
 	// ComponentGlobalsRegistry holds the effective version and feature gates (--feature-gates).
 	ComponentGlobalsRegistry basecompatibility.ComponentGlobalsRegistry
 
@@ -94,8 +97,6 @@ type Options struct {
 
 	// featureGate is the gate behind ComponentGlobalsRegistry, set from featureGates.
 	featureGate featuregate.MutableVersionedFeatureGate
-	// flags are the flags AddFlags bound: Complete asks them which were given.
-	flags *pflag.FlagSet
 }
 
 // NewOptions returns the default options.
@@ -105,7 +106,6 @@ func NewOptions(out, errOut io.Writer) *Options {
 			DefaultEtcdPathPrefix,
 			apiserver.Codecs.LegacyCodec(examplev1.SchemeGroupVersion),
 		),
-		Logs:                     logsapi.NewLoggingConfiguration(),
 		ComponentGlobalsRegistry: basecompatibility.NewComponentGlobalsRegistry(),
 		StdOut:                   out,
 		StdErr:                   errOut,
@@ -129,31 +129,50 @@ func (o *Options) cronTabPolicy() config.CronTabPolicy {
 	return o.ComponentConfig.CronTabPolicy
 }
 
-// AddFlags adds every flag to fs, and remembers fs to tell which flags the command line gave.
-func (o *Options) AddFlags(fs *pflag.FlagSet) {
-	o.flags = fs
-	o.RecommendedOptions.AddFlags(fs)
-	o.ServerRun.AddUniversalFlags(fs) // with ComponentGlobalsRegistry's --feature-gates and --emulated-version
-	logsapi.AddFlags(o.Logs, fs)
+// Flags returns the flags in the sections --help prints, as kube-apiserver's.
+func (o *Options) Flags() cliflag.NamedFlagSets {
+	var fss cliflag.NamedFlagSets
+	ro := o.RecommendedOptions
+	fs := fss.FlagSet("generic")
 	fs.StringVar(&o.ConfigFile, "config", o.ConfigFile,
 		"Component configuration file (apiVersion config.example.com/v1alpha1, kind ExampleAPIServerConfiguration; "+
 			"see artifacts/config/example-apiserver.yaml). Flags given on the command line win over it.")
 	fs.StringVar(&o.WriteConfigTo, "write-config-to", o.WriteConfigTo,
 		"Write the effective component configuration (defaults, --config file, flags) to this file, or - for standard output, and exit.")
-	fs.StringVar(&o.EmbeddedEtcdDataDir, flagEmbeddedEtcdDataDir, o.EmbeddedEtcdDataDir,
-		"Data directory of the etcd started inside the server when --etcd-servers is empty. Empty means a temporary directory, removed at exit.")
-	fs.BoolVar(&o.Standalone, "standalone", o.Standalone,
-		"Run without a kube-apiserver, for local development only: no delegated authentication, authorization, namespaces, admission policies or webhooks "+
-			"(only the server's own admission plugins); clients authenticate with certificates of --client-ca-file and every authenticated user is allowed everything.")
+	o.ServerRun.AddUniversalFlags(fs) // with ComponentGlobalsRegistry's --feature-gates and --emulated-version
+	ro.CoreAPI.AddFlags(fs)
+	o.addStandaloneFlags(fs)
+
+	fs = fss.FlagSet("secure serving")
+	ro.SecureServing.AddFlags(fs)
 	fs.StringSliceVar(&o.AlternateDNS, "alternate-dns", o.AlternateDNS,
 		"Extra DNS names for the self-signed serving certificate (ignored when --tls-cert-file is given), e.g. example-apiserver.example-system.svc.")
+
+	fs = fss.FlagSet("etcd")
+	ro.Etcd.AddFlags(fs)
+	fs.StringVar(&o.EmbeddedEtcdDataDir, flagEmbeddedEtcdDataDir, o.EmbeddedEtcdDataDir,
+		"Data directory of the etcd started inside the server when --etcd-servers is empty. Empty means a temporary directory, removed at exit.")
+
+	ro.Authentication.AddFlags(fss.FlagSet("authentication"))
+	ro.Authorization.AddFlags(fss.FlagSet("authorization"))
+	ro.Admission.AddFlags(fss.FlagSet("admission"))
+	ro.Audit.AddFlags(fss.FlagSet("auditing"))
+	ro.Features.AddFlags(fss.FlagSet("features"))
+	ro.EgressSelector.AddFlags(fss.FlagSet("egress selector"))
+	ro.Traces.AddFlags(fss.FlagSet("traces"))
+	// Parsed here for --help and to check the command line; Complete parses them again onto
+	// ComponentConfig.Logging, the settings the server applies.
+	logsapi.AddFlags(logsapi.NewLoggingConfiguration(), fss.FlagSet("logs"))
+	verflag.AddFlags(fss.FlagSet("global"))
+	globalflag.AddGlobalFlags(fss.FlagSet("global"), Name, logs.SkipLoggingConfigurationFlags())
+	return fss
 }
 
-// Complete resolves the component configuration (--config file, flags) into ComponentConfig
-// and makes the options the generic server reads follow it. In standalone mode it switches off
-// the parts that need a kube-apiserver.
-func (o *Options) Complete() error {
-	cfg, err := o.resolveComponentConfig()
+// Complete resolves the component configuration into ComponentConfig, the --config file with
+// the command line args parsed again onto it, and makes the options the generic server reads
+// follow it. In standalone mode it switches off the parts that need a kube-apiserver.
+func (o *Options) Complete(args []string) error {
+	cfg, err := o.resolveComponentConfig(args)
 	if err != nil {
 		return err
 	}
@@ -164,14 +183,7 @@ func (o *Options) Complete() error {
 	o.EmbeddedEtcdDataDir = cfg.Etcd.EmbeddedDataDir
 
 	if o.Standalone {
-		ro := o.RecommendedOptions
-		ro.Authentication.RemoteKubeConfigFileOptional = true
-		ro.Authentication.SkipInClusterLookup = true
-		ro.Authorization.RemoteKubeConfigFileOptional = true
-		ro.Authorization.AlwaysAllowGroups = append(ro.Authorization.AlwaysAllowGroups, "system:authenticated")
-		ro.CoreAPI = nil
-		// Admission stays: Config builds a chain of our own plugins only.
-		ro.Features.EnablePriorityAndFairness = false
+		o.completeStandalone()
 	}
 	return nil
 }
@@ -277,16 +289,15 @@ func (o *Options) Config() (*apiserver.Config, error) {
 		return initializers, err
 	}
 	if o.Standalone {
-		ro.Admission = nil // the generic chain needs a kube-apiserver; ours is built below
+		ro.Admission = nil // the generic chain needs a kube-apiserver; applyStandalone builds ours
 	}
 	if err := ro.ApplyTo(serverConfig); err != nil {
 		return nil, err
 	}
 	if o.Standalone {
-		if err := applyStandaloneAdmission(o.RecommendedOptions.Admission, &serverConfig.Config, initializers); err != nil {
+		if err := o.applyStandalone(&serverConfig.Config, initializers); err != nil {
 			return nil, err
 		}
-		klog.Warning("Running standalone: no delegated authentication, authorization, namespaces, admission policies or webhooks. For local development only.")
 	}
 	return &apiserver.Config{
 		GenericConfig: serverConfig,

@@ -28,6 +28,7 @@ import (
 	"github.com/spf13/pflag"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	cliflag "k8s.io/component-base/cli/flag"
 
 	"example.com/example-apiserver/pkg/apis/example"
 )
@@ -36,7 +37,10 @@ func parsedOptions(t *testing.T, args ...string) *Options {
 	t.Helper()
 	o := NewOptions(io.Discard, io.Discard)
 	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
-	o.AddFlags(fs)
+	fs.SetNormalizeFunc(cliflag.WordSepNormalizeFunc) // as component-base's cli.Run does
+	for _, section := range o.Flags().FlagSets {
+		fs.AddFlagSet(section)
+	}
 	if err := fs.Parse(args); err != nil {
 		t.Fatalf("parse %v: %v", args, err)
 	}
@@ -81,7 +85,7 @@ func TestValidate(t *testing.T) {
 			o := parsedOptions(t, tc.args...)
 			err := o.ComponentGlobalsRegistry.Set()
 			if err == nil {
-				err = o.Complete()
+				err = o.Complete(tc.args)
 			}
 			if err == nil {
 				err = o.Validate()
@@ -97,8 +101,8 @@ func TestValidate(t *testing.T) {
 }
 
 func TestStandaloneSwitchesOffDelegation(t *testing.T) {
-	o := parsedOptions(t, "--standalone")
-	if err := o.Complete(); err != nil {
+	o, err := completed(t, "--standalone")
+	if err != nil {
 		t.Fatal(err)
 	}
 	ro := o.RecommendedOptions
@@ -112,8 +116,8 @@ func TestStandaloneSwitchesOffDelegation(t *testing.T) {
 		t.Error("standalone must not require delegated authentication or authorization kubeconfigs")
 	}
 
-	delegated := parsedOptions(t)
-	if err := delegated.Complete(); err != nil {
+	delegated, err := completed(t)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if delegated.RecommendedOptions.Admission == nil || delegated.RecommendedOptions.Authorization.RemoteKubeConfigFileOptional {

@@ -18,8 +18,11 @@ package server
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/cobra"
+	cliflag "k8s.io/component-base/cli/flag"
+	"k8s.io/component-base/term"
 	"k8s.io/component-base/version/verflag"
 
 	// Register the JSON log format for --logging-format=json.
@@ -29,9 +32,9 @@ import (
 // NewCommand returns the example-apiserver command, run until ctx is done.
 func NewCommand(ctx context.Context, o *Options) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "example-apiserver",
+		Use:   Name,
 		Short: "Serve the example.com API (CronTab, CustomResource) as a Kubernetes aggregated API server",
-		Long: `example-apiserver serves the example.com/v1 API group (crontabs, customresources) from etcd.
+		Long: Name + ` serves the example.com/v1 API group (crontabs, customresources) from etcd.
 It is registered with a kube-apiserver by an APIService and delegates authentication and
 authorization to it. Without --etcd-servers it runs its own embedded etcd on 127.0.0.1.
 
@@ -39,12 +42,25 @@ Its own settings (etcd, CronTab admission policy, logging, feature gates) can co
 --config file (see artifacts/config/example-apiserver.yaml); flags given on the command line
 win over the file. --write-config-to writes the effective configuration and exits.`,
 		SilenceUsage: true,
-		PersistentPreRunE: func(*cobra.Command, []string) error {
+		// The command line is parsed here and, by Complete, again onto the --config file's
+		// settings, as kubelet does: cobra would keep no copy of it.
+		DisableFlagParsing: true,
+		RunE: func(c *cobra.Command, args []string) error {
+			fs := c.Flags()
+			if err := fs.Parse(args); err != nil {
+				return err
+			}
+			if extra := fs.Args(); len(extra) > 0 {
+				return fmt.Errorf("%s takes no arguments, got %q", Name, extra)
+			}
+			if help, _ := fs.GetBool("help"); help {
+				return c.Help()
+			}
 			verflag.PrintAndExitIfRequested()
-			return o.ComponentGlobalsRegistry.Set()
-		},
-		RunE: func(c *cobra.Command, _ []string) error {
-			if err := o.Complete(); err != nil {
+			if err := o.ComponentGlobalsRegistry.Set(); err != nil {
+				return err
+			}
+			if err := o.Complete(args); err != nil {
 				return err
 			}
 			if err := o.Validate(); err != nil {
@@ -56,11 +72,14 @@ win over the file. --write-config-to writes the effective configuration and exit
 			// Run applies the logging settings, which the --config file may hold.
 			return o.Run(c.Context())
 		},
-		Args: cobra.NoArgs,
 	}
 	cmd.SetContext(ctx)
+	fss := o.Flags()
 	fs := cmd.Flags()
-	o.AddFlags(fs)
-	verflag.AddFlags(fs)
+	for _, f := range fss.FlagSets {
+		fs.AddFlagSet(f)
+	}
+	cols, _, _ := term.TerminalSize(cmd.OutOrStdout())
+	cliflag.SetUsageAndHelpFunc(cmd, fss, cols)
 	return cmd
 }

@@ -723,7 +723,7 @@ func schema_pkg_apis_example_v1_CustomResource(ref common.ReferenceCallback) com
 	return common.OpenAPIDefinition{
 		Schema: spec.Schema{
 			SchemaProps: spec.SchemaProps{
-				Description: "CustomResource is the cluster-scoped resource of the seed document's aggregated API server: it carries a message, \"Hello from Custom Resource API!\" unless another is given.",
+				Description: "CustomResource is a cluster-scoped resource served by example-apiserver, the smallest aggregated API there is: it carries a message, \"Hello from Custom Resource API!\" unless another is given.",
 				Type:        []string{"object"},
 				Properties: map[string]spec.Schema{
 					"kind": {

@@ -70,7 +70,9 @@ func StartServer(extraFlags ...string) (*TestServer, error) {
 
 	o := server.NewOptions(os.Stdout, os.Stderr)
 	fs := pflag.NewFlagSet("example-apiserver", pflag.ContinueOnError)
-	o.AddFlags(fs)
+	for _, section := range o.Flags().FlagSets {
+		fs.AddFlagSet(section)
+	}
 	flags := append([]string{"--standalone", "--cert-dir=" + certDir}, extraFlags...)
 	if err := fs.Parse(flags); err != nil {
 		return nil, errors.Join(err, listener.Close(), os.RemoveAll(certDir))
@@ -94,7 +96,7 @@ func StartServer(extraFlags ...string) (*TestServer, error) {
 	if err := o.ComponentGlobalsRegistry.Set(); err != nil {
 		return fail(err)
 	}
-	if err := o.Complete(); err != nil {
+	if err := o.Complete(flags); err != nil {
 		return fail(err)
 	}
 	if err := o.Validate(); err != nil {

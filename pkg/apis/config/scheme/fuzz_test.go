@@ -32,7 +32,7 @@ import (
 // FuzzDecodeConfiguration feeds arbitrary bytes to the --config loader and the admission
 // plugins' configuration loaders, then validates what decodes: no panic, no stall, every
 // validation error names its field, and a valid configuration written back as YAML
-// (--write-config-to) decodes to the same thing. `go test` runs the seeds; `make fuzz`
+// (--write-config-to) decodes to the same thing. `go test` replays the corpus; `make fuzz`
 // explores further.
 func FuzzDecodeConfiguration(f *testing.F) {
 	const slowInput = 10 * time.Second
@@ -41,7 +41,7 @@ func FuzzDecodeConfiguration(f *testing.F) {
 	} else {
 		f.Fatal(err)
 	}
-	for _, seed := range []string{
+	for _, input := range []string{
 		header,
 		header + "etcd: {servers: [http://127.0.0.1:2379], embeddedDataDir: /tmp/x}\n",
 		header + "cronTabPolicy: {imagePolicy: {allowedPrefixes: ['', 'UPPER', 'a//b'], requireDigest: true}, namespaceLimits: {defaultMaxCronTabs: -1}}\n",
@@ -55,7 +55,7 @@ func FuzzDecodeConfiguration(f *testing.F) {
 		"kind: [",
 		"",
 	} {
-		f.Add([]byte(seed))
+		f.Add([]byte(input))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		watchdog := time.AfterFunc(slowInput, func() { panic(fmt.Sprintf("loading took over %s: %q", slowInput, data)) })

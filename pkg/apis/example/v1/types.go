@@ -206,8 +206,8 @@ type CronTabList struct {
 // +genclient:nonNamespaced
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
 
-// CustomResource is the cluster-scoped resource of the seed document's aggregated API server:
-// it carries a message, "Hello from Custom Resource API!" unless another is given.
+// CustomResource is a cluster-scoped resource served by example-apiserver, the smallest
+// aggregated API there is: it carries a message, "Hello from Custom Resource API!" unless another is given.
 type CustomResource struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata.

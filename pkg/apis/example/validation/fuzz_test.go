@@ -37,8 +37,8 @@ import (
 // HTTP: decode JSON, YAML or protobuf into v1, default, convert to the internal type, validate.
 // Whatever the bytes, it must not panic; every validation error must name a field; and an
 // object that validates must survive encoding (protobuf, as stored, and JSON) and decoding
-// again unchanged and still valid, so what is stored can always be read back. `go test` runs
-// the seeds; `make fuzz` explores further.
+// again unchanged and still valid, so what is stored can always be read back. `go test` replays
+// the corpus; `make fuzz` explores further.
 func FuzzDecodeAndValidate(f *testing.F) {
 	const slowInput = 10 * time.Second
 	scheme := runtime.NewScheme()
@@ -54,7 +54,7 @@ func FuzzDecodeAndValidate(f *testing.F) {
 		"JSON":     codecs.LegacyCodec(examplev1.SchemeGroupVersion),
 	}
 
-	// The seed document's objects as the repository ships them, and bodies that stress the
+	// The example objects as the repository ships them, and bodies that stress the
 	// decoder: wrong types, nulls, deep nesting, YAML anchors, unknown kinds.
 	examples, _ := filepath.Glob(filepath.Join("..", "..", "..", "..", "artifacts", "examples", "*.yaml"))
 	for _, path := range examples {
@@ -64,7 +64,7 @@ func FuzzDecodeAndValidate(f *testing.F) {
 		}
 		f.Add(data)
 	}
-	for _, seed := range []string{
+	for _, input := range []string{
 		`{"apiVersion":"example.com/v1","kind":"CronTab","metadata":{"name":"my-new-cron-object","namespace":"default"},"spec":{"cronSpec":"* * * * */5","image":"my-awesome-cron-image"}}`,
 		`{"apiVersion":"example.com/v1","kind":"CronTab","metadata":{"name":"a","namespace":"n"},"spec":{"cronSpec":"@every 90s","image":"registry.example.com:5000/team/job@sha256:` + "0123456789012345678901234567890123456789012345678901234567890123" + `","replicas":1000,"timeZone":"Asia/Shanghai"}}`,
 		`{"apiVersion":"example.com/v1","kind":"CronTab","metadata":{"name":"a","namespace":"n"},"spec":{"cronSpec":"61 * * * *","image":"UPPER/case","replicas":-1,"timeZone":"Mars/Olympus"}}`,
@@ -84,9 +84,9 @@ func FuzzDecodeAndValidate(f *testing.F) {
 		"",
 		"null",
 	} {
-		f.Add([]byte(seed))
+		f.Add([]byte(input))
 		// The same objects in protobuf, whole and cut short.
-		if obj, _, err := decoder.Decode([]byte(seed), nil, nil); err == nil {
+		if obj, _, err := decoder.Decode([]byte(input), nil, nil); err == nil {
 			if data, err := runtime.Encode(encoders["protobuf"], obj); err == nil {
 				f.Add(data)
 				f.Add(data[:len(data)/2])

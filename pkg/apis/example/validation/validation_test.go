@@ -56,8 +56,8 @@ func checkErrors(t *testing.T, errs field.ErrorList, want []wantErr) {
 	}
 }
 
-// seedCronTab is the CronTab of the seed document, with the defaults decoding applies.
-func seedCronTab() *example.CronTab {
+// validCronTab is the CronTab of artifacts/examples/my-crontab.yaml, with the defaults decoding applies.
+func validCronTab() *example.CronTab {
 	return &example.CronTab{
 		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "my-new-cron-object"},
 		Spec: example.CronTabSpec{
@@ -80,7 +80,7 @@ func TestValidateCronTab(t *testing.T) {
 		mutate func(ct *example.CronTab)
 		want   []wantErr
 	}{
-		{name: "seed object", mutate: func(*example.CronTab) {}},
+		{name: "valid object", mutate: func(*example.CronTab) {}},
 		{name: "descriptor schedule", mutate: func(ct *example.CronTab) { ct.Spec.CronSpec = "@hourly" }},
 		{name: "fully qualified image with digest", mutate: func(ct *example.CronTab) {
 			ct.Spec.Image = "registry.example.com/team/job:1.0@sha256:" + strings.Repeat("a", 64)
@@ -243,7 +243,7 @@ func TestValidateCronTab(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ct := seedCronTab()
+			ct := validCronTab()
 			tc.mutate(ct)
 			checkErrors(t, ValidateCronTab(ct), tc.want)
 		})
@@ -251,7 +251,7 @@ func TestValidateCronTab(t *testing.T) {
 }
 
 func TestValidateCronTabErrorDetails(t *testing.T) {
-	ct := seedCronTab()
+	ct := validCronTab()
 	ct.Spec.CronSpec = "61 * * * *"
 	errs := ValidateCronTab(ct)
 	if len(errs) != 1 {
@@ -266,7 +266,7 @@ func TestValidateCronTabErrorDetails(t *testing.T) {
 }
 
 func TestValidateCronTabUpdate(t *testing.T) {
-	old := seedCronTab()
+	old := validCronTab()
 	old.ResourceVersion = "1"
 
 	tests := []struct {
@@ -303,7 +303,7 @@ func TestValidateCronTabUpdate(t *testing.T) {
 // TestLongNameKeepsWorkingOnUpdate checks that a CronTab created before names were limited
 // can still be updated, through the main resource and the status subresource.
 func TestLongNameKeepsWorkingOnUpdate(t *testing.T) {
-	old := seedCronTab()
+	old := validCronTab()
 	old.Name = strings.Repeat("a", 63)
 	old.ResourceVersion = "1"
 	checkErrors(t, ValidateCronTab(old), []wantErr{{field.ErrorTypeInvalid, "metadata.name"}})
@@ -417,7 +417,7 @@ func TestValidateCronTabStatus(t *testing.T) {
 }
 
 func TestValidateCronTabStatusUpdate(t *testing.T) {
-	old := seedCronTab()
+	old := validCronTab()
 	old.ResourceVersion = "1"
 
 	ct := old.DeepCopy()
@@ -457,7 +457,7 @@ func TestValidateCustomResource(t *testing.T) {
 		want []wantErr
 	}{
 		{
-			name: "seed message",
+			name: "default message",
 			cr:   example.CustomResource{ObjectMeta: metav1.ObjectMeta{Name: "my-new-custom-object"}, Spec: example.CustomResourceSpec{Message: "Hello from Custom Resource API!"}},
 		},
 		{
@@ -515,7 +515,7 @@ func TestInvalidUTF8IsRejected(t *testing.T) {
 		{
 			name: "annotation value",
 			validate: func() field.ErrorList {
-				ct := seedCronTab()
+				ct := validCronTab()
 				ct.Annotations = map[string]string{"example.com/note": bad, "example.com/fine": "café"}
 				return ValidateCronTab(ct)
 			},
@@ -524,7 +524,7 @@ func TestInvalidUTF8IsRejected(t *testing.T) {
 		{
 			name: "managed fields manager on update",
 			validate: func() field.ErrorList {
-				old := seedCronTab()
+				old := validCronTab()
 				old.ResourceVersion = "1"
 				ct := old.DeepCopy()
 				ct.ManagedFields = []metav1.ManagedFieldsEntry{{Manager: bad, Operation: metav1.ManagedFieldsOperationUpdate, APIVersion: "example.com/v1"}}
@@ -535,7 +535,7 @@ func TestInvalidUTF8IsRejected(t *testing.T) {
 		{
 			name: "condition message on a status update",
 			validate: func() field.ErrorList {
-				old := seedCronTab()
+				old := validCronTab()
 				old.ResourceVersion = "1"
 				ct := old.DeepCopy()
 				c := validCondition()
@@ -571,7 +571,7 @@ func TestInvalidUTF8IsRejected(t *testing.T) {
 // BenchmarkValidateCronTab is the validation every create pays (make bench-inprocess runs the
 // server-level benchmarks; this isolates the field rules).
 func BenchmarkValidateCronTab(b *testing.B) {
-	ct := seedCronTab()
+	ct := validCronTab()
 	ct.Labels = map[string]string{"app": "nightly", "tier": "batch"}
 	ct.Annotations = map[string]string{"example.com/owner": "team-a", "example.com/note": "runs the nightly export"}
 	b.ReportAllocs()

@@ -93,7 +93,7 @@ var (
 	_ rest.CategoriesProvider = &REST{}
 )
 
-// ShortNames lets "kubectl get ct" work, as with the seed's CRD.
+// ShortNames lets "kubectl get ct" work, as with the CronTab CRD.
 func (*REST) ShortNames() []string { return []string{"ct"} }
 
 // Categories puts crontabs into "kubectl get all".

@@ -46,8 +46,8 @@ func newScheme(t *testing.T) *runtime.Scheme {
 	return scheme
 }
 
-// seedCronTab is the CronTab of the seed document, as stored (generation 1, selector set).
-func seedCronTab() *example.CronTab {
+// storedCronTab is the CronTab of artifacts/examples/my-crontab.yaml, as stored (generation 1, selector set).
+func storedCronTab() *example.CronTab {
 	return &example.CronTab{
 		ObjectMeta: metav1.ObjectMeta{
 			Namespace:       "default",
@@ -95,7 +95,7 @@ func TestSelector(t *testing.T) {
 
 func TestPrepareForCreate(t *testing.T) {
 	s := NewStrategy(newScheme(t))
-	ct := seedCronTab()
+	ct := storedCronTab()
 	ct.Generation = 7
 	ct.Status = example.CronTabStatus{Replicas: 42, Selector: "evil=true", ObservedGeneration: 9, MissedRuns: 4,
 		Active: []corev1.ObjectReference{{Name: "not-a-run"}}, LastScheduleTime: &lastSchedule}
@@ -109,7 +109,7 @@ func TestPrepareForCreate(t *testing.T) {
 	if !reflect.DeepEqual(ct.Status, want) {
 		t.Errorf("status = %+v, want %+v (cleared, with the derived selector)", ct.Status, want)
 	}
-	if !reflect.DeepEqual(ct.Spec, seedCronTab().Spec) {
+	if !reflect.DeepEqual(ct.Spec, storedCronTab().Spec) {
 		t.Errorf("spec changed: %+v", ct.Spec)
 	}
 }
@@ -134,7 +134,7 @@ func TestPrepareForUpdate(t *testing.T) {
 	s := NewStrategy(newScheme(t))
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			old := seedCronTab()
+			old := storedCronTab()
 			ct := old.DeepCopy()
 			// A client cannot write status through the main resource, nor clear it.
 			ct.Status = example.CronTabStatus{Replicas: 5, Selector: "evil=true", ObservedGeneration: 3}
@@ -148,7 +148,7 @@ func TestPrepareForUpdate(t *testing.T) {
 			if !reflect.DeepEqual(ct.Status, old.Status) {
 				t.Errorf("status = %+v, want the stored %+v", ct.Status, old.Status)
 			}
-			if !reflect.DeepEqual(old, seedCronTab()) {
+			if !reflect.DeepEqual(old, storedCronTab()) {
 				t.Errorf("old object was modified: %+v", old)
 			}
 		})
@@ -157,7 +157,7 @@ func TestPrepareForUpdate(t *testing.T) {
 
 func TestPrepareForUpdateDerivesSelector(t *testing.T) {
 	s := NewStrategy(newScheme(t))
-	old := seedCronTab()
+	old := storedCronTab()
 	old.Status.Selector = "" // e.g. stored before the selector existed
 	ct := old.DeepCopy()
 	s.PrepareForUpdate(context.Background(), ct, old)
@@ -168,7 +168,7 @@ func TestPrepareForUpdateDerivesSelector(t *testing.T) {
 
 func TestStatusPrepareForUpdate(t *testing.T) {
 	s := NewStatusStrategy(newScheme(t))
-	old := seedCronTab()
+	old := storedCronTab()
 	ct := old.DeepCopy()
 	ct.Spec = example.CronTabSpec{CronSpec: "@daily", Image: "other:1", Replicas: 9, TimeZone: "Asia/Shanghai", Suspend: true}
 	ct.Status = example.CronTabStatus{Replicas: 4, Selector: "evil=true", ObservedGeneration: 1, LastSuccessfulTime: &lastSchedule, LastMissedTime: &nextSchedule}
@@ -190,7 +190,7 @@ func TestStatusPrepareForUpdate(t *testing.T) {
 
 func TestStatusValidateUpdate(t *testing.T) {
 	s := NewStatusStrategy(newScheme(t))
-	old := seedCronTab()
+	old := storedCronTab()
 
 	ct := old.DeepCopy()
 	ct.Status.Replicas = 3
@@ -214,15 +214,15 @@ func TestStatusValidateUpdate(t *testing.T) {
 
 func TestValidate(t *testing.T) {
 	s := NewStrategy(newScheme(t))
-	ct := seedCronTab()
+	ct := storedCronTab()
 	if errs := s.Validate(context.Background(), ct); len(errs) != 0 {
-		t.Errorf("seed object rejected: %v", errs)
+		t.Errorf("stored object rejected: %v", errs)
 	}
 	ct.Spec.Image = "UPPER/Case:tag"
 	if errs := s.Validate(context.Background(), ct); len(errs) != 1 || errs[0].Field != "spec.image" {
 		t.Errorf("got %v, want one error at spec.image", errs)
 	}
-	old := seedCronTab()
+	old := storedCronTab()
 	updated := old.DeepCopy()
 	updated.Spec.Replicas = -1
 	if errs := s.ValidateUpdate(context.Background(), updated, old); len(errs) != 1 || errs[0].Field != "spec.replicas" {
@@ -271,7 +271,7 @@ func TestWarningsOnCreate(t *testing.T) {
 		{name: "tagged image", image: "nginx:1.27", replicas: 1},
 		{name: "digest image", image: "nginx@sha256:" + strings.Repeat("a", 64), replicas: 1},
 		{name: "image without tag", image: "nginx", replicas: 1, wantWarnings: []string{"spec.image"}},
-		{name: "seed image without tag", image: "my-awesome-cron-image", replicas: 1, wantWarnings: []string{`"docker.io/library/my-awesome-cron-image:latest"`}},
+		{name: "image without tag", image: "my-awesome-cron-image", replicas: 1, wantWarnings: []string{`"docker.io/library/my-awesome-cron-image:latest"`}},
 		{name: "zero replicas", image: "nginx:1.27", replicas: 0, wantWarnings: []string{"spec.replicas"}},
 		{name: "both", image: "nginx", replicas: 0, wantWarnings: []string{"spec.image", "spec.replicas"}},
 		{name: "invalid image is left to validation", image: "foo:bar:baz", replicas: 1},
@@ -279,7 +279,7 @@ func TestWarningsOnCreate(t *testing.T) {
 	s := NewStrategy(newScheme(t))
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ct := seedCronTab()
+			ct := storedCronTab()
 			ct.Spec.Image, ct.Spec.Replicas = tc.image, tc.replicas
 			got := s.WarningsOnCreate(context.Background(), ct)
 			if len(got) != len(tc.wantWarnings) {
@@ -296,7 +296,7 @@ func TestWarningsOnCreate(t *testing.T) {
 
 func TestWarningsOnUpdate(t *testing.T) {
 	s := NewStrategy(newScheme(t))
-	old := seedCronTab() // untagged image: it would warn on create
+	old := storedCronTab() // untagged image: it would warn on create
 
 	unchanged := old.DeepCopy()
 	unchanged.Labels = map[string]string{"team": "b"}
@@ -317,7 +317,7 @@ func TestWarningsOnUpdate(t *testing.T) {
 }
 
 func TestGetAttrs(t *testing.T) {
-	ct := seedCronTab()
+	ct := storedCronTab()
 	ls, fs, err := GetAttrs(ct)
 	if err != nil {
 		t.Fatal(err)
@@ -344,7 +344,7 @@ func TestGetAttrs(t *testing.T) {
 }
 
 func TestMatch(t *testing.T) {
-	ct := seedCronTab()
+	ct := storedCronTab()
 	tests := []struct {
 		label, field string
 		want         bool
@@ -379,7 +379,7 @@ func TestMatch(t *testing.T) {
 }
 
 func TestScaleFromCronTab(t *testing.T) {
-	ct := seedCronTab()
+	ct := storedCronTab()
 	ct.UID = "uid-1"
 	ct.Spec.Replicas = 3
 	ct.Status.Replicas = 2
@@ -419,28 +419,28 @@ func TestScaleUpdatedObject(t *testing.T) {
 	}{
 		{
 			name:         "scale up",
-			old:          seedCronTab(),
+			old:          storedCronTab(),
 			scale:        func(s *scalescheme.Scale) { s.Spec.Replicas = 5 },
 			wantReplicas: 5,
 			wantRV:       "10",
 		},
 		{
 			name:         "scale to zero",
-			old:          seedCronTab(),
+			old:          storedCronTab(),
 			scale:        func(s *scalescheme.Scale) { s.Spec.Replicas = 0 },
 			wantReplicas: 0,
 			wantRV:       "10",
 		},
 		{
 			name:         "request's resourceVersion is the precondition",
-			old:          seedCronTab(),
+			old:          storedCronTab(),
 			scale:        func(s *scalescheme.Scale) { s.Spec.Replicas = 2; s.ResourceVersion = "9" },
 			wantReplicas: 2,
 			wantRV:       "9",
 		},
 		{
 			name:  "too many replicas",
-			old:   seedCronTab(),
+			old:   storedCronTab(),
 			scale: func(s *scalescheme.Scale) { s.Spec.Replicas = 1001 },
 			check: func(t *testing.T, err error) {
 				if !apierrors.IsInvalid(err) {
@@ -454,7 +454,7 @@ func TestScaleUpdatedObject(t *testing.T) {
 		},
 		{
 			name:  "negative replicas",
-			old:   seedCronTab(),
+			old:   storedCronTab(),
 			scale: func(s *scalescheme.Scale) { s.Spec.Replicas = -1 },
 			check: func(t *testing.T, err error) {
 				if !apierrors.IsInvalid(err) {
@@ -465,7 +465,7 @@ func TestScaleUpdatedObject(t *testing.T) {
 		{
 			name: "no stored object",
 			old: func() runtime.Object {
-				ct := seedCronTab()
+				ct := storedCronTab()
 				ct.ResourceVersion = ""
 				return ct
 			}(),
@@ -530,8 +530,8 @@ func TestScaleUpdatedObject(t *testing.T) {
 }
 
 func TestScaleUpdatedObjectRejectsOtherInput(t *testing.T) {
-	info := &scaleUpdatedObjectInfo{name: "my-new-cron-object", reqObjInfo: rest.DefaultUpdatedObjectInfo(seedCronTab())}
-	if _, err := info.UpdatedObject(context.Background(), seedCronTab()); !apierrors.IsBadRequest(err) {
+	info := &scaleUpdatedObjectInfo{name: "my-new-cron-object", reqObjInfo: rest.DefaultUpdatedObjectInfo(storedCronTab())}
+	if _, err := info.UpdatedObject(context.Background(), storedCronTab()); !apierrors.IsBadRequest(err) {
 		t.Errorf("error = %v, want BadRequest for a request body that is not a Scale", err)
 	}
 }
@@ -542,7 +542,7 @@ func TestScaleValidationSeesScales(t *testing.T) {
 		gotNew, gotOld = obj, old
 		return nil
 	})
-	newCT, oldCT := seedCronTab(), seedCronTab()
+	newCT, oldCT := storedCronTab(), storedCronTab()
 	newCT.Spec.Replicas = 4
 	if err := update(context.Background(), newCT, oldCT); err != nil {
 		t.Fatal(err)

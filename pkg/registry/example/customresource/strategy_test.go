@@ -30,7 +30,7 @@ import (
 	"example.com/example-apiserver/pkg/apis/example"
 )
 
-func seedCustomResource() *example.CustomResource {
+func validCustomResource() *example.CustomResource {
 	return &example.CustomResource{
 		ObjectMeta: metav1.ObjectMeta{
 			Name:            "my-new-custom-object",
@@ -49,7 +49,7 @@ func TestNamespaceScoped(t *testing.T) {
 }
 
 func TestPrepareForCreate(t *testing.T) {
-	cr := seedCustomResource()
+	cr := validCustomResource()
 	cr.Generation = 9
 	NewStrategy(runtime.NewScheme()).PrepareForCreate(context.Background(), cr)
 	if cr.Generation != 1 {
@@ -70,7 +70,7 @@ func TestPrepareForUpdate(t *testing.T) {
 	s := NewStrategy(runtime.NewScheme())
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			old := seedCustomResource()
+			old := validCustomResource()
 			cr := old.DeepCopy()
 			tc.mutate(cr)
 			s.PrepareForUpdate(context.Background(), cr, old)
@@ -87,7 +87,7 @@ func TestValidate(t *testing.T) {
 		mutate    func(cr *example.CustomResource)
 		wantField string // empty means valid
 	}{
-		{name: "seed object", mutate: func(*example.CustomResource) {}},
+		{name: "valid object", mutate: func(*example.CustomResource) {}},
 		{name: "empty message", mutate: func(cr *example.CustomResource) { cr.Spec.Message = "" }},
 		{name: "1024-byte message", mutate: func(cr *example.CustomResource) { cr.Spec.Message = strings.Repeat("m", 1024) }},
 		{name: "1025-byte message", mutate: func(cr *example.CustomResource) { cr.Spec.Message = strings.Repeat("m", 1025) }, wantField: "spec.message"},
@@ -96,7 +96,7 @@ func TestValidate(t *testing.T) {
 	s := NewStrategy(runtime.NewScheme())
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cr := seedCustomResource()
+			cr := validCustomResource()
 			tc.mutate(cr)
 			errs := s.Validate(context.Background(), cr)
 			if tc.wantField == "" {
@@ -111,7 +111,7 @@ func TestValidate(t *testing.T) {
 		})
 	}
 
-	old := seedCustomResource()
+	old := validCustomResource()
 	cr := old.DeepCopy()
 	cr.Spec.Message = strings.Repeat("m", 1025)
 	if errs := s.ValidateUpdate(context.Background(), cr, old); len(errs) != 1 || errs[0].Field != "spec.message" {
@@ -124,7 +124,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestGetAttrs(t *testing.T) {
-	ls, fs, err := GetAttrs(seedCustomResource())
+	ls, fs, err := GetAttrs(validCustomResource())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,13 +139,13 @@ func TestGetAttrs(t *testing.T) {
 	}
 
 	predicate := Match(labels.Everything(), fields.OneTermEqualSelector("metadata.name", "other"))
-	if ok, err := predicate.Matches(seedCustomResource()); err != nil || ok {
+	if ok, err := predicate.Matches(validCustomResource()); err != nil || ok {
 		t.Errorf("Matches(metadata.name=other) = %v, %v; want false", ok, err)
 	}
 }
 
 func TestTable(t *testing.T) {
-	list := &example.CustomResourceList{ListMeta: metav1.ListMeta{ResourceVersion: "7"}, Items: []example.CustomResource{*seedCustomResource()}}
+	list := &example.CustomResourceList{ListMeta: metav1.ListMeta{ResourceVersion: "7"}, Items: []example.CustomResource{*validCustomResource()}}
 	table, err := tableConvertor.ConvertToTable(context.Background(), list, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -30,8 +30,8 @@ import (
 // CustomResourceApplyConfiguration represents a declarative configuration of the CustomResource type for use
 // with apply.
 //
-// CustomResource is the cluster-scoped resource of the seed document's aggregated API server:
-// it carries a message, "Hello from Custom Resource API!" unless another is given.
+// CustomResource is a cluster-scoped resource served by example-apiserver, the smallest
+// aggregated API there is: it carries a message, "Hello from Custom Resource API!" unless another is given.
 type CustomResourceApplyConfiguration struct {
 	metav1.TypeMetaApplyConfiguration `json:""`
 	// Standard object metadata.
