@@ -66,7 +66,7 @@ fuzz: ## Run every fuzz target for FUZZTIME each (make test only replays their c
 	  go test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s "./$$(dirname "$$file")"; \
 	done
 
-test-e2e: build tools ## kube-apiserver + kcm + example-apiserver started by hack/local-up.sh, driven by the real kubectl.
+test-e2e: build tools ## kube-apiserver + kcm + example-apiserver started by hack/local-up.sh, driven by the real kubectl; E2E_KUBECONFIG=path targets an existing cluster instead.
 	go test $(GO_TEST_FLAGS) -timeout 30m ./test/e2e/...
 
 run: prereqs-run build tools ## Bring up the local control plane in the foreground; Ctrl-C stops it.

@@ -254,6 +254,7 @@ spec:
 }
 
 func TestAdmissionWebhook(t *testing.T) {
+	stack.RequireLocal(t, "serves its webhook on this machine's loopback, which only a local example-apiserver reaches")
 	const ns = "e2e-admission-webhook"
 	admissionNamespace(t, ns, nil)
 	hook := startDenyingWebhook(t)

@@ -49,6 +49,9 @@ const (
 	tickDeadline = 90 * time.Second
 	// succeedingImage is any image but the kwok ones: its pods succeed 1-2 s after they start.
 	succeedingImage = "busybox:1.36"
+	// kwokImages is why tests that run localstack.FailImage or HangImage skip on an existing
+	// cluster: only the stack's KWOK Node knows them, and only the suite's server config allows them.
+	kwokImages = "runs the KWOK fail/hang images, which only the stack's fake Node plays and the suite's config allows"
 )
 
 // everyMinute returns a CronTab that runs image at every minute boundary, changed by edits.
@@ -225,6 +228,7 @@ func TestCronTabRunsOnSchedule(t *testing.T) {
 }
 
 func TestCronTabForbidSkipsWhileARunIsActive(t *testing.T) {
+	stack.RequireLocal(t, kwokImages)
 	t.Parallel()
 	const ns, name = "e2e-ct-forbid", "forbid"
 	createNamespace(t, ns)
@@ -260,6 +264,7 @@ func TestCronTabForbidSkipsWhileARunIsActive(t *testing.T) {
 }
 
 func TestCronTabReplaceDeletesTheActiveRun(t *testing.T) {
+	stack.RequireLocal(t, kwokImages)
 	t.Parallel()
 	const ns, name = "e2e-ct-replace", "replace"
 	createNamespace(t, ns)
@@ -295,6 +300,9 @@ func TestCronTabHistoryLimitsPruneFinishedRuns(t *testing.T) {
 		{"fails", localstack.FailImage, "Failed"},
 	} {
 		t.Run(run.outcome, func(t *testing.T) {
+			if run.image == localstack.FailImage {
+				stack.RequireLocal(t, kwokImages)
+			}
 			t.Parallel()
 			storeCronTab(t, everyMinute(ns, run.name, run.image, func(spec *examplev1.CronTabSpec) {
 				spec.SuccessfulJobsHistoryLimit = ptr.To[int32](1)

@@ -74,6 +74,7 @@ func logSays(t *testing.T, p *framework.Process, text string) bool {
 // (not in parallel): every other CronTab test needs a controller running. Replicas started
 // here replace it; the last one stays for the tests that follow, and the stack stops it.
 func TestCronTabControllerDowntimeAndFailover(t *testing.T) {
+	stack.RequireLocal(t, "stops and starts example-controller-manager processes")
 	const ns = "e2e-ct-failover"
 	createNamespace(t, ns)
 	stoppedLeader := waitForLeaseHolder(t, "the stack's controller leads", tickDeadline)

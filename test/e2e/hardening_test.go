@@ -66,6 +66,7 @@ type auditEvent struct {
 // controls (the real front-proxy certificate, the same token unexpired) prove that the
 // refusals come from the credential and not from a broken test.
 func TestAuthenticationHardening(t *testing.T) {
+	stack.RequireLocal(t, "signs credentials with the stack's CAs and reads example-apiserver's audit log")
 	createNamespace(t, hardeningNS)
 	stack.MustKubectl(t, "create", "serviceaccount", "e2e-robot", "-n", hardeningNS)
 	saUID := stack.MustKubectl(t, "get", "serviceaccount", "e2e-robot", "-n", hardeningNS, "-o", "jsonpath={.metadata.uid}")
@@ -191,6 +192,7 @@ func TestAuthenticationHardening(t *testing.T) {
 // X-Remote-* headers. The aggregator must replace them with the user it authenticated, so
 // example-apiserver sees that user and not the forged one.
 func TestAggregatorReplacesForgedHeaders(t *testing.T) {
+	stack.RequireLocal(t, "signs a client certificate with the stack's CA and reads example-apiserver's audit log")
 	ns := hardeningNS + "-agg"
 	createNamespace(t, ns)
 	stack.MustKubectl(t, "create", "role", "crontab-reader", "-n", ns, "--verb=list", "--resource=crontabs.example.com")

@@ -92,6 +92,7 @@ func podPhase(ns, name string) (string, error) {
 }
 
 func TestNodesReady(t *testing.T) {
+	stack.RequireLocal(t, "checks the stack's KWOK Node")
 	node := stack.Env["KWOK_NODE"]
 	out := stack.MustKubectl(t, "get", "node", node, "-o",
 		`jsonpath={.status.conditions[?(@.type=="Ready")].status} taints:{.spec.taints[*].key}`)
@@ -101,6 +102,7 @@ func TestNodesReady(t *testing.T) {
 }
 
 func TestJobs(t *testing.T) {
+	stack.RequireLocal(t, kwokImages)
 	const ns = "e2e-jobs"
 	createNamespace(t, ns)
 	node := stack.Env["KWOK_NODE"]

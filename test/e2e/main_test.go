@@ -16,7 +16,8 @@ limitations under the License.
 
 // Package e2e tests example-apiserver as users meet it: registered behind a real
 // kube-apiserver (with kube-controller-manager) by hack/local-up.sh, driven by the built
-// kubectl and client-go, with a real Prometheus behind its external metrics.
+// kubectl and client-go, with a real Prometheus behind its external metrics. With
+// E2E_KUBECONFIG it targets an existing cluster instead, where artifacts/deploy is applied.
 package e2e
 
 import (
@@ -40,7 +41,8 @@ import (
 var (
 	stack *framework.Stack
 	// exporter serves the http_requests values the tests set; prometheus scrapes it every
-	// second and example-apiserver serves the metric http_requests from prometheus.
+	// second and example-apiserver serves the metric http_requests from prometheus. Both are
+	// nil on an existing cluster, whose example-apiserver knows neither.
 	exporter   *framework.Exporter
 	prometheus *framework.Prometheus
 )
@@ -66,7 +68,26 @@ func runAllParallelTestsAtOnce() {
 	}
 }
 
+// existingClusterVariable names the kubeconfig of an existing cluster to run the suite against.
+// Not KUBECONFIG: a developer's shell often sets it, and a run of make test-e2e should not
+// reach whatever cluster that is unless asked to.
+const existingClusterVariable = "E2E_KUBECONFIG"
+
 func run(m *testing.M) int {
+	if kubeconfig := os.Getenv(existingClusterVariable); kubeconfig != "" {
+		var err error
+		if stack, err = framework.Existing(kubeconfig); err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", existingClusterVariable, err)
+			return 1
+		}
+		return m.Run()
+	}
+	return runOnLocalStack(m)
+}
+
+// runOnLocalStack brings up the local stack, with the suite's own Prometheus behind the metric
+// http_requests, runs the tests and stops it.
+func runOnLocalStack(m *testing.M) int {
 	exporter = framework.NewExporter()
 	defer exporter.Close()
 	scratch, err := os.MkdirTemp("", "example-apiserver-e2e-")

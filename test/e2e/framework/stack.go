@@ -14,9 +14,9 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package framework brings up the local control plane (hack/local-up.sh) for the e2e suite
-// and drives it with the built kubectl, printing commands' output and component logs when a
-// check fails.
+// Package framework brings up the local control plane (hack/local-up.sh) for the e2e suite, or
+// targets an existing cluster, and drives it with the built kubectl, printing commands' output
+// and component logs when a check fails.
 package framework
 
 import (
@@ -41,13 +41,15 @@ import (
 	"example.com/example-apiserver/test/localstack"
 )
 
-// Stack is a running local control plane.
+// Stack is the cluster the suite drives: a local control plane it brought up, or an existing
+// cluster where example-apiserver and example-controller-manager are deployed.
 type Stack struct {
 	// Root is the repository root.
 	Root string
-	// Dir holds the stack's state: env, logs, pki, kubeconfig.
+	// Dir holds the stack's state: env, logs, pki, kubeconfig. Empty on an existing cluster.
 	Dir string
-	// Env is the parsed env file written by hack/local-up.sh (ports, PIDs, paths).
+	// Env is the parsed env file written by hack/local-up.sh (ports, PIDs, paths). Empty on
+	// an existing cluster.
 	Env map[string]string
 	// Kubeconfig is the admin kubeconfig.
 	Kubeconfig string
@@ -83,6 +85,36 @@ func Up(parent string, extraEnv ...string) (*Stack, error) {
 	return s, nil
 }
 
+// Existing targets a cluster the suite did not bring up, as the user of kubeconfig sees it,
+// with cluster-admin rights. Nothing of it is started or stopped; tests that need the local
+// stack's processes, files or fake Node skip (RequireLocal).
+func Existing(kubeconfig string) (*Stack, error) {
+	root, err := localstack.RepoRoot()
+	if err != nil {
+		return nil, err
+	}
+	kubeconfig, err = filepath.Abs(kubeconfig)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(kubeconfig); err != nil {
+		return nil, fmt.Errorf("the existing cluster's kubeconfig: %w", err)
+	}
+	return &Stack{Root: root, Kubeconfig: kubeconfig}, nil
+}
+
+// Local says whether the suite brought the stack up itself with hack/local-up.sh.
+func (s *Stack) Local() bool { return s.Dir != "" }
+
+// RequireLocal skips the test on an existing cluster; needs says what of the local stack it
+// uses, e.g. "stops example-controller-manager".
+func (s *Stack) RequireLocal(t testing.TB, needs string) {
+	t.Helper()
+	if !s.Local() {
+		t.Skipf("needs the local stack (it %s); E2E_KUBECONFIG targets an existing cluster", needs)
+	}
+}
+
 // reapStaleStacks stops and removes the stacks of runs whose process no longer exists.
 func reapStaleStacks(root, parent string) {
 	dirs, _ := filepath.Glob(filepath.Join(parent, "run-*"))
@@ -99,7 +131,11 @@ func reapStaleStacks(root, parent string) {
 }
 
 // Down stops every process of the stack; its logs stay in Dir for a failed run to explain.
+// An existing cluster is left as it is.
 func (s *Stack) Down() error {
+	if !s.Local() {
+		return nil
+	}
 	s.stopStarted()
 	if out, err := s.localUp("down"); err != nil {
 		return fmt.Errorf("hack/local-up.sh down: %w\n%s", err, out)
@@ -108,7 +144,12 @@ func (s *Stack) Down() error {
 }
 
 // Remove deletes the stack's directory; call it after Down when the run passed.
-func (s *Stack) Remove() error { return os.RemoveAll(s.Dir) }
+func (s *Stack) Remove() error {
+	if !s.Local() {
+		return nil
+	}
+	return os.RemoveAll(s.Dir)
+}
 
 func (s *Stack) localUp(command string) (string, error) {
 	return localstack.Run(s.Root, s.Dir, command, s.extraEnv...)
@@ -178,9 +219,14 @@ func (s *Stack) Eventually(t testing.TB, timeout time.Duration, what string, con
 	}
 }
 
-// DumpLogs logs the last lines of every component log.
+// DumpLogs logs the last lines of every component log. An existing cluster's components log
+// where it runs them, which the suite cannot know; it says so instead.
 func (s *Stack) DumpLogs(t testing.TB) {
 	t.Helper()
+	if !s.Local() {
+		t.Logf("no component logs: the components run in the existing cluster of %s; read their logs there", s.Kubeconfig)
+		return
+	}
 	logs, _ := filepath.Glob(filepath.Join(s.Dir, "logs", "*.log"))
 	sort.Strings(logs)
 	for _, path := range logs {
