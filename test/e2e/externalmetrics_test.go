@@ -28,17 +28,22 @@ import (
 // second, and the HPA controller syncs every second; the rest is slack for a busy machine.
 const hpaTimeout = 2 * time.Minute
 
+// servedMetrics are the external metrics example-apiserver serves: its own of every
+// configuration, and on the local stack http_requests from the Prometheus the suite configures.
+func servedMetrics() []string {
+	if stack.Local() {
+		return []string{"crontabs", "crontab_replicas", "http_requests"}
+	}
+	return []string{"crontabs", "crontab_replicas"}
+}
+
 func TestExternalMetricsAPIService(t *testing.T) {
 	stack.Eventually(t, time.Minute, "APIService v1beta1.external.metrics.k8s.io Available", func() (bool, string) {
 		out, err := stack.Kubectl("get", "apiservice", "v1beta1.external.metrics.k8s.io", "-o", `jsonpath={.status.conditions[?(@.type=="Available")].status}`)
 		return err == nil && out == "True", out
 	})
 	discovery := stack.MustKubectl(t, "get", "--raw", "/apis/external.metrics.k8s.io/v1beta1")
-	metrics := []string{"crontabs", "crontab_replicas"}
-	if stack.Local() {
-		metrics = append(metrics, "http_requests") // from the Prometheus the suite configures
-	}
-	for _, metric := range metrics {
+	for _, metric := range servedMetrics() {
 		if !strings.Contains(discovery, `"name":"`+metric+`"`) {
 			t.Errorf("discovery lacks %s:\n%s", metric, discovery)
 		}

@@ -173,7 +173,11 @@ func TestKubectlExamplePlugin(t *testing.T) {
 
 	// External metrics: the names configured on the server, then the values of one.
 	out = e.mustKubectl(t, "example", "metrics")
-	wantContains(t, "kubectl example metrics", out, "NAME\n", "crontabs\n", "crontab_replicas\n", "http_requests\n")
+	wants := []string{"NAME\n"}
+	for _, metric := range servedMetrics() {
+		wants = append(wants, metric+"\n")
+	}
+	wantContains(t, "kubectl example metrics", out, wants...)
 	out = e.mustKubectl(t, "example", "metrics", "crontabs", "-n", ns)
 	wantContains(t, "kubectl example metrics crontabs", out, "NAME", "VALUE", "WINDOW", "crontabs")
 	stack.Eventually(t, time.Minute, "kubectl example metrics crontabs counts the CronTab nightly", func() (bool, string) {
