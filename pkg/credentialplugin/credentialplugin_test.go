@@ -19,16 +19,11 @@ package credentialplugin
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -42,7 +37,10 @@ import (
 	authenticationv1 "k8s.io/api/authentication/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/util/cert"
 	clienttesting "k8s.io/utils/clock/testing"
+
+	"example.com/example-apiserver/test/certs"
 )
 
 var start = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
@@ -270,7 +268,7 @@ func TestGetTokenClientCertificate(t *testing.T) {
 	h := newHarness(t)
 	dir := t.TempDir()
 	notAfter := start.Add(24 * time.Hour).Truncate(time.Second)
-	certPEM, keyPEM := selfSigned(t, notAfter)
+	certPEM, keyPEM := clientCertificate(t, notAfter)
 	certFile := writeFile(t, filepath.Join(dir, "tls.crt"), string(certPEM))
 	keyFile := writeFile(t, filepath.Join(dir, "tls.key"), string(keyPEM))
 
@@ -286,7 +284,7 @@ func TestGetTokenClientCertificate(t *testing.T) {
 		t.Errorf("expiry %v, want NotAfter %v", cred.ExpirationTimestamp, notAfter)
 	}
 
-	otherCert, _ := selfSigned(t, notAfter)
+	otherCert, _ := clientCertificate(t, notAfter)
 	writeFile(t, certFile, string(otherCert))
 	_, _, err = h.run("get-token", "--client-certificate", certFile, "--client-key", keyFile)
 	if err == nil || !strings.Contains(err.Error(), "are not a certificate and its key") || strings.Contains(err.Error(), "PRIVATE KEY") {
@@ -300,29 +298,18 @@ func TestGetTokenClientCertificate(t *testing.T) {
 	}
 }
 
-func selfSigned(t *testing.T, notAfter time.Time) (certPEM, keyPEM []byte) {
+// clientCertificate returns a client certificate valid from before the fake clock's start
+// until notAfter, and its key.
+func clientCertificate(t *testing.T, notAfter time.Time) (certPEM, keyPEM []byte) {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "e2e-user", Organization: []string{"e2e"}},
-		NotBefore:    start.Add(-time.Hour),
-		NotAfter:     notAfter,
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})
+	pair := certs.NewCA(t, "e2e-ca").Issue(t, certs.Leaf{
+		Config: cert.Config{
+			CommonName: "e2e-user", Organization: []string{"e2e"},
+			Usages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}, NotBefore: start.Add(-time.Hour),
+		},
+		NotAfter: notAfter,
+	})
+	return pair.CertPEM, pair.KeyPEM
 }
 
 // fakeTokenAPI answers TokenRequests for ServiceAccounts as kube-apiserver would, accepting

@@ -17,17 +17,11 @@ limitations under the License.
 package e2e
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
-	"math/big"
 	"net"
 	"net/http"
 	"strings"
@@ -37,6 +31,9 @@ import (
 
 	admissionv1 "k8s.io/api/admission/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/cert"
+
+	"example.com/example-apiserver/test/certs"
 )
 
 // The stack runs example-apiserver with artifacts/config/example-apiserver.yaml, whose image
@@ -349,65 +346,22 @@ func (h *denyingWebhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // startDenyingWebhook serves the webhook over HTTPS on 127.0.0.1 until the test ends.
 func startDenyingWebhook(t *testing.T) *denyingWebhook {
 	t.Helper()
-	caPEM, serving, err := selfSignedServing()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ca := certs.NewCA(t, "e2e-admission-webhook-ca")
+	serving := ca.Issue(t, certs.Leaf{Config: cert.Config{
+		CommonName: "127.0.0.1", AltNames: cert.AltNames{IPs: []net.IP{net.IPv4(127, 0, 0, 1)}},
+		Usages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}})
 	listener, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	hook := &denyingWebhook{url: "https://" + listener.Addr().String(), caPEM: caPEM}
+	hook := &denyingWebhook{url: "https://" + listener.Addr().String(), caPEM: ca.CertPEM}
 	server := &http.Server{
 		Handler:           hook,
-		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{serving}, MinVersion: tls.VersionTLS12},
+		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{serving.TLSCertificate()}, MinVersion: tls.VersionTLS12},
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	go func() { _ = server.ServeTLS(listener, "", "") }()
 	t.Cleanup(func() { _ = server.Close() })
 	return hook
-}
-
-// selfSignedServing returns a new CA (PEM) and a serving certificate for 127.0.0.1 it signed.
-func selfSignedServing() ([]byte, tls.Certificate, error) {
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, tls.Certificate{}, err
-	}
-	now := time.Now()
-	caTemplate := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "e2e-admission-webhook-ca"},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTemplate, caTemplate, &caKey.PublicKey, caKey)
-	if err != nil {
-		return nil, tls.Certificate{}, err
-	}
-	ca, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		return nil, tls.Certificate{}, err
-	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, tls.Certificate{}, err
-	}
-	leafDER, err := x509.CreateCertificate(rand.Reader, &x509.Certificate{
-		SerialNumber: big.NewInt(2),
-		Subject:      pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.Add(time.Hour),
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}, ca, &key.PublicKey, caKey)
-	if err != nil {
-		return nil, tls.Certificate{}, err
-	}
-	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
-	return caPEM, tls.Certificate{Certificate: [][]byte{leafDER}, PrivateKey: key}, nil
 }

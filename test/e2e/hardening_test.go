@@ -18,26 +18,25 @@ package e2e
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"io"
-	"math/big"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"k8s.io/client-go/util/cert"
+
+	"example.com/example-apiserver/test/certs"
 )
 
 // hardeningNS holds what these tests create; nothing in it is readable by the identities
@@ -72,20 +71,20 @@ func TestAuthenticationHardening(t *testing.T) {
 	saUID := stack.MustKubectl(t, "get", "serviceaccount", "e2e-robot", "-n", hardeningNS, "-o", "jsonpath={.metadata.uid}")
 
 	pkiDir := filepath.Join(stack.Dir, "pki")
-	clusterCA := loadCA(t, pkiDir, "ca")
-	frontProxyCA := loadCA(t, pkiDir, "front-proxy-ca")
-	strangerCA := newCA(t, "e2e-stranger-ca")
-	saKey := loadKey(t, filepath.Join(pkiDir, "sa.key"))
+	clusterCA := stackCA(t, pkiDir, "ca")
+	frontProxyCA := stackCA(t, pkiDir, "front-proxy-ca")
+	strangerCA := certs.NewCA(t, "e2e-stranger-ca")
+	saKey := certs.LoadKey(t, filepath.Join(pkiDir, "sa.key"))
 
 	// A real identity of the cluster CA without any RBAC: authentication works, nothing is
 	// allowed, so a 200 can only come from a forged identity being believed.
-	nobody := clusterCA.issue(t, pkix.Name{CommonName: "e2e-nobody"})
+	nobody := clientCert(t, clusterCA, "e2e-nobody")
 	frontProxy, err := tls.LoadX509KeyPair(filepath.Join(pkiDir, "front-proxy-client.crt"), filepath.Join(pkiDir, "front-proxy-client.key"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	wrongProxyName := frontProxyCA.issue(t, pkix.Name{CommonName: "not-the-front-proxy"})
-	strangerAdmin := strangerCA.issue(t, pkix.Name{CommonName: "admin", Organization: []string{"system:masters"}})
+	wrongProxyName := clientCert(t, frontProxyCA, "not-the-front-proxy")
+	strangerAdmin := clientCert(t, strangerCA, "admin", "system:masters")
 
 	claims := func(exp time.Time) map[string]any {
 		return map[string]any{
@@ -198,7 +197,7 @@ func TestAggregatorReplacesForgedHeaders(t *testing.T) {
 	stack.MustKubectl(t, "create", "role", "crontab-reader", "-n", ns, "--verb=list", "--resource=crontabs.example.com")
 	stack.MustKubectl(t, "create", "rolebinding", "reader", "-n", ns, "--role=crontab-reader", "--user=e2e-reader")
 	pkiDir := filepath.Join(stack.Dir, "pki")
-	reader := loadCA(t, pkiDir, "ca").issue(t, pkix.Name{CommonName: "e2e-reader"})
+	reader := clientCert(t, stackCA(t, pkiDir, "ca"), "e2e-reader")
 	kubeCA := readFile(t, filepath.Join(pkiDir, "ca.crt"))
 	headers := map[string]string{"X-Remote-User": "e2e-mallory", "X-Remote-Group": "system:masters", "X-Remote-Extra-Scopes": "all"}
 
@@ -278,82 +277,18 @@ func get(t *testing.T, url string, caPEM []byte, cert *tls.Certificate, headers 
 	return resp.StatusCode, string(body)
 }
 
-// ca signs client certificates.
-type ca struct {
-	cert *x509.Certificate
-	key  crypto.Signer
+// stackCA is a certificate authority of the stack's PKI, e.g. "ca" or "front-proxy-ca".
+func stackCA(t *testing.T, pkiDir, name string) *certs.KeyPair {
+	t.Helper()
+	return certs.Load(t, filepath.Join(pkiDir, name+".crt"), filepath.Join(pkiDir, name+".key"))
 }
 
-func loadCA(t *testing.T, dir, name string) *ca {
+// clientCert returns a client certificate for user, in groups, signed by ca.
+func clientCert(t *testing.T, ca *certs.KeyPair, user string, groups ...string) tls.Certificate {
 	t.Helper()
-	block, _ := pem.Decode(readFile(t, filepath.Join(dir, name+".crt")))
-	if block == nil {
-		t.Fatalf("%s.crt: no PEM", name)
-	}
-	cert, err := x509.ParseCertificate(block.Bytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &ca{cert: cert, key: loadKey(t, filepath.Join(dir, name+".key"))}
-}
-
-func newCA(t *testing.T, cn string) *ca {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	template := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, template, template, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	return &ca{cert: cert, key: key}
-}
-
-// issue returns a client certificate for subject signed by c.
-func (c *ca) issue(t *testing.T, subject pkix.Name) tls.Certificate {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	template := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: subject,
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, template, c.cert, &key.PublicKey, c.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-}
-
-func loadKey(t *testing.T, path string) crypto.Signer {
-	t.Helper()
-	block, _ := pem.Decode(readFile(t, path))
-	if block == nil {
-		t.Fatalf("%s: no PEM", path)
-	}
-	if key, err := x509.ParsePKCS8PrivateKey(block.Bytes); err == nil {
-		if signer, ok := key.(crypto.Signer); ok {
-			return signer
-		}
-	}
-	if key, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
-		return key
-	}
-	if key, err := x509.ParseECPrivateKey(block.Bytes); err == nil {
-		return key
-	}
-	t.Fatalf("%s: not a private key openssl writes", path)
-	return nil
+	return ca.Issue(t, certs.Leaf{Config: cert.Config{
+		CommonName: user, Organization: groups, Usages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}}).TLSCertificate()
 }
 
 // signJWT signs claims with RS256, as kube-apiserver's service-account token issuer does.

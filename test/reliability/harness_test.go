@@ -21,16 +21,10 @@ package reliability
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -48,10 +42,12 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/util/cert"
 
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	clientset "example.com/example-apiserver/pkg/generated/clientset/versioned"
 
+	"example.com/example-apiserver/test/certs"
 	"example.com/example-apiserver/test/localstack"
 )
 
@@ -277,7 +273,6 @@ func (e *etcdServer) storedNames(t *testing.T, ns string) map[string]bool {
 // pki is a throwaway CA with a serving certificate for 127.0.0.1 and an admin client
 // certificate, made in Go so the tests need no openssl.
 type pki struct {
-	dir                        string
 	caCert, serverCert, server string
 	clientCertPEM, clientKey   []byte
 	caPEM                      []byte
@@ -286,55 +281,19 @@ type pki struct {
 func newPKI(t *testing.T) *pki {
 	t.Helper()
 	dir := t.TempDir()
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caTemplate := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "reliability-ca"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTemplate, caTemplate, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca, _ := x509.ParseCertificate(caDER)
-
-	leaf := func(serial int64, subject pkix.Name, usage x509.ExtKeyUsage, ips []net.IP, dns []string) (certPEM, keyPEM []byte) {
-		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		template := &x509.Certificate{
-			SerialNumber: big.NewInt(serial),
-			Subject:      subject,
-			NotBefore:    time.Now().Add(-time.Hour),
-			NotAfter:     time.Now().Add(24 * time.Hour),
-			KeyUsage:     x509.KeyUsageDigitalSignature,
-			ExtKeyUsage:  []x509.ExtKeyUsage{usage},
-			IPAddresses:  ips,
-			DNSNames:     dns,
-		}
-		der, err := x509.CreateCertificate(rand.Reader, template, ca, &key.PublicKey, caKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		keyDER, err := x509.MarshalECPrivateKey(key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})
-	}
-	p := &pki{dir: dir, caPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})}
-	serverCert, serverKey := leaf(2, pkix.Name{CommonName: "example-apiserver"}, x509.ExtKeyUsageServerAuth, []net.IP{net.ParseIP("127.0.0.1")}, []string{"localhost"})
-	p.clientCertPEM, p.clientKey = leaf(3, pkix.Name{CommonName: "reliability-admin", Organization: []string{"system:masters"}}, x509.ExtKeyUsageClientAuth, nil, nil)
+	ca := certs.NewCA(t, "reliability-ca")
+	server := ca.Issue(t, certs.Leaf{Config: cert.Config{
+		CommonName: "example-apiserver",
+		AltNames:   cert.AltNames{IPs: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{"localhost"}},
+		Usages:     []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}})
+	admin := ca.Issue(t, certs.Leaf{Config: cert.Config{
+		CommonName: "reliability-admin", Organization: []string{"system:masters"},
+		Usages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}})
+	p := &pki{caPEM: ca.CertPEM, clientCertPEM: admin.CertPEM, clientKey: admin.KeyPEM}
 	p.caCert, p.serverCert, p.server = filepath.Join(dir, "ca.crt"), filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key")
-	for path, data := range map[string][]byte{p.caCert: p.caPEM, p.serverCert: serverCert, p.server: serverKey} {
+	for path, data := range map[string][]byte{p.caCert: p.caPEM, p.serverCert: server.CertPEM, p.server: server.KeyPEM} {
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			t.Fatal(err)
 		}
