@@ -40,7 +40,7 @@ test-unit: ## Unit tests beside the code.
 test-integration: ## The real server in-process against a real (embedded) etcd.
 	go test $(GO_TEST_FLAGS) ./test/integration/...
 
-.PHONY: prereqs-run prereqs-test verify-cold test-reliability fuzz bench-inprocess bench-controller
+.PHONY: prereqs-run prereqs-test verify-cold test-reliability fuzz bench-inprocess bench-controller bench-memory
 prereqs-run: ## Check (and apt-get install when root) the programs the local stack needs.
 	@hack/prereqs.sh run
 
@@ -95,6 +95,10 @@ bench: build tools ## CronTabs via the aggregator and direct vs the seed's CRD v
 BENCH_CONTROLLER_FLAGS ?=
 bench-controller: build tools ## example-controller-manager vs kube-controller-manager's CronJob controller, 500 CronTabs and 500 CronJobs every minute on one local stack, ~6 min (docs/benchmarks.md); BENCH_CONTROLLER_FLAGS="-kube-api-qps 300 -kube-api-burst 600" for equal client limits.
 	go run ./test/bench controller $(BENCH_CONTROLLER_FLAGS)
+
+BENCH_MEMORY_FLAGS ?=
+bench-memory: build tools ## Issue 13's memory goals: anonymous RSS after equal churn and a quiet period, live heap per stored object, example-apiserver vs the CRD on one local stack, ~6 min (docs/benchmarks.md); BENCH_MEMORY_FLAGS="-k 5000 -cycles 3 -quiet 120s -objects 20000".
+	go run ./test/bench memory $(BENCH_MEMORY_FLAGS)
 
 bench-inprocess: ## Go benchmarks: the server in-process against real etcd, and the validation every write pays.
 	go test -run '^$$' -bench . -benchmem -benchtime 2s ./test/integration/... ./pkg/apis/example/validation/
