@@ -40,7 +40,7 @@ import (
 	"example.com/example-apiserver/test/localstack"
 )
 
-// `bench memory` (make bench-memory) measures issue 13's memory goals on one local stack,
+// `bench memory` (make bench-memory) measures the memory goals on one local stack,
 // CronTabs on example-apiserver's own port against the seed's CRD on kube-apiserver, with
 // the same dynamic client and equal writes:
 //  1. memory comes back: anonymous RSS before a churn of creates and deletes and after a
@@ -325,7 +325,7 @@ func promValue(exposition []byte, name string) (int64, error) {
 	return 0, errors.Join(sc.Err(), fmt.Errorf("no %s in /metrics", name))
 }
 
-// Goal thresholds of issue 13.
+// Goal thresholds of the memory goals.
 const (
 	comeBackFactor = 1.5
 	comeBackSlack  = 64 << 20
@@ -396,5 +396,5 @@ func (rep *memoryReport) print(w io.Writer) {
 		}
 		fmt.Fprintf(w, "%18s  %22s  %22s  %22s  %18s  %s\n", name, cell(rep.Before[name]), cell(rep.AfterQuiet[name]), cell(rep.WithObjects[name]), perObject, stored)
 	}
-	printGoals(w, "goals (issue 13)", rep.Goals)
+	printGoals(w, "goals", rep.Goals)
 }
