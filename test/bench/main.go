@@ -66,6 +66,10 @@ func main() {
 		controllerMain(os.Args[2:])
 		return
 	}
+	if len(os.Args) > 1 && os.Args[1] == "memory" {
+		memoryMain(os.Args[2:])
+		return
+	}
 	o := options{}
 	var targets, clients string
 	flag.IntVar(&o.n, "n", 2000, "objects per run")
@@ -115,27 +119,9 @@ func benchmark(o options) (err error) {
 	}
 	ctx := context.Background()
 
-	kubeConfig, err := clientcmd.BuildConfigFromFlags("", s.path("kubeconfig"))
+	kubeConfig, directConfig, err := s.clientConfigs()
 	if err != nil {
 		return err
-	}
-	directConfig := &rest.Config{
-		Host: s.env["EXAMPLE_APISERVER_URL"],
-		// The admin certificate is signed by the cluster CA, which example-apiserver trusts
-		// for client certificates (client-ca-file of extension-apiserver-authentication).
-		TLSClientConfig: rest.TLSClientConfig{
-			CAFile:   s.path("pki", "example-serving-ca.crt"),
-			CertFile: s.path("pki", "admin.crt"),
-			KeyFile:  s.path("pki", "admin.key"),
-		},
-	}
-	for _, c := range []*rest.Config{kubeConfig, directConfig} {
-		c.QPS, c.Burst = -1, -1 // no client-side throttling: the servers are measured
-		// example-apiserver warns that the seed's image has no tag; printing thousands of
-		// warnings would cost the client CPU the servers need.
-		c.WarningHandler = rest.NoWarnings{}
-		c.Timeout = 60 * time.Second
-		c.UserAgent = "example-apiserver-bench"
 	}
 	kube, err := kubernetes.NewForConfig(kubeConfig)
 	if err != nil {
@@ -226,6 +212,34 @@ func benchmark(o options) (err error) {
 		return profile(ctx, o, s, kube, plan, kubeConfig, directConfig)
 	}
 	return nil
+}
+
+// clientConfigs are the stack's admin client of kube-apiserver and the one of
+// example-apiserver's own port, unthrottled, for the benchmark's clients.
+func (s *stack) clientConfigs() (kubeConfig, directConfig *rest.Config, err error) {
+	kubeConfig, err = clientcmd.BuildConfigFromFlags("", s.path("kubeconfig"))
+	if err != nil {
+		return nil, nil, err
+	}
+	directConfig = &rest.Config{
+		Host: s.env["EXAMPLE_APISERVER_URL"],
+		// The admin certificate is signed by the cluster CA, which example-apiserver trusts
+		// for client certificates (client-ca-file of extension-apiserver-authentication).
+		TLSClientConfig: rest.TLSClientConfig{
+			CAFile:   s.path("pki", "example-serving-ca.crt"),
+			CertFile: s.path("pki", "admin.crt"),
+			KeyFile:  s.path("pki", "admin.key"),
+		},
+	}
+	for _, c := range []*rest.Config{kubeConfig, directConfig} {
+		c.QPS, c.Burst = -1, -1 // no client-side throttling: the servers are measured
+		// example-apiserver warns that the seed's image has no tag; printing thousands of
+		// warnings would cost the client CPU the servers need.
+		c.WarningHandler = rest.NoWarnings{}
+		c.Timeout = 60 * time.Second
+		c.UserAgent = "example-apiserver-bench"
+	}
+	return kubeConfig, directConfig, nil
 }
 
 // runInNamespace runs the workload of t in a fresh namespace, deleted afterwards: n

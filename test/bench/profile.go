@@ -104,19 +104,32 @@ func profile(ctx context.Context, o options, s *stack, kube kubernetes.Interface
 }
 
 func fetch(ctx context.Context, config *rest.Config, path, seconds, file string) error {
+	var params map[string]string
+	if seconds != "" {
+		params = map[string]string{"seconds": seconds}
+	}
+	data, err := getRaw(ctx, config, path, params)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(file, data, 0o644)
+}
+
+// getRaw GETs path with the query params from the server config points at.
+func getRaw(ctx context.Context, config *rest.Config, path string, params map[string]string) ([]byte, error) {
 	c := rest.CopyConfig(config)
 	c.Timeout = 0 // a CPU profile takes its seconds
 	client, err := kubernetes.NewForConfig(c)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req := client.Discovery().RESTClient().Get().AbsPath(path)
-	if seconds != "" {
-		req = req.Param("seconds", seconds)
+	for k, v := range params {
+		req = req.Param(k, v)
 	}
 	data, err := req.DoRaw(ctx)
 	if err != nil {
-		return fmt.Errorf("GET %s: %w", path, err)
+		return nil, fmt.Errorf("GET %s: %w", path, err)
 	}
-	return os.WriteFile(file, data, 0o644)
+	return data, nil
 }

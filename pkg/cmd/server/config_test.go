@@ -25,6 +25,7 @@ import (
 	"strings"
 	"testing"
 
+	"k8s.io/apiserver/pkg/features"
 	utilfeature "k8s.io/apiserver/pkg/util/feature"
 	logsapi "k8s.io/component-base/logs/api/v1"
 
@@ -365,5 +366,29 @@ func TestFeatureGatesApplied(t *testing.T) {
 	if !o.featureGate.Enabled(logsapi.LoggingAlphaOptions) || !o.featureGate.Enabled(logsapi.ContextualLogging) {
 		t.Errorf("gates: LoggingAlphaOptions=%v (file: true), ContextualLogging=%v (flag: true over file: false)",
 			o.featureGate.Enabled(logsapi.LoggingAlphaOptions), o.featureGate.Enabled(logsapi.ContextualLogging))
+	}
+}
+
+// TestListFromCacheSnapshotOffByDefault: the server turns the gate off by default (it keeps
+// watch-cache snapshots a quiet server never lets go), and --feature-gates turns it back on.
+func TestListFromCacheSnapshotOffByDefault(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want bool
+	}{
+		{want: false},
+		{args: []string{"--feature-gates=ListFromCacheSnapshot=true"}, want: true},
+	} {
+		o, err := completed(t, tc.args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.featureGate = utilfeature.DefaultMutableFeatureGate.DeepCopy() // leave the process's gate alone
+		if err := o.applyFeatureGates(); err != nil {
+			t.Fatal(err)
+		}
+		if got := o.featureGate.Enabled(features.ListFromCacheSnapshot); got != tc.want {
+			t.Errorf("%v: ListFromCacheSnapshot=%v, want %v", tc.args, got, tc.want)
+		}
 	}
 }
