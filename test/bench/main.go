@@ -119,22 +119,12 @@ func benchmark(o options) (err error) {
 	}
 	ctx := context.Background()
 
-	kubeConfig, directConfig, err := s.clientConfigs()
+	clients, err := s.connect(root)
 	if err != nil {
 		return err
 	}
-	kube, err := kubernetes.NewForConfig(kubeConfig)
-	if err != nil {
-		return err
-	}
-	if err := applyCRD(root, s); err != nil {
-		return err
-	}
-	etcdClient, err := clientv3.New(clientv3.Config{Endpoints: []string{s.env["ETCD_SERVERS"]}, DialTimeout: 10 * time.Second})
-	if err != nil {
-		return err
-	}
-	defer etcdClient.Close()
+	defer clients.etcd.Close()
+	kubeConfig, directConfig, kube, etcdClient := clients.kubeConfig, clients.directConfig, clients.kube, clients.etcd
 	storedBytes, err := sampleStoredBytes(ctx, kube, directConfig, etcdClient)
 	if err != nil {
 		return err
@@ -212,6 +202,34 @@ func benchmark(o options) (err error) {
 		return profile(ctx, o, s, kube, plan, kubeConfig, directConfig)
 	}
 	return nil
+}
+
+// benchClients are what a benchmark talks to: kube-apiserver as admin, example-apiserver on its
+// own port, and etcd.
+type benchClients struct {
+	kubeConfig, directConfig *rest.Config
+	kube                     kubernetes.Interface
+	etcd                     *clientv3.Client
+}
+
+// connect builds the benchmark's clients and applies the CRD the CronTabs are compared with.
+func (s *stack) connect(root string) (*benchClients, error) {
+	kubeConfig, directConfig, err := s.clientConfigs()
+	if err != nil {
+		return nil, err
+	}
+	kube, err := kubernetes.NewForConfig(kubeConfig)
+	if err != nil {
+		return nil, err
+	}
+	if err := applyCRD(root, s); err != nil {
+		return nil, err
+	}
+	etcdClient, err := clientv3.New(clientv3.Config{Endpoints: []string{s.env["ETCD_SERVERS"]}, DialTimeout: 10 * time.Second})
+	if err != nil {
+		return nil, err
+	}
+	return &benchClients{kubeConfig: kubeConfig, directConfig: directConfig, kube: kube, etcd: etcdClient}, nil
 }
 
 // clientConfigs are the stack's admin client of kube-apiserver and the one of

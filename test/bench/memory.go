@@ -31,17 +31,15 @@ import (
 	"strings"
 	"time"
 
-	clientv3 "go.etcd.io/etcd/client/v3"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
 	"example.com/example-apiserver/test/localstack"
 )
 
 // `bench memory` (make bench-memory) measures the memory goals on one local stack,
-// CronTabs on example-apiserver's own port against the seed's CRD on kube-apiserver, with
+// CronTabs on example-apiserver's own port against the CronTab CRD on kube-apiserver, with
 // the same dynamic client and equal writes:
 //  1. memory comes back: anonymous RSS before a churn of creates and deletes and after a
 //     quiet period that follows it;
@@ -147,22 +145,12 @@ func benchmarkMemory(o memoryOptions) (err error) {
 		defer func() { err = errors.Join(err, s.down()) }()
 	}
 	ctx := context.Background()
-	kubeConfig, directConfig, err := s.clientConfigs()
+	clients, err := s.connect(root)
 	if err != nil {
 		return err
 	}
-	kube, err := kubernetes.NewForConfig(kubeConfig)
-	if err != nil {
-		return err
-	}
-	if err := applyCRD(root, s); err != nil {
-		return err
-	}
-	etcdClient, err := clientv3.New(clientv3.Config{Endpoints: []string{s.env["ETCD_SERVERS"]}, DialTimeout: 10 * time.Second})
-	if err != nil {
-		return err
-	}
-	defer etcdClient.Close()
+	defer clients.etcd.Close()
+	kubeConfig, directConfig, kube, etcdClient := clients.kubeConfig, clients.directConfig, clients.kube, clients.etcd
 	example, err := newDynamicTarget(exampleServer, directConfig, cronTabs)
 	if err != nil {
 		return err
