@@ -1,0 +1,130 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package ldaptest starts the project's OpenLDAP directory (hack/lib/ldap.sh: users alice
+// and bob, groups cron-admins and readers) for a test, on 127.0.0.1, stopped with the test.
+package ldaptest
+
+import (
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-ldap/ldap/v3"
+
+	"example.com/example-apiserver/pkg/apis/config"
+	configscheme "example.com/example-apiserver/pkg/apis/config/scheme"
+	"example.com/example-apiserver/test/localstack"
+)
+
+// Directory is a running slapd.
+type Directory struct {
+	// Dir holds its configuration, data and the <name>.password files.
+	Dir string
+	// URL is ldap://127.0.0.1:PORT.
+	URL string
+
+	script, port string
+	cmd          *exec.Cmd
+}
+
+// Start loads and starts the directory, or skips the test when slapd is not installed.
+func Start(t testing.TB) *Directory {
+	t.Helper()
+	if _, err := exec.LookPath("slapd"); err != nil {
+		t.Skip("slapd not installed (hack/prereqs.sh test installs Debian's slapd and ldap-utils)")
+	}
+	root, err := localstack.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := filepath.Join(root, "hack", "lib", "ldap.sh")
+	d := &Directory{Dir: filepath.Join(t.TempDir(), "ldap")}
+	if out, err := exec.Command(script, "prepare", d.Dir).CombinedOutput(); err != nil {
+		t.Fatalf("hack/lib/ldap.sh prepare: %v\n%s", err, out)
+	}
+	d.script, d.port = script, strconv.Itoa(freePort(t))
+	d.URL = "ldap://127.0.0.1:" + d.port
+	d.cmd = exec.Command(script, "run", d.Dir, d.port)
+	var log strings.Builder
+	d.cmd.Stdout, d.cmd.Stderr = &log, &log
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Stop)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		conn, err := ldap.DialURL(d.URL)
+		if err == nil {
+			conn.Close()
+			return d
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("slapd did not listen on %s within 10s: %v\n%s", d.URL, err, log.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Stop stops slapd; the test's cleanup calls it too.
+func (d *Directory) Stop() {
+	if d.cmd.ProcessState != nil {
+		return
+	}
+	_ = d.cmd.Process.Kill()
+	_ = d.cmd.Wait()
+}
+
+// Password returns the password of alice, bob or kubernetes (the service account).
+func (d *Directory) Password(t testing.TB, name string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(d.Dir, name+".password"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// LoginConfig is the login section hack/lib/ldap.sh writes for this directory, decoded and
+// defaulted as the server reads it, signing with keysFile.
+func (d *Directory) LoginConfig(t testing.TB, keysFile string) *config.LoginConfiguration {
+	t.Helper()
+	section, err := exec.Command(d.script, "login-config", d.Dir, d.port, keysFile).Output()
+	if err != nil {
+		t.Fatalf("hack/lib/ldap.sh login-config: %v", err)
+	}
+	doc := "apiVersion: config.example.com/v1alpha1\nkind: ExampleAPIServerConfiguration\n" + string(section)
+	cfg, err := configscheme.DecodeExampleAPIServerConfiguration([]byte(doc))
+	if err != nil {
+		t.Fatalf("the login section of hack/lib/ldap.sh: %v\n%s", err, section)
+	}
+	return cfg.Login
+}
+
+func freePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
