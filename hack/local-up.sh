@@ -36,6 +36,9 @@
 #   LOCAL_UP_SKIP_EXAMPLE=1   do not start example-apiserver nor register the APIService
 #                             (nor example-controller-manager, which needs its API)
 #   LOCAL_UP_SKIP_CONTROLLER=1  do not start example-controller-manager
+#   LOCAL_UP_LDAP=0           do not start the LDAP directory (slapd, hack/lib/ldap.sh)
+#                             nor the login (docs/login.md); default 1
+#   LOCAL_UP_LOGIN_TOKEN_LIFETIME=15m  lifetime of the login's tokens
 #   KUBE_CONTROLLER_MANAGER_DISABLED_CONTROLLERS=a,b  controllers of the list below
 #                             that kube-controller-manager does not run (make
 #                             bench-controller runs cronjob-controller in a process
@@ -75,10 +78,14 @@ SKIP_EXAMPLE="${LOCAL_UP_SKIP_EXAMPLE:-0}"
 SKIP_CONTROLLER="${LOCAL_UP_SKIP_CONTROLLER:-0}"
 [[ "${SKIP_EXAMPLE}" != 1 ]] || SKIP_CONTROLLER=1
 EXAMPLE_CONFIG="${EXAMPLE_APISERVER_CONFIG-${ROOT}/artifacts/config/example-apiserver.yaml}"
+# The login needs example-apiserver's webhook and API.
+LOGIN="${LOCAL_UP_LDAP:-1}"
+[[ "${SKIP_EXAMPLE}" != 1 ]] || LOGIN=0
+LOGIN_KUBE_APISERVER_FLAGS=()
 
 # Start order; `down` stops them in reverse (clients of kube-apiserver first,
 # so that it has no open watches to wait for, then etcd last).
-COMPONENTS=(etcd kube-apiserver kube-scheduler kwok example-apiserver kube-controller-manager example-controller-manager)
+COMPONENTS=(etcd ldap kube-apiserver kube-scheduler kwok example-apiserver kube-controller-manager example-controller-manager)
 
 # Controllers worth having with fake nodes and no real kubelets (names as
 # listed by kube-controller-manager --help in v1.37: all end in -controller).
@@ -132,6 +139,8 @@ source "${ROOT}/hack/lib/kube-controller-manager.sh"
 source "${ROOT}/hack/lib/example-apiserver.sh"
 # shellcheck source=hack/lib/example-controller-manager.sh
 source "${ROOT}/hack/lib/example-controller-manager.sh"
+# shellcheck source=hack/lib/ldap.sh
+source "${ROOT}/hack/lib/ldap.sh"
 
 usage() {
   sed -n '5,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//' >&2
@@ -190,7 +199,7 @@ start_all() {
     "${KWOK_KUBECONFIG}" "${ECM_KUBECONFIG}"
   mkdir -p "${LOG_DIR}" "${DATA_DIR}" "${MANIFEST_DIR}"
 
-  local etcd_port etcd_peer_port kas_port kcm_port scheduler_port kwok_port ex_port ecm_port
+  local etcd_port etcd_peer_port kas_port kcm_port scheduler_port kwok_port ex_port ecm_port ldap_port
   pick_port etcd_port
   pick_port etcd_peer_port
   pick_port kas_port
@@ -199,6 +208,7 @@ start_all() {
   pick_port kwok_port
   pick_port ex_port
   pick_port ecm_port
+  pick_port ldap_port
 
   {
     echo "# Written by hack/local-up.sh; source it to use the local control plane."
@@ -225,6 +235,9 @@ start_all() {
   env_set EXAMPLE_APISERVER_URL "https://127.0.0.1:${ex_port}"
   env_set EXAMPLE_CONTROLLER_MANAGER_PORT "${ecm_port}"
   env_set EXAMPLE_CONTROLLER_MANAGER_KUBECONFIG "${ECM_KUBECONFIG}"
+  env_set LDAP_PORT "${ldap_port}"
+  env_set LDAP_URL "ldap://127.0.0.1:${ldap_port}"
+  env_set LDAP_DIR "${LOCAL_DIR}/ldap"
 
   generate_pki
   write_kubeconfig "${ADMIN_KUBECONFIG}" "${KUBE_APISERVER_URL}" "${PKI_DIR}/ca.crt" admin
@@ -235,6 +248,10 @@ start_all() {
   write_kubeconfig "${ECM_KUBECONFIG}" "${KUBE_APISERVER_URL}" "${PKI_DIR}/ca.crt" example-controller-manager
 
   start_etcd
+  if [[ "${LOGIN}" == 1 ]]; then
+    start_ldap
+    configure_login
+  fi
   start_kubernetes
   if [[ "${SKIP_EXAMPLE}" == 1 ]]; then
     log "LOCAL_UP_SKIP_EXAMPLE=1: not starting example-apiserver nor registering v1.example.com"
@@ -273,6 +290,9 @@ EOF
   fi
   if [[ "${SKIP_CONTROLLER}" != 1 ]]; then
     echo "  example-controller-manager  https://127.0.0.1:${EXAMPLE_CONTROLLER_MANAGER_PORT}" >&2
+  fi
+  if [[ "${LOGIN}" == 1 ]]; then
+    echo "  ldap (slapd)             ${LDAP_URL}  (users alice, bob: passwords in ${LDAP_DIR#"${ROOT}"/}/*.password; docs/login.md)" >&2
   fi
   cat >&2 <<EOF
 

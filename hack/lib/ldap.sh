@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# An OpenLDAP directory (slapd, Debian's slapd package) for the login API on the
-# local stack and in tests: run as the current user, its configuration, data
-# and passwords in a directory of its own, listening only on
-# ldap://127.0.0.1:PORT. It holds:
+# The directory of the login API: an OpenLDAP slapd (Debian's slapd package),
+# run as the current user, its configuration, data and passwords in a
+# directory of its own, listening only on ldap://127.0.0.1:PORT. It holds:
 #   dc=example,dc=com
 #     cn=kubernetes,ou=services  the service account example-apiserver binds as
 #     uid=alice,ou=people        groups cron-admins and readers
@@ -11,12 +10,19 @@
 # Passwords are random, made when the directory is loaded, in DIR/<name>.password
 # (0600): kubernetes.password, alice.password, bob.password.
 #
-# Sourced by hack/local-up.sh for ldap_prepare, ldap_slapd_args, ldap_ready and
-# ldap_login_config; run as a program by tests:
+# Sourced by hack/local-up.sh: start_ldap starts the directory (component
+# "ldap") and configure_login wires the login into the stack: a token signing
+# key, example-apiserver's configuration with the login section, and
+# kube-apiserver's authentication webhook (LOGIN_KUBE_APISERVER_FLAGS).
+# Expects (for those two) BIN_DIR, PKI_DIR, LOG_DIR, LOCAL_DIR, MANIFEST_DIR,
+# EXAMPLE_CONFIG, EXAMPLE_APISERVER_URL, LDAP_PORT, LDAP_DIR.
+# Run as a program by tests (test/ldaptest):
 #   hack/lib/ldap.sh prepare DIR      make the configuration and load the data
 #   hack/lib/ldap.sh run DIR PORT     exec slapd in the foreground
 #   hack/lib/ldap.sh login-config DIR PORT KEYS_FILE   print ldap_login_config's section
-set -euo pipefail
+# shellcheck shell=bash
+# SC2154: set by hack/local-up.sh (partly through env_set).
+# shellcheck disable=SC2154
 
 LDAP_SUFFIX="dc=example,dc=com"
 LDAP_USERS=(alice bob)
@@ -27,12 +33,18 @@ ldap_new_password() {
   openssl rand -base64 24 | tr -d '/+=\n'
 }
 
-# ldap_prepare DIR: write DIR/slapd.conf, passwords and the data, loaded with
+# ldap_prepare DIR: (re)make DIR: slapd.conf, passwords and the data, loaded with
 # slapadd (offline: no server needed, well under a second).
 ldap_prepare() {
   local dir="$1" name
-  command -v slapd >/dev/null 2>&1 && command -v slapadd >/dev/null 2>&1 && command -v slappasswd >/dev/null 2>&1 ||
-    { echo "slapd not found (Debian: apt-get install -y slapd ldap-utils; hack/prereqs.sh run installs them)" >&2; return 1; }
+  local program
+  for program in slapd slapadd slappasswd ldapsearch; do
+    if ! command -v "${program}" >/dev/null 2>&1; then
+      echo "${program} not found (Debian: apt-get install -y slapd ldap-utils; hack/prereqs.sh run installs them)" >&2
+      return 1
+    fi
+  done
+  [[ -n "${dir}" ]] || return 1
   rm -rf "${dir}"
   mkdir -p "${dir}/data"
   chmod 700 "${dir}"
@@ -132,11 +144,12 @@ ldap_ready() {
 
 # ldap_login_config DIR PORT KEYS_FILE: print the login section of
 # example-apiserver's component configuration for this directory, signing
-# tokens with KEYS_FILE. LDAP_TOKEN_LIFETIME sets its token lifetime.
+# tokens with KEYS_FILE. LOCAL_UP_LOGIN_TOKEN_LIFETIME sets the tokens'
+# lifetime (default 15m).
 ldap_login_config() {
   cat <<YAML
 login:
-  tokenLifetime: ${LDAP_TOKEN_LIFETIME:-15m}
+  tokenLifetime: ${LOCAL_UP_LOGIN_TOKEN_LIFETIME:-15m}
   signingKeysFile: $3
   groupPrefix: "ldap:"
   ldap:
@@ -154,7 +167,48 @@ login:
 YAML
 }
 
+# start_ldap: load the directory into LDAP_DIR and start slapd on LDAP_PORT.
+start_ldap() {
+  ldap_prepare "${LDAP_DIR}" || fail "loading the LDAP directory failed"
+  ldap_slapd_args "${LDAP_DIR}" "${LDAP_PORT}"
+  start_component ldap "$(command -v slapd)" "${LDAP_SLAPD_ARGS[@]}"
+  wait_until "slapd on ${LDAP_URL}" ldap ldap_ready "${LDAP_DIR}" "${LDAP_PORT}" || fail
+}
+
+# configure_login: the login's token signing key, example-apiserver's
+# configuration with the login section (EXAMPLE_CONFIG then names it), and
+# kube-apiserver's webhook: it calls example-apiserver's TokenReview path with
+# a client certificate of the cluster CA, bound in artifacts/deploy/login-rbac.yaml.
+configure_login() {
+  local keys="${PKI_DIR}/login-signing.key" webhook_kubeconfig="${LOCAL_DIR}/login-webhook.kubeconfig"
+  local config="${MANIFEST_DIR}/example-apiserver-config.yaml"
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "${keys}" >>"${LOG_DIR}/pki.log" 2>&1 ||
+    die "openssl failed creating the login signing key"
+  chmod 600 "${keys}"
+  pki_cert ca kube-apiserver-authn-webhook "/CN=kube-apiserver-authn-webhook" client
+  write_kubeconfig "${webhook_kubeconfig}" "${EXAMPLE_APISERVER_URL}/authenticate/tokenreview" \
+    "${PKI_DIR}/example-serving-ca.crt" kube-apiserver-authn-webhook
+  {
+    if [[ -n "${EXAMPLE_CONFIG}" ]]; then
+      cat "${EXAMPLE_CONFIG}"
+      printf '\n'
+    else
+      printf 'apiVersion: config.example.com/v1alpha1\nkind: ExampleAPIServerConfiguration\n'
+    fi
+    ldap_login_config "${LDAP_DIR}" "${LDAP_PORT}" "${keys}"
+  } >"${config}"
+  EXAMPLE_CONFIG="${config}"
+  # A short cache: kube-apiserver goes on accepting a token this long after it expires.
+  # shellcheck disable=SC2034 # read by start_kubernetes (hack/lib/kubernetes.sh)
+  LOGIN_KUBE_APISERVER_FLAGS=(
+    --authentication-token-webhook-config-file="${webhook_kubeconfig}"
+    --authentication-token-webhook-version=v1
+    --authentication-token-webhook-cache-ttl=10s
+  )
+}
+
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  set -euo pipefail
   case "${1:-}" in
     prepare)
       [[ $# -eq 2 ]] || { echo "usage: $0 prepare DIR" >&2; exit 2; }
@@ -170,7 +224,7 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
       ldap_login_config "$2" "$3" "$4"
       ;;
     *)
-      sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//' >&2
+      sed -n '2,/^# shellcheck/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//' >&2
       exit 2
       ;;
   esac

@@ -94,9 +94,12 @@ func (r *REST) Create(ctx context.Context, obj runtime.Object, createValidation 
 		return nil, apierrors.NewBadRequest(fmt.Sprintf("not a LoginRequest: %T", obj))
 	}
 	password := req.Spec.Password
-	answer := req.DeepCopy()
-	answer.Spec.Password = ""
-	answer.Status = login.LoginRequestStatus{}
+	// Nothing of the request but its name and user name: not the password, nor the
+	// managedFields the create handler added.
+	answer := &login.LoginRequest{
+		ObjectMeta: metav1.ObjectMeta{Name: req.Name, GenerateName: req.GenerateName},
+		Spec:       login.LoginRequestSpec{Username: req.Spec.Username},
+	}
 	if errs := validateSpec(&req.Spec); len(errs) > 0 {
 		return nil, apierrors.NewInvalid(login.Kind("LoginRequest"), answer.Name, errs)
 	}

@@ -77,13 +77,18 @@ func TestLogin(t *testing.T) {
 
 	var admitted runtime.Object
 	admit := func(_ context.Context, obj runtime.Object) error { admitted = obj; return nil }
-	obj, err := r.Create(context.Background(), loginRequest("alice", alicePassword), admit, &metav1.CreateOptions{})
+	req := loginRequest("alice", alicePassword)
+	req.ManagedFields = []metav1.ManagedFieldsEntry{{Manager: "kubectl"}}
+	obj, err := r.Create(context.Background(), req, admit, &metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	answer := obj.(*login.LoginRequest)
 	if answer.Spec.Password != "" || admitted.(*login.LoginRequest).Spec.Password != "" {
 		t.Error("the password reached the answer or admission")
+	}
+	if answer.Spec.Username != "alice" || len(answer.ManagedFields) > 0 {
+		t.Errorf("the answer is more or less than the request's user name and the status: %+v", answer)
 	}
 	wantGroups := []string{"ldap:cron-admins", "ldap:readers"}
 	if u := answer.Status.User; u.Username != "alice" || u.UID == "" || strings.Join(u.Groups, ",") != strings.Join(wantGroups, ",") {
