@@ -19,7 +19,6 @@ limitations under the License.
 package ldaptest
 
 import (
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -61,7 +60,11 @@ func Start(t testing.TB) *Directory {
 	if out, err := exec.Command(script, "prepare", d.Dir).CombinedOutput(); err != nil {
 		t.Fatalf("hack/lib/ldap.sh prepare: %v\n%s", err, out)
 	}
-	d.script, d.port = script, strconv.Itoa(freePort(t))
+	port, err := localstack.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.script, d.port = script, strconv.Itoa(port)
 	d.URL = "ldap://127.0.0.1:" + d.port
 	d.cmd = exec.Command(script, "run", d.Dir, d.port)
 	var log strings.Builder
@@ -117,14 +120,4 @@ func (d *Directory) LoginConfig(t testing.TB, keysFile string) *config.LoginConf
 		t.Fatalf("the login section of hack/lib/ldap.sh: %v\n%s", err, section)
 	}
 	return cfg.Login
-}
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
