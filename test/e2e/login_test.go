@@ -19,8 +19,11 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"io/fs"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -186,6 +189,13 @@ func TestLogin(t *testing.T) {
 		return err != nil && strings.Contains(out, "Unauthorized"), out
 	})
 
+	// Only kube-apiserver may ask the webhook about a token: no oracle for anyone else.
+	for caller, want := range map[string]int{"": http.StatusForbidden, "kwok": http.StatusForbidden, "kube-apiserver-authn-webhook": http.StatusOK} {
+		if got := postTokenReview(t, caller, first[0]); got != want {
+			t.Errorf("a TokenReview from %q: HTTP %d, want %d", caller, got, want)
+		}
+	}
+
 	// The directory stopped: a cached token still works (the webhook needs no directory), a
 	// new login fails with a clear 503.
 	if err := stack.StopComponent("ldap"); err != nil {
@@ -243,4 +253,33 @@ func kubectlWithToken(token string, args ...string) (string, error) {
 	}, args...)...)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
+}
+
+// postTokenReview posts a TokenReview of token to example-apiserver's webhook with the client
+// certificate pki/<cert>.crt ("" for none) and returns the HTTP status.
+func postTokenReview(t *testing.T, cert, token string) int {
+	t.Helper()
+	pki := stack.Env["LOCAL_UP_PKI_DIR"]
+	ca, err := os.ReadFile(filepath.Join(pki, "example-serving-ca.crt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(ca)
+	tlsConfig := &tls.Config{RootCAs: roots, ServerName: "localhost"}
+	if cert != "" {
+		pair, err := tls.LoadX509KeyPair(filepath.Join(pki, cert+".crt"), filepath.Join(pki, cert+".key"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tlsConfig.Certificates = []tls.Certificate{pair}
+	}
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsConfig}}
+	body := `{"apiVersion":"authentication.k8s.io/v1","kind":"TokenReview","spec":{"token":"` + token + `"}}`
+	resp, err := client.Post(stack.Env["EXAMPLE_APISERVER_URL"]+"/authenticate/tokenreview", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	return resp.StatusCode
 }
