@@ -106,18 +106,24 @@ func (d *Directory) Password(t testing.TB, name string) string {
 	return string(data)
 }
 
-// LoginConfig is the login section hack/lib/ldap.sh writes for this directory, decoded and
-// defaulted as the server reads it, signing with keysFile.
-func (d *Directory) LoginConfig(t testing.TB, keysFile string) *config.LoginConfiguration {
+// LoginConfigFile is a component configuration file with the login section hack/lib/ldap.sh
+// writes for this directory, signing with keysFile.
+func (d *Directory) LoginConfigFile(t testing.TB, keysFile string) []byte {
 	t.Helper()
 	section, err := exec.Command(d.script, "login-config", d.Dir, d.port, keysFile).Output()
 	if err != nil {
 		t.Fatalf("hack/lib/ldap.sh login-config: %v", err)
 	}
-	doc := "apiVersion: config.example.com/v1alpha1\nkind: ExampleAPIServerConfiguration\n" + string(section)
-	cfg, err := configscheme.DecodeExampleAPIServerConfiguration([]byte(doc))
+	return append([]byte("apiVersion: config.example.com/v1alpha1\nkind: ExampleAPIServerConfiguration\n"), section...)
+}
+
+// LoginConfig is LoginConfigFile's login section, decoded and defaulted as the server reads it.
+func (d *Directory) LoginConfig(t testing.TB, keysFile string) *config.LoginConfiguration {
+	t.Helper()
+	data := d.LoginConfigFile(t, keysFile)
+	cfg, err := configscheme.DecodeExampleAPIServerConfiguration(data)
 	if err != nil {
-		t.Fatalf("the login section of hack/lib/ldap.sh: %v\n%s", err, section)
+		t.Fatalf("the login section of hack/lib/ldap.sh: %v\n%s", err, data)
 	}
 	return cfg.Login
 }
