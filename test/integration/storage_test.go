@@ -26,8 +26,6 @@ import (
 	"testing"
 	"time"
 
-	"example.com/example-apiserver/test/integration/framework"
-
 	clientv3 "go.etcd.io/etcd/client/v3"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -37,6 +35,7 @@ import (
 
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	clientset "example.com/example-apiserver/pkg/generated/clientset/versioned"
+	"example.com/example-apiserver/test/integration/framework"
 	"example.com/example-apiserver/test/localstack"
 )
 
