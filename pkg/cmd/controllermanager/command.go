@@ -22,7 +22,8 @@ import (
 	"github.com/spf13/cobra"
 	cliflag "k8s.io/component-base/cli/flag"
 	"k8s.io/component-base/term"
-	"k8s.io/component-base/version/verflag"
+
+	"example.com/example-apiserver/pkg/version"
 )
 
 // NewCommand returns the example-controller-manager command.
@@ -41,7 +42,7 @@ standby keeps warm caches. /healthz, /readyz and /livez are served to anyone on
 --secure-port, /metrics to whom the cluster authorizes.`,
 		SilenceUsage: true,
 		PersistentPreRunE: func(*cobra.Command, []string) error {
-			verflag.PrintAndExitIfRequested()
+			version.PrintAndExitIfRequested(Name)
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -34,8 +34,9 @@ import (
 	componentbasevalidation "k8s.io/component-base/config/validation"
 	"k8s.io/component-base/logs"
 	logsapi "k8s.io/component-base/logs/api/v1"
-	"k8s.io/component-base/version/verflag"
 	netutils "k8s.io/utils/net"
+
+	"example.com/example-apiserver/pkg/version"
 )
 
 // Name is the component's name: its user agent, event source and Lease.
@@ -129,7 +130,7 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 	o.Authentication.AddFlags(fss.FlagSet("authentication"))
 	o.Authorization.AddFlags(fss.FlagSet("authorization"))
 	logsapi.AddFlags(o.Logs, fss.FlagSet("logs"))
-	verflag.AddFlags(fss.FlagSet("global"))
+	version.AddFlags(fss.FlagSet("global"))
 	globalflag.AddGlobalFlags(fss.FlagSet("global"), Name, logs.SkipLoggingConfigurationFlags())
 	return fss
 }

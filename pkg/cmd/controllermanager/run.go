@@ -36,7 +36,6 @@ import (
 	"k8s.io/client-go/tools/leaderelection"
 	"k8s.io/client-go/tools/leaderelection/resourcelock"
 	"k8s.io/component-base/metrics/legacyregistry"
-	"k8s.io/component-base/version"
 	"k8s.io/klog/v2"
 	"k8s.io/utils/clock"
 
@@ -48,6 +47,7 @@ import (
 
 	"example.com/example-apiserver/pkg/controller/crontab"
 	exampleinformers "example.com/example-apiserver/pkg/generated/informers/externalversions"
+	"example.com/example-apiserver/pkg/version"
 )
 
 // leaderElectionWatchdogTimeout is how long past a missed Lease renewal /healthz fails:
