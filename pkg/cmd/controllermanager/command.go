@@ -39,7 +39,7 @@ wall-clock time that occurs twice on a daylight saving day runs once (docs/contr
 
 Run two replicas: they elect a leader with a Lease (--leader-elect, on by default) and the
 standby keeps warm caches. /healthz, /readyz and /livez are served to anyone on
---secure-port, /metrics to whom the cluster authorizes.`,
+--secure-port, /metrics and /debug/pprof to whom the cluster authorizes.`,
 		SilenceUsage: true,
 		PersistentPreRunE: func(*cobra.Command, []string) error {
 			version.PrintAndExitIfRequested(Name)
