@@ -54,6 +54,7 @@ func newLogin(cfg *config.LoginConfiguration) (*loginrequest.Config, *webhook.Ha
 	if err != nil {
 		return nil, nil, fmt.Errorf("login.ldap: %w", err)
 	}
+	loginrequest.RegisterMetrics()
 	limits := cfg.FailedLogins
 	login := &loginrequest.Config{
 		Directory:      ldap,

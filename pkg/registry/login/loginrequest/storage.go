@@ -119,6 +119,7 @@ func (r *REST) Create(ctx context.Context, obj runtime.Object, createValidation 
 		key     string
 	}{{c.PerUser, userKey}, {c.PerSource, sourceKey}} {
 		if allowed, wait := check.limiter.Allowed(check.key); !allowed {
+			loginRequests.WithLabelValues(resultRateLimited).Inc()
 			return nil, apierrors.NewTooManyRequests("too many failed logins; try again later", int(wait.Round(time.Second)/time.Second)+1)
 		}
 	}
@@ -129,9 +130,11 @@ func (r *REST) Create(ctx context.Context, obj runtime.Object, createValidation 
 		c.PerUser.Failed(userKey)
 		c.PerSource.Failed(sourceKey)
 		klog.V(2).InfoS("Login refused", "username", req.Spec.Username, "source", sourceKey)
+		loginRequests.WithLabelValues(resultRefused).Inc()
 		return nil, apierrors.NewUnauthorized(invalidCredentials)
 	case err != nil:
 		klog.ErrorS(err, "Login failed: the directory did not answer", "username", req.Spec.Username)
+		loginRequests.WithLabelValues(resultUnavailable).Inc()
 		return nil, apierrors.NewServiceUnavailable("the directory that checks passwords is unavailable; try again later")
 	}
 	user := token.User{Username: c.UsernamePrefix + identity.Username, UID: identity.UID}
@@ -141,6 +144,7 @@ func (r *REST) Create(ctx context.Context, obj runtime.Object, createValidation 
 	if strings.HasPrefix(user.Username, "system:") {
 		// Kubernetes' own identities are never the directory's to give.
 		klog.InfoS("Login refused: the directory's user name is reserved", "username", user.Username)
+		loginRequests.WithLabelValues(resultRefused).Inc()
 		return nil, apierrors.NewUnauthorized(invalidCredentials)
 	}
 	signed, expiry, err := c.Issuer.Issue(user)
@@ -148,6 +152,7 @@ func (r *REST) Create(ctx context.Context, obj runtime.Object, createValidation 
 		return nil, apierrors.NewInternalError(err)
 	}
 	klog.V(2).InfoS("Login", "username", user.Username, "groups", user.Groups, "expires", expiry)
+	loginRequests.WithLabelValues(resultSuccess).Inc()
 	answer.Status = login.LoginRequestStatus{
 		Token:               signed,
 		ExpirationTimestamp: metav1.NewTime(expiry),

@@ -28,6 +28,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/component-base/metrics/testutil"
 	"k8s.io/utils/clock"
 
 	"example.com/example-apiserver/pkg/apis/login"
@@ -149,6 +150,7 @@ func TestLoginInvalid(t *testing.T) {
 
 // After PerUser failures even the right password is refused, with 429, for any user name.
 func TestLoginRateLimited(t *testing.T) {
+	RegisterMetrics() // component-base metrics count once registered
 	dir := ldaptest.Start(t)
 	r, _ := newREST(t, dir, 2)
 	for _, username := range []string{"alice", "mallory"} {
@@ -164,6 +166,11 @@ func TestLoginRateLimited(t *testing.T) {
 	}
 	if _, err := r.Create(context.Background(), loginRequest("bob", dir.Password(t, "bob")), nil, &metav1.CreateOptions{}); err != nil {
 		t.Errorf("bob is limited by alice's failures: %v", err)
+	}
+	for result, want := range map[string]float64{resultRefused: 4, resultRateLimited: 2} {
+		if got, err := testutil.GetCounterMetricValue(loginRequests.WithLabelValues(result)); err != nil || got < want {
+			t.Errorf("login_requests_total{result=%q} = %v (%v), want at least %v", result, got, err, want)
+		}
 	}
 }
 
