@@ -17,8 +17,9 @@
 # Expects (for those two) BIN_DIR, PKI_DIR, LOG_DIR, LOCAL_DIR, MANIFEST_DIR,
 # EXAMPLE_CONFIG, EXAMPLE_APISERVER_URL, LDAP_PORT, LDAP_DIR.
 # Run as a program by tests (test/ldaptest):
-#   hack/lib/ldap.sh prepare DIR      make the configuration and load the data
-#   hack/lib/ldap.sh run DIR PORT     exec slapd in the foreground
+#   hack/lib/ldap.sh prepare DIR [CERT KEY]   make the configuration and load the data;
+#                                     with a PEM certificate and key, TLS (StartTLS, ldaps)
+#   hack/lib/ldap.sh run DIR PORT [LDAPS_PORT]   exec slapd in the foreground
 #   hack/lib/ldap.sh login-config DIR PORT KEYS_FILE   print ldap_login_config's section
 # shellcheck shell=bash
 # SC2154: set by hack/local-up.sh (partly through env_set).
@@ -33,10 +34,11 @@ ldap_new_password() {
   openssl rand -base64 24 | tr -d '/+=\n'
 }
 
-# ldap_prepare DIR: (re)make DIR: slapd.conf, passwords and the data, loaded with
+# ldap_prepare DIR [CERT KEY]: (re)make DIR: slapd.conf (serving TLS with CERT
+# and KEY when given), passwords and the data, loaded with
 # slapadd (offline: no server needed, well under a second).
 ldap_prepare() {
-  local dir="$1" name
+  local dir="$1" cert="${2:-}" key="${3:-}" name
   local program
   for program in slapd slapadd slappasswd ldapsearch; do
     if ! command -v "${program}" >/dev/null 2>&1; then
@@ -58,6 +60,8 @@ include /etc/ldap/schema/inetorgperson.schema
 include /etc/ldap/schema/nis.schema
 pidfile ${dir}/slapd.pid
 argsfile ${dir}/slapd.args
+${cert:+TLSCertificateFile ${cert}}
+${key:+TLSCertificateKeyFile ${key}}
 modulepath /usr/lib/ldap
 moduleload back_mdb
 database mdb
@@ -129,11 +133,13 @@ LDIF
     { cat "${dir}/slapadd.log" >&2; return 1; }
 }
 
-# ldap_slapd_args DIR PORT: set LDAP_SLAPD_ARGS to slapd's arguments: in the
-# foreground (-d 0 keeps it from forking, so its PID is the one started) on
-# 127.0.0.1 only.
+# ldap_slapd_args DIR PORT [LDAPS_PORT]: set LDAP_SLAPD_ARGS to slapd's
+# arguments: in the foreground (-d 0 keeps it from forking, so its PID is the
+# one started) on 127.0.0.1 only.
 ldap_slapd_args() {
-  LDAP_SLAPD_ARGS=(-d 0 -f "$1/slapd.conf" -h "ldap://127.0.0.1:$2/")
+  local urls="ldap://127.0.0.1:$2/"
+  [[ -z "${3:-}" ]] || urls+=" ldaps://127.0.0.1:$3/"
+  LDAP_SLAPD_ARGS=(-d 0 -f "$1/slapd.conf" -h "${urls}")
 }
 
 # ldap_ready DIR PORT: the service account can bind and read.
@@ -211,12 +217,12 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
   set -euo pipefail
   case "${1:-}" in
     prepare)
-      [[ $# -eq 2 ]] || { echo "usage: $0 prepare DIR" >&2; exit 2; }
-      ldap_prepare "$2"
+      [[ $# -eq 2 || $# -eq 4 ]] || { echo "usage: $0 prepare DIR [CERT KEY]" >&2; exit 2; }
+      ldap_prepare "${@:2}"
       ;;
     run)
-      [[ $# -eq 3 ]] || { echo "usage: $0 run DIR PORT" >&2; exit 2; }
-      ldap_slapd_args "$2" "$3"
+      [[ $# -eq 3 || $# -eq 4 ]] || { echo "usage: $0 run DIR PORT [LDAPS_PORT]" >&2; exit 2; }
+      ldap_slapd_args "${@:2}"
       exec slapd "${LDAP_SLAPD_ARGS[@]}"
       ;;
     login-config)

@@ -31,6 +31,7 @@ import (
 
 	"example.com/example-apiserver/pkg/apis/config"
 	configscheme "example.com/example-apiserver/pkg/apis/config/scheme"
+	"example.com/example-apiserver/test/certs"
 	"example.com/example-apiserver/test/localstack"
 )
 
@@ -40,6 +41,8 @@ type Directory struct {
 	Dir string
 	// URL is ldap://127.0.0.1:PORT.
 	URL string
+	// LDAPSURL is ldaps://127.0.0.1:PORT of a directory started with TLS, else "".
+	LDAPSURL string
 
 	script, port string
 	cmd          *exec.Cmd
@@ -47,6 +50,18 @@ type Directory struct {
 
 // Start loads and starts the directory, or skips the test when slapd is not installed.
 func Start(t testing.TB) *Directory {
+	t.Helper()
+	return start(t, nil)
+}
+
+// StartTLS is Start with TLS: serving (a certificate for 127.0.0.1) on LDAPSURL and for
+// StartTLS on URL.
+func StartTLS(t testing.TB, serving *certs.KeyPair) *Directory {
+	t.Helper()
+	return start(t, serving)
+}
+
+func start(t testing.TB, serving *certs.KeyPair) *Directory {
 	t.Helper()
 	if _, err := exec.LookPath("slapd"); err != nil {
 		t.Skip("slapd not installed (hack/prereqs.sh test installs Debian's slapd and ldap-utils)")
@@ -57,16 +72,28 @@ func Start(t testing.TB) *Directory {
 	}
 	script := filepath.Join(root, "hack", "lib", "ldap.sh")
 	d := &Directory{Dir: filepath.Join(t.TempDir(), "ldap")}
-	if out, err := exec.Command(script, "prepare", d.Dir).CombinedOutput(); err != nil {
+	prepare, run := []string{"prepare", d.Dir}, []string{"run", d.Dir}
+	port := freePort(t)
+	d.script, d.port = script, port
+	d.URL = "ldap://127.0.0.1:" + d.port
+	run = append(run, port)
+	if serving != nil {
+		tlsDir := t.TempDir()
+		certFile, keyFile := filepath.Join(tlsDir, "tls.crt"), filepath.Join(tlsDir, "tls.key")
+		for path, data := range map[string][]byte{certFile: serving.CertPEM, keyFile: serving.KeyPEM} {
+			if err := os.WriteFile(path, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		prepare = append(prepare, certFile, keyFile)
+		ldapsPort := freePort(t)
+		d.LDAPSURL = "ldaps://127.0.0.1:" + ldapsPort
+		run = append(run, ldapsPort)
+	}
+	if out, err := exec.Command(script, prepare...).CombinedOutput(); err != nil {
 		t.Fatalf("hack/lib/ldap.sh prepare: %v\n%s", err, out)
 	}
-	port, err := localstack.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.script, d.port = script, strconv.Itoa(port)
-	d.URL = "ldap://127.0.0.1:" + d.port
-	d.cmd = exec.Command(script, "run", d.Dir, d.port)
+	d.cmd = exec.Command(script, run...)
 	var log strings.Builder
 	d.cmd.Stdout, d.cmd.Stderr = &log, &log
 	if err := d.cmd.Start(); err != nil {
@@ -85,6 +112,15 @@ func Start(t testing.TB) *Directory {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+func freePort(t testing.TB) string {
+	t.Helper()
+	port, err := localstack.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strconv.Itoa(port)
 }
 
 // Stop stops slapd; the test's cleanup calls it too.
