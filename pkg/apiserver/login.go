@@ -41,15 +41,12 @@ func newLogin(cfg *config.LoginConfiguration) (*loginrequest.Config, *webhook.Ha
 	if cfg == nil {
 		return nil, nil, nil
 	}
-	keys, err := token.LoadKeys(cfg.SigningKeysFile)
+	clk := clock.RealClock{}
+	keys, err := token.NewKeyFile(cfg.SigningKeysFile, clk)
 	if err != nil {
 		return nil, nil, fmt.Errorf("login.signingKeysFile: %w", err)
 	}
-	clk := clock.RealClock{}
-	issuer, err := token.NewIssuer(keys, cfg.Issuer, cfg.Audience, cfg.TokenLifetime.Duration, clk)
-	if err != nil {
-		return nil, nil, err
-	}
+	issuer := token.NewIssuer(keys, cfg.Issuer, cfg.Audience, cfg.TokenLifetime.Duration, clk)
 	ldap, err := directory.NewLDAP(cfg.LDAP)
 	if err != nil {
 		return nil, nil, fmt.Errorf("login.ldap: %w", err)

@@ -133,29 +133,28 @@ func newKey(parsed interface{}) (key, error) {
 	return k, nil
 }
 
-// Issuer signs tokens with the first key.
+// Issuer signs tokens with the first key in force.
 type Issuer struct {
-	keys     *Keys
+	keys     KeySource
 	issuer   string
 	audience string
 	lifetime time.Duration
 	clock    clock.PassiveClock
-	signer   jose.Signer
 }
 
 // NewIssuer returns an issuer of tokens for audience, valid for lifetime.
-func NewIssuer(keys *Keys, issuer, audience string, lifetime time.Duration, clk clock.PassiveClock) (*Issuer, error) {
-	first := keys.keys[0]
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: first.algorithm, Key: jose.JSONWebKey{Key: first.private, KeyID: first.id}},
-		(&jose.SignerOptions{}).WithType("JWT"))
-	if err != nil {
-		return nil, err
-	}
-	return &Issuer{keys: keys, issuer: issuer, audience: audience, lifetime: lifetime, clock: clk, signer: signer}, nil
+func NewIssuer(keys KeySource, issuer, audience string, lifetime time.Duration, clk clock.PassiveClock) *Issuer {
+	return &Issuer{keys: keys, issuer: issuer, audience: audience, lifetime: lifetime, clock: clk}
 }
 
 // Issue returns a signed token for user and when it expires.
 func (i *Issuer) Issue(user User) (string, time.Time, error) {
+	first := i.keys.Current().keys[0]
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: first.algorithm, Key: jose.JSONWebKey{Key: first.private, KeyID: first.id}},
+		(&jose.SignerOptions{}).WithType("JWT"))
+	if err != nil {
+		return "", time.Time{}, err
+	}
 	now := i.clock.Now()
 	// Whole seconds: what the JWT carries, so the expiry reported is the one enforced.
 	expiry := now.Add(i.lifetime).Truncate(time.Second)
@@ -172,7 +171,7 @@ func (i *Issuer) Issue(user User) (string, time.Time, error) {
 		IssuedAt:  jwt.NewNumericDate(now),
 		ID:        base64.RawURLEncoding.EncodeToString(id),
 	}
-	token, err := jwt.Signed(i.signer).Claims(registered).Claims(Claims{UID: user.UID, Groups: user.Groups}).Serialize()
+	token, err := jwt.Signed(signer).Claims(registered).Claims(Claims{UID: user.UID, Groups: user.Groups}).Serialize()
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("signing the token: %w", err)
 	}
@@ -184,14 +183,14 @@ var ErrInvalid = errors.New("invalid token")
 
 // Verifier accepts exactly the tokens an Issuer with the same keys, issuer and audience made.
 type Verifier struct {
-	keys     *Keys
+	keys     KeySource
 	issuer   string
 	audience string
 	clock    clock.PassiveClock
 }
 
-// NewVerifier returns a verifier of tokens signed by any of keys.
-func NewVerifier(keys *Keys, issuer, audience string, clk clock.PassiveClock) *Verifier {
+// NewVerifier returns a verifier of tokens signed by any of the keys in force.
+func NewVerifier(keys KeySource, issuer, audience string, clk clock.PassiveClock) *Verifier {
 	return &Verifier{keys: keys, issuer: issuer, audience: audience, clock: clk}
 }
 
@@ -208,8 +207,9 @@ func (v *Verifier) Verify(token string) (*User, error) {
 	}
 	header := parsed.Headers[0]
 	var verifyWith *key
-	for i := range v.keys.keys {
-		if k := &v.keys.keys[i]; k.id == header.KeyID && jose.SignatureAlgorithm(header.Algorithm) == k.algorithm {
+	keys := v.keys.Current()
+	for i := range keys.keys {
+		if k := &keys.keys[i]; k.id == header.KeyID && jose.SignatureAlgorithm(header.Algorithm) == k.algorithm {
 			verifyWith = k
 			break
 		}

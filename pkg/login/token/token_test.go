@@ -45,11 +45,7 @@ func mustKeys(t *testing.T, pems ...[]byte) *Keys {
 
 func mustIssue(t *testing.T, keys *Keys, issuer, audience string, lifetime time.Duration, clk *testingclock.FakeClock) string {
 	t.Helper()
-	i, err := NewIssuer(keys, issuer, audience, lifetime, clk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, _, err := i.Issue(User{Username: "alice", UID: "u-1", Groups: []string{"ldap:cron-admins"}})
+	tok, _, err := NewIssuer(keys, issuer, audience, lifetime, clk).Issue(User{Username: "alice", UID: "u-1", Groups: []string{"ldap:cron-admins"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,18 +115,15 @@ func TestVerify(t *testing.T) {
 
 func TestIssueExpiry(t *testing.T) {
 	clk := testingclock.NewFakeClock(time.Date(2026, 11, 30, 8, 0, 0, 500, time.UTC))
-	i, err := NewIssuer(mustKeys(t, certs.NewKeyPEM(t)), "i", "a", time.Minute, clk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, expiry, err := i.Issue(User{Username: "bob"})
+	keys := mustKeys(t, certs.NewKeyPEM(t))
+	tok, expiry, err := NewIssuer(keys, "i", "a", time.Minute, clk).Issue(User{Username: "bob"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := time.Date(2026, 11, 30, 8, 1, 0, 0, time.UTC); !expiry.Equal(want) {
 		t.Errorf("expiry %s, want %s (whole seconds, as the token has it)", expiry, want)
 	}
-	v := NewVerifier(i.keys, "i", "a", clk)
+	v := NewVerifier(keys, "i", "a", clk)
 	clk.SetTime(expiry.Add(leeway + time.Second))
 	if _, err := v.Verify(tok); err == nil {
 		t.Error("a token past its expiry and the leeway verified")

@@ -37,10 +37,7 @@ func TestServeHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	issuer, err := token.NewIssuer(keys, "example-apiserver", "example-apiserver-login", time.Minute, clk)
-	if err != nil {
-		t.Fatal(err)
-	}
+	issuer := token.NewIssuer(keys, "example-apiserver", "example-apiserver-login", time.Minute, clk)
 	valid, _, err := issuer.Issue(token.User{Username: "alice", UID: "u-1", Groups: []string{"ldap:readers"}})
 	if err != nil {
 		t.Fatal(err)

@@ -65,7 +65,8 @@ type LoginConfiguration struct {
 	TokenLifetime metav1.Duration `json:"tokenLifetime"`
 	// signingKeysFile holds one or more PEM private keys (ECDSA P-256, RSA of at least 2048
 	// bits, or Ed25519): the first signs new tokens, all verify. To rotate, put the new key
-	// first and keep the old one until the last token it signed has expired. Read at start.
+	// first and keep the old one until the last token it signed has expired. Re-read when it
+	// changes (looked at every 10s); a file that does not parse keeps the keys in force.
 	SigningKeysFile string `json:"signingKeysFile"`
 	// usernamePrefix is prepended to the directory's user names (e.g. "ldap:"), to keep
 	// them apart from other authenticators' users. Default: "" (none).

@@ -48,7 +48,7 @@ func newREST(t *testing.T, dir *ldaptest.Directory, perUser int) (*REST, *token.
 		t.Fatal(err)
 	}
 	cfg := dir.LoginConfig(t, keysFile)
-	keys, err := token.LoadKeys(keysFile)
+	keys, err := token.NewKeyFile(keysFile, clock.RealClock{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,10 +56,7 @@ func newREST(t *testing.T, dir *ldaptest.Directory, perUser int) (*REST, *token.
 	if err != nil {
 		t.Fatal(err)
 	}
-	issuer, err := token.NewIssuer(keys, cfg.Issuer, cfg.Audience, cfg.TokenLifetime.Duration, clock.RealClock{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	issuer := token.NewIssuer(keys, cfg.Issuer, cfg.Audience, cfg.TokenLifetime.Duration, clock.RealClock{})
 	return NewREST(&Config{
 		Directory: ldap, Issuer: issuer, GroupPrefix: cfg.GroupPrefix,
 		PerUser:   ratelimit.NewFailureLimiter(perUser, time.Hour, 100, clock.RealClock{}),
