@@ -164,10 +164,11 @@ KUBERNETES_EXEC_INFO (client.authentication.k8s.io/v1 when run by hand; v1beta1 
 with status.expirationTimestamp whenever the source has an expiry.
 
 Sources:
-  --login URL --username U   log in with a directory account through the cluster's login
-                          API; the password is asked on the terminal (no echo), or read from
-                          --password-file or $` + PasswordEnv + `. The token is cached on disk like
-                          --service-account's and a new login runs when it expires
+  --login URL --username U
+                          log in with a directory account through the cluster's login API;
+                          the password is asked on the terminal (no echo), or read from
+                          --password-file or $` + PasswordEnv + `; the token is cached
+                          like --service-account's and a new login runs when it expires
   --token-file F          read on every run; a JWT's exp claim is the expiry
   --service-account NS/N  TokenRequest API through --bootstrap-kubeconfig; cached on disk in
                           ${KUBECACHEDIR:-~/.kube/cache}/example-credential-plugin until
