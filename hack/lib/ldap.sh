@@ -205,8 +205,11 @@ configure_login() {
   } >"${config}"
   EXAMPLE_CONFIG="${config}"
   # A short cache: kube-apiserver goes on accepting a token this long after it expires.
+  # Anonymous requests (the default, said here because the login depends on it): people
+  # create LoginRequests before they have credentials; RBAC opens only that to them.
   # shellcheck disable=SC2034 # read by start_kubernetes (hack/lib/kubernetes.sh)
   LOGIN_KUBE_APISERVER_FLAGS=(
+    --anonymous-auth=true
     --authentication-token-webhook-config-file="${webhook_kubeconfig}"
     --authentication-token-webhook-version=v1
     --authentication-token-webhook-cache-ttl=10s
