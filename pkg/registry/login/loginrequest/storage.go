@@ -27,21 +27,14 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apiserver/pkg/registry/rest"
 	"k8s.io/klog/v2"
 
 	"example.com/example-apiserver/pkg/apis/login"
+	"example.com/example-apiserver/pkg/apis/login/validation"
 	"example.com/example-apiserver/pkg/login/directory"
 	"example.com/example-apiserver/pkg/login/ratelimit"
 	"example.com/example-apiserver/pkg/login/token"
-)
-
-// Limits on what a user may type: far above any real name or password, far below what would
-// cost the directory.
-const (
-	maxUsernameLength = 256
-	maxPasswordLength = 1024
 )
 
 // invalidCredentials is the one answer to every refused login, whatever the reason.
@@ -100,7 +93,7 @@ func (r *REST) Create(ctx context.Context, obj runtime.Object, createValidation 
 		ObjectMeta: metav1.ObjectMeta{Name: req.Name, GenerateName: req.GenerateName},
 		Spec:       login.LoginRequestSpec{Username: req.Spec.Username},
 	}
-	if errs := validateSpec(&req.Spec); len(errs) > 0 {
+	if errs := validation.ValidateLoginRequest(req); len(errs) > 0 {
 		return nil, apierrors.NewInvalid(login.Kind("LoginRequest"), answer.Name, errs)
 	}
 	if createValidation != nil {
@@ -159,23 +152,4 @@ func (r *REST) Create(ctx context.Context, obj runtime.Object, createValidation 
 		User:                login.LoginUser{Username: user.Username, UID: user.UID, Groups: user.Groups},
 	}
 	return answer, nil
-}
-
-// validateSpec never quotes the password, not even its length.
-func validateSpec(spec *login.LoginRequestSpec) field.ErrorList {
-	var errs field.ErrorList
-	p := field.NewPath("spec")
-	switch {
-	case spec.Username == "":
-		errs = append(errs, field.Required(p.Child("username"), ""))
-	case len(spec.Username) > maxUsernameLength:
-		errs = append(errs, field.TooLong(p.Child("username"), "", maxUsernameLength))
-	}
-	switch {
-	case spec.Password == "":
-		errs = append(errs, field.Required(p.Child("password"), ""))
-	case len(spec.Password) > maxPasswordLength:
-		errs = append(errs, field.TooLong(p.Child("password"), "", maxPasswordLength))
-	}
-	return errs
 }

@@ -32,6 +32,7 @@ import (
 	"k8s.io/utils/clock"
 
 	"example.com/example-apiserver/pkg/apis/login"
+	"example.com/example-apiserver/pkg/apis/login/validation"
 	"example.com/example-apiserver/pkg/login/directory"
 	"example.com/example-apiserver/pkg/login/ratelimit"
 	"example.com/example-apiserver/pkg/login/token"
@@ -132,7 +133,7 @@ func TestLoginRefusedUniformly(t *testing.T) {
 
 func TestLoginInvalid(t *testing.T) {
 	r := NewREST(nil)
-	_, err := r.Create(context.Background(), loginRequest("", strings.Repeat("p", maxPasswordLength+1)), nil, &metav1.CreateOptions{})
+	_, err := r.Create(context.Background(), loginRequest("", strings.Repeat("p", validation.MaxPasswordLength+1)), nil, &metav1.CreateOptions{})
 	if !apierrors.IsInvalid(err) || !strings.Contains(err.Error(), "spec.username: Required") || !strings.Contains(err.Error(), "spec.password: Too long") {
 		t.Fatalf("got %v, want 422 on spec.username and spec.password", err)
 	}
