@@ -84,10 +84,11 @@ tools: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler an
 generate: ## Regenerate deepcopy, defaults, conversions, OpenAPI, clientset, listers, informers, apply configurations.
 	hack/update-codegen.sh
 
-verify: ## Fail on generated-code drift, unformatted code or vet findings.
+verify: ## Fail on generated-code drift, unformatted code, vet findings or shellcheck findings.
 	hack/verify-codegen.sh
 	@test -z "$$(gofmt -l cmd pkg test hack/tools.go)" || { gofmt -l cmd pkg test hack/tools.go; echo "run gofmt -w" >&2; exit 1; }
 	go vet ./...
+	shellcheck -x hack/*.sh hack/lib/*.sh .ci/run
 
 BENCH_FLAGS ?=
 bench: build tools ## CronTabs via the aggregator and direct vs the CronTab CRD vs raw etcd, external metric GETs, RSS vs sample-apiserver, on the local stack (docs/benchmarks.md); BENCH_FLAGS="-n 2000 -rounds 3 ...".

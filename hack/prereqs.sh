@@ -21,6 +21,7 @@ declare -A suites=(
   [protoc]=protobuf-compiler # hack/update-codegen.sh (make verify)
   [prometheus]=prometheus    # the external-metrics e2e scrapes a test exporter with it
   [git]=git                  # hack/verify-codegen.sh copies the tracked tree
+  [shellcheck]=shellcheck    # make verify lints the shell scripts
 )
 
 case "${1:-}" in
