@@ -107,6 +107,12 @@ stop_pid() {
   log "${name} stopped after $((SECONDS - start))s"
 }
 
+# recorded_components: after sourcing the env file, COMPONENTS are those of the shape that was
+# brought up (HA or not), so `down` stops every replica whatever LOCAL_UP_HA says now.
+recorded_components() {
+  [[ -z "${LOCAL_UP_COMPONENTS:-}" ]] || read -ra COMPONENTS <<<"${LOCAL_UP_COMPONENTS}"
+}
+
 DOWN_DONE=0
 down() {
   ((DOWN_DONE == 0)) || return 0
@@ -117,6 +123,7 @@ down() {
   fi
   # shellcheck disable=SC1090
   source "${ENV_FILE}"
+  recorded_components
   local failed=0 i name pid bin
   for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do
     name="${COMPONENTS[i]}"
@@ -149,6 +156,7 @@ status() {
   fi
   # shellcheck disable=SC1090
   source "${ENV_FILE}"
+  recorded_components
   local name pid rc=0 port v
   for name in "${COMPONENTS[@]}"; do
     pid="$(component_pid "${name}")"
