@@ -62,7 +62,7 @@ func Collect(ctx context.Context, name string, client clientset.Interface, ns, r
 
 func (c *Collector) run(ctx context.Context) {
 	defer close(c.done)
-	for opened := false; ctx.Err() == nil; {
+	for ctx.Err() == nil {
 		c.mu.Lock()
 		rv := c.lastRV
 		c.mu.Unlock()
@@ -75,15 +75,15 @@ func (c *Collector) run(ctx context.Context) {
 			continue
 		}
 		c.mu.Lock()
-		if opened {
-			c.resumes++
-		}
-		opened = true
 		c.current = w
 		c.mu.Unlock()
 		if !c.consume(ctx, w) {
 			return
 		}
+		// Counted when the watch ends, so that a resume belongs to the fault that caused it.
+		c.mu.Lock()
+		c.resumes++
+		c.mu.Unlock()
 	}
 }
 
@@ -160,8 +160,8 @@ func (c *Collector) Events() []Write {
 	return append([]Write(nil), c.got...)
 }
 
-// Resumes is how often the watch was opened again from the last resourceVersion it
-// delivered.
+// Resumes is how often the watch ended and was (or is being) opened again from the last
+// resourceVersion it delivered.
 func (c *Collector) Resumes() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
