@@ -8,17 +8,19 @@
 # /readyz answers 200 (checked over TLS against the serving CA every second); unlike kube-proxy
 # it also retries a refused connection on the other replica.
 
-# haproxy_config FILE PORT CA_FILE NAME=PORT...: writes HAProxy's configuration: listen on
-# 127.0.0.1:PORT, balance over the backends NAME at 127.0.0.1:PORT.
+# haproxy_config FILE PORT CA_FILE SOCKET NAME=PORT...: writes HAProxy's configuration: listen
+# on 127.0.0.1:PORT, balance over the backends NAME at 127.0.0.1:PORT, answer `show stat` (which
+# replicas it sends traffic to) on the unix socket SOCKET.
 haproxy_config() {
-  local file="$1" port="$2" ca="$3" backend
-  shift 3
+  local file="$1" port="$2" ca="$3" socket="$4" backend
+  shift 4
   {
     cat <<EOF_CONFIG
 # Written by hack/local-up.sh (hack/lib/haproxy.sh).
 global
   log stderr format raw local0 info
   maxconn 4096
+  stats socket ${socket} mode 600 level user
 
 defaults
   mode tcp
@@ -56,7 +58,8 @@ start_haproxy() {
   local port="$1" config="${LOCAL_DIR}/haproxy.cfg" haproxy
   shift
   haproxy="$(command -v haproxy)" || die "haproxy not found (Debian: apt-get install -y haproxy)"
-  haproxy_config "${config}" "${port}" "${PKI_DIR}/example-serving-ca.crt" "$@"
+  env_set HAPROXY_SOCKET "${LOCAL_DIR}/haproxy.sock"
+  haproxy_config "${config}" "${port}" "${PKI_DIR}/example-serving-ca.crt" "${HAPROXY_SOCKET}" "$@"
   "${haproxy}" -c -q -f "${config}" >>"${LOG_DIR}/haproxy.log" 2>&1 || fail "haproxy rejected ${config}"
   # -db: in the foreground, so its PID is the one recorded and stopped.
   start_component haproxy "${haproxy}" -db -f "${config}"

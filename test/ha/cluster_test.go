@@ -21,9 +21,13 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/csv"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -145,6 +149,37 @@ func apiServerReady(replica string) (bool, string) {
 	}
 	resp.Body.Close()
 	return resp.StatusCode == http.StatusOK, resp.Status
+}
+
+// loadBalancerSendsTo says whether HAProxy sends traffic to a replica (its health check saw it
+// ready), from `show stat` on its stats socket: as a Service's endpoint turning ready.
+func loadBalancerSendsTo(replica string) (bool, string) {
+	conn, err := net.DialTimeout("unix", stack.Env["HAPROXY_SOCKET"], 2*time.Second)
+	if err != nil {
+		return false, err.Error()
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.WriteString(conn, "show stat\n"); err != nil {
+		return false, err.Error()
+	}
+	// CSV: a "# pxname,svname,...,status,..." header, then a line per proxy and server.
+	records, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(readAll(conn), "# "))).ReadAll()
+	if err != nil || len(records) == 0 {
+		return false, fmt.Sprintf("show stat: %v", err)
+	}
+	status := slices.Index(records[0], "status")
+	for _, record := range records[1:] {
+		if len(record) > status && record[0] == "example-apiserver" && record[1] == replica {
+			return record[status] == "UP", "HAProxy says " + record[status]
+		}
+	}
+	return false, "HAProxy has no server " + replica
+}
+
+func readAll(r io.Reader) string {
+	data, _ := io.ReadAll(r)
+	return string(data)
 }
 
 // connectionsTo counts the established TCP connections to a port of 127.0.0.1, from

@@ -245,8 +245,8 @@ func (r *run) killEtcdLeader() string {
 
 // killAPIServerReplicas kills each replica in turn, as a node loss during a rolling update
 // would: first the one carrying more of HAProxy's connections (the aggregator's open
-// connection is likely among those cut), then, once it is back and ready, the other, so that
-// all traffic goes to the one just restarted.
+// connection is likely among those cut), then, once it is back and HAProxy sends it traffic,
+// the other, so that all traffic goes to the one just restarted.
 func (r *run) killAPIServerReplicas() string {
 	first := slices.MaxFunc(apiServerReplicas, func(a, b string) int {
 		return connectionsTo(stack.Env[envKey(a, "PORT")]) - connectionsTo(stack.Env[envKey(b, "PORT")])
@@ -261,8 +261,13 @@ func (r *run) killAPIServerReplicas() string {
 		stack.Eventually(r.t, recoveryTimeout, replica+" ready again", func() (bool, string) {
 			return apiServerReady(replica)
 		})
-		recovery = append(recovery, fmt.Sprintf("%s (%d connections from HAProxy) ready %.1fs after its restart",
-			replica, connections, time.Since(restarted).Seconds()))
+		ready := time.Since(restarted)
+		// As a rolling update waits for the new pod's endpoint to be ready before the next.
+		stack.Eventually(r.t, recoveryTimeout, "HAProxy sends traffic to "+replica+" again", func() (bool, string) {
+			return loadBalancerSendsTo(replica)
+		})
+		recovery = append(recovery, fmt.Sprintf("%s (%d connections from HAProxy) ready %.1fs after its restart, in HAProxy's rotation after %.1fs",
+			replica, connections, ready.Seconds(), time.Since(restarted).Seconds()))
 	}
 	r.waitWrites("writes go on with both replicas back")
 	return strings.Join(recovery, "; then ")

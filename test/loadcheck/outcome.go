@@ -184,29 +184,36 @@ func (o *Outcome) FailuresBetween(from, to time.Time) map[string]int {
 	return counts
 }
 
-// ErrorWindow is how long writes failed among those answered between from and to: from the
-// sending of the first that failed to the answer of the last. Zero when none failed.
+// ErrorWindow is how long writes were failing among those answered between from and to: the
+// union of their spans, each from its sending to its answer, so that two outages in the
+// period count apart and the successes between them do not count. Zero when none failed.
 func (o *Outcome) ErrorWindow(from, to time.Time) time.Duration {
 	o.mu.Lock()
-	defer o.mu.Unlock()
-	var first, last time.Time
+	var spans []failure
 	for _, f := range o.failures {
-		if f.end.Before(from) || f.end.After(to) {
-			continue
+		if !f.end.Before(from) && !f.end.After(to) {
+			spans = append(spans, f)
 		}
-		if first.IsZero() || f.start.Before(first) {
-			first = f.start
+	}
+	o.mu.Unlock()
+	slices.SortFunc(spans, func(a, b failure) int { return a.start.Compare(b.start) })
+	var total time.Duration
+	var current failure
+	for i, f := range spans {
+		switch {
+		case i == 0:
+			current = f
+		case f.start.After(current.end):
+			total += current.end.Sub(current.start)
+			current = f
+		case f.end.After(current.end):
+			current.end = f.end
 		}
-		last = maxTime(last, f.end)
 	}
-	return last.Sub(first)
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
+	if len(spans) > 0 {
+		total += current.end.Sub(current.start)
 	}
-	return b
+	return total
 }
 
 // Sample returns the message of one of the failures answered answer.
