@@ -73,8 +73,19 @@ start_component() {
   pid=$!
   env_set "${prefix}_PID" "${pid}"
   # Canonical path: /proc/PID/exe shows the resolved one (symlinked checkouts).
-  env_set "${prefix}_BIN" "$(readlink -f "${bin}")"
+  local resolved tries
+  resolved="$(readlink -f "${bin}")"
+  env_set "${prefix}_BIN" "${resolved}"
   env_set "${prefix}_LOG" "${logf}"
+  # Until the child has exec'd the component, /proc/PID/exe is bash or setsid and is_ours
+  # would take it for exited: a probe right after the start (the HA shape starts replicas
+  # back to back) or a `down` then would pass it by.
+  for ((tries = 0; tries < 50; tries++)); do
+    if ! is_alive "${pid}" || is_ours "${pid}" "${resolved}"; then
+      break
+    fi
+    sleep 0.1
+  done
 }
 
 # stop_pid NAME PID BIN: SIGTERM, wait, SIGKILL after STOP_TIMEOUT.

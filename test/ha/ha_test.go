@@ -146,24 +146,28 @@ func TestSurvivesLosingAnyOneProcess(t *testing.T) {
 // measure runs one fault under the load and returns what the writers saw meanwhile.
 func (r *run) measure(fault string, inject func() string) row {
 	r.t.Helper()
-	start, ackedBefore, resumesBefore := time.Now(), r.load.AckedCount(), r.resumes()
+	start, ackedBefore := time.Now(), r.load.AckedCount()
 	recovery := inject()
 	end := time.Now()
-	r.t.Logf("%s: %s; load so far: %s", fault, recovery, r.load)
+	r.t.Logf("%s (%s to %s): %s; load so far: %s", fault, start.Format(time.TimeOnly), end.Format(time.TimeOnly), recovery, r.load)
 	return row{
 		fault:    fault,
 		acked:    r.load.AckedCount() - ackedBefore,
 		failures: r.load.FailuresBetween(start, end),
 		window:   r.load.ErrorWindow(start, end),
-		resumes:  r.resumes() - resumesBefore,
+		resumes:  r.resumesBetween(start, end),
 		recovery: recovery,
 	}
 }
 
-func (r *run) resumes() int {
+func (r *run) resumesBetween(from, to time.Time) int {
 	n := 0
 	for _, c := range r.collectors {
-		n += c.Resumes()
+		for _, at := range c.Resumes() {
+			if !at.Before(from) && !at.After(to) {
+				n++
+			}
+		}
 	}
 	return n
 }
@@ -343,9 +347,9 @@ func (r *run) checkWatches() string {
 			r.t.Errorf("%s: %s", c.Name, check)
 		}
 		errors, samples := c.Errors()
-		r.t.Logf("%s: %s; errors %v", c.Name, check, samples)
+		r.t.Logf("%s: %s; errors %v; resumed at %v", c.Name, check, samples, c.Resumes())
 		summary = append(summary, fmt.Sprintf("%s: %d events, %d resumes (errors: %s), %d gaps, %d duplicates",
-			c.Name, len(c.Events()), c.Resumes(), formatCounts(errors), check.Missing, check.Duplicates))
+			c.Name, len(c.Events()), len(c.Resumes()), formatCounts(errors), check.Missing, check.Duplicates))
 	}
 	return strings.Join(summary, "; ")
 }

@@ -20,6 +20,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -46,7 +47,7 @@ type Collector struct {
 	got      []Write
 	lastRV   string
 	current  watch.Interface
-	resumes  int
+	resumed  []time.Time       // when each watch ended to be opened again
 	errors   map[string]int    // why watches ended or could not start, by reason
 	samples  map[string]string // an error message for each reason
 	problems []string          // what breaks the delivery of every write: a resourceVersion too old
@@ -82,7 +83,7 @@ func (c *Collector) run(ctx context.Context) {
 		}
 		// Counted when the watch ends, so that a resume belongs to the fault that caused it.
 		c.mu.Lock()
-		c.resumes++
+		c.resumed = append(c.resumed, time.Now())
 		c.mu.Unlock()
 	}
 }
@@ -160,12 +161,12 @@ func (c *Collector) Events() []Write {
 	return append([]Write(nil), c.got...)
 }
 
-// Resumes is how often the watch ended and was (or is being) opened again from the last
-// resourceVersion it delivered.
-func (c *Collector) Resumes() int {
+// Resumes returns when the watch ended to be opened again from the last resourceVersion it
+// delivered.
+func (c *Collector) Resumes() []time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.resumes
+	return slices.Clone(c.resumed)
 }
 
 // Errors counts why watches ended with an error or could not be opened, with a message for

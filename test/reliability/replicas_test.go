@@ -102,11 +102,11 @@ func TestTwoReplicas(t *testing.T) {
 		if check := c.Check(acked, nil); !check.OK() {
 			t.Errorf("%s: %s", c.Name, check)
 		}
-		if c.Resumes() > 0 {
-			t.Logf("%s was resumed %d times from the last delivered RV; %d events", c.Name, c.Resumes(), len(c.Events()))
+		if n := len(c.Resumes()); n > 0 {
+			t.Logf("%s was resumed %d times from the last delivered RV; %d events", c.Name, n, len(c.Events()))
 		}
 	}
-	if watchB.Resumes() == 0 {
+	if len(watchB.Resumes()) == 0 {
 		t.Error("B's watch was never restarted: the test did not cover resuming from a resourceVersion")
 	}
 
