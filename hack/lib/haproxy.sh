@@ -44,7 +44,10 @@ backend example-apiserver
   option httpchk GET /readyz
   http-check expect status 200
   # A replica out of service has its connections closed, so clients reconnect to the other.
-  default-server check check-ssl verify required ca-file ${ca} inter 1s fall 2 rise 2 on-marked-down shutdown-sessions
+  # A refused connection takes it out at once: a process started again on the same port
+  # within the check interval must not get traffic before its /readyz has passed twice
+  # (kubelet likewise resets a restarted container's readiness).
+  default-server check check-ssl verify required ca-file ${ca} inter 1s fall 2 rise 2 on-marked-down shutdown-sessions observe layer4 error-limit 1 on-error mark-down
 EOF_CONFIG
     for backend in "$@"; do
       printf '  server %s 127.0.0.1:%s\n' "${backend%%=*}" "${backend#*=}"

@@ -151,30 +151,41 @@ func apiServerReady(replica string) (bool, string) {
 	return resp.StatusCode == http.StatusOK, resp.Status
 }
 
-// loadBalancerSendsTo says whether HAProxy sends traffic to a replica (its health check saw it
-// ready), from `show stat` on its stats socket: as a Service's endpoint turning ready.
-func loadBalancerSendsTo(replica string) (bool, string) {
+// loadBalancerStatus returns what HAProxy thinks of a replica (UP, DOWN, ...), from `show stat`
+// on its stats socket: whether a Service would have it among its ready endpoints.
+func loadBalancerStatus(replica string) (string, error) {
 	conn, err := net.DialTimeout("unix", stack.Env["HAPROXY_SOCKET"], 2*time.Second)
 	if err != nil {
-		return false, err.Error()
+		return "", err
 	}
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
 	if _, err := io.WriteString(conn, "show stat\n"); err != nil {
-		return false, err.Error()
+		return "", err
 	}
 	// CSV: a "# pxname,svname,...,status,..." header, then a line per proxy and server.
 	records, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(readAll(conn), "# "))).ReadAll()
 	if err != nil || len(records) == 0 {
-		return false, fmt.Sprintf("show stat: %v", err)
+		return "", fmt.Errorf("show stat: %v", err)
 	}
 	status := slices.Index(records[0], "status")
 	for _, record := range records[1:] {
 		if len(record) > status && record[0] == "example-apiserver" && record[1] == replica {
-			return record[status] == "UP", "HAProxy says " + record[status]
+			return record[status], nil
 		}
 	}
-	return false, "HAProxy has no server " + replica
+	return "", fmt.Errorf("HAProxy has no server %s", replica)
+}
+
+// loadBalancerSays returns a condition: HAProxy reports want (UP or DOWN) for replica.
+func loadBalancerSays(replica, want string) func() (bool, string) {
+	return func() (bool, string) {
+		status, err := loadBalancerStatus(replica)
+		if err != nil {
+			return false, err.Error()
+		}
+		return strings.HasPrefix(status, want), "HAProxy says " + status
+	}
 }
 
 func readAll(r io.Reader) string {

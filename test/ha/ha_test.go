@@ -260,6 +260,8 @@ func (r *run) killAPIServerReplicas() string {
 		connections := connectionsTo(stack.Env[envKey(replica, "PORT")])
 		r.kill(replica)
 		r.waitWrites("writes go on through the other replica after " + replica + " was killed")
+		// As a pod whose container died leaves its Service's endpoints before a new one starts.
+		stack.Eventually(r.t, recoveryTimeout, "HAProxy takes "+replica+" out", loadBalancerSays(replica, "DOWN"))
 		r.restart(replica)
 		restarted := time.Now()
 		stack.Eventually(r.t, recoveryTimeout, replica+" ready again", func() (bool, string) {
@@ -267,9 +269,7 @@ func (r *run) killAPIServerReplicas() string {
 		})
 		ready := time.Since(restarted)
 		// As a rolling update waits for the new pod's endpoint to be ready before the next.
-		stack.Eventually(r.t, recoveryTimeout, "HAProxy sends traffic to "+replica+" again", func() (bool, string) {
-			return loadBalancerSendsTo(replica)
-		})
+		stack.Eventually(r.t, recoveryTimeout, "HAProxy sends traffic to "+replica+" again", loadBalancerSays(replica, "UP"))
 		recovery = append(recovery, fmt.Sprintf("%s (%d connections from HAProxy) ready %.1fs after its restart, in HAProxy's rotation after %.1fs",
 			replica, connections, ready.Seconds(), time.Since(restarted).Seconds()))
 	}
