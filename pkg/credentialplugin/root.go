@@ -23,8 +23,9 @@ import (
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/component-base/version"
 	"k8s.io/utils/clock"
+
+	"example.com/example-apiserver/pkg/version"
 )
 
 // ProgramName is the executable's name, as kubeconfigs call it.
@@ -69,8 +70,7 @@ through the kubeconfig's users[].user.exec: "get-token" prints one ExecCredentia
 			Short: "Print the plugin's version",
 			Args:  cobra.NoArgs,
 			Run: func(cmd *cobra.Command, _ []string) {
-				v := version.Get()
-				fmt.Fprintf(streams.Out, "%s %s (commit %s, built %s, %s %s)\n", ProgramName, v.GitVersion, v.GitCommit, v.BuildDate, v.GoVersion, v.Platform)
+				fmt.Fprintln(streams.Out, version.String(ProgramName))
 			},
 		},
 	)

@@ -24,10 +24,10 @@ import (
 	"github.com/spf13/cobra"
 	apimachineryversion "k8s.io/apimachinery/pkg/version"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/component-base/version"
 	"sigs.k8s.io/yaml"
 
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
+	"example.com/example-apiserver/pkg/version"
 )
 
 // VersionInfo is what "kubectl example version -o json|yaml" prints.

@@ -22,7 +22,8 @@ import (
 	"github.com/spf13/cobra"
 	cliflag "k8s.io/component-base/cli/flag"
 	"k8s.io/component-base/term"
-	"k8s.io/component-base/version/verflag"
+
+	"example.com/example-apiserver/pkg/version"
 )
 
 // NewCommand returns the example-controller-manager command.
@@ -38,10 +39,10 @@ wall-clock time that occurs twice on a daylight saving day runs once (docs/contr
 
 Run two replicas: they elect a leader with a Lease (--leader-elect, on by default) and the
 standby keeps warm caches. /healthz, /readyz and /livez are served to anyone on
---secure-port, /metrics to whom the cluster authorizes.`,
+--secure-port, /metrics and /debug/pprof to whom the cluster authorizes.`,
 		SilenceUsage: true,
 		PersistentPreRunE: func(*cobra.Command, []string) error {
-			verflag.PrintAndExitIfRequested()
+			version.PrintAndExitIfRequested(Name)
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -50,6 +50,7 @@ type Config struct {
 
 	LeaderElection         componentbaseconfig.LeaderElectionConfiguration
 	ConcurrentCronTabSyncs int
+	Debugging              componentbaseconfig.DebuggingConfiguration
 
 	SecureServing  *server.SecureServingInfo
 	Authentication server.AuthenticationInfo
@@ -69,6 +70,7 @@ func (o *Options) Config() (*Config, error) {
 	c := &Config{
 		LeaderElection:         o.LeaderElection,
 		ConcurrentCronTabSyncs: int(o.ConcurrentCronTabSyncs),
+		Debugging:              o.Debugging,
 		Scheme:                 runtime.NewScheme(),
 	}
 	utilruntime.Must(clientgoscheme.AddToScheme(c.Scheme))

@@ -39,6 +39,8 @@ func TestOptionsValidate(t *testing.T) {
 		{name: "zero burst", args: []string{"--kube-api-burst=0"}, wantErr: "--kube-api-burst must be positive"},
 		{name: "renew deadline past the lease", args: []string{"--leader-elect-renew-deadline=20s"}, wantErr: "must be greater than `RenewDeadline`"},
 		{name: "no serving", args: []string{"--secure-port=0"}, wantErr: "--secure-port must be set"},
+		{name: "contention profiling alone", args: []string{"--profiling=false", "--contention-profiling"}, wantErr: "--contention-profiling needs --profiling"},
+		{name: "contention profiling", args: []string{"--contention-profiling"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -104,6 +106,42 @@ func TestHandler(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != tc.wantCode {
 			t.Errorf("GET %s with informers synced=%v: %d, want %d", tc.path, tc.synced, resp.StatusCode, tc.wantCode)
+		}
+	}
+}
+
+// TestProfiling checks that --profiling=false removes /debug (allowed to all here, so that
+// only the route decides).
+func TestProfiling(t *testing.T) {
+	for _, tc := range []struct {
+		profiling bool
+		path      string
+		wantCode  int
+	}{
+		{profiling: true, path: "/debug/pprof/", wantCode: http.StatusOK},
+		{profiling: true, path: "/debug/flags", wantCode: http.StatusOK},
+		{profiling: false, path: "/debug/pprof/", wantCode: http.StatusNotFound},
+		{profiling: false, path: "/debug/flags", wantCode: http.StatusNotFound},
+	} {
+		o := NewOptions()
+		o.Authorization.AlwaysAllowPaths = []string{"/debug/*"}
+		c := Config{Debugging: o.Debugging}
+		c.Debugging.EnableProfiling = tc.profiling
+		if err := o.Authentication.ApplyTo(&c.Authentication, &server.SecureServingInfo{}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := o.Authorization.ApplyTo(&c.Authorization); err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(c.Complete().handler(func() bool { return true }, nil))
+		resp, err := http.Get(srv.URL + tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		srv.Close()
+		if resp.StatusCode != tc.wantCode {
+			t.Errorf("--profiling=%v: GET %s: %d, want %d", tc.profiling, tc.path, resp.StatusCode, tc.wantCode)
 		}
 	}
 }

@@ -34,8 +34,9 @@ import (
 	componentbasevalidation "k8s.io/component-base/config/validation"
 	"k8s.io/component-base/logs"
 	logsapi "k8s.io/component-base/logs/api/v1"
-	"k8s.io/component-base/version/verflag"
 	netutils "k8s.io/utils/net"
+
+	"example.com/example-apiserver/pkg/version"
 )
 
 // Name is the component's name: its user agent, event source and Lease.
@@ -74,6 +75,8 @@ type Options struct {
 	ConcurrentCronTabSyncs int32
 
 	LeaderElection componentbaseconfig.LeaderElectionConfiguration
+	// Debugging serves /debug/pprof and /debug/flags/v (--profiling), as kube-controller-manager does.
+	Debugging      componentbaseconfig.DebuggingConfiguration
 	SecureServing  *apiserveroptions.SecureServingOptions
 	Authentication *apiserveroptions.DelegatingAuthenticationOptions
 	Authorization  *apiserveroptions.DelegatingAuthorizationOptions
@@ -95,6 +98,7 @@ func NewOptions() *Options {
 			ResourceName:      Name,
 			ResourceNamespace: DefaultLeaseNamespace,
 		},
+		Debugging:      componentbaseconfig.DebuggingConfiguration{EnableProfiling: true},
 		SecureServing:  apiserveroptions.NewSecureServingOptions(),
 		Authentication: apiserveroptions.NewDelegatingAuthenticationOptions(),
 		// /healthz, /readyz and /livez are always allowed (the defaults); /metrics is authorized.
@@ -125,11 +129,16 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 	fs.Int32Var(&o.ConcurrentCronTabSyncs, "concurrent-crontab-syncs", o.ConcurrentCronTabSyncs,
 		"CronTabs synced at once. The default has the Job creates of 500 runs due in the same second in flight in three rounds.")
 	componentbaseoptions.BindLeaderElectionFlags(&o.LeaderElection, fss.FlagSet("leader election"))
+	debugging := fss.FlagSet("debugging")
+	debugging.BoolVar(&o.Debugging.EnableProfiling, "profiling", o.Debugging.EnableProfiling,
+		"Serve CPU, heap and goroutine profiles at /debug/pprof/ and the log level at /debug/flags/v, to whom the cluster authorizes.")
+	debugging.BoolVar(&o.Debugging.EnableContentionProfiling, "contention-profiling", o.Debugging.EnableContentionProfiling,
+		"Also record where goroutines block (the block profile); costs some CPU. Needs --profiling.")
 	o.SecureServing.AddFlags(fss.FlagSet("secure serving"))
 	o.Authentication.AddFlags(fss.FlagSet("authentication"))
 	o.Authorization.AddFlags(fss.FlagSet("authorization"))
 	logsapi.AddFlags(o.Logs, fss.FlagSet("logs"))
-	verflag.AddFlags(fss.FlagSet("global"))
+	version.AddFlags(fss.FlagSet("global"))
 	globalflag.AddGlobalFlags(fss.FlagSet("global"), Name, logs.SkipLoggingConfigurationFlags())
 	return fss
 }
@@ -148,6 +157,9 @@ func (o *Options) Validate() error {
 	}
 	if o.LeaderElection.LeaderElect {
 		errs = append(errs, componentbasevalidation.ValidateLeaderElectionConfiguration(&o.LeaderElection, nil).ToAggregate())
+	}
+	if o.Debugging.EnableContentionProfiling && !o.Debugging.EnableProfiling {
+		errs = append(errs, errors.New("--contention-profiling needs --profiling: the block profile is served at /debug/pprof/block"))
 	}
 	if o.SecureServing.BindPort == 0 {
 		errs = append(errs, errors.New("--secure-port must be set: /healthz and /readyz are how the controller is watched"))

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	goruntime "runtime"
 	"time"
 
 	"github.com/google/uuid"
@@ -30,13 +31,14 @@ import (
 	genericfilters "k8s.io/apiserver/pkg/server/filters"
 	"k8s.io/apiserver/pkg/server/healthz"
 	"k8s.io/apiserver/pkg/server/mux"
+	"k8s.io/apiserver/pkg/server/routes"
 	"k8s.io/client-go/informers"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/client-go/tools/leaderelection"
 	"k8s.io/client-go/tools/leaderelection/resourcelock"
+	"k8s.io/component-base/logs"
 	"k8s.io/component-base/metrics/legacyregistry"
-	"k8s.io/component-base/version"
 	"k8s.io/klog/v2"
 	"k8s.io/utils/clock"
 
@@ -48,6 +50,7 @@ import (
 
 	"example.com/example-apiserver/pkg/controller/crontab"
 	exampleinformers "example.com/example-apiserver/pkg/generated/informers/externalversions"
+	"example.com/example-apiserver/pkg/version"
 )
 
 // leaderElectionWatchdogTimeout is how long past a missed Lease renewal /healthz fails:
@@ -133,7 +136,8 @@ func Run(ctx context.Context, c CompletedConfig) error {
 	return nil
 }
 
-// handler serves the health endpoints to anyone and /metrics to whom the cluster authorizes.
+// handler serves the health endpoints to anyone, /metrics and (--profiling) /debug to whom
+// the cluster authorizes.
 func (c *completedConfig) handler(informersSynced func() bool, electionChecker *leaderelection.HealthzAdaptor) http.Handler {
 	paths := mux.NewPathRecorderMux(Name)
 	health := []healthz.HealthChecker{healthz.PingHealthz}
@@ -149,6 +153,13 @@ func (c *completedConfig) handler(informersSynced func() bool, electionChecker *
 		return nil
 	}))
 	paths.Handle("/metrics", legacyregistry.Handler())
+	if c.Debugging.EnableProfiling {
+		routes.Profiling{}.Install(paths)
+		if c.Debugging.EnableContentionProfiling {
+			goruntime.SetBlockProfileRate(1)
+		}
+		routes.DebugFlags{}.Install(paths, "v", routes.StringFlagPutHandler(logs.GlogSetter))
+	}
 
 	resolver := &apirequest.RequestInfoFactory{}
 	var handler http.Handler = paths

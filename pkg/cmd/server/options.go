@@ -43,7 +43,6 @@ import (
 	"k8s.io/component-base/logs"
 	logsapi "k8s.io/component-base/logs/api/v1"
 	baseversion "k8s.io/component-base/version"
-	"k8s.io/component-base/version/verflag"
 	netutils "k8s.io/utils/net"
 
 	"example.com/example-apiserver/pkg/apis/config"
@@ -54,6 +53,7 @@ import (
 	"example.com/example-apiserver/pkg/apiserver"
 	"example.com/example-apiserver/pkg/embeddedetcd"
 	informers "example.com/example-apiserver/pkg/generated/informers/externalversions"
+	exampleversion "example.com/example-apiserver/pkg/version"
 )
 
 // DefaultEtcdPathPrefix keeps our keys apart from kube-apiserver's when they share an etcd.
@@ -174,7 +174,7 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 	// Parsed here for --help and to check the command line; Complete parses them again onto
 	// ComponentConfig.Logging, the settings the server applies.
 	logsapi.AddFlags(logsapi.NewLoggingConfiguration(), fss.FlagSet("logs"))
-	verflag.AddFlags(fss.FlagSet("global"))
+	exampleversion.AddFlags(fss.FlagSet("global"))
 	globalflag.AddGlobalFlags(fss.FlagSet("global"), Name, logs.SkipLoggingConfigurationFlags())
 	return fss
 }
@@ -274,10 +274,10 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	namer := apiserver.NewDefinitionNamer()
 	serverConfig.OpenAPIConfig = genericapiserver.DefaultOpenAPIConfig(apiserver.GetOpenAPIDefinitions, namer)
 	serverConfig.OpenAPIConfig.Info.Title = "example-apiserver"
-	serverConfig.OpenAPIConfig.Info.Version = baseversion.Get().GitVersion
+	serverConfig.OpenAPIConfig.Info.Version = exampleversion.Get().GitVersion
 	serverConfig.OpenAPIV3Config = genericapiserver.DefaultOpenAPIV3Config(apiserver.GetOpenAPIDefinitions, namer)
 	serverConfig.OpenAPIV3Config.Info.Title = "example-apiserver"
-	serverConfig.OpenAPIV3Config.Info.Version = baseversion.Get().GitVersion
+	serverConfig.OpenAPIV3Config.Info.Version = exampleversion.Get().GitVersion
 
 	// Also sets the feature gate and effective version from ComponentGlobalsRegistry.
 	if err := o.ServerRun.ApplyTo(&serverConfig.Config); err != nil {

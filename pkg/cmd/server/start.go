@@ -23,7 +23,8 @@ import (
 	"github.com/spf13/cobra"
 	cliflag "k8s.io/component-base/cli/flag"
 	"k8s.io/component-base/term"
-	"k8s.io/component-base/version/verflag"
+
+	"example.com/example-apiserver/pkg/version"
 
 	// Register the JSON log format for --logging-format=json.
 	_ "k8s.io/component-base/logs/json/register"
@@ -56,7 +57,7 @@ win over the file. --write-config-to writes the effective configuration and exit
 			if help, _ := fs.GetBool("help"); help {
 				return c.Help()
 			}
-			verflag.PrintAndExitIfRequested()
+			version.PrintAndExitIfRequested(Name)
 			if err := o.ComponentGlobalsRegistry.Set(); err != nil {
 				return err
 			}
