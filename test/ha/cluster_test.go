@@ -120,11 +120,9 @@ func (c *etcdCluster) caughtUp(member string) (bool, string) {
 	if err != nil {
 		return false, err.Error()
 	}
-	leader, why := c.leader(member)
+	leader, _ := c.leader(member)
 	if leader == "" {
-		leader = member // it leads itself
-	} else if why != "" {
-		return false, why
+		leader = member // the others follow it (or know no leader yet): its own index tells
 	}
 	ls, err := c.status(leader)
 	if err != nil {
