@@ -135,6 +135,11 @@ func (c CompletedConfig) New() (*ExampleServer, error) {
 			return nil, err
 		}
 	}
+	if requestHeader := c.GenericConfig.Authentication.RequestHeaderConfig; requestHeader != nil {
+		if err := genericServer.AddReadyzChecks(requestHeaderCALoaded(requestHeader)); err != nil {
+			return nil, err
+		}
+	}
 	apiGroups := []apiGroupBuilder{newExampleAPIGroup}
 	for _, build := range apiGroups {
 		groupInfo, err := build(unavailable.RESTOptionsGetter{RESTOptionsGetter: c.GenericConfig.RESTOptionsGetter})
