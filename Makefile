@@ -17,7 +17,7 @@ LDFLAGS := -X example.com/example-apiserver/pkg/version.gitVersion=$(VERSION) \
            -X k8s.io/component-base/version.gitVersion=$(KUBE_VERSION)
 GO_TEST_FLAGS ?=
 
-.PHONY: all help build install plugins test test-unit test-integration test-reliability test-e2e prereqs-run prereqs-test fuzz run up down tools generate verify verify-cold bench bench-controller bench-memory bench-inprocess clean
+.PHONY: all help build install plugins test test-unit test-integration test-reliability test-ha test-e2e prereqs-run prereqs-test fuzz run up down tools generate verify verify-cold bench bench-controller bench-memory bench-inprocess clean
 
 all: build
 
@@ -41,7 +41,7 @@ install: ## Install example-apiserver, example-controller-manager, kubectl-examp
 plugins: ## Build kubectl-example's krew archives into _output/plugins and write their sha256 into artifacts/krew/example.yaml.
 	hack/build-plugins.sh
 
-test: prereqs-test verify test-unit test-integration test-reliability test-e2e ## Generated code current, then every suite: unit, integration (real etcd), reliability (faults), e2e (real control plane).
+test: prereqs-test verify test-unit test-integration test-reliability test-ha test-e2e ## Generated code current, then every suite: unit, integration (real etcd), reliability (faults), HA (faults of the production shape), e2e (real control plane).
 
 test-unit: ## Unit tests beside the code.
 	go test $(GO_TEST_FLAGS) ./pkg/... ./cmd/...
@@ -49,8 +49,13 @@ test-unit: ## Unit tests beside the code.
 test-integration: ## The real server in-process against a real (embedded) etcd.
 	go test $(GO_TEST_FLAGS) ./test/integration/...
 
-prereqs-run: ## Check (and apt-get install when root) the programs the local stack needs.
-	@hack/prereqs.sh run
+# make up HA=1, make run HA=1: the production shape, a three-member etcd cluster and two
+# replicas of each of our processes (docs/reliability.md).
+HA ?=
+LOCAL_UP_ENV := $(if $(filter 1,$(HA)),LOCAL_UP_HA=1)
+
+prereqs-run: ## Check (and apt-get install when root) the programs the local stack needs (HA=1: and haproxy).
+	@hack/prereqs.sh $(if $(filter 1,$(HA)),ha,run)
 
 prereqs-test: ## Check (and apt-get install when root) the programs the suites need.
 	@hack/prereqs.sh test
@@ -62,8 +67,12 @@ verify-cold: prereqs-test ## hack/verify-codegen.sh from an empty, temporary Go 
 	  echo "verify-cold: GOMODCACHE=$$modcache"; \
 	  GOMODCACHE="$$modcache" GOFLAGS="$${GOFLAGS:-} -modcacherw" hack/verify-codegen.sh
 
+test-ha: build tools ## The HA shape (make up HA=1) under CronTab writes and watches through the aggregator, each kind of process killed in turn; prints the table of docs/reliability.md (~3 min).
+	@hack/prereqs.sh ha
+	go test $(GO_TEST_FLAGS) -v -count=1 -timeout 15m ./test/ha/...
+
 test-reliability: build tools ## The built binaries as processes: two replicas on one etcd, etcd killed under load, SIGTERM under load.
-	go test $(GO_TEST_FLAGS) -timeout 10m ./test/reliability/...
+	go test $(GO_TEST_FLAGS) -timeout 10m ./test/loadcheck/... ./test/reliability/...
 
 FUZZTIME ?= 1m
 fuzz: ## Run every fuzz target for FUZZTIME each (make test only replays their corpora).
@@ -75,13 +84,13 @@ fuzz: ## Run every fuzz target for FUZZTIME each (make test only replays their c
 test-e2e: build tools ## kube-apiserver + kcm + example-apiserver started by hack/local-up.sh, driven by the real kubectl; E2E_KUBECONFIG=path targets an existing cluster instead.
 	go test $(GO_TEST_FLAGS) -timeout 30m ./test/e2e/...
 
-run: prereqs-run build tools ## Bring up the local control plane in the foreground; Ctrl-C stops it.
-	hack/local-up.sh run
+run: prereqs-run build tools ## Bring up the local control plane in the foreground; Ctrl-C stops it. HA=1: the production shape.
+	$(LOCAL_UP_ENV) hack/local-up.sh run
 
-up: prereqs-run build tools ## Bring up the local control plane in the background.
-	hack/local-up.sh up
+up: prereqs-run build tools ## Bring up the local control plane in the background. HA=1: the production shape.
+	$(LOCAL_UP_ENV) hack/local-up.sh up
 
-down: ## Stop the local control plane started by make up.
+down: ## Stop the local control plane started by make up (every replica of HA=1 too).
 	hack/local-up.sh down
 
 tools: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kubectl (v1.37.2) and kwok (v0.8.0) into _output/bin.

@@ -24,7 +24,7 @@
 # State lives in _output/local/ (wiped by each run/up): env (sourceable: ports,
 # PIDs, paths, KUBECONFIG), logs/*.log, pki/, kubeconfig (admin),
 # <component>.kubeconfig (each component's own identity), manifests/ (rendered
-# artifacts/local templates), data/etcd.
+# artifacts/local templates), data/etcd (data/etcd-N in the HA shape, haproxy.cfg).
 #
 # Needs: the binaries from hack/build-tools.sh (built automatically), openssl,
 # curl, and _output/bin/example-apiserver and example-controller-manager
@@ -33,6 +33,11 @@
 # Environment:
 #   LOCAL_UP_DIR=_output/local  where the state lives (the e2e suite uses its own, so it
 #                               never touches a stack a developer has up)
+#   LOCAL_UP_HA=1             the production shape (make up HA=1, docs/reliability.md): a
+#                             three-member etcd cluster with peer and client TLS, two
+#                             example-apiserver replicas behind HAProxy (the APIService's one
+#                             address, as a Service) and two leader-electing
+#                             example-controller-manager replicas; needs haproxy
 #   LOCAL_UP_SKIP_EXAMPLE=1   do not start example-apiserver nor register the APIService
 #                             (nor example-controller-manager, which needs its API)
 #   LOCAL_UP_SKIP_CONTROLLER=1  do not start example-controller-manager
@@ -82,6 +87,9 @@ EXAMPLE_CONFIG="${EXAMPLE_APISERVER_CONFIG-${ROOT}/artifacts/config/example-apis
 LOGIN="${LOCAL_UP_LDAP:-1}"
 [[ "${SKIP_EXAMPLE}" != 1 ]] || LOGIN=0
 LOGIN_KUBE_APISERVER_FLAGS=()
+HA="${LOCAL_UP_HA:-0}"
+# Replicas of example-apiserver and example-controller-manager in the HA shape.
+HA_REPLICAS=2
 
 # Start order; `down` stops them in reverse (clients of kube-apiserver first,
 # so that it has no open watches to wait for, then etcd last).
@@ -141,6 +149,24 @@ source "${ROOT}/hack/lib/example-apiserver.sh"
 source "${ROOT}/hack/lib/example-controller-manager.sh"
 # shellcheck source=hack/lib/ldap.sh
 source "${ROOT}/hack/lib/ldap.sh"
+# shellcheck source=hack/lib/etcd-cluster.sh
+source "${ROOT}/hack/lib/etcd-cluster.sh"
+# shellcheck source=hack/lib/haproxy.sh
+source "${ROOT}/hack/lib/haproxy.sh"
+
+# replicas NAME: NAME-0 ... NAME-<HA_REPLICAS-1>, one a line.
+replicas() {
+  local i
+  for ((i = 0; i < HA_REPLICAS; i++)); do
+    printf '%s-%d\n' "$1" "${i}"
+  done
+}
+# The HA shape's processes, in the same order; `down` and `status` read the list the env file
+# recorded (recorded_components), so they find every replica whatever LOCAL_UP_HA says then.
+if [[ "${HA}" == 1 ]]; then
+  mapfile -t COMPONENTS < <(etcd_cluster_members; echo ldap; echo kube-apiserver; echo kube-scheduler; echo kwok
+    replicas example-apiserver; echo haproxy; echo kube-controller-manager; replicas example-controller-manager)
+fi
 
 usage() {
   sed -n '5,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//' >&2
@@ -149,6 +175,26 @@ usage() {
 
 # ---------------------------------------------------------------------------
 # bring-up
+
+# record_replica_ports NAME: picks and records the port of each replica of NAME in the HA
+# shape (EXAMPLE_APISERVER_0_PORT ...); NAME's own port is where clients reach them all.
+record_replica_ports() {
+  local name port
+  while read -r name; do
+    pick_port port
+    env_set "$(var_prefix "${name}")_PORT" "${port}"
+  done < <(replicas "$1")
+}
+
+# replica_urls NAME: the URLs of NAME's replicas, space-separated.
+replica_urls() {
+  local name port_var urls=()
+  while read -r name; do
+    port_var="$(var_prefix "${name}")_PORT"
+    urls+=("https://127.0.0.1:${!port_var}")
+  done < <(replicas "$1")
+  printf '%s' "${urls[*]}"
+}
 
 # check_our_binary NAME HOW_TO_SKIP: _output/bin/NAME exists (else die); warn
 # when the sources are newer than it.
@@ -167,6 +213,9 @@ preflight() {
   command -v openssl >/dev/null 2>&1 || die "openssl not found (Debian: apt-get install -y openssl)"
   command -v base64 >/dev/null 2>&1 || die "base64 not found (coreutils)"
   command -v curl >/dev/null 2>&1 || die "curl not found (Debian: apt-get install -y curl)"
+  if [[ "${HA}" == 1 ]]; then
+    command -v haproxy >/dev/null 2>&1 || die "haproxy not found (Debian: apt-get install -y haproxy)"
+  fi
   if [[ "${LOCAL_UP_SKIP_BUILD:-0}" != 1 ]]; then
     "${ROOT}/hack/build-tools.sh" || die "hack/build-tools.sh failed"
   fi
@@ -183,6 +232,7 @@ preflight() {
   if [[ -f "${ENV_FILE}" ]]; then
     # shellcheck disable=SC1090
     source "${ENV_FILE}"
+    recorded_components
     local name
     for name in "${COMPONENTS[@]}"; do
       if component_running "${name}"; then
@@ -200,8 +250,10 @@ start_all() {
   mkdir -p "${LOG_DIR}" "${DATA_DIR}" "${MANIFEST_DIR}"
 
   local etcd_port etcd_peer_port kas_port kcm_port scheduler_port kwok_port ex_port ecm_port ldap_port
-  pick_port etcd_port
-  pick_port etcd_peer_port
+  if [[ "${HA}" != 1 ]]; then
+    pick_port etcd_port
+    pick_port etcd_peer_port
+  fi
   pick_port kas_port
   pick_port kcm_port
   pick_port scheduler_port
@@ -220,9 +272,17 @@ start_all() {
   env_set LOCAL_UP_BIN_DIR "${BIN_DIR}"
   env_set ADMIN_KUBECONFIG "${ADMIN_KUBECONFIG}"
   env_set EXAMPLE_APISERVER_KUBECONFIG "${EXAMPLE_KUBECONFIG}"
-  env_set ETCD_PORT "${etcd_port}"
-  env_set ETCD_PEER_PORT "${etcd_peer_port}"
-  env_set ETCD_SERVERS "http://127.0.0.1:${etcd_port}"
+  env_set LOCAL_UP_HA "${HA}"
+  env_set LOCAL_UP_COMPONENTS "${COMPONENTS[*]}"
+  if [[ "${HA}" == 1 ]]; then
+    etcd_cluster_record_ports
+    record_replica_ports example-apiserver
+    record_replica_ports example-controller-manager
+  else
+    env_set ETCD_PORT "${etcd_port}"
+    env_set ETCD_PEER_PORT "${etcd_peer_port}"
+    env_set ETCD_SERVERS "http://127.0.0.1:${etcd_port}"
+  fi
   env_set KUBE_APISERVER_PORT "${kas_port}"
   env_set KUBE_APISERVER_URL "https://127.0.0.1:${kas_port}"
   env_set KUBE_CONTROLLER_MANAGER_PORT "${kcm_port}"
@@ -233,6 +293,8 @@ start_all() {
   env_set KWOK_NODE "${KWOK_NODE}"
   env_set EXAMPLE_APISERVER_PORT "${ex_port}"
   env_set EXAMPLE_APISERVER_URL "https://127.0.0.1:${ex_port}"
+  # In the HA shape clients reach example-apiserver's port through HAProxy.
+  [[ "${HA}" != 1 ]] || env_set HAPROXY_PORT "${ex_port}"
   env_set EXAMPLE_CONTROLLER_MANAGER_PORT "${ecm_port}"
   env_set EXAMPLE_CONTROLLER_MANAGER_KUBECONFIG "${ECM_KUBECONFIG}"
   env_set LDAP_PORT "${ldap_port}"
@@ -240,6 +302,7 @@ start_all() {
   env_set LDAP_DIR "${LOCAL_DIR}/ldap"
 
   generate_pki
+  [[ "${HA}" != 1 ]] || etcd_cluster_pki
   write_kubeconfig "${ADMIN_KUBECONFIG}" "${KUBE_APISERVER_URL}" "${PKI_DIR}/ca.crt" admin
   write_kubeconfig "${KCM_KUBECONFIG}" "${KUBE_APISERVER_URL}" "${PKI_DIR}/ca.crt" kube-controller-manager
   write_kubeconfig "${SCHEDULER_KUBECONFIG}" "${KUBE_APISERVER_URL}" "${PKI_DIR}/ca.crt" kube-scheduler
@@ -247,7 +310,11 @@ start_all() {
   write_kubeconfig "${EXAMPLE_KUBECONFIG}" "${KUBE_APISERVER_URL}" "${PKI_DIR}/ca.crt" example-apiserver-client
   write_kubeconfig "${ECM_KUBECONFIG}" "${KUBE_APISERVER_URL}" "${PKI_DIR}/ca.crt" example-controller-manager
 
-  start_etcd
+  if [[ "${HA}" == 1 ]]; then
+    start_etcd_cluster
+  else
+    start_etcd
+  fi
   if [[ "${LOGIN}" == 1 ]]; then
     start_ldap
     configure_login
@@ -285,10 +352,17 @@ Local control plane is up (state in ${LOCAL_DIR#"${ROOT}"/}/, logs in ${LOG_DIR#
   kube-scheduler           https://127.0.0.1:${KUBE_SCHEDULER_PORT}
   kwok                     http://127.0.0.1:${KWOK_PORT}  (kubelet of the fake Node ${KWOK_NODE})
 EOF
-  if [[ "${SKIP_EXAMPLE}" != 1 ]]; then
+  if [[ "${HA}" == 1 ]]; then
+    echo "  (etcd: three members, peer and client TLS; client certificate ${ETCD_CERTFILE#"${ROOT}"/})" >&2
+  fi
+  if [[ "${SKIP_EXAMPLE}" != 1 && "${HA}" == 1 ]]; then
+    echo "  example-apiserver        ${EXAMPLE_APISERVER_URL}  (HAProxy in front of $(replica_urls example-apiserver); APIService v1.example.com)" >&2
+  elif [[ "${SKIP_EXAMPLE}" != 1 ]]; then
     echo "  example-apiserver        ${EXAMPLE_APISERVER_URL}  (APIService v1.example.com)" >&2
   fi
-  if [[ "${SKIP_CONTROLLER}" != 1 ]]; then
+  if [[ "${SKIP_CONTROLLER}" != 1 && "${HA}" == 1 ]]; then
+    echo "  example-controller-manager  $(replica_urls example-controller-manager)  (leader: Lease example-system/example-controller-manager)" >&2
+  elif [[ "${SKIP_CONTROLLER}" != 1 ]]; then
     echo "  example-controller-manager  https://127.0.0.1:${EXAMPLE_CONTROLLER_MANAGER_PORT}" >&2
   fi
   if [[ "${LOGIN}" == 1 ]]; then

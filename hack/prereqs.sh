@@ -4,9 +4,10 @@
 # without a password). Otherwise it stops at once with the one apt-get line to run, so a
 # newcomer never meets a missing program minutes later deep inside a script.
 #
-# Usage: hack/prereqs.sh run|test
+# Usage: hack/prereqs.sh run|ha|test
 #   run   what the local stack needs (hack/local-up.sh)
-#   test  that plus what the suites need (codegen check, external-metrics e2e)
+#   ha    that plus what its HA shape needs (LOCAL_UP_HA=1: make up HA=1, make test-ha)
+#   test  all of that plus what the suites need (codegen check, external-metrics e2e)
 # Env:    PREREQS_NO_INSTALL=1 only checks.
 set -euo pipefail
 
@@ -19,6 +20,9 @@ declare -A stack=(
   [slapd]=slapd       # the LDAP directory of the login (hack/lib/ldap.sh)
   [ldapsearch]=ldap-utils # its readiness probe
 )
+declare -A ha=(
+  [haproxy]=haproxy # the load balancer in front of example-apiserver's replicas
+)
 declare -A suites=(
   [protoc]=protobuf-compiler # hack/update-codegen.sh (make verify)
   [prometheus]=prometheus    # the external-metrics e2e scrapes a test exporter with it
@@ -27,8 +31,8 @@ declare -A suites=(
 )
 
 case "${1:-}" in
-  run | test) ;;
-  *) echo "usage: $0 run|test" >&2; exit 2 ;;
+  run | ha | test) ;;
+  *) echo "usage: $0 run|ha|test" >&2; exit 2 ;;
 esac
 
 command -v go >/dev/null 2>&1 || { echo "prereqs: go not found: install Go 1.26 (https://go.dev/doc/install)" >&2; exit 1; }
@@ -37,6 +41,11 @@ missing=()
 for program in "${!stack[@]}"; do
   command -v "${program}" >/dev/null 2>&1 || missing+=("${stack[${program}]}")
 done
+if [[ "$1" == ha || "$1" == test ]]; then
+  for program in "${!ha[@]}"; do
+    command -v "${program}" >/dev/null 2>&1 || missing+=("${ha[${program}]}")
+  done
+fi
 if [[ "$1" == test ]]; then
   for program in "${!suites[@]}"; do
     command -v "${program}" >/dev/null 2>&1 || missing+=("${suites[${program}]}")

@@ -8,7 +8,8 @@
 # start_kubernetes: kube-apiserver (etcd is up), then kube-scheduler and kwok
 # started together and waited for afterwards.
 start_kubernetes() {
-  local -a extra
+  local -a extra etcd_tls=()
+  [[ "${HA}" != 1 ]] || mapfile -t etcd_tls < <(etcd_client_flags kube-apiserver)
 
   # kube-apiserver
   read -ra extra <<<"${KUBE_APISERVER_EXTRA_FLAGS:-}"
@@ -17,6 +18,7 @@ start_kubernetes() {
     --advertise-address=127.0.0.1 \
     --secure-port="${KUBE_APISERVER_PORT}" \
     --etcd-servers="${ETCD_SERVERS}" \
+    "${etcd_tls[@]}" \
     --endpoint-reconciler-type=none \
     --enable-aggregator-routing=false \
     --authorization-mode=Node,RBAC \

@@ -33,12 +33,13 @@ pki_ca() {
     die "openssl failed creating CA $1 (see ${LOG_DIR#"${ROOT}"/}/pki.log)"
 }
 
-# pki_cert CA NAME SUBJECT server|client [SAN,...]: leaf NAME.crt/NAME.key signed by CA
+# pki_cert CA NAME SUBJECT server|client|peer [SAN,...] (a peer both serves and dials): leaf NAME.crt/NAME.key signed by CA
 pki_cert() {
   local ca="$1" name="$2" subj="$3" kind="$4" sans="${5:-}" ext eku
   case "${kind}" in
     server) eku=serverAuth ;;
     client) eku=clientAuth ;;
+    peer) eku=serverAuth,clientAuth ;;
     *) die "pki_cert: bad kind ${kind}" ;;
   esac
   ext="${PKI_DIR}/${name}.ext"

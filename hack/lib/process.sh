@@ -73,8 +73,19 @@ start_component() {
   pid=$!
   env_set "${prefix}_PID" "${pid}"
   # Canonical path: /proc/PID/exe shows the resolved one (symlinked checkouts).
-  env_set "${prefix}_BIN" "$(readlink -f "${bin}")"
+  local resolved tries
+  resolved="$(readlink -f "${bin}")"
+  env_set "${prefix}_BIN" "${resolved}"
   env_set "${prefix}_LOG" "${logf}"
+  # Until the child has exec'd the component, /proc/PID/exe is bash or setsid and is_ours
+  # would take it for exited: a probe right after the start (the HA shape starts replicas
+  # back to back) or a `down` then would pass it by.
+  for ((tries = 0; tries < 50; tries++)); do
+    if ! is_alive "${pid}" || is_ours "${pid}" "${resolved}"; then
+      break
+    fi
+    sleep 0.1
+  done
 }
 
 # stop_pid NAME PID BIN: SIGTERM, wait, SIGKILL after STOP_TIMEOUT.
@@ -107,6 +118,12 @@ stop_pid() {
   log "${name} stopped after $((SECONDS - start))s"
 }
 
+# recorded_components: after sourcing the env file, COMPONENTS are those of the shape that was
+# brought up (HA or not), so `down` stops every replica whatever LOCAL_UP_HA says now.
+recorded_components() {
+  [[ -z "${LOCAL_UP_COMPONENTS:-}" ]] || read -ra COMPONENTS <<<"${LOCAL_UP_COMPONENTS}"
+}
+
 DOWN_DONE=0
 down() {
   ((DOWN_DONE == 0)) || return 0
@@ -117,6 +134,7 @@ down() {
   fi
   # shellcheck disable=SC1090
   source "${ENV_FILE}"
+  recorded_components
   local failed=0 i name pid bin
   for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do
     name="${COMPONENTS[i]}"
@@ -149,6 +167,7 @@ status() {
   fi
   # shellcheck disable=SC1090
   source "${ENV_FILE}"
+  recorded_components
   local name pid rc=0 port v
   for name in "${COMPONENTS[@]}"; do
     pid="$(component_pid "${name}")"

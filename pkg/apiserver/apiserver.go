@@ -146,6 +146,11 @@ func (c CompletedConfig) New() (*ExampleServer, error) {
 			return nil, err
 		}
 	}
+	if requestHeader := c.GenericConfig.Authentication.RequestHeaderConfig; requestHeader != nil {
+		if err := genericServer.AddReadyzChecks(requestHeaderCALoaded(requestHeader)); err != nil {
+			return nil, err
+		}
+	}
 	login, tokenReviews, err := newLogin(c.ExtraConfig.ComponentConfig.Login)
 	if err != nil {
 		return nil, err

@@ -17,14 +17,27 @@ limitations under the License.
 package e2e
 
 import (
+	"bufio"
+	"errors"
+	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/yaml"
 )
 
 // TestDeployManifestsAreAccepted renders artifacts/deploy with kubectl's kustomize and has the
 // real kube-apiserver validate every object (server-side dry run), so the manifests a user
-// applies to a cluster are at least well-formed for this Kubernetes version.
+// applies to a cluster are at least well-formed for this Kubernetes version. It then checks
+// that the rendered workloads have the shape that survives losing any one pod or node.
 func TestDeployManifestsAreAccepted(t *testing.T) {
 	rendered := stack.MustKubectl(t, "kustomize", filepath.Join(stack.Root, "artifacts", "deploy"))
 	// Namespaced objects are only dry-run created in a namespace that exists.
@@ -33,9 +46,165 @@ func TestDeployManifestsAreAccepted(t *testing.T) {
 	if err != nil {
 		stack.Fatalf(t, "kube-apiserver refused artifacts/deploy: %v\n%s", err, out)
 	}
-	for _, kind := range []string{"deployment.apps/example-apiserver", "apiservice.apiregistration.k8s.io/v1.example.com", "service/etcd-svc"} {
+	for _, kind := range []string{
+		"deployment.apps/example-apiserver", "deployment.apps/example-controller-manager",
+		"poddisruptionbudget.policy/example-apiserver", "poddisruptionbudget.policy/example-controller-manager",
+		"statefulset.apps/etcd", "service/etcd", "poddisruptionbudget.policy/etcd",
+		"apiservice.apiregistration.k8s.io/v1.example.com",
+	} {
 		if !strings.Contains(out, kind) {
 			t.Errorf("the dry run did not cover %s:\n%s", kind, out)
+		}
+	}
+
+	objects := decodeManifests(t, rendered)
+	for _, name := range []string{"example-apiserver", "example-controller-manager"} {
+		deployment := objects.deployment(t, name)
+		checkHighlyAvailable(t, "Deployment "+name, *deployment.Spec.Replicas, &deployment.Spec.Template, objects.pdbs)
+		if name == "example-controller-manager" && !slices.Contains(deployment.Spec.Template.Spec.Containers[0].Args, "--leader-elect=true") {
+			t.Errorf("Deployment %s: two replicas without --leader-elect=true would both run CronTabs", name)
+		}
+	}
+	checkEtcdClientTLS(t, objects.deployment(t, "example-apiserver"))
+	etcd := objects.statefulSets["etcd"]
+	if etcd == nil {
+		t.Fatal("no StatefulSet etcd in artifacts/deploy")
+	}
+	if *etcd.Spec.Replicas != 3 {
+		t.Errorf("StatefulSet etcd has %d members, want 3: a quorum survives losing one only from three", *etcd.Spec.Replicas)
+	}
+}
+
+// manifests are the workload objects of the rendered kustomization, by name.
+type manifests struct {
+	deployments  map[string]*appsv1.Deployment
+	statefulSets map[string]*appsv1.StatefulSet
+	pdbs         []*policyv1.PodDisruptionBudget
+}
+
+func decodeManifests(t *testing.T, rendered string) manifests {
+	t.Helper()
+	m := manifests{deployments: map[string]*appsv1.Deployment{}, statefulSets: map[string]*appsv1.StatefulSet{}}
+	reader := utilyaml.NewYAMLReader(bufio.NewReader(strings.NewReader(rendered)))
+	for {
+		doc, err := reader.Read()
+		if errors.Is(err, io.EOF) {
+			return m
+		}
+		if err != nil {
+			t.Fatalf("reading the rendered manifests: %v", err)
+		}
+		var meta metav1.TypeMeta
+		if err := yaml.Unmarshal(doc, &meta); err != nil {
+			t.Fatalf("decoding %s: %v", doc, err)
+		}
+		var into any
+		switch meta.Kind {
+		case "Deployment":
+			d := &appsv1.Deployment{}
+			into, m.deployments[objectName(t, doc)] = d, d
+		case "StatefulSet":
+			s := &appsv1.StatefulSet{}
+			into, m.statefulSets[objectName(t, doc)] = s, s
+		case "PodDisruptionBudget":
+			p := &policyv1.PodDisruptionBudget{}
+			into, m.pdbs = p, append(m.pdbs, p)
+		default:
+			continue
+		}
+		if err := yaml.UnmarshalStrict(doc, into); err != nil {
+			t.Fatalf("decoding %s: %v", meta.Kind, err)
+		}
+	}
+}
+
+func objectName(t *testing.T, doc []byte) string {
+	t.Helper()
+	var obj metav1.PartialObjectMetadata
+	if err := yaml.Unmarshal(doc, &obj); err != nil {
+		t.Fatal(err)
+	}
+	return obj.Name
+}
+
+func (m manifests) deployment(t *testing.T, name string) *appsv1.Deployment {
+	t.Helper()
+	d := m.deployments[name]
+	if d == nil {
+		t.Fatalf("no Deployment %s in artifacts/deploy", name)
+	}
+	return d
+}
+
+// checkHighlyAvailable checks what lets a workload lose one pod, voluntarily or not, and keep
+// serving: two replicas or more, preferably on different nodes, a PodDisruptionBudget that
+// keeps one, and probes that take a replica out of service or restart it.
+func checkHighlyAvailable(t *testing.T, what string, replicas int32, pod *corev1.PodTemplateSpec, pdbs []*policyv1.PodDisruptionBudget) {
+	t.Helper()
+	if replicas < 2 {
+		t.Errorf("%s: %d replicas, want 2 or more", what, replicas)
+	}
+	podLabels := labels.Set(pod.Labels)
+	var budget *policyv1.PodDisruptionBudget
+	for _, pdb := range pdbs {
+		selector, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector)
+		if err == nil && selector.Matches(podLabels) {
+			budget = pdb
+		}
+	}
+	if budget == nil || budget.Spec.MinAvailable == nil || budget.Spec.MinAvailable.IntValue() != 1 {
+		t.Errorf("%s: want a PodDisruptionBudget with minAvailable 1 selecting its pods, got %+v", what, budget)
+	}
+	spread := false
+	if affinity := pod.Spec.Affinity; affinity != nil && affinity.PodAntiAffinity != nil {
+		for _, term := range affinity.PodAntiAffinity.PreferredDuringSchedulingIgnoredDuringExecution {
+			selector, err := metav1.LabelSelectorAsSelector(term.PodAffinityTerm.LabelSelector)
+			spread = spread || (term.PodAffinityTerm.TopologyKey == corev1.LabelHostname && err == nil && selector.Matches(podLabels))
+		}
+	}
+	if !spread {
+		t.Errorf("%s: want a preferred pod anti-affinity of its own pods on %s", what, corev1.LabelHostname)
+	}
+	container := pod.Spec.Containers[0]
+	for probe, want := range map[*corev1.Probe]string{container.ReadinessProbe: "/readyz", container.LivenessProbe: "/livez"} {
+		if probe == nil || probe.HTTPGet == nil || probe.HTTPGet.Path != want {
+			t.Errorf("%s: want a probe on %s, got %+v", what, want, probe)
+		}
+	}
+}
+
+// checkEtcdClientTLS checks that example-apiserver reaches etcd with the client certificate of
+// a Secret it mounts, at the paths its --etcd-* flags name.
+func checkEtcdClientTLS(t *testing.T, d *appsv1.Deployment) {
+	t.Helper()
+	container := d.Spec.Template.Spec.Containers[0]
+	mounts := map[string]string{} // mount path -> Secret
+	for _, volume := range d.Spec.Template.Spec.Volumes {
+		if volume.Secret == nil {
+			continue
+		}
+		for _, m := range container.VolumeMounts {
+			if m.Name == volume.Name {
+				mounts[m.MountPath] = volume.Secret.SecretName
+			}
+		}
+	}
+	for _, flag := range []string{"--etcd-cafile", "--etcd-certfile", "--etcd-keyfile"} {
+		i := slices.IndexFunc(container.Args, func(arg string) bool { return strings.HasPrefix(arg, flag+"=") })
+		if i < 0 {
+			t.Errorf("Deployment %s: no %s", d.Name, flag)
+			continue
+		}
+		path := strings.TrimPrefix(container.Args[i], flag+"=")
+		if secret := mounts[filepath.Dir(path)]; secret != "etcd-client-tls" {
+			t.Errorf("Deployment %s: %s is not in the mounted Secret etcd-client-tls (mounted there: %q)", d.Name, container.Args[i], secret)
+		}
+	}
+	for _, arg := range container.Args {
+		if servers, ok := strings.CutPrefix(arg, "--etcd-servers="); ok {
+			if n := len(strings.Split(servers, ",")); n != 3 || strings.Contains(servers, "http://") {
+				t.Errorf("Deployment %s: %s: want the 3 etcd members over https", d.Name, arg)
+			}
 		}
 	}
 }

@@ -116,17 +116,7 @@ func runOnLocalStack(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "bringing up the local control plane: %v\n", err)
 		return 1
 	}
-	code := m.Run()
-	if err := stack.Down(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		code = 1
-	}
-	if code == 0 {
-		_ = stack.Remove()
-	} else {
-		fmt.Fprintf(os.Stderr, "component logs kept in %s/logs\n", stack.Dir)
-	}
-	return code
+	return stack.RunTests(m)
 }
 
 // writeServerConfig writes the example configuration (artifacts/config), which the admission

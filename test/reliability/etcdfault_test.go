@@ -25,6 +25,8 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"example.com/example-apiserver/test/loadcheck"
 )
 
 // TestEtcdFault kills etcd under a write load and starts it again. While it is down the
@@ -47,19 +49,19 @@ func TestEtcdFault(t *testing.T) {
 
 	ctx, stopLoad := context.WithCancel(context.Background())
 	defer stopLoad()
-	before, during, after := newOutcome(), newOutcome(), newOutcome()
+	before, during, after := loadcheck.NewOutcome(), loadcheck.NewOutcome(), loadcheck.NewOutcome()
 	current := before
 	// Three phases, each with its own outcome: the writers are restarted between phases
 	// so no answer is counted in the wrong one.
-	run := func(o *outcome) (stop func()) {
+	run := func(o *loadcheck.Outcome) (stop func()) {
 		phaseCtx, cancel := context.WithCancel(ctx)
-		wait := createLoad(phaseCtx, server, ns, fmt.Sprintf("w%p", o), 8, requestTimeout, o)
+		wait := loadcheck.CreateLoad(phaseCtx, server.Client, ns, fmt.Sprintf("w%p", o), 8, requestTimeout, o)
 		return func() { cancel(); wait() }
 	}
 
 	stop := run(current)
 	eventually(t, 60*time.Second, "200 writes acknowledged before the fault", func() (bool, string) {
-		return current.ackedCount() >= 200, current.String()
+		return current.AckedCount() >= 200, current.String()
 	})
 	stop()
 	t.Logf("before the fault: %s", before)
@@ -77,9 +79,9 @@ func TestEtcdFault(t *testing.T) {
 	// Writes in flight at the kill fail fast (connection reset); the ones after it wait for
 	// an etcd that does not come back. Keep the load until each writer has had one of those
 	// answered too, so the bound on the time to answer is tested.
-	failedAtReadyz := current.failureCount()
+	failedAtReadyz := current.FailureCount()
 	eventually(t, 60*time.Second, "every writer has seen a failure after /readyz failed", func() (bool, string) {
-		return current.failureCount() >= failedAtReadyz+8, current.String()
+		return current.FailureCount() >= failedAtReadyz+8, current.String()
 	})
 	stop()
 	t.Logf("while etcd was down: %s", during)
@@ -94,7 +96,7 @@ func TestEtcdFault(t *testing.T) {
 	})
 	t.Logf("/readyz ok %s after etcd was started again", time.Since(restarted).Round(time.Millisecond))
 	eventually(t, 60*time.Second, "100 writes acknowledged after etcd is back", func() (bool, string) {
-		return current.ackedCount() >= 100, current.String()
+		return current.AckedCount() >= 100, current.String()
 	})
 	stop()
 	t.Logf("after etcd was back: %s", after)
@@ -103,13 +105,13 @@ func TestEtcdFault(t *testing.T) {
 		t.Fatalf("example-apiserver exited: %v", server.waitErr)
 	}
 	server.assertNoPanic(t)
-	for _, o := range []*outcome{before, during, after} {
-		if o.slowest > requestTimeout+slack {
-			t.Errorf("a request took %s, past its %s timeout: %s", o.slowest, requestTimeout, o)
+	for _, o := range []*loadcheck.Outcome{before, during, after} {
+		if o.Slowest() > requestTimeout+slack {
+			t.Errorf("a request took %s, past its %s timeout: %s", o.Slowest(), requestTimeout, o)
 		}
 	}
-	for answer, n := range during.failures {
-		if answer == "transport: "+streamReset {
+	for answer, n := range during.Failures() {
+		if answer == "transport: "+loadcheck.StreamReset {
 			continue // the request timed out mid-response: a server-side abort, not a hang
 		}
 		// 503 when etcd refused the request, 504 when it outlived the request timeout; a 500
@@ -118,7 +120,7 @@ func TestEtcdFault(t *testing.T) {
 			t.Errorf("while etcd was down %d requests were answered %q, want only 503 or 504", n, answer)
 		}
 	}
-	for answer, n := range before.failures {
+	for answer, n := range before.Failures() {
 		t.Errorf("before the fault %d requests failed: %s", n, answer)
 	}
 
@@ -132,18 +134,10 @@ func TestEtcdFault(t *testing.T) {
 	for _, ct := range list.Items {
 		listed[ct.Name] = true
 	}
-	lost := 0
-	for _, o := range []*outcome{before, during, after} {
-		for name := range o.acked {
-			if !stored[name] || !listed[name] {
-				lost++
-				if lost <= 10 {
-					t.Errorf("acknowledged CronTab %s lost: in etcd %v, listed %v", name, stored[name], listed[name])
-				}
-			}
-		}
+	if lost := loadcheck.Lost(stored, before, during, after); len(lost) > 0 {
+		t.Errorf("%d acknowledged writes not in etcd, e.g. %v", len(lost), lost[:min(10, len(lost))])
 	}
-	if lost > 0 {
-		t.Errorf("%d acknowledged writes lost", lost)
+	if lost := loadcheck.Lost(listed, before, during, after); len(lost) > 0 {
+		t.Errorf("%d acknowledged writes not listed, e.g. %v", len(lost), lost[:min(10, len(lost))])
 	}
 }

@@ -22,29 +22,21 @@ package reliability
 import (
 	"context"
 	"crypto/x509"
-	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
-	"golang.org/x/net/http2"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/util/cert"
 
-	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	clientset "example.com/example-apiserver/pkg/generated/clientset/versioned"
 
 	"example.com/example-apiserver/test/certs"
@@ -361,132 +353,4 @@ func (s *apiServer) readyz() (int, string) {
 		return 0, err.Error()
 	}
 	return code, strings.TrimSpace(string(body))
-}
-
-// outcome counts what a load generator saw.
-type outcome struct {
-	mu       sync.Mutex
-	acked    map[string]bool   // names whose create was answered 201
-	failures map[string]int    // failed requests by answer (status code or transport error)
-	samples  map[string]string // an error message for each kind of failure
-	slowest  time.Duration     // the longest any request took
-}
-
-func newOutcome() *outcome {
-	return &outcome{acked: map[string]bool{}, failures: map[string]int{}, samples: map[string]string{}}
-}
-
-func (o *outcome) record(name string, took time.Duration, code int, err error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.slowest = max(o.slowest, took)
-	if status, ok := err.(apierrors.APIStatus); ok && code == 0 {
-		// client-go leaves the code unset when it cannot decode the error's body.
-		code = int(status.Status().Code)
-	}
-	var key string
-	switch {
-	case err == nil:
-		o.acked[name] = true
-		return
-	case code != 0:
-		key = strconv.Itoa(code)
-	default:
-		key = "transport: " + transportError(err)
-	}
-	o.failures[key]++
-	if _, ok := o.samples[key]; !ok {
-		o.samples[key] = err.Error()
-	}
-}
-
-// streamReset is how a client sees the generic server's timeout filter end a request whose
-// handler had already started its response when the deadline passed: it cannot send a 504
-// any more, so it resets the HTTP/2 stream (k8s.io/apiserver/pkg/server/filters/timeout.go).
-const streamReset = "stream reset by the server"
-
-// transportError names a failure without an HTTP answer in a way that does not vary with
-// ports or addresses.
-func transportError(err error) string {
-	switch {
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused"
-	case errors.Is(err, syscall.ECONNRESET):
-		return "connection reset"
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return "EOF"
-	case errors.Is(err, context.DeadlineExceeded), os.IsTimeout(err):
-		return "timeout"
-	case errors.As(err, new(http2.StreamError)):
-		return streamReset
-	}
-	msg := err.Error()
-	if len(msg) > 120 {
-		msg = msg[:120] + "..."
-	}
-	return msg
-}
-
-func (o *outcome) ackedCount() int {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return len(o.acked)
-}
-
-func (o *outcome) failureCount() int {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	n := 0
-	for _, c := range o.failures {
-		n += c
-	}
-	return n
-}
-
-func (o *outcome) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return fmt.Sprintf("%d acknowledged, failures %v (e.g. %q), slowest %s", len(o.acked), o.failures, o.samples, o.slowest.Round(time.Millisecond))
-}
-
-// cronTab is a small valid CronTab.
-func cronTab(name string) *examplev1.CronTab {
-	return &examplev1.CronTab{
-		ObjectMeta: metav1.ObjectMeta{Name: name},
-		Spec:       examplev1.CronTabSpec{CronSpec: "*/5 * * * *", Image: "registry.example.com/job:1.0"},
-	}
-}
-
-// createLoad starts workers that create CronTabs <prefix>-<worker>-<n> in ns through s, one
-// after another, until ctx is done. Each request asks the server to give up after
-// serverTimeout (?timeout=) and is never retried by client-go, so o sees every answer as it
-// was. The returned function waits for the workers to stop.
-func createLoad(ctx context.Context, s *apiServer, ns, prefix string, workers int, serverTimeout time.Duration, o *outcome) (wait func()) {
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for n := 0; ctx.Err() == nil; n++ {
-				name := fmt.Sprintf("%s-%d-%d", prefix, w, n)
-				start := time.Now()
-				var code int
-				// The client waits well past the server's timeout: a hang shows as a request
-				// slower than serverTimeout, not as a client-side timeout at the same moment.
-				reqCtx, cancel := context.WithTimeout(ctx, serverTimeout+30*time.Second)
-				err := s.Client.ExampleV1().RESTClient().Post().Namespace(ns).Resource("crontabs").
-					// Param, not Timeout: that would give up on the client side too.
-					Param("timeout", serverTimeout.String()).MaxRetries(0).Body(cronTab(name)).
-					Do(reqCtx).StatusCode(&code).Error()
-				cancel()
-				if ctx.Err() != nil {
-					return // the answer to a request we abandoned says nothing about the server
-				}
-				o.record(name, time.Since(start), code, err)
-				if err != nil && code == 0 {
-					// Nothing listens (yet): do not spin on connection refused.
-					time.Sleep(10 * time.Millisecond)
-				}
-			}
-		})
-	}
-	return wg.Wait
 }

@@ -25,16 +25,10 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/watch"
 
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
+	"example.com/example-apiserver/test/loadcheck"
 )
-
-// write is one acknowledged write: the object and the resourceVersion the server returned.
-type write struct {
-	name string
-	rv   uint64
-}
 
 // TestTwoReplicas runs two example-apiservers on one etcd, writes through both at once and
 // watches through both: each watch must deliver every write, from either replica, exactly
@@ -57,19 +51,21 @@ func TestTwoReplicas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	watchA := startCollecting(ctx, t, a, ns, start.ResourceVersion)
-	watchB := startCollecting(ctx, t, b, ns, start.ResourceVersion)
+	watchA := loadcheck.Collect(ctx, a.name+"'s watch", a.Client, ns, start.ResourceVersion)
+	defer watchA.Stop()
+	watchB := loadcheck.Collect(ctx, b.name+"'s watch", b.Client, ns, start.ResourceVersion)
+	defer watchB.Stop()
 
 	// Creates and then an update of each object, through both replicas concurrently.
 	var mu sync.Mutex
-	var acked []write
+	var acked []loadcheck.Write
 	var wg sync.WaitGroup
 	for _, s := range []*apiServer{a, b} {
 		for w := range writers {
 			wg.Go(func() {
 				cronTabs := s.Client.ExampleV1().CronTabs(ns)
 				for i := range perW {
-					ct, err := cronTabs.Create(ctx, cronTab(fmt.Sprintf("%s-%d-%d", s.name, w, i)), metav1.CreateOptions{})
+					ct, err := cronTabs.Create(ctx, loadcheck.CronTab(fmt.Sprintf("%s-%d-%d", s.name, w, i)), metav1.CreateOptions{})
 					if err != nil {
 						t.Errorf("create through %s: %v", s.name, err)
 						return
@@ -81,12 +77,12 @@ func TestTwoReplicas(t *testing.T) {
 						return
 					}
 					mu.Lock()
-					acked = append(acked, write{ct.Name, mustRV(t, ct)}, write{updated.Name, mustRV(t, updated)})
+					acked = append(acked, loadcheck.Write{Name: ct.Name, RV: mustRV(t, ct)}, loadcheck.Write{Name: updated.Name, RV: mustRV(t, updated)})
 					mu.Unlock()
 					if i == perW/2 && s == a && w == 0 {
 						// Midway, B's watch is dropped and picked up again from the last
 						// resourceVersion it delivered, while the writes go on.
-						watchB.restart()
+						watchB.Restart()
 					}
 				}
 			})
@@ -97,34 +93,20 @@ func TestTwoReplicas(t *testing.T) {
 		return
 	}
 
-	want := map[uint64]string{}
-	for _, w := range acked {
-		want[w.rv] = w.name
-	}
-	for _, c := range []*collector{watchA, watchB} {
-		eventually(t, 60*time.Second, c.server.name+"'s watch delivers every acknowledged write", func() (bool, string) {
-			n := len(c.events())
-			return n >= len(want), fmt.Sprintf("%d of %d events", n, len(want))
+	for _, c := range []*loadcheck.Collector{watchA, watchB} {
+		eventually(t, 60*time.Second, c.Name+" delivers every acknowledged write", func() (bool, string) {
+			check := c.Check(acked, nil)
+			return check.Missing == 0, check.String()
 		})
-		events := c.events()
-		var last uint64
-		for i, e := range events {
-			if e.rv <= last {
-				t.Errorf("%s's watch: event %d (%s at RV %d) after RV %d: out of order or repeated", c.server.name, i, e.name, e.rv, last)
-			}
-			last = e.rv
-			if name, ok := want[e.rv]; !ok || name != e.name {
-				t.Errorf("%s's watch: event %s at RV %d was not written (acknowledged: %q)", c.server.name, e.name, e.rv, name)
-			}
+		// Nothing but the acknowledged writes (attempted nil): each once, in order.
+		if check := c.Check(acked, nil); !check.OK() {
+			t.Errorf("%s: %s", c.Name, check)
 		}
-		if len(events) != len(want) {
-			t.Errorf("%s's watch delivered %d events for %d writes", c.server.name, len(events), len(want))
-		}
-		if c.restarts > 0 {
-			t.Logf("%s's watch was restarted %d times from the last delivered RV; %d events", c.server.name, c.restarts, len(events))
+		if n := len(c.Resumes()); n > 0 {
+			t.Logf("%s was resumed %d times from the last delivered RV; %d events", c.Name, n, len(c.Events()))
 		}
 	}
-	if watchB.restarts == 0 {
+	if len(watchB.Resumes()) == 0 {
 		t.Error("B's watch was never restarted: the test did not cover resuming from a resourceVersion")
 	}
 
@@ -153,84 +135,4 @@ func mustRV(t *testing.T, ct *examplev1.CronTab) uint64 {
 		t.Errorf("resourceVersion %q of %s: %v", ct.ResourceVersion, ct.Name, err)
 	}
 	return rv
-}
-
-// collector keeps the events of a watch of one replica and can restart it from the last
-// resourceVersion it delivered.
-type collector struct {
-	t        *testing.T
-	ctx      context.Context
-	server   *apiServer
-	ns       string
-	mu       sync.Mutex
-	got      []write
-	lastRV   string
-	w        watch.Interface
-	restarts int
-	stopping bool
-	done     chan struct{} // closed when the current watch's reader has stopped
-}
-
-func startCollecting(ctx context.Context, t *testing.T, s *apiServer, ns, rv string) *collector {
-	c := &collector{t: t, ctx: ctx, server: s, ns: ns, lastRV: rv}
-	c.start()
-	t.Cleanup(func() { c.stop() })
-	return c
-}
-
-func (c *collector) start() {
-	c.mu.Lock()
-	rv := c.lastRV
-	c.stopping = false
-	c.mu.Unlock()
-	w, err := c.server.Client.ExampleV1().CronTabs(c.ns).Watch(c.ctx, metav1.ListOptions{ResourceVersion: rv})
-	if err != nil {
-		c.t.Errorf("watch %s from RV %s: %v", c.server.name, rv, err)
-		return
-	}
-	c.w, c.done = w, make(chan struct{})
-	go func(done chan struct{}) {
-		defer close(done)
-		for e := range w.ResultChan() {
-			ct, ok := e.Object.(*examplev1.CronTab)
-			if !ok {
-				c.mu.Lock()
-				stopping := c.stopping
-				c.mu.Unlock()
-				if stopping || c.ctx.Err() != nil {
-					continue // client-go reports the stream we closed ourselves as an ERROR event
-				}
-				c.t.Errorf("%s's watch: %s event with %T: %v", c.server.name, e.Type, e.Object, e.Object)
-				continue
-			}
-			c.mu.Lock()
-			c.got = append(c.got, write{ct.Name, mustRV(c.t, ct)})
-			c.lastRV = ct.ResourceVersion
-			c.mu.Unlock()
-		}
-	}(c.done)
-}
-
-func (c *collector) stop() {
-	c.mu.Lock()
-	c.stopping = true
-	c.mu.Unlock()
-	if c.w != nil {
-		c.w.Stop()
-		<-c.done
-	}
-}
-
-// restart stops the watch, waits until its reader is done, and watches again from the last
-// delivered resourceVersion: what was written in between must arrive, nothing twice.
-func (c *collector) restart() {
-	c.stop()
-	c.restarts++
-	c.start()
-}
-
-func (c *collector) events() []write {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]write(nil), c.got...)
 }

@@ -31,6 +31,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"example.com/example-apiserver/test/loadcheck"
 )
 
 // TestGracefulShutdown sends SIGTERM to example-apiserver while 16 clients create CronTabs
@@ -57,10 +59,10 @@ func TestGracefulShutdown(t *testing.T) {
 
 	ctx, stopLoad := context.WithCancel(context.Background())
 	defer stopLoad()
-	load := newOutcome()
-	waitLoad := createLoad(ctx, server, ns, "load", 16, 10*time.Second, load)
+	load := loadcheck.NewOutcome()
+	waitLoad := loadcheck.CreateLoad(ctx, server.Client, ns, "load", 16, 10*time.Second, load)
 	eventually(t, 60*time.Second, "300 creates acknowledged under load", func() (bool, string) {
-		return load.ackedCount() >= 300, load.String()
+		return load.AckedCount() >= 300, load.String()
 	})
 
 	if err := server.cmd.Process.Signal(syscall.SIGTERM); err != nil {
@@ -96,24 +98,15 @@ func TestGracefulShutdown(t *testing.T) {
 	if status == http.StatusCreated && !stored["held-in-flight"] {
 		t.Error("the create in flight at SIGTERM was acknowledged but is not in etcd")
 	}
-	lost := 0
-	for name := range load.acked {
-		if !stored[name] {
-			lost++
-			if lost <= 10 {
-				t.Errorf("acknowledged CronTab %s is not in etcd", name)
-			}
-		}
-	}
-	if lost > 0 {
-		t.Errorf("%d of %d acknowledged creates lost", lost, len(load.acked))
+	if lost := loadcheck.Lost(stored, load); len(lost) > 0 {
+		t.Errorf("%d of %d acknowledged creates are not in etcd, e.g. %v", len(lost), load.AckedCount(), lost[:min(10, len(lost))])
 	}
 	// Requests under way when the server went away may fail, but only in ways a client can
 	// retry: the server refused them or told them to go away, never a 5xx for a write it
 	// may have made.
-	for answer, n := range load.failures {
+	for answer, n := range load.Failures() {
 		if code, err := strconv.Atoi(answer); err == nil && code >= 500 && code != http.StatusServiceUnavailable {
-			t.Errorf("%d creates were answered %s during shutdown: %s", n, answer, load.samples[answer])
+			t.Errorf("%d creates were answered %s during shutdown: %s", n, answer, load.Sample(answer))
 		}
 	}
 }

@@ -14,15 +14,18 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package unavailable turns "etcd cannot be reached" into 503 Service Unavailable. The generic
-// store passes etcd client errors through, so an outage reached clients as 500 Internal Server
-// Error, which says "bug" where it should say "try again".
+// Package unavailable turns "etcd cannot serve now" into 503 Service Unavailable: etcd
+// unreachable, or a member without a leader or timing out while the cluster elects one. The
+// generic store passes etcd client errors through, so these reached clients as 500 Internal
+// Server Error, which says "bug" where it should say "try again".
 package unavailable
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -92,10 +95,14 @@ func (s *Storage) GuaranteedUpdate(ctx context.Context, key string, destination 
 	return s.translate(s.Interface.GuaranteedUpdate(ctx, key, destination, ignoreNotFound, preconditions, tryUpdate, cachedExistingObject))
 }
 
-// translate makes a gRPC Unavailable from the etcd client a 503; everything else, including
-// the storage errors the store interprets (not found, conflict), passes unchanged.
+// translate makes an Unavailable from the etcd client a 503: a gRPC status when no member
+// answers, or etcd's own error when one answers without a leader behind it ("etcdserver:
+// request timed out", "leader changed", "no leader", which the client turns into
+// rpctypes.EtcdError). Everything else, including the storage errors the store interprets
+// (not found, conflict), passes unchanged.
 func (s *Storage) translate(err error) error {
-	if err == nil || status.Code(err) != codes.Unavailable {
+	var etcdErr rpctypes.EtcdError
+	if err == nil || (status.Code(err) != codes.Unavailable && (!errors.As(err, &etcdErr) || etcdErr.Code() != codes.Unavailable)) {
 		return err
 	}
 	return apierrors.NewServiceUnavailable(fmt.Sprintf("the storage of %s is unavailable, retry later: %v", s.Resource, err))

@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"testing"
 
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -59,6 +60,11 @@ func TestUnreachableEtcdIsServiceUnavailable(t *testing.T) {
 	}{
 		{name: "etcd unavailable", err: unavailableErr, wantStatus: http.StatusServiceUnavailable},
 		{name: "etcd unavailable, wrapped", err: fmt.Errorf("txn: %w", unavailableErr), wantStatus: http.StatusServiceUnavailable},
+		// A member that answers while the cluster elects a leader (the leader was lost).
+		{name: "etcd request timed out", err: rpctypes.ErrTimeout, wantStatus: http.StatusServiceUnavailable},
+		{name: "etcd leader changed", err: rpctypes.ErrLeaderChanged, wantStatus: http.StatusServiceUnavailable},
+		{name: "etcd no leader, wrapped", err: fmt.Errorf("txn: %w", rpctypes.ErrNoLeader), wantStatus: http.StatusServiceUnavailable},
+		{name: "other etcd errors stay", err: rpctypes.ErrCompacted},
 		{name: "not found stays a storage error", err: notFound},
 		{name: "other gRPC errors stay", err: status.Error(codes.ResourceExhausted, "request too large")},
 		{name: "plain errors stay", err: errors.New("boom")},

@@ -88,10 +88,20 @@ func envPrefix(component string) string {
 }
 
 // StopComponent stops every process of component (e.g. example-controller-manager): the
-// stack's own and those StartComponent started, with SIGTERM as hack/local-up.sh down does,
-// and waits until they have exited. The stack's command line for it is remembered first, so
-// StartComponent can start the component again.
+// stack's own and those StartComponent or RestartComponent started, with SIGTERM as
+// hack/local-up.sh down does, and waits until they have exited. The stack's command line for
+// it is remembered first, so StartComponent and RestartComponent can start it again.
 func (s *Stack) StopComponent(component string) error {
+	return s.endComponent(component, syscall.SIGTERM)
+}
+
+// KillComponent is StopComponent with SIGKILL: the component crashes, as on an OOM kill or a
+// lost node, with no chance to release anything.
+func (s *Stack) KillComponent(component string) error {
+	return s.endComponent(component, syscall.SIGKILL)
+}
+
+func (s *Stack) endComponent(component string, signal syscall.Signal) error {
 	if _, err := s.commandLine(component); err != nil {
 		return err
 	}
@@ -99,7 +109,12 @@ func (s *Stack) StopComponent(component string) error {
 	started := slices.Clone(s.started)
 	s.mu.Unlock()
 	for _, p := range started {
-		if p.component == component {
+		if p.component != component {
+			continue
+		}
+		if signal == syscall.SIGKILL {
+			p.Kill()
+		} else {
 			p.Stop()
 		}
 	}
@@ -108,10 +123,10 @@ func (s *Stack) StopComponent(component string) error {
 		return fmt.Errorf("no PID of %s in the env file: %w", component, err)
 	}
 	if !s.runs(component, strconv.Itoa(pid)) {
-		return nil // stopped by an earlier call; the PID may be another process's by now
+		return nil // ended by an earlier call; the PID may be another process's by now
 	}
-	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
-		return fmt.Errorf("stopping %s (pid %d): %w", component, pid, err)
+	if err := syscall.Kill(pid, signal); err != nil {
+		return fmt.Errorf("ending %s (pid %d) with %s: %w", component, pid, signal, err)
 	}
 	deadline := time.Now().Add(stopTimeout)
 	for !processGone(strconv.Itoa(pid)) {
@@ -168,8 +183,7 @@ func (s *Stack) runs(component, pid string) bool {
 
 // StartComponent starts another process of component with the flags hack/local-up.sh gave
 // the stack's own, but its own --secure-port on 127.0.0.1, and waits until its /healthz
-// answers ok. It is recorded in the env file as the component's process, so that
-// hack/local-up.sh down stops it even if this test binary dies first.
+// answers ok.
 func (s *Stack) StartComponent(component string) (*Process, error) {
 	argv, err := s.commandLine(component)
 	if err != nil {
@@ -190,13 +204,47 @@ func (s *Stack) StartComponent(component string) (*Process, error) {
 	s.mu.Lock()
 	name := fmt.Sprintf("%s-%d", component, len(s.started)+2)
 	s.mu.Unlock()
-	logFile, err := os.Create(s.LogPath(name))
+	p, err := s.start(component, name, port, argv[0], args)
+	if err != nil {
+		return nil, err
+	}
+	if err := waitHealthy(p); err != nil {
+		p.Kill()
+		return nil, fmt.Errorf("%s: %w\n%s", name, err, localstack.Tail(s.LogPath(name), 40))
+	}
+	return p, nil
+}
+
+// RestartComponent starts component again, after StopComponent or KillComponent, with the very
+// command line hack/local-up.sh gave it: the same ports and data, as a restarted pod or a
+// rebooted member has. Its output goes on in the component's log. It does not wait for the
+// process to be healthy: what that means differs (an etcd member answers only clients with a
+// certificate of its CA), so the caller checks it.
+func (s *Stack) RestartComponent(component string) (*Process, error) {
+	argv, err := s.commandLine(component)
+	if err != nil {
+		return nil, err
+	}
+	port := 0
+	for _, arg := range argv[1:] {
+		if value, ok := strings.CutPrefix(arg, "--secure-port="); ok {
+			port, _ = strconv.Atoi(value)
+		}
+	}
+	return s.start(component, component, port, argv[0], argv[1:])
+}
+
+// start starts a process of component logging to logs/<name>.log (appended to) and records
+// it in the env file as the component's process, so that hack/local-up.sh down stops it even
+// if this test binary dies first.
+func (s *Stack) start(component, name string, port int, bin string, args []string) (*Process, error) {
+	logFile, err := os.OpenFile(s.LogPath(name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err
 	}
 	defer logFile.Close()
-	fmt.Fprintf(logFile, "# %s %s\n", argv[0], strings.Join(args, " "))
-	p := &Process{Name: name, Port: port, component: component, cmd: exec.Command(argv[0], args...), done: make(chan struct{})}
+	fmt.Fprintf(logFile, "# %s %s\n", bin, strings.Join(args, " "))
+	p := &Process{Name: name, Port: port, component: component, cmd: exec.Command(bin, args...), done: make(chan struct{})}
 	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
 	// Its own process group: a Ctrl-C in the terminal reaches the test, which stops it in order.
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -213,10 +261,6 @@ func (s *Stack) StartComponent(component string) (*Process, error) {
 	if err := s.recordPID(component, p.PID()); err != nil {
 		p.Kill()
 		return nil, err
-	}
-	if err := waitHealthy(p); err != nil {
-		p.Kill()
-		return nil, fmt.Errorf("%s: %w\n%s", name, err, localstack.Tail(s.LogPath(name), 40))
 	}
 	return p, nil
 }

@@ -143,6 +143,22 @@ func (s *Stack) Down() error {
 	return nil
 }
 
+// RunTests runs a package's tests on the stack, then stops it; its directory is removed when
+// they passed, kept with the component logs when not. It returns the exit code for TestMain.
+func (s *Stack) RunTests(m *testing.M) int {
+	code := m.Run()
+	if err := s.Down(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		code = 1
+	}
+	if code == 0 {
+		_ = s.Remove()
+	} else if s.Local() {
+		fmt.Fprintf(os.Stderr, "component logs kept in %s/logs\n", s.Dir)
+	}
+	return code
+}
+
 // Remove deletes the stack's directory; call it after Down when the run passed.
 func (s *Stack) Remove() error {
 	if !s.Local() {

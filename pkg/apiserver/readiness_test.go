@@ -1,0 +1,51 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package apiserver
+
+import (
+	"testing"
+
+	"k8s.io/apiserver/pkg/authentication/authenticatorfactory"
+	"k8s.io/apiserver/pkg/server/dynamiccertificates"
+)
+
+// caContent is a CA provider whose content the test sets.
+type caContent struct {
+	dynamiccertificates.CAContentProvider
+	bundle []byte
+}
+
+func (c caContent) CurrentCABundleContent() []byte { return c.bundle }
+
+func TestRequestHeaderCALoaded(t *testing.T) {
+	tests := []struct {
+		name   string
+		bundle []byte
+		ready  bool
+	}{
+		{name: "ConfigMap not read yet", bundle: nil, ready: false},
+		{name: "CA loaded", bundle: []byte("-----BEGIN CERTIFICATE-----\n..."), ready: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			check := requestHeaderCALoaded(&authenticatorfactory.RequestHeaderConfig{CAContentProvider: caContent{bundle: tc.bundle}})
+			if err := check.Check(nil); (err == nil) != tc.ready {
+				t.Errorf("check %s: %v, want ready %v", check.Name(), err, tc.ready)
+			}
+		})
+	}
+}
