@@ -41,6 +41,9 @@
 #   LOCAL_UP_SKIP_EXAMPLE=1   do not start example-apiserver nor register the APIService
 #                             (nor example-controller-manager, which needs its API)
 #   LOCAL_UP_SKIP_CONTROLLER=1  do not start example-controller-manager
+#   LOCAL_UP_LDAP=0           do not start the LDAP directory (slapd, hack/lib/ldap.sh)
+#                             nor the login (docs/login.md); default 1
+#   LOCAL_UP_LOGIN_TOKEN_LIFETIME=15m  lifetime of the login's tokens
 #   KUBE_CONTROLLER_MANAGER_DISABLED_CONTROLLERS=a,b  controllers of the list below
 #                             that kube-controller-manager does not run (make
 #                             bench-controller runs cronjob-controller in a process
@@ -80,13 +83,17 @@ SKIP_EXAMPLE="${LOCAL_UP_SKIP_EXAMPLE:-0}"
 SKIP_CONTROLLER="${LOCAL_UP_SKIP_CONTROLLER:-0}"
 [[ "${SKIP_EXAMPLE}" != 1 ]] || SKIP_CONTROLLER=1
 EXAMPLE_CONFIG="${EXAMPLE_APISERVER_CONFIG-${ROOT}/artifacts/config/example-apiserver.yaml}"
+# The login needs example-apiserver's webhook and API.
+LOGIN="${LOCAL_UP_LDAP:-1}"
+[[ "${SKIP_EXAMPLE}" != 1 ]] || LOGIN=0
+LOGIN_KUBE_APISERVER_FLAGS=()
 HA="${LOCAL_UP_HA:-0}"
 # Replicas of example-apiserver and example-controller-manager in the HA shape.
 HA_REPLICAS=2
 
 # Start order; `down` stops them in reverse (clients of kube-apiserver first,
 # so that it has no open watches to wait for, then etcd last).
-COMPONENTS=(etcd kube-apiserver kube-scheduler kwok example-apiserver kube-controller-manager example-controller-manager)
+COMPONENTS=(etcd ldap kube-apiserver kube-scheduler kwok example-apiserver kube-controller-manager example-controller-manager)
 
 # Controllers worth having with fake nodes and no real kubelets (names as
 # listed by kube-controller-manager --help in v1.37: all end in -controller).
@@ -140,6 +147,8 @@ source "${ROOT}/hack/lib/kube-controller-manager.sh"
 source "${ROOT}/hack/lib/example-apiserver.sh"
 # shellcheck source=hack/lib/example-controller-manager.sh
 source "${ROOT}/hack/lib/example-controller-manager.sh"
+# shellcheck source=hack/lib/ldap.sh
+source "${ROOT}/hack/lib/ldap.sh"
 # shellcheck source=hack/lib/etcd-cluster.sh
 source "${ROOT}/hack/lib/etcd-cluster.sh"
 # shellcheck source=hack/lib/haproxy.sh
@@ -155,7 +164,7 @@ replicas() {
 # The HA shape's processes, in the same order; `down` and `status` read the list the env file
 # recorded (recorded_components), so they find every replica whatever LOCAL_UP_HA says then.
 if [[ "${HA}" == 1 ]]; then
-  mapfile -t COMPONENTS < <(etcd_cluster_members; echo kube-apiserver; echo kube-scheduler; echo kwok
+  mapfile -t COMPONENTS < <(etcd_cluster_members; echo ldap; echo kube-apiserver; echo kube-scheduler; echo kwok
     replicas example-apiserver; echo haproxy; echo kube-controller-manager; replicas example-controller-manager)
 fi
 
@@ -240,7 +249,7 @@ start_all() {
     "${KWOK_KUBECONFIG}" "${ECM_KUBECONFIG}"
   mkdir -p "${LOG_DIR}" "${DATA_DIR}" "${MANIFEST_DIR}"
 
-  local etcd_port etcd_peer_port kas_port kcm_port scheduler_port kwok_port ex_port ecm_port
+  local etcd_port etcd_peer_port kas_port kcm_port scheduler_port kwok_port ex_port ecm_port ldap_port
   if [[ "${HA}" != 1 ]]; then
     pick_port etcd_port
     pick_port etcd_peer_port
@@ -251,6 +260,7 @@ start_all() {
   pick_port kwok_port
   pick_port ex_port
   pick_port ecm_port
+  pick_port ldap_port
 
   {
     echo "# Written by hack/local-up.sh; source it to use the local control plane."
@@ -287,6 +297,9 @@ start_all() {
   [[ "${HA}" != 1 ]] || env_set HAPROXY_PORT "${ex_port}"
   env_set EXAMPLE_CONTROLLER_MANAGER_PORT "${ecm_port}"
   env_set EXAMPLE_CONTROLLER_MANAGER_KUBECONFIG "${ECM_KUBECONFIG}"
+  env_set LDAP_PORT "${ldap_port}"
+  env_set LDAP_URL "ldap://127.0.0.1:${ldap_port}"
+  env_set LDAP_DIR "${LOCAL_DIR}/ldap"
 
   generate_pki
   [[ "${HA}" != 1 ]] || etcd_cluster_pki
@@ -301,6 +314,10 @@ start_all() {
     start_etcd_cluster
   else
     start_etcd
+  fi
+  if [[ "${LOGIN}" == 1 ]]; then
+    start_ldap
+    configure_login
   fi
   start_kubernetes
   if [[ "${SKIP_EXAMPLE}" == 1 ]]; then
@@ -347,6 +364,9 @@ EOF
     echo "  example-controller-manager  $(replica_urls example-controller-manager)  (leader: Lease example-system/example-controller-manager)" >&2
   elif [[ "${SKIP_CONTROLLER}" != 1 ]]; then
     echo "  example-controller-manager  https://127.0.0.1:${EXAMPLE_CONTROLLER_MANAGER_PORT}" >&2
+  fi
+  if [[ "${LOGIN}" == 1 ]]; then
+    echo "  ldap (slapd)             ${LDAP_URL}  (users alice, bob: passwords in ${LDAP_DIR#"${ROOT}"/}/*.password; docs/login.md)" >&2
   fi
   cat >&2 <<EOF
 

@@ -17,6 +17,8 @@ declare -A stack=(
   [curl]=curl         # readiness probes of the local stack
   [base64]=coreutils  # kubeconfigs with embedded certificates
   [setsid]=util-linux # process groups, so `make down` stops whole trees
+  [slapd]=slapd       # the LDAP directory of the login (hack/lib/ldap.sh)
+  [ldapsearch]=ldap-utils # its readiness probe
 )
 declare -A ha=(
   [haproxy]=haproxy # the load balancer in front of example-apiserver's replicas

@@ -54,7 +54,8 @@ kube::codegen::gen_client \
     --boilerplate "${SCRIPT_ROOT}/hack/boilerplate.go.txt" \
     "${SCRIPT_ROOT}/pkg/apis"
 
-# Protobuf for example.com/v1 (storage in etcd and the wire, as Kubernetes' own types do):
+# Protobuf for example.com/v1 (storage in etcd and the wire, as Kubernetes' own types do) and
+# login.example.com/v1alpha1 (the generated clientset prefers protobuf):
 # go-to-protobuf writes generated.proto beside the types and runs protoc with code-generator's
 # protoc-gen-gogo, then goimports. It resolves .proto imports by import path under one root,
 # so that root links our module, apimachinery, k8s.io/api (core/v1's ObjectReference in
@@ -76,4 +77,4 @@ PATH="${GOBIN}:${PATH}" "${GOBIN}/go-to-protobuf" \
     --output-dir "${PROTO_ROOT}" \
     --proto-import "${GOGO_DIR}/protobuf" \
     --apimachinery-packages "-k8s.io/apimachinery/pkg/util/intstr,-k8s.io/apimachinery/pkg/api/resource,-k8s.io/apimachinery/pkg/runtime/schema,-k8s.io/apimachinery/pkg/runtime,-k8s.io/apimachinery/pkg/apis/meta/v1,-k8s.io/api/core/v1" \
-    --packages "${THIS_PKG}/pkg/apis/example/v1"
+    --packages "${THIS_PKG}/pkg/apis/example/v1,${THIS_PKG}/pkg/apis/login/v1alpha1"

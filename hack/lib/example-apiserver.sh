@@ -71,7 +71,7 @@ register_example_apiserver() {
     "${ARTIFACTS_LOCAL}/apiservice.yaml.tmpl" >"${rendered}"
   apply "${rendered}"
   local apiservice
-  for apiservice in v1.example.com v1beta1.external.metrics.k8s.io; do
+  for apiservice in v1.example.com v1beta1.external.metrics.k8s.io v1alpha1.login.example.com; do
     if ! wait_until "APIService ${apiservice} Available=True" "${serving}" apiservice_available "${apiservice}"; then
       log "APIService ${apiservice} conditions:"
       kc get apiservice "${apiservice}" \

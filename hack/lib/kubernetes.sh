@@ -1,5 +1,6 @@
 # The Kubernetes core of hack/local-up.sh: kube-apiserver, kube-scheduler and kwok (the fake Node's kubelet).
-# Expects BIN_DIR, PKI_DIR, ARTIFACTS_LOCAL, ETCD_SERVERS, KWOK_NODE and the *_PORT, *_KUBECONFIG, *_EXTRA_FLAGS of those three.
+# Expects BIN_DIR, PKI_DIR, ARTIFACTS_LOCAL, ETCD_SERVERS, KWOK_NODE, LOGIN_KUBE_APISERVER_FLAGS (the
+# login's webhook, hack/lib/ldap.sh) and the *_PORT, *_KUBECONFIG, *_EXTRA_FLAGS of those three.
 # shellcheck shell=bash
 # SC2154: set by hack/local-up.sh (partly through env_set).
 # shellcheck disable=SC2154
@@ -37,6 +38,7 @@ start_kubernetes() {
     --proxy-client-key-file="${PKI_DIR}/front-proxy-client.key" \
     --shutdown-delay-duration=0s \
     --shutdown-watch-termination-grace-period=0s \
+    "${LOGIN_KUBE_APISERVER_FLAGS[@]}" \
     "${extra[@]}"
   wait_until "kube-apiserver /readyz on ${KUBE_APISERVER_URL}" kube-apiserver \
     kc get --raw /readyz --request-timeout=5s || fail
@@ -56,7 +58,8 @@ start_kubernetes() {
 
   # registration manifests, kwok's RBAC and its fake Node
   apply "${ARTIFACTS_LOCAL}/rbac.yaml" "${ROOT}/artifacts/deploy/external-metrics-rbac.yaml" \
-    "${ROOT}/artifacts/deploy/user-roles.yaml" "${ARTIFACTS_LOCAL}/kwok/rbac.yaml" "${ARTIFACTS_LOCAL}/kwok/node.yaml"
+    "${ROOT}/artifacts/deploy/user-roles.yaml" "${ROOT}/artifacts/deploy/login-rbac.yaml" \
+    "${ARTIFACTS_LOCAL}/kwok/rbac.yaml" "${ARTIFACTS_LOCAL}/kwok/node.yaml"
 
   # kwok: the kubelet of the Nodes annotated kwok.x-k8s.io/node=fake. Its
   # /healthz (plain HTTP) is on --server-address; Lease heartbeats every 10 s.

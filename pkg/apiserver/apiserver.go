@@ -15,11 +15,12 @@ limitations under the License.
 */
 
 // Package apiserver builds the example-apiserver from a Config: the generic API server of
-// k8s.io/apiserver with the example.com API group installed on it.
+// k8s.io/apiserver with the example.com and login.example.com API groups installed on it.
 package apiserver
 
 import (
 	"fmt"
+	"net/http"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -35,7 +36,10 @@ import (
 	"example.com/example-apiserver/pkg/apis/example"
 	"example.com/example-apiserver/pkg/apis/example/install"
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
+	logininstall "example.com/example-apiserver/pkg/apis/login/install"
 	informers "example.com/example-apiserver/pkg/generated/informers/externalversions"
+	"example.com/example-apiserver/pkg/login/ratelimit"
+	"example.com/example-apiserver/pkg/login/webhook"
 	crontabstorage "example.com/example-apiserver/pkg/registry/example/crontab"
 	customresourcestorage "example.com/example-apiserver/pkg/registry/example/customresource"
 	"example.com/example-apiserver/pkg/registry/unavailable"
@@ -53,6 +57,7 @@ var (
 
 func init() {
 	install.Install(Scheme)
+	logininstall.Install(Scheme)
 	// The scale subresource speaks autoscaling/v1 Scale, converted from the internal Scale.
 	utilruntime.Must(scalescheme.AddToScheme(Scheme))
 	utilruntime.Must(scaleautoscalingv1.AddToScheme(Scheme))
@@ -102,6 +107,12 @@ type CompletedConfig struct {
 
 // Complete fills in the fields not set. It mutates the receiver.
 func (cfg *Config) Complete() CompletedConfig {
+	// The login API counts failed logins per source address, which its storage cannot see.
+	if chain := cfg.GenericConfig.BuildHandlerChainFunc; chain != nil {
+		cfg.GenericConfig.BuildHandlerChainFunc = func(handler http.Handler, c *genericapiserver.Config) http.Handler {
+			return ratelimit.WithSourceAddress(chain(handler, c))
+		}
+	}
 	return CompletedConfig{&completedConfig{
 		GenericConfig: cfg.GenericConfig.Complete(),
 		ExtraConfig:   &cfg.ExtraConfig,
@@ -140,7 +151,15 @@ func (c CompletedConfig) New() (*ExampleServer, error) {
 			return nil, err
 		}
 	}
-	apiGroups := []apiGroupBuilder{newExampleAPIGroup}
+	login, tokenReviews, err := newLogin(c.ExtraConfig.ComponentConfig.Login)
+	if err != nil {
+		return nil, err
+	}
+	if tokenReviews != nil {
+		// Behind the authentication and authorization filters, like every other path.
+		genericServer.Handler.NonGoRestfulMux.Handle(webhook.Path, tokenReviews)
+	}
+	apiGroups := []apiGroupBuilder{newExampleAPIGroup, loginAPIGroup(login)}
 	for _, build := range apiGroups {
 		groupInfo, err := build(unavailable.RESTOptionsGetter{RESTOptionsGetter: c.GenericConfig.RESTOptionsGetter})
 		if err != nil {

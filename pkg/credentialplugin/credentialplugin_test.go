@@ -50,6 +50,8 @@ type harness struct {
 	clock *clienttesting.FakeClock
 	env   map[string]string
 	cache string
+	// readPassword is the terminal; nil fails the test if asked.
+	readPassword func(prompt string) (string, error)
 }
 
 func newHarness(t *testing.T) *harness {
@@ -60,7 +62,14 @@ func newHarness(t *testing.T) *harness {
 func (h *harness) run(args ...string) (stdout, stderr string, err error) {
 	h.t.Helper()
 	out, errOut := &bytes.Buffer{}, &bytes.Buffer{}
-	env := Env{Getenv: func(k string) string { return h.env[k] }, Clock: h.clock, Executable: "/usr/local/bin/" + ProgramName}
+	readPassword := h.readPassword
+	if readPassword == nil {
+		readPassword = func(string) (string, error) {
+			h.t.Error("the plugin asked for a password")
+			return "", fmt.Errorf("no terminal in this test")
+		}
+	}
+	env := Env{Getenv: func(k string) string { return h.env[k] }, Clock: h.clock, Executable: "/usr/local/bin/" + ProgramName, ReadPassword: readPassword}
 	cmd := NewCommand(genericiooptions.IOStreams{In: &bytes.Buffer{}, Out: out, ErrOut: errOut}, env)
 	if len(args) > 0 && args[0] == "get-token" {
 		args = append(args, "--cache-dir", h.cache)

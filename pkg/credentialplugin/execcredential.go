@@ -67,6 +67,16 @@ func ResponseAPIVersion(info string) (string, error) {
 	return "", fmt.Errorf("%s asks for apiVersion %q; supported: %s, %s", ExecInfoEnv, ei.APIVersion, APIVersionV1, APIVersionV1beta1)
 }
 
+// Interactive says whether the plugin may ask the user something: client-go says so in
+// KUBERNETES_EXEC_INFO's spec.interactive; run by hand (no KUBERNETES_EXEC_INFO) it may.
+func Interactive(info string) bool {
+	if strings.TrimSpace(info) == "" {
+		return true
+	}
+	var ei execInfo
+	return json.Unmarshal([]byte(info), &ei) == nil && ei.Spec.Interactive
+}
+
 // EncodeExecCredential renders exactly one ExecCredential of apiVersion carrying cred.
 func EncodeExecCredential(apiVersion string, cred *Credential) ([]byte, error) {
 	typeMeta := metav1.TypeMeta{APIVersion: apiVersion, Kind: "ExecCredential"}

@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -49,6 +50,11 @@ type SourceFlags struct {
 	ClientKey         string
 
 	Token string
+
+	Login                     string
+	LoginCertificateAuthority string
+	Username                  string
+	PasswordFile              string
 }
 
 // AddFlags binds the source flags.
@@ -61,6 +67,10 @@ func (f *SourceFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.BootstrapContext, "bootstrap-context", f.BootstrapContext, "Context of --bootstrap-kubeconfig to use; default its current context.")
 	fs.StringVar(&f.ClientCertificate, "client-certificate", f.ClientCertificate, "PEM client certificate file, with --client-key; its NotAfter is the expiry.")
 	fs.StringVar(&f.ClientKey, "client-key", f.ClientKey, "PEM private key file of --client-certificate.")
+	fs.StringVar(&f.Login, "login", f.Login, "URL of the cluster's API server: log in there with a directory account (login.example.com LoginRequest), with --username. The token is cached on disk until shortly before it expires.")
+	fs.StringVar(&f.LoginCertificateAuthority, "login-certificate-authority", f.LoginCertificateAuthority, "PEM CA file that verifies --login's server; default: the system's roots.")
+	fs.StringVar(&f.Username, "username", f.Username, "Directory user name to log in as, with --login.")
+	fs.StringVar(&f.PasswordFile, "password-file", f.PasswordFile, "Read the password from this file instead of asking on the terminal (CI); $"+PasswordEnv+" works too.")
 	fs.StringVar(&f.Token, "token", f.Token, "A static token. FOR DEVELOPMENT ONLY: it shows in the process list and the kubeconfig; $"+StaticTokenEnv+" is read when no source is given.")
 }
 
@@ -79,9 +89,12 @@ func (f *SourceFlags) Validate() error {
 	if f.Token != "" {
 		chosen = append(chosen, "--token")
 	}
+	if f.Login != "" {
+		chosen = append(chosen, "--login")
+	}
 	switch len(chosen) {
 	case 0:
-		return fmt.Errorf("no credential source: give one of --token-file, --service-account, --client-certificate/--client-key or --token (or set $%s)", StaticTokenEnv)
+		return fmt.Errorf("no credential source: give one of --login, --token-file, --service-account, --client-certificate/--client-key or --token (or set $%s)", StaticTokenEnv)
 	case 1:
 	default:
 		return fmt.Errorf("choose one credential source, not %s", strings.Join(chosen, " and "))
@@ -99,6 +112,16 @@ func (f *SourceFlags) Validate() error {
 		}
 	} else if len(f.Audiences) > 0 || f.BootstrapKubeconfig != "" || f.BootstrapContext != "" {
 		return errors.New("--audience, --bootstrap-kubeconfig and --bootstrap-context go with --service-account")
+	}
+	if f.Login != "" {
+		if u, err := url.Parse(f.Login); err != nil || u.Scheme != "https" || u.Host == "" {
+			return fmt.Errorf("--login must be the https:// URL of the cluster's API server, not %q", f.Login)
+		}
+		if f.Username == "" {
+			return errors.New("--login needs --username: the directory account to log in as")
+		}
+	} else if f.Username != "" || f.PasswordFile != "" || f.LoginCertificateAuthority != "" {
+		return errors.New("--username, --password-file and --login-certificate-authority go with --login")
 	}
 	if (f.ClientCertificate == "") != (f.ClientKey == "") {
 		return errors.New("--client-certificate and --client-key go together")
@@ -118,8 +141,9 @@ type GetTokenOptions struct {
 	Timeout       time.Duration
 	Verbose       bool
 
-	apiVersion string
-	source     Source
+	apiVersion  string
+	interactive bool
+	source      Source
 }
 
 // NewCmdGetToken returns "example-credential-plugin get-token".
@@ -133,13 +157,18 @@ func NewCmdGetToken(streams genericiooptions.IOStreams, env Env) *cobra.Command 
 		Timeout:       time.Minute,
 	}
 	cmd := &cobra.Command{
-		Use:   "get-token (--token-file F | --service-account NS/NAME --bootstrap-kubeconfig K | --client-certificate C --client-key K | --token T)",
+		Use:   "get-token (--login URL --username U | --token-file F | --service-account NS/NAME --bootstrap-kubeconfig K | --client-certificate C --client-key K | --token T)",
 		Short: "Print one ExecCredential for client-go (what kubeconfig users[].user.exec runs)",
 		Long: `Print exactly one ExecCredential on stdout, in the apiVersion client-go asks for through
 KUBERNETES_EXEC_INFO (client.authentication.k8s.io/v1 when run by hand; v1beta1 also works),
 with status.expirationTimestamp whenever the source has an expiry.
 
 Sources:
+  --login URL --username U
+                          log in with a directory account through the cluster's login API;
+                          the password is asked on the terminal (no echo), or read from
+                          --password-file or $` + PasswordEnv + `; the token is cached
+                          like --service-account's and a new login runs when it expires
   --token-file F          read on every run; a JWT's exp claim is the expiry
   --service-account NS/N  TokenRequest API through --bootstrap-kubeconfig; cached on disk in
                           ${KUBECACHEDIR:-~/.kube/cache}/example-credential-plugin until
@@ -149,7 +178,8 @@ Sources:
   --token T / $` + StaticTokenEnv + `   a static token, for development only
 
 Errors print one line on stderr and exit non-zero; secrets never go to stderr.`,
-		Example: `  example-credential-plugin get-token --service-account team-a/ci --audience https://kubernetes.default.svc --bootstrap-kubeconfig ~/.kube/bootstrap
+		Example: `  example-credential-plugin get-token --login https://kubernetes.example.com:6443 --username alice
+  example-credential-plugin get-token --service-account team-a/ci --audience https://kubernetes.default.svc --bootstrap-kubeconfig ~/.kube/bootstrap
   example-credential-plugin get-token --token-file /var/run/secrets/tokens/example`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -176,11 +206,12 @@ func (o *GetTokenOptions) Complete() error {
 	if o.Env.Getenv(nestedEnv) != "" {
 		return fmt.Errorf("refusing to run inside itself: the bootstrap kubeconfig's exec plugin called %s again", ProgramName)
 	}
-	if o.TokenFile == "" && o.ServiceAccount == "" && o.ClientCertificate == "" && o.ClientKey == "" && o.Token == "" {
+	if o.TokenFile == "" && o.ServiceAccount == "" && o.ClientCertificate == "" && o.ClientKey == "" && o.Token == "" && o.Login == "" {
 		o.Token = o.Env.Getenv(StaticTokenEnv)
 	}
 	var err error
 	o.apiVersion, err = ResponseAPIVersion(o.Env.Getenv(ExecInfoEnv))
+	o.interactive = Interactive(o.Env.Getenv(ExecInfoEnv))
 	return err
 }
 
@@ -207,6 +238,11 @@ func (o *GetTokenOptions) Validate() error {
 			namespace: ns, name: name, audiences: o.Audiences, expiration: o.Expiration,
 			bootstrapKubeconfig: o.BootstrapKubeconfig, bootstrapContext: o.BootstrapContext,
 			self: o.Env.Executable,
+		}
+	case o.Login != "":
+		o.source = &loginSource{
+			server: strings.TrimSuffix(o.Login, "/"), caFile: o.LoginCertificateAuthority, username: o.Username,
+			passwordFile: o.PasswordFile, getenv: o.Env.Getenv, interactive: o.interactive, readPassword: o.Env.ReadPassword,
 		}
 	case o.ClientCertificate != "":
 		o.source = &clientCertificateSource{certFile: o.ClientCertificate, keyFile: o.ClientKey, clock: o.Env.Clock}
@@ -254,7 +290,7 @@ func (o *GetTokenOptions) credential(ctx context.Context) (*Credential, error) {
 
 	now := o.Env.Clock.Now()
 	if !o.ForceRefresh {
-		if e := cache.Read(key); e != nil && now.Add(o.RefreshMargin).Before(e.Status.ExpirationTimestamp.Time) {
+		if e := cache.Read(key); e != nil && now.Add(refreshMargin(o.RefreshMargin, e)).Before(e.Status.ExpirationTimestamp.Time) {
 			o.logf("using the cached credential from %s (expires %s)", e.Source, e.Status.ExpirationTimestamp.UTC().Format(time.RFC3339))
 			return e.Status, nil
 		}
@@ -271,6 +307,14 @@ func (o *GetTokenOptions) credential(ctx context.Context) (*Credential, error) {
 		}
 	}
 	return cred, nil
+}
+
+// refreshMargin is margin, or a quarter of the cached credential's lifetime when that is
+// shorter: a login token may live only a few minutes, and a margin longer than that would
+// log in on every run.
+func refreshMargin(margin time.Duration, e *cacheEntry) time.Duration {
+	lifetime := e.Status.ExpirationTimestamp.Sub(e.FetchedAt)
+	return min(margin, lifetime/4)
 }
 
 func (o *GetTokenOptions) logf(format string, args ...interface{}) {

@@ -38,12 +38,14 @@ type Env struct {
 	Clock  clock.Clock
 	// Executable is this program's path (to refuse a bootstrap kubeconfig that runs it again).
 	Executable string
+	// ReadPassword asks the user for a password.
+	ReadPassword func(prompt string) (string, error)
 }
 
 // ProcessEnv is the real environment.
 func ProcessEnv() Env {
 	self, _ := os.Executable()
-	return Env{Getenv: os.Getenv, Clock: clock.RealClock{}, Executable: self}
+	return Env{Getenv: os.Getenv, Clock: clock.RealClock{}, Executable: self, ReadPassword: ReadPasswordFromTTY}
 }
 
 // NewCommand returns the example-credential-plugin root command.

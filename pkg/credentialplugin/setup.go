@@ -48,7 +48,8 @@ func NewCmdSetup(streams genericiooptions.IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "setup --user NAME (source flags as for get-token)",
 		Short: "Print the kubectl config commands that configure a user to run get-token",
-		Example: `  example-credential-plugin setup --user ci --cluster local --service-account team-a/ci --bootstrap-kubeconfig ~/.kube/bootstrap
+		Example: `  example-credential-plugin setup --user ldap-alice --cluster local --login https://127.0.0.1:6443 --login-certificate-authority ca.crt --username alice | sh
+  example-credential-plugin setup --user ci --cluster local --service-account team-a/ci --bootstrap-kubeconfig ~/.kube/bootstrap
   example-credential-plugin setup --user me --token-file /var/run/secrets/tokens/example | sh`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -95,15 +96,24 @@ func (o *SetupOptions) Args() []string {
 	add("client-certificate", o.ClientCertificate)
 	add("client-key", o.ClientKey)
 	add("token", o.Token)
+	add("login", o.Login)
+	add("login-certificate-authority", o.LoginCertificateAuthority)
+	add("username", o.Username)
+	add("password-file", o.PasswordFile)
 	return args
 }
 
 // Run prints the commands, shell-quoted, ready to paste or pipe to sh.
 func (o *SetupOptions) Run() error {
+	// A login without a password file asks on the terminal when kubectl has one.
+	interactiveMode := "Never"
+	if o.Login != "" && o.PasswordFile == "" {
+		interactiveMode = "IfAvailable"
+	}
 	line := []string{"kubectl", "config", "set-credentials", o.User,
 		"--exec-command=" + o.Command,
 		"--exec-api-version=" + APIVersionV1,
-		"--exec-interactive-mode=Never",
+		"--exec-interactive-mode=" + interactiveMode,
 	}
 	for _, a := range o.Args() {
 		line = append(line, "--exec-arg="+a)

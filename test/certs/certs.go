@@ -149,3 +149,13 @@ func newKeyPair(t testing.TB, c *x509.Certificate, key crypto.Signer) *KeyPair {
 	}
 	return &KeyPair{Cert: c, Key: key, CertPEM: certPEM, KeyPEM: keyPEM}
 }
+
+// NewKeyPEM returns a new P-256 private key in PEM, e.g. a token signing key.
+func NewKeyPEM(t testing.TB) []byte {
+	t.Helper()
+	keyPEM, err := keyutil.MarshalPrivateKeyToPEM(newKey(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keyPEM
+}

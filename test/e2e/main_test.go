@@ -110,7 +110,8 @@ func runOnLocalStack(m *testing.M) int {
 
 	// A state directory of its own: neither a stack a developer has up in _output/local nor a
 	// concurrent run is ever touched.
-	stack, err = framework.Up("_output/e2e", "EXAMPLE_APISERVER_CONFIG="+config, "KUBE_CONTROLLER_MANAGER_EXTRA_FLAGS="+kcmFlags)
+	stack, err = framework.Up("_output/e2e", "EXAMPLE_APISERVER_CONFIG="+config, "KUBE_CONTROLLER_MANAGER_EXTRA_FLAGS="+kcmFlags,
+		"LOCAL_UP_LDAP=1", "LOCAL_UP_LOGIN_TOKEN_LIFETIME="+loginTokenLifetime)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "bringing up the local control plane: %v\n", err)
 		return 1

@@ -35,15 +35,21 @@ import (
 
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	clientset "example.com/example-apiserver/pkg/generated/clientset/versioned"
+	"example.com/example-apiserver/test/integration/framework"
 	"example.com/example-apiserver/test/localstack"
 )
 
 // protobufMagic starts every object Kubernetes stores or serves as protobuf.
 var protobufMagic = []byte("k8s\x00")
 
-func newEtcdClient(t *testing.T) *clientv3.Client {
+// newEtcdClient reaches the etcd of srv (default: the package's server).
+func newEtcdClient(t *testing.T, srv ...*framework.TestServer) *clientv3.Client {
 	t.Helper()
-	etcd, err := clientv3.New(clientv3.Config{Endpoints: server.EtcdServers, DialTimeout: 10 * time.Second})
+	endpoints := server.EtcdServers
+	if len(srv) > 0 {
+		endpoints = srv[0].EtcdServers
+	}
+	etcd, err := clientv3.New(clientv3.Config{Endpoints: endpoints, DialTimeout: 10 * time.Second})
 	if err != nil {
 		t.Fatalf("etcd client: %v", err)
 	}

@@ -39,6 +39,64 @@ type ExampleAPIServerConfiguration struct {
 	FeatureGates map[string]bool
 	// ExternalMetrics are the metrics served under external.metrics.k8s.io.
 	ExternalMetrics []ExternalMetric
+	// Login configures the login API (login.example.com) and the authentication webhook;
+	// nil switches both off.
+	Login *LoginConfiguration
+}
+
+// LoginConfiguration configures logins with a directory's accounts and the tokens they yield.
+type LoginConfiguration struct {
+	// Issuer is the tokens' iss claim, checked by the webhook.
+	Issuer string
+	// Audience is the tokens' aud claim, checked by the webhook.
+	Audience string
+	// TokenLifetime is how long a token is valid.
+	TokenLifetime metav1.Duration
+	// SigningKeysFile holds PEM private keys: the first signs, all verify.
+	SigningKeysFile string
+	// UsernamePrefix is prepended to the directory's user names.
+	UsernamePrefix string
+	// GroupPrefix is prepended to the directory's group names.
+	GroupPrefix string
+	// FailedLogins limits failed logins per user and per source address.
+	FailedLogins FailedLoginLimits
+	// LDAP is the directory that checks passwords and holds the groups.
+	LDAP LDAPConfiguration
+}
+
+// FailedLoginLimits are token buckets of failed logins: Burst failures at once, refilled at
+// Burst per Period.
+type FailedLoginLimits struct {
+	PerUser   int32
+	PerSource int32
+	Period    metav1.Duration
+}
+
+// LDAPConfiguration says how to reach the directory and find users and groups in it.
+type LDAPConfiguration struct {
+	URL              string
+	StartTLS         bool
+	CAFile           string
+	BindDN           string
+	BindPasswordFile string
+	Timeout          metav1.Duration
+	UserSearch       LDAPUserSearch
+	GroupSearch      LDAPGroupSearch
+}
+
+// LDAPUserSearch finds the one entry of a user.
+type LDAPUserSearch struct {
+	BaseDN            string
+	Filter            string
+	UsernameAttribute string
+	UIDAttribute      string
+}
+
+// LDAPGroupSearch finds the groups of a user.
+type LDAPGroupSearch struct {
+	BaseDN        string
+	Filter        string
+	NameAttribute string
 }
 
 // ExternalMetric is one metric served under external.metrics.k8s.io, from exactly one source.

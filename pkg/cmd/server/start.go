@@ -38,10 +38,13 @@ func NewCommand(ctx context.Context, o *Options) *cobra.Command {
 		Long: Name + ` serves the example.com/v1 API group (crontabs, customresources) from etcd.
 It is registered with a kube-apiserver by an APIService and delegates authentication and
 authorization to it. Without --etcd-servers it runs its own embedded etcd on 127.0.0.1.
+With a login section in its configuration it also serves logins with LDAP accounts
+(login.example.com/v1alpha1 loginrequests) and the authentication webhook through which
+kube-apiserver accepts their tokens (/authenticate/tokenreview).
 
-Its own settings (etcd, CronTab admission policy, logging, feature gates) can come from a
---config file (see artifacts/config/example-apiserver.yaml); flags given on the command line
-win over the file. --write-config-to writes the effective configuration and exits.`,
+Its own settings (etcd, CronTab admission policy, external metrics, login, logging,
+feature gates) can come from a --config file (see artifacts/config/example-apiserver.yaml);
+flags given on the command line win over the file. --write-config-to writes the effective configuration and exits.`,
 		SilenceUsage: true,
 		// The command line is parsed here and, by Complete, again onto the --config file's
 		// settings, as kubelet does: cobra would keep no copy of it.

@@ -23,6 +23,7 @@ package openapi
 
 import (
 	v1 "example.com/example-apiserver/pkg/apis/example/v1"
+	v1alpha1 "example.com/example-apiserver/pkg/apis/login/v1alpha1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	corev1 "k8s.io/api/core/v1"
 	resource "k8s.io/apimachinery/pkg/api/resource"
@@ -42,6 +43,10 @@ func GetOpenAPIDefinitions(ref common.ReferenceCallback) map[string]common.OpenA
 		v1.CustomResource{}.OpenAPIModelName():                              schema_pkg_apis_example_v1_CustomResource(ref),
 		v1.CustomResourceList{}.OpenAPIModelName():                          schema_pkg_apis_example_v1_CustomResourceList(ref),
 		v1.CustomResourceSpec{}.OpenAPIModelName():                          schema_pkg_apis_example_v1_CustomResourceSpec(ref),
+		v1alpha1.LoginRequest{}.OpenAPIModelName():                          schema_pkg_apis_login_v1alpha1_LoginRequest(ref),
+		v1alpha1.LoginRequestSpec{}.OpenAPIModelName():                      schema_pkg_apis_login_v1alpha1_LoginRequestSpec(ref),
+		v1alpha1.LoginRequestStatus{}.OpenAPIModelName():                    schema_pkg_apis_login_v1alpha1_LoginRequestStatus(ref),
+		v1alpha1.LoginUser{}.OpenAPIModelName():                             schema_pkg_apis_login_v1alpha1_LoginUser(ref),
 		autoscalingv1.ContainerResourceMetricSource{}.OpenAPIModelName():    schema_k8sio_api_autoscaling_v1_ContainerResourceMetricSource(ref),
 		autoscalingv1.ContainerResourceMetricStatus{}.OpenAPIModelName():    schema_k8sio_api_autoscaling_v1_ContainerResourceMetricStatus(ref),
 		autoscalingv1.CrossVersionObjectReference{}.OpenAPIModelName():      schema_k8sio_api_autoscaling_v1_CrossVersionObjectReference(ref),
@@ -828,6 +833,170 @@ func schema_pkg_apis_example_v1_CustomResourceSpec(ref common.ReferenceCallback)
 						},
 					},
 				},
+			},
+		},
+	}
+}
+
+func schema_pkg_apis_login_v1alpha1_LoginRequest(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "LoginRequest logs in with a directory account: created with a user name and password, it is answered with a short-lived token for kube-apiserver and the identity it carries. It is never stored, and the answer never repeats the password. Anyone may create one (the cluster role example-apiserver:login grants it to system:unauthenticated); failed logins are answered with one uniform 401 and limited per user name and per source address.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"kind": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"apiVersion": {
+						SchemaProps: spec.SchemaProps{
+							Description: "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"metadata": {
+						SchemaProps: spec.SchemaProps{
+							Description: "metadata is ignored but for what the API machinery needs.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(metav1.ObjectMeta{}.OpenAPIModelName()),
+						},
+					},
+					"spec": {
+						SchemaProps: spec.SchemaProps{
+							Description: "spec is the user name and password to check.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(v1alpha1.LoginRequestSpec{}.OpenAPIModelName()),
+						},
+					},
+					"status": {
+						SchemaProps: spec.SchemaProps{
+							Description: "status is the token, set in the answer.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(v1alpha1.LoginRequestStatus{}.OpenAPIModelName()),
+						},
+					},
+				},
+				Required: []string{"spec"},
+			},
+		},
+		Dependencies: []string{
+			v1alpha1.LoginRequestSpec{}.OpenAPIModelName(), v1alpha1.LoginRequestStatus{}.OpenAPIModelName(), metav1.ObjectMeta{}.OpenAPIModelName()},
+	}
+}
+
+func schema_pkg_apis_login_v1alpha1_LoginRequestSpec(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "LoginRequestSpec is what the user typed.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"username": {
+						SchemaProps: spec.SchemaProps{
+							Description: "username is the directory account's user name.",
+							Default:     "",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"password": {
+						SchemaProps: spec.SchemaProps{
+							Description: "password is the account's password. Never stored, logged, audited or returned.",
+							Default:     "",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+				},
+				Required: []string{"username", "password"},
+			},
+		},
+	}
+}
+
+func schema_pkg_apis_login_v1alpha1_LoginRequestStatus(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "LoginRequestStatus is the token and whom it authenticates.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"token": {
+						SchemaProps: spec.SchemaProps{
+							Description: "token is a bearer token for kube-apiserver, which accepts it through this server's authentication webhook until expirationTimestamp.",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"expirationTimestamp": {
+						SchemaProps: spec.SchemaProps{
+							Description: "expirationTimestamp is when the token stops being accepted.",
+							Ref:         ref(metav1.Time{}.OpenAPIModelName()),
+						},
+					},
+					"user": {
+						SchemaProps: spec.SchemaProps{
+							Description: "user is the identity the token carries, as kube-apiserver will see it.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(v1alpha1.LoginUser{}.OpenAPIModelName()),
+						},
+					},
+				},
+			},
+		},
+		Dependencies: []string{
+			v1alpha1.LoginUser{}.OpenAPIModelName(), metav1.Time{}.OpenAPIModelName()},
+	}
+}
+
+func schema_pkg_apis_login_v1alpha1_LoginUser(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "LoginUser is the identity a token carries.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"username": {
+						SchemaProps: spec.SchemaProps{
+							Description: "username is the Kubernetes user name.",
+							Default:     "",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"uid": {
+						SchemaProps: spec.SchemaProps{
+							Description: "uid identifies the directory entry (its entryUUID, else its DN).",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"groups": {
+						VendorExtensible: spec.VendorExtensible{
+							Extensions: spec.Extensions{
+								"x-kubernetes-list-type": "atomic",
+							},
+						},
+						SchemaProps: spec.SchemaProps{
+							Description: "groups are the user's directory groups, prefixed (e.g. ldap:cron-admins).",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Type:   []string{"string"},
+										Format: "",
+									},
+								},
+							},
+						},
+					},
+				},
+				Required: []string{"username"},
 			},
 		},
 	}

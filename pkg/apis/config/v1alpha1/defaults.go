@@ -76,3 +76,63 @@ func SetDefaults_CronTabImagePolicy(obj *CronTabImagePolicy) {
 		obj.AllowedPrefixes = []string{}
 	}
 }
+
+// Defaults of the login section.
+const (
+	DefaultLoginIssuer      = "example-apiserver"
+	DefaultLoginAudience    = "example-apiserver-login"
+	DefaultLoginGroupPrefix = "ldap:"
+)
+
+// SetDefaults_LoginConfiguration defaults the token's claims and lifetime and the group prefix.
+func SetDefaults_LoginConfiguration(obj *LoginConfiguration) {
+	if obj.Issuer == "" {
+		obj.Issuer = DefaultLoginIssuer
+	}
+	if obj.Audience == "" {
+		obj.Audience = DefaultLoginAudience
+	}
+	if obj.TokenLifetime.Duration == 0 {
+		obj.TokenLifetime = metav1.Duration{Duration: 15 * time.Minute}
+	}
+	if obj.GroupPrefix == "" {
+		obj.GroupPrefix = DefaultLoginGroupPrefix
+	}
+}
+
+// SetDefaults_FailedLoginLimits defaults the buckets of failed logins.
+func SetDefaults_FailedLoginLimits(obj *FailedLoginLimits) {
+	if obj.PerUser == 0 {
+		obj.PerUser = 5
+	}
+	if obj.PerSource == 0 {
+		obj.PerSource = 20
+	}
+	if obj.Period.Duration == 0 {
+		obj.Period = metav1.Duration{Duration: time.Minute}
+	}
+}
+
+// SetDefaults_LDAPConfiguration defaults the timeout and the searches.
+func SetDefaults_LDAPConfiguration(obj *LDAPConfiguration) {
+	if obj.Timeout.Duration == 0 {
+		obj.Timeout = metav1.Duration{Duration: 10 * time.Second}
+	}
+	u := &obj.UserSearch
+	if u.Filter == "" {
+		u.Filter = "(uid={username})"
+	}
+	if u.UsernameAttribute == "" {
+		u.UsernameAttribute = "uid"
+	}
+	if u.UIDAttribute == "" {
+		u.UIDAttribute = "entryUUID"
+	}
+	g := &obj.GroupSearch
+	if g.Filter == "" {
+		g.Filter = "(member={dn})"
+	}
+	if g.NameAttribute == "" {
+		g.NameAttribute = "cn"
+	}
+}

@@ -43,6 +43,103 @@ type ExampleAPIServerConfiguration struct {
 	// HorizontalPodAutoscalers of type External. Unset serves the objects metrics "crontabs"
 	// and "crontab_replicas"; an empty list serves none.
 	ExternalMetrics []ExternalMetric `json:"externalMetrics"`
+	// login configures the login API (login.example.com/v1alpha1 LoginRequest), which
+	// checks a user name and password against an LDAP directory and returns a short-lived
+	// token, and the authentication webhook (/authenticate/tokenreview) through which
+	// kube-apiserver accepts those tokens. Unset: the login API answers 503 and the webhook
+	// is not served.
+	Login *LoginConfiguration `json:"login,omitempty"`
+}
+
+// LoginConfiguration configures logins with a directory's accounts and the tokens they yield.
+type LoginConfiguration struct {
+	// issuer is the tokens' iss claim; the webhook accepts only tokens with it.
+	// Default: example-apiserver.
+	Issuer string `json:"issuer"`
+	// audience is the tokens' aud claim; the webhook accepts only tokens for it.
+	// Default: example-apiserver-login.
+	Audience string `json:"audience"`
+	// tokenLifetime is how long a token is valid, 10s to 24h. kube-apiserver may go on
+	// accepting a token for its --authentication-token-webhook-cache-ttl after it expires.
+	// Default: 15m.
+	TokenLifetime metav1.Duration `json:"tokenLifetime"`
+	// signingKeysFile holds one or more PEM private keys (ECDSA P-256, RSA of at least 2048
+	// bits, or Ed25519): the first signs new tokens, all verify. To rotate, put the new key
+	// first and keep the old one until the last token it signed has expired. Re-read when it
+	// changes (looked at every 10s); a file that does not parse keeps the keys in force.
+	SigningKeysFile string `json:"signingKeysFile"`
+	// usernamePrefix is prepended to the directory's user names (e.g. "ldap:"), to keep
+	// them apart from other authenticators' users. Default: "" (none).
+	UsernamePrefix string `json:"usernamePrefix"`
+	// groupPrefix is prepended to the directory's group names, so that RBAC binds
+	// "ldap:cron-admins". Default: "ldap:".
+	GroupPrefix string `json:"groupPrefix"`
+	// failedLogins limits failed logins, per user name and per source address.
+	FailedLogins FailedLoginLimits `json:"failedLogins"`
+	// ldap is the directory that checks passwords and holds the groups.
+	LDAP LDAPConfiguration `json:"ldap"`
+}
+
+// FailedLoginLimits are token buckets of failed logins: a user name (or a source address)
+// may fail a burst of logins at once, and then as many per period. Beyond that every login
+// for it is refused with 429 without asking the directory.
+type FailedLoginLimits struct {
+	// perUser is the burst per user name. Default: 5.
+	PerUser int32 `json:"perUser"`
+	// perSource is the burst per source address. Default: 20.
+	PerSource int32 `json:"perSource"`
+	// period is the time in which a bucket refills entirely. Default: 1m.
+	Period metav1.Duration `json:"period"`
+}
+
+// LDAPConfiguration says how to reach the directory and find users and groups in it.
+type LDAPConfiguration struct {
+	// url is ldap://host:port (with startTLS, or on a trusted network) or ldaps://host:port.
+	URL string `json:"url"`
+	// startTLS upgrades an ldap:// connection to TLS before binding.
+	StartTLS bool `json:"startTLS,omitempty"`
+	// caFile verifies the directory's certificate (ldaps:// or startTLS); default: the
+	// system's roots.
+	CAFile string `json:"caFile,omitempty"`
+	// bindDN is the service account that searches users and groups, e.g.
+	// cn=kubernetes,ou=services,dc=example,dc=com.
+	BindDN string `json:"bindDN"`
+	// bindPasswordFile holds bindDN's password (trailing newline ignored), read on every
+	// login so that a rotated password is picked up.
+	BindPasswordFile string `json:"bindPasswordFile"`
+	// timeout bounds each login's directory round trips; a slower directory is a 503.
+	// Default: 10s.
+	Timeout metav1.Duration `json:"timeout"`
+	// userSearch finds a user's entry.
+	UserSearch LDAPUserSearch `json:"userSearch"`
+	// groupSearch finds a user's groups.
+	GroupSearch LDAPGroupSearch `json:"groupSearch"`
+}
+
+// LDAPUserSearch finds the one entry of a user.
+type LDAPUserSearch struct {
+	// baseDN is searched with scope subtree, e.g. ou=people,dc=example,dc=com.
+	BaseDN string `json:"baseDN"`
+	// filter finds the entry; {username} is replaced by the escaped user name typed at
+	// login. It must match exactly one entry. Default: (uid={username}).
+	Filter string `json:"filter"`
+	// usernameAttribute of the entry is the Kubernetes user name. Default: uid.
+	UsernameAttribute string `json:"usernameAttribute"`
+	// uidAttribute of the entry is the Kubernetes UID; when the entry has none, its DN is.
+	// Default: entryUUID.
+	UIDAttribute string `json:"uidAttribute"`
+}
+
+// LDAPGroupSearch finds the groups of a user.
+type LDAPGroupSearch struct {
+	// baseDN is searched with scope subtree, e.g. ou=groups,dc=example,dc=com. Empty: the
+	// user has no groups but system:authenticated.
+	BaseDN string `json:"baseDN,omitempty"`
+	// filter finds the user's groups; {dn} is the user's escaped DN and {username} the
+	// escaped user name. Default: (member={dn}).
+	Filter string `json:"filter"`
+	// nameAttribute of a group entry is the group's name. Default: cn.
+	NameAttribute string `json:"nameAttribute"`
 }
 
 // ExternalMetric is one metric served under external.metrics.k8s.io. Exactly one source

@@ -53,4 +53,9 @@ func SetObjectDefaults_ExampleAPIServerConfiguration(in *ExampleAPIServerConfigu
 			SetDefaults_PrometheusMetricSource(a.Prometheus)
 		}
 	}
+	if in.Login != nil {
+		SetDefaults_LoginConfiguration(in.Login)
+		SetDefaults_FailedLoginLimits(&in.Login.FailedLogins)
+		SetDefaults_LDAPConfiguration(&in.Login.LDAP)
+	}
 }

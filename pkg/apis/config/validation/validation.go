@@ -48,6 +48,9 @@ func ValidateExampleAPIServerConfiguration(cfg *config.ExampleAPIServerConfigura
 	errs = append(errs, ValidateCronTabNamespaceLimits(&cfg.CronTabPolicy.NamespaceLimits, policy.Child("namespaceLimits"))...)
 
 	errs = append(errs, ValidateExternalMetrics(cfg.ExternalMetrics, field.NewPath("externalMetrics"))...)
+	if cfg.Login != nil {
+		errs = append(errs, ValidateLoginConfiguration(cfg.Login, field.NewPath("login"))...)
+	}
 
 	var gates featuregate.FeatureGate
 	if featureGate != nil {

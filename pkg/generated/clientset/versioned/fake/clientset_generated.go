@@ -23,6 +23,8 @@ import (
 	clientset "example.com/example-apiserver/pkg/generated/clientset/versioned"
 	examplev1 "example.com/example-apiserver/pkg/generated/clientset/versioned/typed/example/v1"
 	fakeexamplev1 "example.com/example-apiserver/pkg/generated/clientset/versioned/typed/example/v1/fake"
+	loginv1alpha1 "example.com/example-apiserver/pkg/generated/clientset/versioned/typed/login/v1alpha1"
+	fakeloginv1alpha1 "example.com/example-apiserver/pkg/generated/clientset/versioned/typed/login/v1alpha1/fake"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
@@ -139,4 +141,9 @@ var (
 // ExampleV1 retrieves the ExampleV1Client
 func (c *Clientset) ExampleV1() examplev1.ExampleV1Interface {
 	return &fakeexamplev1.FakeExampleV1{Fake: &c.Fake}
+}
+
+// LoginV1alpha1 retrieves the LoginV1alpha1Client
+func (c *Clientset) LoginV1alpha1() loginv1alpha1.LoginV1alpha1Interface {
+	return &fakeloginv1alpha1.FakeLoginV1alpha1{Fake: &c.Fake}
 }

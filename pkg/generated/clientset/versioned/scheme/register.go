@@ -20,6 +20,7 @@ package scheme
 
 import (
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
+	loginv1alpha1 "example.com/example-apiserver/pkg/apis/login/v1alpha1"
 	v1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	runtime "k8s.io/apimachinery/pkg/runtime"
 	schema "k8s.io/apimachinery/pkg/runtime/schema"
@@ -32,6 +33,7 @@ var Codecs = serializer.NewCodecFactory(Scheme)
 var ParameterCodec = runtime.NewParameterCodec(Scheme)
 var localSchemeBuilder = runtime.SchemeBuilder{
 	examplev1.AddToScheme,
+	loginv1alpha1.AddToScheme,
 }
 
 // AddToScheme adds all types of this clientset into the given scheme. This allows composition

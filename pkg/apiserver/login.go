@@ -1,0 +1,78 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package apiserver
+
+import (
+	"fmt"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apiserver/pkg/registry/generic"
+	"k8s.io/apiserver/pkg/registry/rest"
+	genericapiserver "k8s.io/apiserver/pkg/server"
+	"k8s.io/utils/clock"
+
+	"example.com/example-apiserver/pkg/apis/config"
+	loginapi "example.com/example-apiserver/pkg/apis/login"
+	loginv1alpha1 "example.com/example-apiserver/pkg/apis/login/v1alpha1"
+	"example.com/example-apiserver/pkg/login/directory"
+	"example.com/example-apiserver/pkg/login/ratelimit"
+	"example.com/example-apiserver/pkg/login/token"
+	"example.com/example-apiserver/pkg/login/webhook"
+	"example.com/example-apiserver/pkg/registry/login/loginrequest"
+)
+
+// newLogin builds the login API's configuration and the webhook's handler from the login
+// section; both are nil when it is absent.
+func newLogin(cfg *config.LoginConfiguration) (*loginrequest.Config, *webhook.Handler, error) {
+	if cfg == nil {
+		return nil, nil, nil
+	}
+	clk := clock.RealClock{}
+	keys, err := token.NewKeyFile(cfg.SigningKeysFile, clk)
+	if err != nil {
+		return nil, nil, fmt.Errorf("login.signingKeysFile: %w", err)
+	}
+	issuer := token.NewIssuer(keys, cfg.Issuer, cfg.Audience, cfg.TokenLifetime.Duration, clk)
+	ldap, err := directory.NewLDAP(cfg.LDAP)
+	if err != nil {
+		return nil, nil, fmt.Errorf("login.ldap: %w", err)
+	}
+	loginrequest.RegisterMetrics()
+	limits := cfg.FailedLogins
+	login := &loginrequest.Config{
+		Directory:      ldap,
+		Issuer:         issuer,
+		UsernamePrefix: cfg.UsernamePrefix,
+		GroupPrefix:    cfg.GroupPrefix,
+		PerUser:        ratelimit.NewFailureLimiter(int(limits.PerUser), limits.Period.Duration, ratelimit.DefaultMaxKeys, clk),
+		PerSource:      ratelimit.NewFailureLimiter(int(limits.PerSource), limits.Period.Duration, ratelimit.DefaultMaxKeys, clk),
+	}
+	return login, &webhook.Handler{Verifier: token.NewVerifier(keys, cfg.Issuer, cfg.Audience, clk)}, nil
+}
+
+// loginAPIGroup returns a builder of login.example.com/v1alpha1 with loginrequests. The group
+// is served even without a login section, answering 503, so that its APIService is Available
+// whatever the configuration: an unavailable APIService breaks discovery.
+func loginAPIGroup(login *loginrequest.Config) apiGroupBuilder {
+	return func(generic.RESTOptionsGetter) (*genericapiserver.APIGroupInfo, error) {
+		groupInfo := genericapiserver.NewDefaultAPIGroupInfo(loginapi.GroupName, Scheme, metav1.ParameterCodec, Codecs)
+		groupInfo.VersionedResourcesStorageMap[loginv1alpha1.SchemeGroupVersion.Version] = map[string]rest.Storage{
+			"loginrequests": loginrequest.NewREST(login),
+		}
+		return &groupInfo, nil
+	}
+}

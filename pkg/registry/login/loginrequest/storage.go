@@ -1,0 +1,155 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package loginrequest is the storage of loginrequests: it logs users in, it stores nothing.
+package loginrequest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apiserver/pkg/registry/rest"
+	"k8s.io/klog/v2"
+
+	"example.com/example-apiserver/pkg/apis/login"
+	"example.com/example-apiserver/pkg/apis/login/validation"
+	"example.com/example-apiserver/pkg/login/directory"
+	"example.com/example-apiserver/pkg/login/ratelimit"
+	"example.com/example-apiserver/pkg/login/token"
+)
+
+// invalidCredentials is the one answer to every refused login, whatever the reason.
+const invalidCredentials = "invalid username or password"
+
+// Config is what logins need.
+type Config struct {
+	Directory directory.Authenticator
+	Issuer    *token.Issuer
+	// UsernamePrefix and GroupPrefix are prepended to the directory's names.
+	UsernamePrefix string
+	GroupPrefix    string
+	// PerUser and PerSource count failed logins.
+	PerUser, PerSource *ratelimit.FailureLimiter
+}
+
+// REST creates LoginRequests. A nil config answers every login with 503: the server has no
+// login configured, yet keeps the group served so that its APIService stays Available.
+type REST struct {
+	config *Config
+}
+
+var (
+	_ rest.Creater              = &REST{}
+	_ rest.Scoper               = &REST{}
+	_ rest.Storage              = &REST{}
+	_ rest.SingularNameProvider = &REST{}
+)
+
+// NewREST returns the storage of loginrequests; config nil means login is not configured.
+func NewREST(config *Config) *REST { return &REST{config: config} }
+
+// New returns an empty LoginRequest.
+func (*REST) New() runtime.Object { return &login.LoginRequest{} }
+
+// Destroy has nothing to release.
+func (*REST) Destroy() {}
+
+// NamespaceScoped is false: a login is the cluster's.
+func (*REST) NamespaceScoped() bool { return false }
+
+// GetSingularName names the kind in singular.
+func (*REST) GetSingularName() string { return "loginrequest" }
+
+// Create checks the user name and password and answers with a token. The password is only
+// passed to the directory: admission sees the request without it, and the answer drops it.
+func (r *REST) Create(ctx context.Context, obj runtime.Object, createValidation rest.ValidateObjectFunc, _ *metav1.CreateOptions) (runtime.Object, error) {
+	req, ok := obj.(*login.LoginRequest)
+	if !ok {
+		return nil, apierrors.NewBadRequest(fmt.Sprintf("not a LoginRequest: %T", obj))
+	}
+	password := req.Spec.Password
+	// Nothing of the request but its name and user name: not the password, nor the
+	// managedFields the create handler added.
+	answer := &login.LoginRequest{
+		ObjectMeta: metav1.ObjectMeta{Name: req.Name, GenerateName: req.GenerateName},
+		Spec:       login.LoginRequestSpec{Username: req.Spec.Username},
+	}
+	if errs := validation.ValidateLoginRequest(req); len(errs) > 0 {
+		return nil, apierrors.NewInvalid(login.Kind("LoginRequest"), answer.Name, errs)
+	}
+	if createValidation != nil {
+		if err := createValidation(ctx, answer.DeepCopyObject()); err != nil {
+			return nil, err
+		}
+	}
+	if r.config == nil {
+		return nil, apierrors.NewServiceUnavailable("login is not configured on this server: its component configuration has no login section")
+	}
+	c := r.config
+	userKey := strings.ToLower(req.Spec.Username)
+	sourceKey := ratelimit.SourceAddressFrom(ctx)
+	for _, check := range []struct {
+		limiter *ratelimit.FailureLimiter
+		key     string
+	}{{c.PerUser, userKey}, {c.PerSource, sourceKey}} {
+		if allowed, wait := check.limiter.Allowed(check.key); !allowed {
+			loginRequests.WithLabelValues(resultRateLimited).Inc()
+			return nil, apierrors.NewTooManyRequests("too many failed logins; try again later", int(wait.Round(time.Second)/time.Second)+1)
+		}
+	}
+
+	identity, err := c.Directory.Authenticate(ctx, req.Spec.Username, password)
+	switch {
+	case errors.Is(err, directory.ErrInvalidCredentials):
+		c.PerUser.Failed(userKey)
+		c.PerSource.Failed(sourceKey)
+		klog.V(2).InfoS("Login refused", "username", req.Spec.Username, "source", sourceKey)
+		loginRequests.WithLabelValues(resultRefused).Inc()
+		return nil, apierrors.NewUnauthorized(invalidCredentials)
+	case err != nil:
+		klog.ErrorS(err, "Login failed: the directory did not answer", "username", req.Spec.Username)
+		loginRequests.WithLabelValues(resultUnavailable).Inc()
+		return nil, apierrors.NewServiceUnavailable("the directory that checks passwords is unavailable; try again later")
+	}
+	user := token.User{Username: c.UsernamePrefix + identity.Username, UID: identity.UID}
+	for _, g := range identity.Groups {
+		user.Groups = append(user.Groups, c.GroupPrefix+g)
+	}
+	if strings.HasPrefix(user.Username, "system:") {
+		// Kubernetes' own identities are never the directory's to give.
+		klog.InfoS("Login refused: the directory's user name is reserved", "username", user.Username)
+		loginRequests.WithLabelValues(resultRefused).Inc()
+		return nil, apierrors.NewUnauthorized(invalidCredentials)
+	}
+	signed, expiry, err := c.Issuer.Issue(user)
+	if err != nil {
+		return nil, apierrors.NewInternalError(err)
+	}
+	klog.V(2).InfoS("Login", "username", user.Username, "groups", user.Groups, "expires", expiry)
+	loginRequests.WithLabelValues(resultSuccess).Inc()
+	answer.Status = login.LoginRequestStatus{
+		Token:               signed,
+		ExpirationTimestamp: metav1.NewTime(expiry),
+		User:                login.LoginUser{Username: user.Username, UID: user.UID, Groups: user.Groups},
+	}
+	return answer, nil
+}

@@ -1,0 +1,107 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package integration
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	authenticationv1 "k8s.io/api/authentication/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	loginv1alpha1 "example.com/example-apiserver/pkg/apis/login/v1alpha1"
+	"example.com/example-apiserver/test/certs"
+	"example.com/example-apiserver/test/integration/framework"
+	"example.com/example-apiserver/test/ldaptest"
+)
+
+// The login through the real server: the generated clientset (protobuf) creates a
+// LoginRequest against a real slapd, the webhook path accepts the token, and etcd holds
+// nothing of it.
+func TestLoginThroughTheServer(t *testing.T) {
+	dir := ldaptest.Start(t)
+	keysFile := filepath.Join(t.TempDir(), "keys.pem")
+	if err := os.WriteFile(keysFile, certs.NewKeyPEM(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	configFile := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(configFile, dir.LoginConfigFile(t, keysFile), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := framework.StartServer("--config=" + configFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	password := dir.Password(t, "bob")
+	answer, err := srv.Client.LoginV1alpha1().LoginRequests().Create(ctx, &loginv1alpha1.LoginRequest{
+		Spec: loginv1alpha1.LoginRequestSpec{Username: "bob", Password: password},
+	}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if answer.Spec.Password != "" || answer.Status.Token == "" || answer.Status.User.Username != "bob" ||
+		strings.Join(answer.Status.User.Groups, ",") != "ldap:readers" {
+		t.Fatalf("answer %+v", answer)
+	}
+	_, err = srv.Client.LoginV1alpha1().LoginRequests().Create(ctx, &loginv1alpha1.LoginRequest{
+		Spec: loginv1alpha1.LoginRequestSpec{Username: "bob", Password: "wrong"},
+	}, metav1.CreateOptions{})
+	if !apierrors.IsUnauthorized(err) {
+		t.Fatalf("a wrong password: got %v, want 401", err)
+	}
+
+	review, err := json.Marshal(authenticationv1.TokenReview{
+		TypeMeta: metav1.TypeMeta{APIVersion: "authentication.k8s.io/v1", Kind: "TokenReview"},
+		Spec:     authenticationv1.TokenReviewSpec{Token: answer.Status.Token},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := srv.Client.LoginV1alpha1().RESTClient().Post().AbsPath("/authenticate/tokenreview").Body(review).DoRaw(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reviewed authenticationv1.TokenReview
+	if err := json.Unmarshal(raw, &reviewed); err != nil {
+		t.Fatal(err)
+	}
+	if !reviewed.Status.Authenticated || reviewed.Status.User.Username != "bob" || reviewed.Status.User.UID != answer.Status.User.UID {
+		t.Fatalf("the webhook answered %+v for bob's token", reviewed.Status)
+	}
+
+	all, err := newEtcdClient(t, srv).Get(ctx, "/", clientv3.WithPrefix())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range all.Kvs {
+		if bytes.Contains(kv.Key, []byte("login")) || bytes.Contains(kv.Value, []byte(password)) || bytes.Contains(kv.Value, []byte(answer.Status.Token)) {
+			t.Errorf("etcd holds a login: key %s", kv.Key)
+		}
+	}
+}

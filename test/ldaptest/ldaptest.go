@@ -1,0 +1,165 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package ldaptest starts the project's OpenLDAP directory (hack/lib/ldap.sh: users alice
+// and bob, groups cron-admins and readers) for a test, on 127.0.0.1, stopped with the test.
+package ldaptest
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-ldap/ldap/v3"
+
+	"example.com/example-apiserver/pkg/apis/config"
+	configscheme "example.com/example-apiserver/pkg/apis/config/scheme"
+	"example.com/example-apiserver/test/certs"
+	"example.com/example-apiserver/test/localstack"
+)
+
+// Directory is a running slapd.
+type Directory struct {
+	// Dir holds its configuration, data and the <name>.password files.
+	Dir string
+	// URL is ldap://127.0.0.1:PORT.
+	URL string
+	// LDAPSURL is ldaps://127.0.0.1:PORT of a directory started with TLS, else "".
+	LDAPSURL string
+
+	script, port string
+	cmd          *exec.Cmd
+}
+
+// Start loads and starts the directory, or skips the test when slapd is not installed.
+func Start(t testing.TB) *Directory {
+	t.Helper()
+	return start(t, nil)
+}
+
+// StartTLS is Start with TLS: serving (a certificate for 127.0.0.1) on LDAPSURL and for
+// StartTLS on URL.
+func StartTLS(t testing.TB, serving *certs.KeyPair) *Directory {
+	t.Helper()
+	return start(t, serving)
+}
+
+func start(t testing.TB, serving *certs.KeyPair) *Directory {
+	t.Helper()
+	if _, err := exec.LookPath("slapd"); err != nil {
+		t.Skip("slapd not installed (hack/prereqs.sh test installs Debian's slapd and ldap-utils)")
+	}
+	root, err := localstack.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := filepath.Join(root, "hack", "lib", "ldap.sh")
+	d := &Directory{Dir: filepath.Join(t.TempDir(), "ldap")}
+	prepare, run := []string{"prepare", d.Dir}, []string{"run", d.Dir}
+	port := freePort(t)
+	d.script, d.port = script, port
+	d.URL = "ldap://127.0.0.1:" + d.port
+	run = append(run, port)
+	if serving != nil {
+		tlsDir := t.TempDir()
+		certFile, keyFile := filepath.Join(tlsDir, "tls.crt"), filepath.Join(tlsDir, "tls.key")
+		for path, data := range map[string][]byte{certFile: serving.CertPEM, keyFile: serving.KeyPEM} {
+			if err := os.WriteFile(path, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		prepare = append(prepare, certFile, keyFile)
+		ldapsPort := freePort(t)
+		d.LDAPSURL = "ldaps://127.0.0.1:" + ldapsPort
+		run = append(run, ldapsPort)
+	}
+	if out, err := exec.Command(script, prepare...).CombinedOutput(); err != nil {
+		t.Fatalf("hack/lib/ldap.sh prepare: %v\n%s", err, out)
+	}
+	d.cmd = exec.Command(script, run...)
+	var log strings.Builder
+	d.cmd.Stdout, d.cmd.Stderr = &log, &log
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Stop)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		conn, err := ldap.DialURL(d.URL)
+		if err == nil {
+			conn.Close()
+			return d
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("slapd did not listen on %s within 10s: %v\n%s", d.URL, err, log.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func freePort(t testing.TB) string {
+	t.Helper()
+	port, err := localstack.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strconv.Itoa(port)
+}
+
+// Stop stops slapd; the test's cleanup calls it too.
+func (d *Directory) Stop() {
+	if d.cmd.ProcessState != nil {
+		return
+	}
+	_ = d.cmd.Process.Kill()
+	_ = d.cmd.Wait()
+}
+
+// Password returns the password of alice, bob or kubernetes (the service account).
+func (d *Directory) Password(t testing.TB, name string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(d.Dir, name+".password"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// LoginConfigFile is a component configuration file with the login section hack/lib/ldap.sh
+// writes for this directory, signing with keysFile.
+func (d *Directory) LoginConfigFile(t testing.TB, keysFile string) []byte {
+	t.Helper()
+	section, err := exec.Command(d.script, "login-config", d.Dir, d.port, keysFile).Output()
+	if err != nil {
+		t.Fatalf("hack/lib/ldap.sh login-config: %v", err)
+	}
+	return append([]byte("apiVersion: config.example.com/v1alpha1\nkind: ExampleAPIServerConfiguration\n"), section...)
+}
+
+// LoginConfig is LoginConfigFile's login section, decoded and defaulted as the server reads it.
+func (d *Directory) LoginConfig(t testing.TB, keysFile string) *config.LoginConfiguration {
+	t.Helper()
+	data := d.LoginConfigFile(t, keysFile)
+	cfg, err := configscheme.DecodeExampleAPIServerConfiguration(data)
+	if err != nil {
+		t.Fatalf("the login section of hack/lib/ldap.sh: %v\n%s", err, data)
+	}
+	return cfg.Login
+}
