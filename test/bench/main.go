@@ -171,6 +171,9 @@ func benchmark(o options) (err error) {
 		Date: time.Now().UTC().Format(time.RFC3339), Commit: gitDescribe(root), CPUs: runtime.NumCPU(),
 		N: o.n, C: o.c, Size: o.size, Rounds: o.rounds, MetricsGets: o.metricsGets, Baseline: baseline,
 	}
+	if s.ours {
+		rep.ExampleFlags = os.Getenv("EXAMPLE_APISERVER_EXTRA_FLAGS")
+	}
 	// A short unrecorded pass first: connections, caches and the servers' lazily built paths
 	// would otherwise count against whichever target comes first.
 	logf("warming up every target")

@@ -32,6 +32,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	externalmetrics "k8s.io/metrics/pkg/client/external_metrics"
 	"k8s.io/utils/ptr"
@@ -185,6 +186,9 @@ type metricsTarget struct {
 	// counted stores the CronTabs the metric counts, on example-apiserver's own port for every
 	// target, so the targets differ only in how the metric is read.
 	counted *dynamicTarget
+	// firstHop is the server the GETs reach first, whose /livez (the cheapest request it
+	// answers) shows what the machine alone adds to a request's latency.
+	firstHop rest.Interface
 }
 
 // The metric read, and the selector: the counted objects alternate tier=batch and tier=web.
@@ -210,7 +214,17 @@ func newMetricsTarget(name string, config, directConfig *rest.Config) (*metricsT
 		u.SetLabels(map[string]string{metricLabel: []string{metricValue, "web"}[i%2]})
 		return u
 	}
-	return &metricsTarget{name: name, client: client, counted: counted}, nil
+	kube, err := kubernetes.NewForConfig(config)
+	if err != nil {
+		return nil, err
+	}
+	return &metricsTarget{name: name, client: client, counted: counted, firstHop: kube.Discovery().RESTClient()}, nil
+}
+
+// Livez GETs /livez of the first server the metric GETs reach.
+func (t *metricsTarget) Livez(ctx context.Context) error {
+	_, err := t.firstHop.Get().AbsPath("/livez").DoRaw(ctx)
+	return err
 }
 
 func (t *metricsTarget) Name() string   { return t.name }

@@ -129,6 +129,9 @@ type openLoop struct {
 	Errors  int     `json:"errors"`
 	// FirstError explains a run with errors.
 	FirstError string `json:"first_error,omitempty"`
+	// Floor is /livez of the same server at a tenth of the rate, open loop, at the same
+	// time: what the machine alone adds to a request's latency.
+	Floor *latency `json:"floor,omitempty"`
 }
 
 // runOpenLoop calls op rate times a second for d, each call in a goroutine of its own.
@@ -336,7 +339,15 @@ func runMetrics(ctx context.Context, t *metricsTarget, s *stack, ns string, n, c
 		r.CPUSeconds[name] = st.CPUSeconds - before[name].CPUSeconds
 	}
 	if rate > 0 {
+		var floor openLoop
+		var wg sync.WaitGroup
+		wg.Go(func() { floor = runOpenLoop(rate/10, rateFor, func() error { return t.Livez(ctx) }) })
 		ol := runOpenLoop(rate, rateFor, value)
+		wg.Wait()
+		if floor.Errors > 0 {
+			return r, fmt.Errorf("%s/%s /livez at %.0f/s: %d errors, e.g. %s", t.Name(), t.Client(), floor.Rate, floor.Errors, floor.FirstError)
+		}
+		ol.Floor = &floor.Latency
 		r.OpenLoop = &ol
 	}
 
