@@ -178,9 +178,9 @@ func benchmarkScale(o scaleOptions) (err error) {
 	if _, err := clients.kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: scaleNamespace}}, metav1.CreateOptions{}); err != nil {
 		return err
 	}
-	if !s.ours || o.keep {
-		// A stack the benchmark takes down goes with its objects; else the namespace
-		// controller deletes them.
+	if !s.ours {
+		// A stack the benchmark brought up goes down with its objects (or keeps them, with
+		// -keep); in a reused one the namespace controller deletes them.
 		defer func() { _ = clients.kube.CoreV1().Namespaces().Delete(ctx, scaleNamespace, metav1.DeleteOptions{}) }()
 	}
 
