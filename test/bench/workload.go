@@ -86,6 +86,38 @@ func summarize(durations []time.Duration) latency {
 
 // runPhase calls op for i in [0, n) from c workers and measures each call.
 func runPhase(n, c int, op func(i int) error) phase {
+	return timePhase(n, c, op).phase()
+}
+
+// phaseTimes are the raw measurements of a phase, which add up over its parts.
+type phaseTimes struct {
+	latencies []time.Duration
+	errors    int
+	first     string
+	elapsed   time.Duration
+}
+
+// add appends the measurements of another part of the same phase.
+func (p *phaseTimes) add(q phaseTimes) {
+	p.latencies = append(p.latencies, q.latencies...)
+	p.errors += q.errors
+	if p.first == "" {
+		p.first = q.first
+	}
+	p.elapsed += q.elapsed
+}
+
+func (p phaseTimes) phase() phase {
+	n := len(p.latencies)
+	l := summarize(p.latencies)
+	return phase{
+		Ops: n, Errors: p.errors, Seconds: p.elapsed.Seconds(), PerSec: float64(n) / p.elapsed.Seconds(),
+		P50ms: l.P50ms, P99ms: l.P99ms, FirstError: p.first,
+	}
+}
+
+// timePhase calls op for i in [0, n) from c workers and times each call.
+func timePhase(n, c int, op func(i int) error) phaseTimes {
 	latencies := make([]time.Duration, n)
 	var next atomic.Int64
 	var errs atomic.Int64
@@ -111,12 +143,7 @@ func runPhase(n, c int, op func(i int) error) phase {
 		})
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	l := summarize(latencies)
-	return phase{
-		Ops: n, Errors: int(errs.Load()), Seconds: elapsed.Seconds(), PerSec: float64(n) / elapsed.Seconds(),
-		P50ms: l.P50ms, P99ms: l.P99ms, FirstError: first,
-	}
+	return phaseTimes{latencies: latencies, errors: int(errs.Load()), first: first, elapsed: time.Since(start)}
 }
 
 // openLoop is a fixed rate of requests, each sent at its scheduled time whether or not the
