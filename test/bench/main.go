@@ -14,12 +14,14 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Command bench measures example-apiserver against the seed document's CRD on the local
+// Command bench measures example-apiserver against the CronTab CRD on the local
 // stack (hack/local-up.sh), side by side in one run: the same workload through the same
 // clients against CronTabs via the aggregator, CronTabs on example-apiserver's own port,
 // the CRD on kube-apiserver, and raw etcd. `make bench` runs it; docs/benchmarks.md says
 // how to read it. `bench controller` (make bench-controller) measures example-controller-manager
-// against kube-controller-manager's CronJob controller instead (controller.go).
+// against kube-controller-manager's CronJob controller instead (controller.go), `bench memory`
+// the memory goals (memory.go) and `bench scale` both servers holding 100,000 objects
+// (scale.go).
 package main
 
 import (
@@ -53,12 +55,16 @@ var (
 type options struct {
 	n, c, size, rounds int
 	metricsGets        int
-	targets, clients   []string
-	sampleAPIServer    string
-	stackDir           string
-	results            string
-	profileDir         string
-	keep               bool
+	// metricsRate GETs a second of the metric for metricsRateFor, open loop, after the
+	// saturating GETs of each metrics run.
+	metricsRate      float64
+	metricsRateFor   time.Duration
+	targets, clients []string
+	sampleAPIServer  string
+	stackDir         string
+	results          string
+	profileDir       string
+	keep             bool
 }
 
 func main() {
@@ -70,6 +76,10 @@ func main() {
 		memoryMain(os.Args[2:])
 		return
 	}
+	if len(os.Args) > 1 && os.Args[1] == "scale" {
+		scaleMain(os.Args[2:])
+		return
+	}
 	o := options{}
 	var targets, clients string
 	flag.IntVar(&o.n, "n", 2000, "objects per run")
@@ -79,6 +89,8 @@ func main() {
 	flag.StringVar(&targets, "targets", "aggregated,direct,crd,etcd", "targets, in the order each round runs them")
 	flag.StringVar(&clients, "clients", "dynamic,typed,metrics", "clients: dynamic (client-go dynamic, JSON), typed (generated clientset), metrics (external metrics client: GETs of the crontabs metric; aggregated and direct only)")
 	flag.IntVar(&o.metricsGets, "metrics-gets", 10000, "metric GETs per metrics run (by -c workers)")
+	flag.Float64Var(&o.metricsRate, "metrics-rate", 500, "then metric GETs a second at a fixed schedule (open loop, latency from the scheduled time); 0 skips them")
+	flag.DurationVar(&o.metricsRateFor, "metrics-rate-for", 10*time.Second, "how long each metrics run GETs at -metrics-rate")
 	flag.StringVar(&o.sampleAPIServer, "sample-apiserver", "", "sample-apiserver binary for the memory baseline, run before the rounds; \"none\" skips it (default _output/bin/sample-apiserver, built by make bench)")
 	flag.StringVar(&o.stackDir, "stack-dir", os.Getenv("LOCAL_UP_DIR"), "the local stack's directory: reused if it runs, else brought up there and taken down at the end (default _output/bench/stack)")
 	flag.StringVar(&o.results, "results", "", "JSON lines file the run is appended to (default _output/bench/results.jsonl)")
@@ -110,7 +122,7 @@ func benchmark(o options) (err error) {
 	if o.size > 0 {
 		pad = strings.Repeat("x", o.size)
 	}
-	s, err := openStack(root, o.stackDir)
+	s, err := openStack(root, o.stackDir, withoutController)
 	if err != nil {
 		return err
 	}
@@ -159,11 +171,16 @@ func benchmark(o options) (err error) {
 		Date: time.Now().UTC().Format(time.RFC3339), Commit: gitDescribe(root), CPUs: runtime.NumCPU(),
 		N: o.n, C: o.c, Size: o.size, Rounds: o.rounds, MetricsGets: o.metricsGets, Baseline: baseline,
 	}
+	if s.ours {
+		rep.ExampleFlags = os.Getenv("EXAMPLE_APISERVER_EXTRA_FLAGS")
+	}
 	// A short unrecorded pass first: connections, caches and the servers' lazily built paths
 	// would otherwise count against whichever target comes first.
 	logf("warming up every target")
 	for _, t := range plan {
-		if _, err := runInNamespace(ctx, kube, t, s, "warmup", min(o.n, 200), o.c, min(o.metricsGets, 500)); err != nil {
+		warmup := o
+		warmup.n, warmup.metricsGets, warmup.metricsRateFor = min(o.n, 200), min(o.metricsGets, 500), time.Second
+		if _, err := runInNamespace(ctx, kube, t, s, "warmup", warmup); err != nil {
 			return fmt.Errorf("warm-up: %w", err)
 		}
 	}
@@ -172,7 +189,7 @@ func benchmark(o options) (err error) {
 	start, busyBefore, stackBefore := time.Now(), machineBusySeconds(), s.stackCPUSeconds()
 	for round := 1; round <= o.rounds; round++ {
 		for _, t := range plan {
-			r, err := runInNamespace(ctx, kube, t, s, fmt.Sprintf("r%d", round), o.n, o.c, o.metricsGets)
+			r, err := runInNamespace(ctx, kube, t, s, fmt.Sprintf("r%d", round), o)
 			if err != nil {
 				return fmt.Errorf("round %d: %w", round, err)
 			}
@@ -251,7 +268,7 @@ func (s *stack) clientConfigs() (kubeConfig, directConfig *rest.Config, err erro
 	}
 	for _, c := range []*rest.Config{kubeConfig, directConfig} {
 		c.QPS, c.Burst = -1, -1 // no client-side throttling: the servers are measured
-		// example-apiserver warns that the seed's image has no tag; printing thousands of
+		// example-apiserver warns that the example's image has no tag; printing thousands of
 		// warnings would cost the client CPU the servers need.
 		c.WarningHandler = rest.NoWarnings{}
 		c.Timeout = 60 * time.Second
@@ -260,9 +277,10 @@ func (s *stack) clientConfigs() (kubeConfig, directConfig *rest.Config, err erro
 	return kubeConfig, directConfig, nil
 }
 
-// runInNamespace runs the workload of t in a fresh namespace, deleted afterwards: n
-// objects by c workers, and for a metrics target gets metric GETs.
-func runInNamespace(ctx context.Context, kube kubernetes.Interface, t cell, s *stack, tag string, n, c, gets int) (run, error) {
+// runInNamespace runs the workload of t in a fresh namespace, deleted afterwards: o.n
+// objects by o.c workers, and for a metrics target o.metricsGets metric GETs, then the
+// open-loop ones.
+func runInNamespace(ctx context.Context, kube kubernetes.Interface, t cell, s *stack, tag string, o options) (run, error) {
 	ns := fmt.Sprintf("bench-%d-%s-%s-%s", time.Now().Unix()%100000, tag, t.Name(), t.Client())
 	if t.Name() != "etcd" {
 		if _, err := kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
@@ -272,9 +290,9 @@ func runInNamespace(ctx context.Context, kube kubernetes.Interface, t cell, s *s
 	}
 	switch t := t.(type) {
 	case *metricsTarget:
-		return runMetrics(ctx, t, s, ns, n, c, gets)
+		return runMetrics(ctx, t, s, ns, o.n, o.c, o.metricsGets, o.metricsRate, o.metricsRateFor)
 	case target:
-		return runWorkload(ctx, t, s, ns, n, c)
+		return runWorkload(ctx, t, s, ns, o.n, o.c)
 	}
 	return run{}, fmt.Errorf("%s/%s: no workload for %T", t.Name(), t.Client(), t)
 }
@@ -316,7 +334,7 @@ func newTarget(name, client string, kubeConfig, directConfig *rest.Config, etcdC
 	return nil, fmt.Errorf("unknown target %q or client %q", name, client)
 }
 
-// applyCRD installs the seed's CRD and waits until kube-apiserver serves it.
+// applyCRD installs the CronTab CRD and waits until kube-apiserver serves it.
 func applyCRD(root string, s *stack) error {
 	kubectl := filepath.Join(root, "_output", "bin", "kubectl")
 	manifest := filepath.Join(root, "artifacts", "crd", "crontab-crd.yaml")

@@ -65,7 +65,7 @@ func profile(ctx context.Context, o options, s *stack, kube kubernetes.Interface
 			select {
 			case <-done:
 			default:
-				if _, err := runInNamespace(ctx, kube, t, s, fmt.Sprintf("p%d", i), o.n, o.c, o.metricsGets); err != nil {
+				if _, err := runInNamespace(ctx, kube, t, s, fmt.Sprintf("p%d", i), o); err != nil {
 					return err
 				}
 				continue

@@ -41,6 +41,9 @@ type report struct {
 	Rounds     int        `json:"rounds"`
 	// MetricsGets is the number of metric GETs of each metrics run.
 	MetricsGets int `json:"metrics_gets"`
+	// ExampleFlags are the EXAMPLE_APISERVER_EXTRA_FLAGS a stack the run brought up gave
+	// example-apiserver, for A/B runs of a server flag.
+	ExampleFlags string `json:"example_apiserver_extra_flags,omitempty"`
 	// WallSeconds is how long the rounds took; ForeignCPUSeconds the CPU time processes
 	// other than the stack and the benchmark used meanwhile (machine busy time minus ours).
 	WallSeconds       float64 `json:"wall_seconds"`
@@ -113,6 +116,16 @@ func medianPhase(runs []run, f func(run) phase) phase {
 	return p
 }
 
+// medianLatency is the median of each figure of a latency over the runs.
+func medianLatency(runs []run, f func(run) latency) latency {
+	return latency{
+		N:     int(median(runs, func(r run) float64 { return float64(f(r).N) })),
+		P50ms: median(runs, func(r run) float64 { return f(r).P50ms }),
+		P99ms: median(runs, func(r run) float64 { return f(r).P99ms }),
+		MaxMs: median(runs, func(r run) float64 { return f(r).MaxMs }),
+	}
+}
+
 // summarize computes the medians, the ratios and the goals from the runs.
 func (rep *report) summarize() {
 	type key struct{ target, client string }
@@ -136,17 +149,26 @@ func (rep *report) summarize() {
 			Delete:      medianPhase(rs, func(r run) phase { return r.Delete }),
 			ListMs:      median(rs, func(r run) float64 { return r.ListMs }),
 			ListPagedMs: median(rs, func(r run) float64 { return r.ListPagedMs }),
-			Watch: latency{
-				N:     int(median(rs, func(r run) float64 { return float64(r.Watch.N) })),
-				P50ms: median(rs, func(r run) float64 { return r.Watch.P50ms }),
-				P99ms: median(rs, func(r run) float64 { return r.Watch.P99ms }),
-			},
-			CPUSeconds: map[string]float64{},
-			RSSBytes:   map[string]int64{},
+			Watch:       medianLatency(rs, func(r run) latency { return r.Watch }),
+			CPUSeconds:  map[string]float64{},
+			RSSBytes:    map[string]int64{},
 		}
 		for _, p := range slices.Concat(serverProcesses, []string{benchClient}) {
 			m.CPUSeconds[p] = median(rs, func(r run) float64 { return r.CPUSeconds[p] })
 			m.RSSBytes[p] = int64(median(rs, func(r run) float64 { return float64(r.RSSBytes[p]) }))
+		}
+		if rs[0].Ops > 0 {
+			m.Ops, m.OpCPUSeconds = rs[0].Ops, map[string]float64{}
+			for _, p := range slices.Concat(serverProcesses, []string{benchClient}) {
+				m.OpCPUSeconds[p] = median(rs, func(r run) float64 { return r.OpCPUSeconds[p] })
+			}
+		}
+		if rs[0].OpenLoop != nil {
+			ol := *rs[0].OpenLoop
+			ol.Latency = medianLatency(rs, func(r run) latency { return r.OpenLoop.Latency })
+			floor := medianLatency(rs, func(r run) latency { return *r.OpenLoop.Floor })
+			ol.Floor = &floor
+			m.OpenLoop = &ol
 		}
 		medians[k] = m
 		rep.Medians = append(rep.Medians, m)
@@ -207,6 +229,25 @@ func (rep *report) summarize() {
 			})
 		}
 	}
+	rep.Goals = append(rep.Goals, cpuGoals(medians[key{"direct", "dynamic"}], medians[key{"aggregated", "dynamic"}], medians[key{"crd", "dynamic"}], rep.ratio("1/3 aggregated÷crd", "dynamic"))...)
+	rep.Goals = append(rep.Goals, cpuGoals(medians[key{"direct", "typed"}], medians[key{"aggregated", "typed"}], medians[key{"crd", "typed"}], rep.ratio("1/3 aggregated÷crd", "typed"))...)
+	for _, g := range []struct {
+		target string
+		p99ms  float64
+	}{{"direct", 5}, {"aggregated", 10}} {
+		m, ok := medians[key{g.target, "metrics"}]
+		if !ok || m.OpenLoop == nil {
+			continue
+		}
+		ol := m.OpenLoop
+		met := ol.Latency.P99ms <= g.p99ms
+		rep.Goals = append(rep.Goals, goal{
+			Goal: fmt.Sprintf("external metric %s at %.0f GETs/s (open loop): p99 ≤ %.0f ms", g.target, ol.Rate, g.p99ms),
+			Measured: fmt.Sprintf("p99 %.1f ms (p50 %.1f, max %.1f; /livez meanwhile p99 %.1f); at saturation %.0f GETs/s, p99 %.1f ms",
+				ol.Latency.P99ms, ol.Latency.P50ms, ol.Latency.MaxMs, ol.Floor.P99ms, m.Get.PerSec, m.Get.P99ms),
+			Met: &met,
+		})
+	}
 	const rssGoal = "RSS ≤ ½ of sample-apiserver's for the same objects"
 	if b := rep.Baseline; b != nil {
 		met := b.Ratio <= 0.5
@@ -221,6 +262,68 @@ func (rep *report) summarize() {
 			Measured: fmt.Sprintf("example-apiserver %s with %d CronTabs stored; sample-apiserver was not run, so not compared here", mib(m.RSSBytes["example-apiserver"]), rep.N),
 		})
 	}
+}
+
+// perThousand is a process's CPU-seconds per 1,000 of the run's single operations.
+func (m run) perThousand(process string) float64 {
+	if m.Ops == 0 {
+		return 0
+	}
+	return m.OpCPUSeconds[process] / float64(m.Ops) * 1000
+}
+
+// stackPerThousand is the servers' and etcd's CPU-seconds per 1,000 operations together.
+func (m run) stackPerThousand() float64 {
+	var total float64
+	for _, p := range serverProcesses {
+		total += m.perThousand(p)
+	}
+	return total
+}
+
+// ratio is the named ratio of a client, or nil.
+func (rep *report) ratio(name, client string) *ratio {
+	for i, r := range rep.Ratios {
+		if r.Name == name && r.Client == client {
+			return &rep.Ratios[i]
+		}
+	}
+	return nil
+}
+
+// cpuGoals are the goals on server CPU per operation, the figure a noisy machine moves least:
+// directly, example-apiserver at most half of what kube-apiserver spends serving the CRD;
+// through the aggregator, the whole stack no more than for the CRD.
+func cpuGoals(direct, aggregated, crd run, throughput *ratio) []goal {
+	if crd.Ops == 0 {
+		return nil
+	}
+	var goals []goal
+	kas := crd.perThousand("kube-apiserver")
+	if direct.Ops > 0 {
+		ours := direct.perThousand("example-apiserver")
+		met := ours <= 0.5*kas
+		goals = append(goals, goal{
+			Goal: fmt.Sprintf("direct: example-apiserver's CPU per 1,000 operations ≤ 0.5× kube-apiserver's for the CRD (%s)", crd.Client),
+			Measured: fmt.Sprintf("%.2f×: %.2f vs %.2f CPU-s (whole stack %.2f vs %.2f)",
+				ours/kas, ours, kas, direct.stackPerThousand(), crd.stackPerThousand()),
+			Met: &met,
+		})
+	}
+	if aggregated.Ops > 0 {
+		ours, theirs := aggregated.stackPerThousand(), crd.stackPerThousand()
+		met := ours <= theirs
+		measured := fmt.Sprintf("%.2f×: %.2f (example-apiserver %.2f + kube-apiserver %.2f + etcd %.2f) vs %.2f CPU-s",
+			ours/theirs, ours, aggregated.perThousand("example-apiserver"), aggregated.perThousand("kube-apiserver"), aggregated.perThousand("etcd"), theirs)
+		if throughput != nil {
+			measured += fmt.Sprintf("; throughput creates/updates %.2f×/%.2f× (goal ≥ 1), gets %.2f× (goal ≥ 0.8)", throughput.Create, throughput.Update, throughput.Get)
+		}
+		goals = append(goals, goal{
+			Goal:     fmt.Sprintf("through the aggregator: the stack's CPU per operation ≤ the CRD's (%s)", crd.Client),
+			Measured: measured, Met: &met,
+		})
+	}
+	return goals
 }
 
 // printGoals prints each goal as MET, MISS or n/a with its measured figure.
@@ -241,6 +344,9 @@ func (rep *report) print(w io.Writer) {
 	fmt.Fprintf(w, "\nexample-apiserver benchmark %s (commit %s): N=%d C=%d size=%d, median of %d rounds\n", rep.Date, rep.Commit, rep.N, rep.C, rep.Size, rep.Rounds)
 	fmt.Fprintf(w, "machine: %d CPUs, load average %.2f before → %.2f after; other processes used %.1f of %.0f CPU-seconds available in the %.0fs of the rounds\n\n",
 		rep.CPUs, rep.LoadBefore[0], rep.LoadAfter[0], rep.ForeignCPUSeconds, rep.WallSeconds*float64(rep.CPUs), rep.WallSeconds)
+	if rep.ExampleFlags != "" {
+		fmt.Fprintf(w, "example-apiserver ran with EXAMPLE_APISERVER_EXTRA_FLAGS=%q\n\n", rep.ExampleFlags)
+	}
 	if slices.ContainsFunc(rep.Medians, func(m run) bool { return m.Client != "metrics" }) {
 		rep.printWorkload(w)
 	}
@@ -283,6 +389,18 @@ func (rep *report) printWorkload(w io.Writer) {
 		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t\n", r.Name, r.Client, r.Create, r.Get, r.Update, r.Delete, r.List, r.ListPaged, r.WatchP50)
 	}
 	_ = tw.Flush()
+
+	fmt.Fprintln(w, "\nCPU-seconds per 1,000 operations (the creates, gets, updates and deletes; LISTs excluded), utime+stime from /proc")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "target\tclient\texample-apiserver\tkube-apiserver\tetcd\tservers+etcd\tbench client\t")
+	for _, m := range rep.Medians {
+		if m.Ops == 0 {
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t\n", m.Target, m.Client, m.perThousand("example-apiserver"),
+			m.perThousand("kube-apiserver"), m.perThousand("etcd"), m.stackPerThousand(), m.perThousand(benchClient))
+	}
+	_ = tw.Flush()
 }
 
 // printMetrics prints the metrics runs' medians and their ratio, if any ran.
@@ -301,6 +419,12 @@ func (rep *report) printMetrics(w io.Writer) {
 		}
 	}
 	_ = tw.Flush()
+	for _, m := range rep.Medians {
+		if ol := m.OpenLoop; m.Client == "metrics" && ol != nil {
+			fmt.Fprintf(w, "  %s at %.0f GETs/s for %.0f s, open loop (latency from each GET's scheduled time): p50 %.1f ms, p99 %.1f ms, max %.1f ms; /livez of the first server at %.0f/s meanwhile: p50 %.1f, p99 %.1f, max %.1f ms\n",
+				m.Target, ol.Rate, ol.Seconds, ol.Latency.P50ms, ol.Latency.P99ms, ol.Latency.MaxMs, ol.Rate/10, ol.Floor.P50ms, ol.Floor.P99ms, ol.Floor.MaxMs)
+		}
+	}
 	for _, r := range rep.Ratios {
 		if r.Client == "metrics" {
 			fmt.Fprintf(w, "  %s: %.2f× the GETs/s; p50 %.2f×, p99 %.2f× the time\n", r.Name, r.Get, r.GetP50, r.GetP99)

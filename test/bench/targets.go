@@ -32,6 +32,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	externalmetrics "k8s.io/metrics/pkg/client/external_metrics"
 	"k8s.io/utils/ptr"
@@ -77,13 +78,13 @@ func objectIndex(name string) int {
 	return i
 }
 
-// The workload's objects: the seed document's CronTab, padded by an annotation of
+// The workload's objects: the example CronTab (artifacts/examples/my-crontab.yaml), padded by an annotation of
 // -size bytes.
 const (
-	seedCronSpec = "* * * * */5"
-	seedImage    = "my-awesome-cron-image"
-	newImage     = "my-awesome-cron-image:2"
-	padKey       = "bench.example.com/pad"
+	exampleCronSpec = "* * * * */5"
+	exampleImage    = "my-awesome-cron-image"
+	newImage        = "my-awesome-cron-image:2"
+	padKey          = "bench.example.com/pad"
 )
 
 var pad string // set from -size
@@ -100,7 +101,7 @@ type dynamicTarget struct {
 	name   string
 	client dynamic.Interface
 	gvr    schema.GroupVersionResource
-	// object is what Create stores as object i: the seed's CronTab unless set otherwise
+	// object is what Create stores as object i: the example CronTab unless set otherwise
 	// (labelled for the metrics, a Flunder for sample-apiserver).
 	object func(i int) *unstructured.Unstructured
 }
@@ -115,13 +116,13 @@ func newDynamicTarget(name string, config *rest.Config, gvr schema.GroupVersionR
 func (t *dynamicTarget) Name() string   { return t.name }
 func (t *dynamicTarget) Client() string { return "dynamic" }
 
-// cronTab is the seed's CronTab as object i.
+// cronTab is the example CronTab as object i.
 func (t *dynamicTarget) cronTab(i int) *unstructured.Unstructured {
 	u := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": t.gvr.GroupVersion().String(),
 		"kind":       "CronTab",
 		"metadata":   map[string]any{"name": objectName(i)},
-		"spec":       map[string]any{"cronSpec": seedCronSpec, "image": seedImage, "replicas": int64(1)},
+		"spec":       map[string]any{"cronSpec": exampleCronSpec, "image": exampleImage, "replicas": int64(1)},
 	}}
 	if a := annotations(); a != nil {
 		u.SetAnnotations(a)
@@ -182,12 +183,15 @@ func (t *dynamicTarget) Watch(ctx context.Context, ns, rv string) (<-chan int, f
 type metricsTarget struct {
 	name   string
 	client externalmetrics.ExternalMetricsClient
-	// seed stores the CronTabs the metric counts, on example-apiserver's own port for every
+	// counted stores the CronTabs the metric counts, on example-apiserver's own port for every
 	// target, so the targets differ only in how the metric is read.
-	seed *dynamicTarget
+	counted *dynamicTarget
+	// firstHop is the server the GETs reach first, whose /livez (the cheapest request it
+	// answers) shows what the machine alone adds to a request's latency.
+	firstHop rest.Interface
 }
 
-// The metric read, and the selector: the seed's objects alternate tier=batch and tier=web.
+// The metric read, and the selector: the counted objects alternate tier=batch and tier=web.
 const (
 	metricName  = "crontabs"
 	metricLabel = "tier"
@@ -201,16 +205,26 @@ func newMetricsTarget(name string, config, directConfig *rest.Config) (*metricsT
 	if err != nil {
 		return nil, err
 	}
-	seed, err := newDynamicTarget("metrics-seed", directConfig, cronTabs)
+	counted, err := newDynamicTarget("metrics-counted", directConfig, cronTabs)
 	if err != nil {
 		return nil, err
 	}
-	seed.object = func(i int) *unstructured.Unstructured {
-		u := seed.cronTab(i)
+	counted.object = func(i int) *unstructured.Unstructured {
+		u := counted.cronTab(i)
 		u.SetLabels(map[string]string{metricLabel: []string{metricValue, "web"}[i%2]})
 		return u
 	}
-	return &metricsTarget{name: name, client: client, seed: seed}, nil
+	kube, err := kubernetes.NewForConfig(config)
+	if err != nil {
+		return nil, err
+	}
+	return &metricsTarget{name: name, client: client, counted: counted, firstHop: kube.Discovery().RESTClient()}, nil
+}
+
+// Livez GETs /livez of the first server the metric GETs reach.
+func (t *metricsTarget) Livez(ctx context.Context) error {
+	_, err := t.firstHop.Get().AbsPath("/livez").DoRaw(ctx)
+	return err
 }
 
 func (t *metricsTarget) Name() string   { return t.name }
@@ -245,7 +259,7 @@ func newTypedTarget(name string, config *rest.Config) (*typedTarget, error) {
 func typedCronTab(i int) *examplev1.CronTab {
 	return &examplev1.CronTab{
 		ObjectMeta: metav1.ObjectMeta{Name: objectName(i), Annotations: annotations()},
-		Spec:       examplev1.CronTabSpec{CronSpec: seedCronSpec, Image: seedImage, Replicas: ptr.To[int32](1)},
+		Spec:       examplev1.CronTabSpec{CronSpec: exampleCronSpec, Image: exampleImage, Replicas: ptr.To[int32](1)},
 	}
 }
 

@@ -63,6 +63,12 @@ type run struct {
 	// memory once the N objects are stored.
 	CPUSeconds map[string]float64 `json:"cpu_seconds"`
 	RSSBytes   map[string]int64   `json:"rss_bytes"`
+	// OpCPUSeconds is what each process spent during the create, get, update and delete
+	// phases alone (Ops operations, the LISTs excluded): the CPU per operation.
+	OpCPUSeconds map[string]float64 `json:"op_cpu_seconds,omitempty"`
+	Ops          int                `json:"ops,omitempty"`
+	// OpenLoop is a metrics run's GETs at a fixed rate, timed from their scheduled start.
+	OpenLoop *openLoop `json:"open_loop,omitempty"`
 }
 
 func percentile(sorted []time.Duration, p float64) float64 {
@@ -80,6 +86,38 @@ func summarize(durations []time.Duration) latency {
 
 // runPhase calls op for i in [0, n) from c workers and measures each call.
 func runPhase(n, c int, op func(i int) error) phase {
+	return timePhase(n, c, op).phase()
+}
+
+// phaseTimes are the raw measurements of a phase, which add up over its parts.
+type phaseTimes struct {
+	latencies []time.Duration
+	errors    int
+	first     string
+	elapsed   time.Duration
+}
+
+// add appends the measurements of another part of the same phase.
+func (p *phaseTimes) add(q phaseTimes) {
+	p.latencies = append(p.latencies, q.latencies...)
+	p.errors += q.errors
+	if p.first == "" {
+		p.first = q.first
+	}
+	p.elapsed += q.elapsed
+}
+
+func (p phaseTimes) phase() phase {
+	n := len(p.latencies)
+	l := summarize(p.latencies)
+	return phase{
+		Ops: n, Errors: p.errors, Seconds: p.elapsed.Seconds(), PerSec: float64(n) / p.elapsed.Seconds(),
+		P50ms: l.P50ms, P99ms: l.P99ms, FirstError: p.first,
+	}
+}
+
+// timePhase calls op for i in [0, n) from c workers and times each call.
+func timePhase(n, c int, op func(i int) error) phaseTimes {
 	latencies := make([]time.Duration, n)
 	var next atomic.Int64
 	var errs atomic.Int64
@@ -105,12 +143,48 @@ func runPhase(n, c int, op func(i int) error) phase {
 		})
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	l := summarize(latencies)
-	return phase{
-		Ops: n, Errors: int(errs.Load()), Seconds: elapsed.Seconds(), PerSec: float64(n) / elapsed.Seconds(),
-		P50ms: l.P50ms, P99ms: l.P99ms, FirstError: first,
+	return phaseTimes{latencies: latencies, errors: int(errs.Load()), first: first, elapsed: time.Since(start)}
+}
+
+// openLoop is a fixed rate of requests, each sent at its scheduled time whether or not the
+// earlier ones were answered, so a slow answer delays no later request's clock (no
+// coordinated omission): latency counts from the scheduled time, not from the send.
+type openLoop struct {
+	Rate    float64 `json:"rate"`
+	Seconds float64 `json:"seconds"`
+	Latency latency `json:"latency"`
+	Errors  int     `json:"errors"`
+	// FirstError explains a run with errors.
+	FirstError string `json:"first_error,omitempty"`
+	// Floor is /livez of the same server at a tenth of the rate, open loop, at the same
+	// time: what the machine alone adds to a request's latency.
+	Floor *latency `json:"floor,omitempty"`
+}
+
+// runOpenLoop calls op rate times a second for d, each call in a goroutine of its own.
+func runOpenLoop(rate float64, d time.Duration, op func() error) openLoop {
+	n := int(rate * d.Seconds())
+	interval := time.Duration(float64(time.Second) / rate)
+	latencies := make([]time.Duration, n)
+	var errs atomic.Int64
+	var firstErr sync.Once
+	var first string
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := range n {
+		scheduled := start.Add(time.Duration(i) * interval)
+		time.Sleep(time.Until(scheduled))
+		wg.Go(func() {
+			err := op()
+			latencies[i] = time.Since(scheduled)
+			if err != nil {
+				errs.Add(1)
+				firstErr.Do(func() { first = err.Error() })
+			}
+		})
 	}
+	wg.Wait()
+	return openLoop{Rate: rate, Seconds: d.Seconds(), Latency: summarize(latencies), Errors: int(errs.Load()), FirstError: first}
 }
 
 // timeIt returns the median of reps calls of op, in milliseconds.
@@ -129,11 +203,21 @@ func timeIt(reps int, op func() error) (float64, error) {
 // runWorkload creates n objects, reads each, lists them (whole and in pages of 500),
 // updates each while a watch measures how soon the update is seen, and deletes them.
 func runWorkload(ctx context.Context, t target, s *stack, ns string, n, c int) (run, error) {
-	r := run{Target: t.Name(), Client: t.Client(), RSSBytes: map[string]int64{}, CPUSeconds: map[string]float64{}}
+	r := run{Target: t.Name(), Client: t.Client(), RSSBytes: map[string]int64{}, CPUSeconds: map[string]float64{}, OpCPUSeconds: map[string]float64{}}
 	before := s.snapshot()
+	// counted runs one phase of single operations and adds its CPU to r.OpCPUSeconds.
+	counted := func(op func(i int) error) phase {
+		from := s.snapshot()
+		p := runPhase(n, c, op)
+		for name, st := range s.snapshot() {
+			r.OpCPUSeconds[name] += st.CPUSeconds - from[name].CPUSeconds
+		}
+		r.Ops += n
+		return p
+	}
 
 	objects := make([]any, n)
-	r.Create = runPhase(n, c, func(i int) error {
+	r.Create = counted(func(i int) error {
 		obj, err := t.Create(ctx, ns, i)
 		objects[i] = obj
 		return err
@@ -144,7 +228,7 @@ func runWorkload(ctx context.Context, t target, s *stack, ns string, n, c int) (
 	for name, st := range s.snapshot() {
 		r.RSSBytes[name] = st.RSSBytes
 	}
-	r.Get = runPhase(n, c, func(i int) error { return t.Get(ctx, ns, i) })
+	r.Get = counted(func(i int) error { return t.Get(ctx, ns, i) })
 
 	var err error
 	listAll := func(limit int64) func() error {
@@ -202,7 +286,7 @@ func runWorkload(ctx context.Context, t target, s *stack, ns string, n, c int) (
 		for range events {
 		}
 	}()
-	r.Update = runPhase(n, c, func(i int) error {
+	r.Update = counted(func(i int) error {
 		started[i].Store(time.Now().UnixNano())
 		return t.Update(ctx, ns, objects[i])
 	})
@@ -215,7 +299,7 @@ func runWorkload(ctx context.Context, t target, s *stack, ns string, n, c int) (
 	stopWatch()
 	r.Watch = summarize(watchLatencies)
 
-	r.Delete = runPhase(n, c, func(i int) error { return t.Delete(ctx, ns, i) })
+	r.Delete = counted(func(i int) error { return t.Delete(ctx, ns, i) })
 
 	after := s.snapshot()
 	for name, st := range after {
@@ -238,9 +322,11 @@ func runWorkload(ctx context.Context, t target, s *stack, ns string, n, c int) (
 // CronTabs. The run's Get phase holds the metric GETs; its CPU seconds are theirs alone.
 // Repeated GETs of one namespace and selector are what HPAs do every 15 s; the server
 // answers them from its per-selector cache (cacheTTL) over the informer's store.
-func runMetrics(ctx context.Context, t *metricsTarget, s *stack, ns string, n, c, gets int) (run, error) {
+//
+// Then, if rate > 0, it GETs the metric at that fixed rate for rateFor (open loop).
+func runMetrics(ctx context.Context, t *metricsTarget, s *stack, ns string, n, c, gets int, rate float64, rateFor time.Duration) (run, error) {
 	r := run{Target: t.Name(), Client: t.Client(), RSSBytes: map[string]int64{}, CPUSeconds: map[string]float64{}}
-	create := runPhase(n, c, func(i int) error { _, err := t.seed.Create(ctx, ns, i); return err })
+	create := runPhase(n, c, func(i int) error { _, err := t.counted.Create(ctx, ns, i); return err })
 	if create.Errors > 0 {
 		return r, fmt.Errorf("%s/%s storing the CronTabs: %d errors, e.g. %s", t.Name(), t.Client(), create.Errors, create.FirstError)
 	}
@@ -267,23 +353,39 @@ func runMetrics(ctx context.Context, t *metricsTarget, s *stack, ns string, n, c
 		r.RSSBytes[name] = st.RSSBytes
 	}
 
-	before := s.snapshot()
-	r.Get = runPhase(gets, c, func(int) error {
+	value := func() error {
 		got, err := t.Value(ns)
 		if err == nil && got != want {
 			err = fmt.Errorf("metric %s is %d, want %d", metricName, got, want)
 		}
 		return err
-	})
+	}
+	before := s.snapshot()
+	r.Get = runPhase(gets, c, func(int) error { return value() })
 	for name, st := range s.snapshot() {
 		r.CPUSeconds[name] = st.CPUSeconds - before[name].CPUSeconds
 	}
+	if rate > 0 {
+		var floor openLoop
+		var wg sync.WaitGroup
+		wg.Go(func() { floor = runOpenLoop(rate/10, rateFor, func() error { return t.Livez(ctx) }) })
+		ol := runOpenLoop(rate, rateFor, value)
+		wg.Wait()
+		if floor.Errors > 0 {
+			return r, fmt.Errorf("%s/%s /livez at %.0f/s: %d errors, e.g. %s", t.Name(), t.Client(), floor.Rate, floor.Errors, floor.FirstError)
+		}
+		ol.Floor = &floor.Latency
+		r.OpenLoop = &ol
+	}
 
-	del := runPhase(n, c, func(i int) error { return t.seed.Delete(ctx, ns, i) })
+	del := runPhase(n, c, func(i int) error { return t.counted.Delete(ctx, ns, i) })
 	for what, p := range map[string]phase{"metric GET": r.Get, "deleting the CronTabs": del} {
 		if p.Errors > 0 {
 			return r, fmt.Errorf("%s/%s %s: %d errors, e.g. %s", t.Name(), t.Client(), what, p.Errors, p.FirstError)
 		}
+	}
+	if ol := r.OpenLoop; ol != nil && ol.Errors > 0 {
+		return r, fmt.Errorf("%s/%s metric GETs at %.0f/s: %d errors, e.g. %s", t.Name(), t.Client(), ol.Rate, ol.Errors, ol.FirstError)
 	}
 	return r, nil
 }
