@@ -126,16 +126,12 @@ func benchmark(o options) (err error) {
 	if err != nil {
 		return err
 	}
-	if !o.keep {
-		defer func() { err = errors.Join(err, s.down()) }()
-	}
-	ctx := context.Background()
-
 	clients, err := s.connect(root)
+	defer s.release(clients, o.keep, &err)
 	if err != nil {
 		return err
 	}
-	defer clients.etcd.Close()
+	ctx := context.Background()
 	kubeConfig, directConfig, kube, etcdClient := clients.kubeConfig, clients.directConfig, clients.kube, clients.etcd
 	storedBytes, err := sampleStoredBytes(ctx, kube, directConfig, etcdClient)
 	if err != nil {
@@ -247,6 +243,17 @@ func (s *stack) connect(root string) (*benchClients, error) {
 		return nil, err
 	}
 	return &benchClients{kubeConfig: kubeConfig, directConfig: directConfig, kube: kube, etcd: etcdClient}, nil
+}
+
+// release closes the clients (nil when connect failed) and, unless keep, takes the stack
+// down; deferred right after connect, it joins its error into *err.
+func (s *stack) release(clients *benchClients, keep bool, err *error) {
+	if clients != nil {
+		clients.etcd.Close()
+	}
+	if !keep {
+		*err = errors.Join(*err, s.down())
+	}
 }
 
 // clientConfigs are the stack's admin client of kube-apiserver and the one of

@@ -141,15 +141,12 @@ func benchmarkMemory(o memoryOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	if !o.keep {
-		defer func() { err = errors.Join(err, s.down()) }()
-	}
-	ctx := context.Background()
 	clients, err := s.connect(root)
+	defer s.release(clients, o.keep, &err)
 	if err != nil {
 		return err
 	}
-	defer clients.etcd.Close()
+	ctx := context.Background()
 	kubeConfig, directConfig, kube, etcdClient := clients.kubeConfig, clients.directConfig, clients.kube, clients.etcd
 	example, err := newDynamicTarget(exampleServer, directConfig, cronTabs)
 	if err != nil {

@@ -20,7 +20,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -150,15 +149,12 @@ func benchmarkScale(o scaleOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	if !o.keep {
-		defer func() { err = errors.Join(err, s.down()) }()
-	}
-	ctx := context.Background()
 	clients, err := s.connect(root)
+	defer s.release(clients, o.keep, &err)
 	if err != nil {
 		return err
 	}
-	defer clients.etcd.Close()
+	ctx := context.Background()
 	var servers []*scaleServer
 	for _, sv := range []struct {
 		name   string
