@@ -5,16 +5,8 @@ SHELL := /usr/bin/env bash
 BIN_DIR := _output/bin
 # A semantic version (vX.Y.Z...), as krew and Go tooling expect; untagged trees are v0.1.0-dev+<commit>.
 VERSION ?= $(shell git describe --tags --match 'v*' --dirty 2>/dev/null || echo "v0.1.0-dev+$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)")
-# The Kubernetes release our k8s.io/* v0.X.Y libraries are (v1.X.Y): component-base derives
-# feature gates, the emulation version and metric deprecation from it, so it must not be ours.
-KUBE_VERSION := $(shell awk '$$1 == "k8s.io/component-base" {sub(/^v0/, "v1", $$2); print $$2}' go.mod)
-# Our release goes into pkg/version (--version, the plugins' version commands, OpenAPI info) and
-# client-go's (the User-Agent of our requests).
-LDFLAGS := -X example.com/example-apiserver/pkg/version.gitVersion=$(VERSION) \
-           -X example.com/example-apiserver/pkg/version.gitCommit=$(shell git rev-parse HEAD 2>/dev/null) \
-           -X example.com/example-apiserver/pkg/version.buildDate=$(shell date -u +%Y-%m-%dT%H:%M:%SZ) \
-           -X k8s.io/client-go/pkg/version.gitVersion=$(VERSION) \
-           -X k8s.io/component-base/version.gitVersion=$(KUBE_VERSION)
+# Version stamps; hack/ldflags.sh says which goes where and why.
+LDFLAGS := $(shell hack/ldflags.sh '$(VERSION)' '$(shell git rev-parse HEAD 2>/dev/null)' '$(shell date -u +%Y-%m-%dT%H:%M:%SZ)')
 GO_TEST_FLAGS ?=
 
 .PHONY: all help build install plugins test test-unit test-integration test-reliability test-ha test-e2e prereqs-run prereqs-test fuzz run up down tools generate verify verify-cold bench bench-controller bench-memory bench-scale bench-inprocess clean

@@ -32,11 +32,7 @@ KREW_URI_BASE="${KREW_URI_BASE:-https://example.com/example-apiserver/releases/d
 COMMIT="$(git rev-parse HEAD 2>/dev/null || echo unknown)"
 # The commit's date, not the wall clock: the same commit builds the same bytes.
 BUILD_DATE="$(git show -s --format=%cI HEAD 2>/dev/null | xargs -I{} date -u -d {} +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || echo 1970-01-01T00:00:00Z)"
-# The Makefile's stamps (it says why component-base gets the Kubernetes release, not ours).
-KUBE_VERSION="$(awk '$1 == "k8s.io/component-base" {sub(/^v0/, "v1", $2); print $2}' go.mod)"
-PKG=example.com/example-apiserver/pkg/version
-LDFLAGS="-s -w -X ${PKG}.gitVersion=${VERSION} -X ${PKG}.gitCommit=${COMMIT} -X ${PKG}.buildDate=${BUILD_DATE}"
-LDFLAGS+=" -X k8s.io/client-go/pkg/version.gitVersion=${VERSION} -X k8s.io/component-base/version.gitVersion=${KUBE_VERSION}"
+LDFLAGS="-s -w $(hack/ldflags.sh "${VERSION}" "${COMMIT}" "${BUILD_DATE}")"
 
 log() { printf '[build-plugins] %s\n' "$*" >&2; }
 
