@@ -82,11 +82,10 @@ type controllerOptions struct {
 	keep          bool
 }
 
-// controllerMain runs `bench controller`: example-controller-manager against
+// controllerCommand is `bench controller`: example-controller-manager against
 // kube-controller-manager's CronJob controller on one local stack.
-func controllerMain(args []string) {
-	o := controllerOptions{}
-	fs := flag.NewFlagSet("controller", flag.ExitOnError)
+func controllerCommand(fs *flag.FlagSet) func() error {
+	o := &controllerOptions{}
 	fs.IntVar(&o.n, "n", 500, "CronTabs, and as many CronJobs, all on \""+everyMinute+"\"")
 	fs.IntVar(&o.ticks, "ticks", 3, "scheduled minutes measured")
 	fs.Float64Var(&o.qps, "kube-api-qps", 0, "both controllers' --kube-api-qps; 0: each at its default (example-controller-manager 200, kube-controller-manager 20)")
@@ -98,14 +97,11 @@ func controllerMain(args []string) {
 	fs.StringVar(&o.stackDir, "stack-dir", "", "directory of the local stack the benchmark brings up and takes down (default _output/bench/controller-stack)")
 	fs.StringVar(&o.results, "results", "", "JSON lines file the run is appended to (default _output/bench/controller-results.jsonl)")
 	fs.BoolVar(&o.keep, "keep", false, "leave the stack running afterwards, its CronTabs still running every minute (the CronJobs stop with the benchmark's kube-controller-manager)")
-	_ = fs.Parse(args)
-	if (o.qps > 0) != (o.burst > 0) {
-		fmt.Fprintln(os.Stderr, "bench controller: set -kube-api-qps and -kube-api-burst together")
-		os.Exit(2)
-	}
-	if err := benchmarkControllers(o); err != nil {
-		fmt.Fprintln(os.Stderr, "bench controller:", err)
-		os.Exit(1)
+	return func() error {
+		if (o.qps > 0) != (o.burst > 0) {
+			return errors.New("set -kube-api-qps and -kube-api-burst together")
+		}
+		return benchmarkControllers(*o)
 	}
 }
 

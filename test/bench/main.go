@@ -67,40 +67,49 @@ type options struct {
 	keep             bool
 }
 
+// commands are the benchmarks by their first argument; without one, the servers' benchmark.
+var commands = map[string]func(fs *flag.FlagSet) (run func() error){
+	"":           serversCommand,
+	"controller": controllerCommand,
+	"memory":     memoryCommand,
+	"scale":      scaleCommand,
+}
+
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "controller" {
-		controllerMain(os.Args[2:])
-		return
+	name, args := "", os.Args[1:]
+	if len(args) > 0 && commands[args[0]] != nil {
+		name, args = args[0], args[1:]
 	}
-	if len(os.Args) > 1 && os.Args[1] == "memory" {
-		memoryMain(os.Args[2:])
-		return
-	}
-	if len(os.Args) > 1 && os.Args[1] == "scale" {
-		scaleMain(os.Args[2:])
-		return
-	}
-	o := options{}
-	var targets, clients string
-	flag.IntVar(&o.n, "n", 2000, "objects per run")
-	flag.IntVar(&o.c, "c", 16, "concurrent workers")
-	flag.IntVar(&o.size, "size", 0, "bytes of padding (an annotation) added to each object")
-	flag.IntVar(&o.rounds, "rounds", 3, "rounds; each runs every target once, interleaved, and the medians are reported")
-	flag.StringVar(&targets, "targets", "aggregated,direct,crd,etcd", "targets, in the order each round runs them")
-	flag.StringVar(&clients, "clients", "dynamic,typed,metrics", "clients: dynamic (client-go dynamic, JSON), typed (generated clientset), metrics (external metrics client: GETs of the crontabs metric; aggregated and direct only)")
-	flag.IntVar(&o.metricsGets, "metrics-gets", 10000, "metric GETs per metrics run (by -c workers)")
-	flag.Float64Var(&o.metricsRate, "metrics-rate", 500, "then metric GETs a second at a fixed schedule (open loop, latency from the scheduled time); 0 skips them")
-	flag.DurationVar(&o.metricsRateFor, "metrics-rate-for", 10*time.Second, "how long each metrics run GETs at -metrics-rate")
-	flag.StringVar(&o.sampleAPIServer, "sample-apiserver", "", "sample-apiserver binary for the memory baseline, run before the rounds; \"none\" skips it (default _output/bin/sample-apiserver, built by make bench)")
-	flag.StringVar(&o.stackDir, "stack-dir", os.Getenv("LOCAL_UP_DIR"), "the local stack's directory: reused if it runs, else brought up there and taken down at the end (default _output/bench/stack)")
-	flag.StringVar(&o.results, "results", "", "JSON lines file the run is appended to (default _output/bench/results.jsonl)")
-	flag.StringVar(&o.profileDir, "profile-dir", "", "if set, afterwards take 10s CPU profiles of example-apiserver and kube-apiserver under each target's load into this directory")
-	flag.BoolVar(&o.keep, "keep", false, "leave a stack the benchmark brought up running")
-	flag.Parse()
-	o.targets, o.clients = strings.Split(targets, ","), strings.Split(clients, ",")
-	if err := benchmark(o); err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
+	fs := flag.NewFlagSet(strings.TrimSpace("bench "+name), flag.ExitOnError)
+	run := commands[name](fs)
+	_ = fs.Parse(args)
+	if err := run(); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", fs.Name(), err)
 		os.Exit(1)
+	}
+}
+
+// serversCommand is the default benchmark: example-apiserver against the CRD and etcd.
+func serversCommand(fs *flag.FlagSet) func() error {
+	o := &options{}
+	var targets, clients string
+	fs.IntVar(&o.n, "n", 2000, "objects per run")
+	fs.IntVar(&o.c, "c", 16, "concurrent workers")
+	fs.IntVar(&o.size, "size", 0, "bytes of padding (an annotation) added to each object")
+	fs.IntVar(&o.rounds, "rounds", 3, "rounds; each runs every target once, interleaved, and the medians are reported")
+	fs.StringVar(&targets, "targets", "aggregated,direct,crd,etcd", "targets, in the order each round runs them")
+	fs.StringVar(&clients, "clients", "dynamic,typed,metrics", "clients: dynamic (client-go dynamic, JSON), typed (generated clientset), metrics (external metrics client: GETs of the crontabs metric; aggregated and direct only)")
+	fs.IntVar(&o.metricsGets, "metrics-gets", 10000, "metric GETs per metrics run (by -c workers)")
+	fs.Float64Var(&o.metricsRate, "metrics-rate", 500, "then metric GETs a second at a fixed schedule (open loop, latency from the scheduled time); 0 skips them")
+	fs.DurationVar(&o.metricsRateFor, "metrics-rate-for", 10*time.Second, "how long each metrics run GETs at -metrics-rate")
+	fs.StringVar(&o.sampleAPIServer, "sample-apiserver", "", "sample-apiserver binary for the memory baseline, run before the rounds; \"none\" skips it (default _output/bin/sample-apiserver, built by make bench)")
+	fs.StringVar(&o.stackDir, "stack-dir", os.Getenv("LOCAL_UP_DIR"), "the local stack's directory: reused if it runs, else brought up there and taken down at the end (default _output/bench/stack)")
+	fs.StringVar(&o.results, "results", "", "JSON lines file the run is appended to (default _output/bench/results.jsonl)")
+	fs.StringVar(&o.profileDir, "profile-dir", "", "if set, afterwards take 10s CPU profiles of example-apiserver and kube-apiserver under each target's load into this directory")
+	fs.BoolVar(&o.keep, "keep", false, "leave a stack the benchmark brought up running")
+	return func() error {
+		o.targets, o.clients = strings.Split(targets, ","), strings.Split(clients, ",")
+		return benchmark(*o)
 	}
 }
 

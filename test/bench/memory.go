@@ -61,9 +61,8 @@ type memoryOptions struct {
 	keep                  bool
 }
 
-func memoryMain(args []string) {
-	o := memoryOptions{}
-	fs := flag.NewFlagSet("memory", flag.ExitOnError)
+func memoryCommand(fs *flag.FlagSet) func() error {
+	o := &memoryOptions{}
 	fs.IntVar(&o.cycles, "cycles", 3, "churn cycles; each creates -k objects in a server and deletes them one by one, example-apiserver's and the CRD's interleaved")
 	fs.IntVar(&o.k, "k", 5000, "objects created and deleted per cycle and server")
 	fs.DurationVar(&o.quiet, "quiet", 120*time.Second, "quiet after the churn before memory is read again")
@@ -74,11 +73,7 @@ func memoryMain(args []string) {
 	fs.StringVar(&o.results, "results", "", "JSON lines file the run is appended to (default _output/bench/memory-results.jsonl)")
 	fs.StringVar(&o.profileDir, "profile-dir", "", "if set, example-apiserver's heap profiles (after a GC) at each reading go to this directory")
 	fs.BoolVar(&o.keep, "keep", false, "leave a stack the benchmark brought up running")
-	_ = fs.Parse(args)
-	if err := benchmarkMemory(o); err != nil {
-		fmt.Fprintln(os.Stderr, "bench memory:", err)
-		os.Exit(1)
-	}
+	return func() error { return benchmarkMemory(*o) }
 }
 
 // memoryReading is one server's memory at one moment.

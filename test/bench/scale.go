@@ -59,9 +59,8 @@ type scaleOptions struct {
 	keep              bool
 }
 
-func scaleMain(args []string) {
-	o := scaleOptions{}
-	fs := flag.NewFlagSet("scale", flag.ExitOnError)
+func scaleCommand(fs *flag.FlagSet) func() error {
+	o := &scaleOptions{}
 	fs.IntVar(&o.n, "n", 100000, "objects stored in each server")
 	fs.IntVar(&o.c, "c", 16, "concurrent workers for the creates")
 	fs.IntVar(&o.reps, "reps", 3, "LISTs of each kind and watches from 0 per server, interleaved; the medians are reported")
@@ -71,11 +70,7 @@ func scaleMain(args []string) {
 	fs.StringVar(&o.stackDir, "stack-dir", "", "the local stack's directory: reused if it runs, else brought up there and taken down at the end (default _output/bench/scale-stack)")
 	fs.StringVar(&o.results, "results", "", "JSON lines file the run is appended to (default _output/bench/scale-results.jsonl)")
 	fs.BoolVar(&o.keep, "keep", false, "leave a stack the benchmark brought up running, with the objects")
-	_ = fs.Parse(args)
-	if err := benchmarkScale(o); err != nil {
-		fmt.Fprintln(os.Stderr, "bench scale:", err)
-		os.Exit(1)
-	}
+	return func() error { return benchmarkScale(*o) }
 }
 
 // scaleSide is one server holding N objects.

@@ -32,6 +32,7 @@ import (
 
 	exampleclientset "example.com/example-apiserver/pkg/generated/clientset/versioned"
 	examplescheme "example.com/example-apiserver/pkg/generated/clientset/versioned/scheme"
+	"example.com/example-apiserver/pkg/memorylimit"
 )
 
 // Config is what the controller manager runs with, built from Options.
@@ -51,6 +52,7 @@ type Config struct {
 	LeaderElection         componentbaseconfig.LeaderElectionConfiguration
 	ConcurrentCronTabSyncs int
 	Debugging              componentbaseconfig.DebuggingConfiguration
+	Memory                 *memorylimit.Options
 
 	SecureServing  *server.SecureServingInfo
 	Authentication server.AuthenticationInfo
@@ -71,6 +73,7 @@ func (o *Options) Config() (*Config, error) {
 		LeaderElection:         o.LeaderElection,
 		ConcurrentCronTabSyncs: int(o.ConcurrentCronTabSyncs),
 		Debugging:              o.Debugging,
+		Memory:                 o.Memory,
 		Scheme:                 runtime.NewScheme(),
 	}
 	utilruntime.Must(clientgoscheme.AddToScheme(c.Scheme))

@@ -36,6 +36,7 @@ import (
 	logsapi "k8s.io/component-base/logs/api/v1"
 	netutils "k8s.io/utils/net"
 
+	"example.com/example-apiserver/pkg/memorylimit"
 	"example.com/example-apiserver/pkg/version"
 )
 
@@ -81,6 +82,7 @@ type Options struct {
 	Authentication *apiserveroptions.DelegatingAuthenticationOptions
 	Authorization  *apiserveroptions.DelegatingAuthorizationOptions
 	Logs           *logsapi.LoggingConfiguration
+	Memory         *memorylimit.Options
 }
 
 // NewOptions returns the defaults.
@@ -104,6 +106,7 @@ func NewOptions() *Options {
 		// /healthz, /readyz and /livez are always allowed (the defaults); /metrics is authorized.
 		Authorization: apiserveroptions.NewDelegatingAuthorizationOptions(),
 		Logs:          logsapi.NewLoggingConfiguration(),
+		Memory:        memorylimit.NewOptions(),
 	}
 	o.SecureServing.BindPort = DefaultSecurePort
 	// No certificate given: a self-signed one, kept in memory, as kube-controller-manager does.
@@ -134,6 +137,7 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 		"Serve CPU, heap and goroutine profiles at /debug/pprof/ and the log level at /debug/flags/v, to whom the cluster authorizes.")
 	debugging.BoolVar(&o.Debugging.EnableContentionProfiling, "contention-profiling", o.Debugging.EnableContentionProfiling,
 		"Also record where goroutines block (the block profile); costs some CPU. Needs --profiling.")
+	o.Memory.AddFlags(fss.FlagSet("memory"))
 	o.SecureServing.AddFlags(fss.FlagSet("secure serving"))
 	o.Authentication.AddFlags(fss.FlagSet("authentication"))
 	o.Authorization.AddFlags(fss.FlagSet("authorization"))
@@ -164,6 +168,7 @@ func (o *Options) Validate() error {
 	if o.SecureServing.BindPort == 0 {
 		errs = append(errs, errors.New("--secure-port must be set: /healthz and /readyz are how the controller is watched"))
 	}
+	errs = append(errs, o.Memory.Validate()...)
 	errs = append(errs, o.SecureServing.Validate()...)
 	errs = append(errs, o.Authentication.Validate()...)
 	errs = append(errs, o.Authorization.Validate()...)

@@ -63,6 +63,7 @@ func Run(ctx context.Context, c CompletedConfig) error {
 	logger := klog.FromContext(ctx)
 	logger.Info("Starting "+Name, "version", version.Get().GitVersion)
 	crontab.RegisterMetrics()
+	c.Memory.Apply(ctx)
 
 	// Only what CronTabs run: the Jobs and pods labelled with a CronTab.
 	kubeInformers := informers.NewSharedInformerFactoryWithOptions(c.KubeClient, 0, informers.WithTweakListOptions(crontab.JobAndPodListOptions))

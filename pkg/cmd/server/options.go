@@ -53,6 +53,7 @@ import (
 	"example.com/example-apiserver/pkg/apiserver"
 	"example.com/example-apiserver/pkg/embeddedetcd"
 	informers "example.com/example-apiserver/pkg/generated/informers/externalversions"
+	"example.com/example-apiserver/pkg/memorylimit"
 	exampleversion "example.com/example-apiserver/pkg/version"
 )
 
@@ -102,6 +103,9 @@ type Options struct {
 	StdOut io.Writer
 	StdErr io.Writer
 
+	// Memory are the Go runtime's memory limit and idle release.
+	Memory *memorylimit.Options
+
 	// ComponentConfig is the effective component configuration, set by Complete: defaults,
 	// then the --config file, then the overlapping flags given on the command line.
 	ComponentConfig *config.ExampleAPIServerConfiguration
@@ -118,6 +122,7 @@ func NewOptions(out, errOut io.Writer) *Options {
 			apiserver.Codecs.LegacyCodec(examplev1.SchemeGroupVersion),
 		),
 		ComponentGlobalsRegistry: basecompatibility.NewComponentGlobalsRegistry(),
+		Memory:                   memorylimit.NewOptions(),
 		StdOut:                   out,
 		StdErr:                   errOut,
 	}
@@ -164,6 +169,7 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 	fs.StringVar(&o.EmbeddedEtcdDataDir, flagEmbeddedEtcdDataDir, o.EmbeddedEtcdDataDir,
 		"Data directory of the etcd started inside the server when --etcd-servers is empty. Empty means a temporary directory, removed at exit.")
 
+	o.Memory.AddFlags(fss.FlagSet("memory"))
 	ro.Authentication.AddFlags(fss.FlagSet("authentication"))
 	ro.Authorization.AddFlags(fss.FlagSet("authorization"))
 	ro.Admission.AddFlags(fss.FlagSet("admission"))
@@ -225,6 +231,7 @@ func (o *Options) Validate() error {
 	}
 	errs = append(errs, etcdErrs...)
 	errs = append(errs, o.ServerRun.Validate()...)
+	errs = append(errs, o.Memory.Validate()...)
 	errs = append(errs, o.ComponentGlobalsRegistry.Validate()...)
 	if o.Standalone {
 		errs = append(errs, validateStandaloneAdmission(o.RecommendedOptions.Admission)...)
@@ -343,6 +350,7 @@ func (o *Options) Run(ctx context.Context) error {
 	if err := logsapi.ValidateAndApply(&o.ComponentConfig.Logging, o.featureGate); err != nil {
 		return err
 	}
+	o.Memory.Apply(ctx)
 	stopEtcd, err := o.StartEmbeddedEtcd()
 	defer stopEtcd()
 	if err != nil {
