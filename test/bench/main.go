@@ -215,6 +215,7 @@ func benchmark(o options) (err error) {
 	rep.Processes = s.snapshot()
 	rep.summarize()
 	rep.print(os.Stdout)
+	printSeparateGoals(os.Stdout, filepath.Join(root, "_output", "bench"))
 	if err := rep.append(o.results); err != nil {
 		return err
 	}

@@ -338,6 +338,42 @@ func printGoals(w io.Writer, title string, goals []goal) {
 	}
 }
 
+// separateBenchmarks measure goals of their own; each appends its runs to this file of the
+// results directory.
+var separateBenchmarks = []struct{ command, results string }{
+	{"make bench-memory", "memory-results.jsonl"},
+	{"make bench-scale", "scale-results.jsonl"},
+	{"make bench-controller", "controller-results.jsonl"},
+}
+
+// printSeparateGoals prints the goals of the latest run of each separate benchmark found in
+// dir, so that one report lists every goal, each with the run that measured it.
+func printSeparateGoals(w io.Writer, dir string) {
+	for _, b := range separateBenchmarks {
+		latest, err := latestRun(filepath.Join(dir, b.results))
+		if err != nil {
+			fmt.Fprintf(w, "\ngoals of %s: no run here yet (%v)\n", b.command, err)
+			continue
+		}
+		printGoals(w, fmt.Sprintf("goals of %s, from its latest run here (%s, commit %s)", b.command, latest.Date, latest.Commit), latest.Goals)
+	}
+}
+
+// latestRun reads the last run of a results file (one JSON object a line).
+func latestRun(path string) (run struct {
+	Date   string `json:"date"`
+	Commit string `json:"commit"`
+	Goals  []goal `json:"goals"`
+}, err error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return run, err
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	err = json.Unmarshal([]byte(lines[len(lines)-1]), &run)
+	return run, err
+}
+
 func mib(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
 
 func (rep *report) print(w io.Writer) {
