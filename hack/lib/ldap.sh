@@ -134,12 +134,13 @@ LDIF
 }
 
 # ldap_slapd_args DIR PORT [LDAPS_PORT]: set LDAP_SLAPD_ARGS to slapd's
-# arguments: in the foreground (-d 0 keeps it from forking, so its PID is the
-# one started) on 127.0.0.1 only.
+# arguments: in the foreground (-d keeps it from forking, so its PID is the one
+# started) on 127.0.0.1 only, logging every operation and its result to stderr
+# (-d stats: what a login asked the directory; test/ldaptest reads it).
 ldap_slapd_args() {
   local urls="ldap://127.0.0.1:$2/"
   [[ -z "${3:-}" ]] || urls+=" ldaps://127.0.0.1:$3/"
-  LDAP_SLAPD_ARGS=(-d 0 -f "$1/slapd.conf" -h "${urls}")
+  LDAP_SLAPD_ARGS=(-d stats -f "$1/slapd.conf" -h "${urls}")
 }
 
 # ldap_ready DIR PORT: the service account can bind and read.

@@ -16,14 +16,17 @@ limitations under the License.
 
 // Package ldaptest starts the project's OpenLDAP directory (hack/lib/ldap.sh: users alice
 // and bob, groups cron-admins and readers) for a test, on 127.0.0.1, stopped with the test.
+// Connections tells what the directory was asked, from its log.
 package ldaptest
 
 import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -46,6 +49,25 @@ type Directory struct {
 
 	script, port string
 	cmd          *exec.Cmd
+	log          syncBuffer
+}
+
+// syncBuffer is slapd's output, written by exec's copying goroutine while tests read it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // Start loads and starts the directory, or skips the test when slapd is not installed.
@@ -94,8 +116,7 @@ func start(t testing.TB, serving *certs.KeyPair) *Directory {
 		t.Fatalf("hack/lib/ldap.sh prepare: %v\n%s", err, out)
 	}
 	d.cmd = exec.Command(script, run...)
-	var log strings.Builder
-	d.cmd.Stdout, d.cmd.Stderr = &log, &log
+	d.cmd.Stdout, d.cmd.Stderr = &d.log, &d.log
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -105,10 +126,12 @@ func start(t testing.TB, serving *certs.KeyPair) *Directory {
 		conn, err := ldap.DialURL(d.URL)
 		if err == nil {
 			conn.Close()
+			// The probe's connection is logged before a test's first one.
+			d.WaitConnections(t, 1)
 			return d
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("slapd did not listen on %s within 10s: %v\n%s", d.URL, err, log.String())
+			t.Fatalf("slapd did not listen on %s within 10s: %v\n%s", d.URL, err, d.log.String())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -162,4 +185,88 @@ func (d *Directory) LoginConfig(t testing.TB, keysFile string) *config.LoginConf
 		t.Fatalf("the login section of hack/lib/ldap.sh: %v\n%s", err, data)
 	}
 	return cfg.Login
+}
+
+// Operation is one request a connection sent, as slapd logged it.
+type Operation struct {
+	// Kind is slapd's name of the request: BIND, SRCH, EXT (StartTLS), UNBIND, ...
+	Kind string
+	// DN is a BIND's name or a SRCH's base.
+	DN string
+	// Result is the LDAP result code of the answer; -1 when there was none (UNBIND).
+	Result int
+}
+
+// slapd -d stats lines, e.g. `conn=1000 fd=11 ACCEPT from IP=127.0.0.1:56420 ...`,
+// `conn=1000 op=1 SRCH base="ou=people,dc=example,dc=com" scope=2 ...`,
+// `conn=1000 op=1 SEARCH RESULT tag=101 err=0 ... nentries=1`, `conn=1000 fd=11 closed`.
+var (
+	logAccept    = regexp.MustCompile(`conn=(\d+) fd=\d+ ACCEPT `)
+	logClosed    = regexp.MustCompile(`conn=(\d+) fd=\d+ closed`)
+	logResult    = regexp.MustCompile(`conn=(\d+) op=(\d+) (?:SEARCH )?RESULT .*\berr=(\d+)`)
+	logOperation = regexp.MustCompile(`conn=(\d+) op=(\d+) (\w+)(?: (?:dn|base)="([^"]*)")?`)
+)
+
+// Connections returns the operations of every connection the directory has closed, one
+// slice per connection, in the order it accepted them. slapd closes a connection only after
+// it answered every request on it, so a closed connection's log is complete.
+func (d *Directory) Connections() [][]Operation {
+	type opKey struct{ conn, op string }
+	var accepted []string
+	closed := map[string]bool{}
+	ops := map[string][]opKey{}
+	byKey := map[opKey]*Operation{}
+	for line := range strings.Lines(d.log.String()) {
+		if m := logAccept.FindStringSubmatch(line); m != nil {
+			accepted = append(accepted, m[1])
+		} else if m := logClosed.FindStringSubmatch(line); m != nil {
+			closed[m[1]] = true
+		} else if m := logResult.FindStringSubmatch(line); m != nil {
+			if op := byKey[opKey{m[1], m[2]}]; op != nil {
+				op.Result, _ = strconv.Atoi(m[3])
+			}
+		} else if m := logOperation.FindStringSubmatch(line); m != nil {
+			key := opKey{m[1], m[2]}
+			op := byKey[key]
+			if op == nil {
+				op = &Operation{Kind: m[3], Result: -1}
+				byKey[key] = op
+				ops[m[1]] = append(ops[m[1]], key)
+			}
+			// A request may take several lines: a BIND's first may be `BIND anonymous
+			// mech=implicit` (the previous identity dropped), a SRCH's second `SRCH attr=...`.
+			if op.DN == "" {
+				op.DN = m[4]
+			}
+		}
+	}
+	var conns [][]Operation
+	for _, conn := range accepted {
+		if !closed[conn] {
+			continue
+		}
+		list := []Operation{}
+		for _, key := range ops[conn] {
+			list = append(list, *byKey[key])
+		}
+		conns = append(conns, list)
+	}
+	return conns
+}
+
+// WaitConnections waits until the directory has closed n connections (Connections) and
+// returns them, or fails the test after 10s.
+func (d *Directory) WaitConnections(t testing.TB, n int) [][]Operation {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		conns := d.Connections()
+		if len(conns) >= n {
+			return conns
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the directory closed %d connections within 10s, want %d; its log:\n%s", len(conns), n, d.log.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -20,6 +20,7 @@ package directory
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -64,6 +65,9 @@ type Authenticator interface {
 type LDAP struct {
 	cfg       config.LDAPConfiguration
 	tlsConfig *tls.Config
+	// noSuchUserDN is the name under the user search base that a refused user name's
+	// password is tried on: random, so that it is no entry.
+	noSuchUserDN string
 }
 
 var _ Authenticator = &LDAP{}
@@ -90,12 +94,14 @@ func NewLDAP(cfg config.LDAPConfiguration) (*LDAP, error) {
 		}
 		tlsConfig.RootCAs = pool
 	}
-	return &LDAP{cfg: cfg, tlsConfig: tlsConfig}, nil
+	noSuchUserDN := "cn=no-such-user-" + rand.Text() + "," + cfg.UserSearch.BaseDN
+	return &LDAP{cfg: cfg, tlsConfig: tlsConfig, noSuchUserDN: noSuchUserDN}, nil
 }
 
 // Authenticate finds username's entry with the service account, binds as that entry with
-// password, and reads its groups. A refused login is ErrInvalidCredentials; a directory that
-// cannot be asked is wrapped in ErrUnavailable. Errors never hold the password.
+// password, and reads its groups. A refused login is ErrInvalidCredentials, after the same
+// requests to the directory whatever the reason; a directory that cannot be asked is wrapped
+// in ErrUnavailable. Errors never hold the password.
 func (l *LDAP) Authenticate(ctx context.Context, username, password string) (*Identity, error) {
 	// An empty password is an unauthenticated bind, which LDAP servers accept: never a login.
 	if username == "" || password == "" {
@@ -123,20 +129,24 @@ func (l *LDAP) Authenticate(ctx context.Context, username, password string) (*Id
 	if err != nil && !ldap.IsErrorWithCode(err, ldap.LDAPResultSizeLimitExceeded) {
 		return nil, fmt.Errorf("%w: searching users: %v", ErrUnavailable, err)
 	}
-	if users == nil || len(users.Entries) != 1 {
-		return nil, ErrInvalidCredentials
+	var entry *ldap.Entry
+	var name string
+	if users != nil && len(users.Entries) == 1 {
+		entry = users.Entries[0]
+		name = entry.GetAttributeValue(l.cfg.UserSearch.UsernameAttribute)
 	}
-	entry := users.Entries[0]
-	name := entry.GetAttributeValue(l.cfg.UserSearch.UsernameAttribute)
 	if name == "" {
+		// No user (none, several, or without a user name): the password is still tried, on
+		// a name that is no entry, so that the directory does the work of a wrong password and
+		// the refusal takes as long: a quicker one would tell which accounts exist. Whatever
+		// the directory answers, the login is refused.
+		if err := passwordBindError(conn.Bind(l.noSuchUserDN, password)); errors.Is(err, ErrUnavailable) {
+			return nil, err
+		}
 		return nil, ErrInvalidCredentials
 	}
-
-	if err := conn.Bind(entry.DN, password); err != nil {
-		if ldap.IsErrorWithCode(err, ldap.LDAPResultInvalidCredentials) {
-			return nil, ErrInvalidCredentials
-		}
-		return nil, fmt.Errorf("%w: binding as the user: %v", ErrUnavailable, err)
+	if err := passwordBindError(conn.Bind(entry.DN, password)); err != nil {
+		return nil, err
 	}
 	uid := entry.GetAttributeValue(l.cfg.UserSearch.UIDAttribute)
 	if uid == "" {
@@ -183,6 +193,25 @@ func (l *LDAP) connect(deadline time.Time) (*ldap.Conn, error) {
 		}
 	}
 	return conn, nil
+}
+
+// passwordBindError is what a bind with the user's password means for the login. Any answer
+// of the directory but success refuses it; only the directory failing to answer (the
+// connection lost or timed out, the server busy or unavailable) is ErrUnavailable. The same
+// for a user's entry and for noSuchUserDN, so that an unknown user gets the answer of a wrong
+// password even from a directory that answers a name that is no entry with another code than
+// invalidCredentials (noSuchObject, say).
+func passwordBindError(err error) error {
+	var ldapErr *ldap.Error
+	switch {
+	case err == nil:
+		return nil
+	case !errors.As(err, &ldapErr), ldapErr.ResultCode >= ldap.ErrorNetwork, // go-ldap's own: no answer
+		ldapErr.ResultCode == ldap.LDAPResultBusy, ldapErr.ResultCode == ldap.LDAPResultUnavailable:
+		return fmt.Errorf("%w: binding with the user's password: %v", ErrUnavailable, err)
+	default:
+		return ErrInvalidCredentials
+	}
 }
 
 func (l *LDAP) bindServiceAccount(conn *ldap.Conn) error {
