@@ -54,6 +54,7 @@ import (
 	"example.com/example-apiserver/pkg/embeddedetcd"
 	informers "example.com/example-apiserver/pkg/generated/informers/externalversions"
 	"example.com/example-apiserver/pkg/memorylimit"
+	"example.com/example-apiserver/pkg/storagecodec"
 	exampleversion "example.com/example-apiserver/pkg/version"
 )
 
@@ -99,6 +100,8 @@ type Options struct {
 	Standalone bool
 	// AlternateDNS are extra names for the self-signed serving certificate.
 	AlternateDNS []string
+	// ShareManagedFields decodes stored objects so that identical managedFields share memory.
+	ShareManagedFields bool
 
 	StdOut io.Writer
 	StdErr io.Writer
@@ -123,6 +126,7 @@ func NewOptions(out, errOut io.Writer) *Options {
 		),
 		ComponentGlobalsRegistry: basecompatibility.NewComponentGlobalsRegistry(),
 		Memory:                   memorylimit.NewOptions(),
+		ShareManagedFields:       true,
 		StdOut:                   out,
 		StdErr:                   errOut,
 	}
@@ -168,6 +172,9 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 	ro.Etcd.AddFlags(fs)
 	fs.StringVar(&o.EmbeddedEtcdDataDir, flagEmbeddedEtcdDataDir, o.EmbeddedEtcdDataDir,
 		"Data directory of the etcd started inside the server when --etcd-servers is empty. Empty means a temporary directory, removed at exit.")
+	fs.BoolVar(&o.ShareManagedFields, "storage-share-managed-fields", o.ShareManagedFields,
+		"Decode stored objects so that identical managedFields (the field sets and manager names one client writes into every object) "+
+			"share one copy in memory: the watch cache keeps every object decoded. false keeps a copy in each object.")
 
 	o.Memory.AddFlags(fss.FlagSet("memory"))
 	ro.Authentication.AddFlags(fss.FlagSet("authentication"))
@@ -296,7 +303,7 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	var exampleInformers informers.SharedInformerFactory
 	var initializers []admission.PluginInitializer
 	ro := *o.RecommendedOptions
-	etcd, err := withStorageCodec(*ro.Etcd)
+	etcd, err := withStorageCodec(*ro.Etcd, o.ShareManagedFields)
 	if err != nil {
 		return nil, err
 	}
@@ -326,7 +333,8 @@ func (o *Options) Config() (*apiserver.Config, error) {
 // withStorageCodec returns etcd options whose codec writes example.com/v1 objects in
 // --storage-media-type. The codec reads every media type the scheme serves, so objects stored
 // in another encoding stay readable and are rewritten in the new one on their next update.
-func withStorageCodec(etcd genericoptions.EtcdOptions) (genericoptions.EtcdOptions, error) {
+// With shareManagedFields, decoded objects share their identical managedFields.
+func withStorageCodec(etcd genericoptions.EtcdOptions, shareManagedFields bool) (genericoptions.EtcdOptions, error) {
 	codec, versioner, err := serverstorage.NewStorageCodec(serverstorage.StorageCodecConfig{
 		StorageMediaType:  etcd.DefaultStorageMediaType,
 		StorageSerializer: apiserver.Codecs,
@@ -335,6 +343,9 @@ func withStorageCodec(etcd genericoptions.EtcdOptions) (genericoptions.EtcdOptio
 	})
 	if err != nil {
 		return etcd, fmt.Errorf("--storage-media-type: %w", err)
+	}
+	if shareManagedFields {
+		codec = storagecodec.WithSharedManagedFields(codec)
 	}
 	etcd.StorageConfig.Codec = codec
 	etcd.StorageConfig.EncodeVersioner = versioner

@@ -174,7 +174,7 @@ func TestStorageCodecFollowsStorageMediaType(t *testing.T) {
 		{nil, "k8s\x00"},
 		{[]string{"--storage-media-type=application/json"}, `{"kind":"CronTab","apiVersion":"example.com/v1"`},
 	} {
-		etcd, err := withStorageCodec(*parsedOptions(t, tc.args...).RecommendedOptions.Etcd)
+		etcd, err := withStorageCodec(*parsedOptions(t, tc.args...).RecommendedOptions.Etcd, true)
 		if err != nil {
 			t.Fatalf("%v: %v", tc.args, err)
 		}
@@ -188,7 +188,7 @@ func TestStorageCodecFollowsStorageMediaType(t *testing.T) {
 		encoded[strings.Join(tc.args, " ")] = data
 	}
 	// Each codec reads what the other wrote: switching the flag needs no migration.
-	etcd, _ := withStorageCodec(*parsedOptions(t).RecommendedOptions.Etcd)
+	etcd, _ := withStorageCodec(*parsedOptions(t).RecommendedOptions.Etcd, true)
 	for args, data := range encoded {
 		obj, err := runtime.Decode(etcd.StorageConfig.Codec, data)
 		if err != nil {
@@ -199,7 +199,7 @@ func TestStorageCodecFollowsStorageMediaType(t *testing.T) {
 		}
 	}
 
-	if _, err := withStorageCodec(*parsedOptions(t, "--storage-media-type=text/plain").RecommendedOptions.Etcd); err == nil || !strings.Contains(err.Error(), "--storage-media-type") {
+	if _, err := withStorageCodec(*parsedOptions(t, "--storage-media-type=text/plain").RecommendedOptions.Etcd, true); err == nil || !strings.Contains(err.Error(), "--storage-media-type") {
 		t.Errorf("text/plain storage: got %v, want an error naming --storage-media-type", err)
 	}
 }
