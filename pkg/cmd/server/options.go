@@ -98,6 +98,9 @@ type Options struct {
 	Standalone bool
 	// AlternateDNS are extra names for the self-signed serving certificate.
 	AlternateDNS []string
+	// ClientCertificateCacheSize is how many connections with a verified client certificate
+	// are remembered; 0 verifies on every request.
+	ClientCertificateCacheSize int
 
 	StdOut io.Writer
 	StdErr io.Writer
@@ -117,9 +120,10 @@ func NewOptions(out, errOut io.Writer) *Options {
 			DefaultEtcdPathPrefix,
 			apiserver.Codecs.LegacyCodec(examplev1.SchemeGroupVersion),
 		),
-		ComponentGlobalsRegistry: basecompatibility.NewComponentGlobalsRegistry(),
-		StdOut:                   out,
-		StdErr:                   errOut,
+		ComponentGlobalsRegistry:   basecompatibility.NewComponentGlobalsRegistry(),
+		ClientCertificateCacheSize: defaultClientCertificateCacheSize,
+		StdOut:                     out,
+		StdErr:                     errOut,
 	}
 	o.ServerRun = genericoptions.NewServerRunOptionsForComponent(basecompatibility.DefaultKubeComponent, o.ComponentGlobalsRegistry)
 	// Like kube-apiserver, store protobuf: smaller in etcd and cheaper to decode than JSON.
@@ -165,6 +169,7 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 		"Data directory of the etcd started inside the server when --etcd-servers is empty. Empty means a temporary directory, removed at exit.")
 
 	ro.Authentication.AddFlags(fss.FlagSet("authentication"))
+	o.addClientCertificateCacheFlags(fss.FlagSet("authentication"))
 	ro.Authorization.AddFlags(fss.FlagSet("authorization"))
 	ro.Admission.AddFlags(fss.FlagSet("admission"))
 	ro.Audit.AddFlags(fss.FlagSet("auditing"))
@@ -226,6 +231,7 @@ func (o *Options) Validate() error {
 	errs = append(errs, etcdErrs...)
 	errs = append(errs, o.ServerRun.Validate()...)
 	errs = append(errs, o.ComponentGlobalsRegistry.Validate()...)
+	errs = append(errs, validateClientCertificateCacheSize(o.ClientCertificateCacheSize)...)
 	if o.Standalone {
 		errs = append(errs, validateStandaloneAdmission(o.RecommendedOptions.Admission)...)
 	}
@@ -302,9 +308,16 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	if o.Standalone {
 		ro.Admission = nil // the generic chain needs a kube-apiserver; applyStandalone builds ours
 	}
+	authn := *ro.Authentication
+	ro.Authentication = &authn
+	clientCA, err := shareClientCAProvider(&authn)
+	if err != nil {
+		return nil, err
+	}
 	if err := ro.ApplyTo(serverConfig); err != nil {
 		return nil, err
 	}
+	cacheClientCertificates(&serverConfig.Authentication, clientCA, o.ClientCertificateCacheSize)
 	if o.Standalone {
 		if err := o.applyStandalone(&serverConfig.Config, initializers); err != nil {
 			return nil, err
