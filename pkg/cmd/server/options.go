@@ -33,6 +33,7 @@ import (
 	"k8s.io/apiserver/pkg/admission"
 	"k8s.io/apiserver/pkg/features"
 	genericapiserver "k8s.io/apiserver/pkg/server"
+	"k8s.io/apiserver/pkg/server/dynamiccertificates"
 	genericoptions "k8s.io/apiserver/pkg/server/options"
 	serverstorage "k8s.io/apiserver/pkg/server/storage"
 	utilfeature "k8s.io/apiserver/pkg/util/feature"
@@ -310,9 +311,11 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	}
 	authn := *ro.Authentication
 	ro.Authentication = &authn
-	clientCA, err := shareClientCAProvider(&authn)
-	if err != nil {
-		return nil, err
+	var clientCA dynamiccertificates.CAContentProvider
+	if o.ClientCertificateCacheSize > 0 { // 0: the delegated authentication exactly as the library builds it
+		if clientCA, err = shareClientCAProvider(&authn); err != nil {
+			return nil, err
+		}
 	}
 	if err := ro.ApplyTo(serverConfig); err != nil {
 		return nil, err
