@@ -17,16 +17,12 @@ limitations under the License.
 package integration
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"crypto/x509"
 	"net/http"
 	"net/http/httptrace"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -36,6 +32,7 @@ import (
 
 	"example.com/example-apiserver/test/certs"
 	"example.com/example-apiserver/test/integration/framework"
+	"example.com/example-apiserver/test/metricstest"
 )
 
 // TestClientCertificateCache runs a server that trusts a client CA and a front proxy's CA
@@ -74,7 +71,7 @@ func TestClientCertificateCache(t *testing.T) {
 		}
 	}
 	if got := cacheLookups(ctx, t, srv).since(before); got.verified != 1 || got.cached != 2 {
-		t.Errorf("three requests on one connection: %d verified, %d from the cache; want 1 and 2", got.verified, got.cached)
+		t.Errorf("three requests on one connection: %v verified, %v from the cache; want 1 and 2", got.verified, got.cached)
 	}
 
 	// The front proxy's headers are read on every request: without a user it is no one.
@@ -139,7 +136,7 @@ func (c *clientConnection) get(ctx context.Context, t *testing.T, path string, h
 	return resp.StatusCode
 }
 
-type lookupCounts struct{ verified, cached int }
+type lookupCounts struct{ verified, cached float64 }
 
 func (c lookupCounts) since(before lookupCounts) lookupCounts {
 	return lookupCounts{verified: c.verified - before.verified, cached: c.cached - before.cached}
@@ -156,18 +153,8 @@ func cacheLookups(ctx context.Context, t *testing.T, srv *framework.TestServer) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	var c lookupCounts
-	for scanner := bufio.NewScanner(bytes.NewReader(data)); scanner.Scan(); {
-		for prefix, count := range map[string]*int{
-			`client_certificate_cache_lookups_total{ca="client_ca",result="verified"} `: &c.verified,
-			`client_certificate_cache_lookups_total{ca="client_ca",result="cached"} `:   &c.cached,
-		} {
-			if value, ok := strings.CutPrefix(scanner.Text(), prefix); ok {
-				if *count, err = strconv.Atoi(value); err != nil {
-					t.Fatalf("%s: %v", scanner.Text(), err)
-				}
-			}
-		}
+	count := func(result string) float64 {
+		return metricstest.Counter(t, data, "client_certificate_cache_lookups_total", map[string]string{"ca": "client_ca", "result": result})
 	}
-	return c
+	return lookupCounts{verified: count("verified"), cached: count("cached")}
 }
