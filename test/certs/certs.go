@@ -61,6 +61,23 @@ func NewCA(t testing.TB, commonName string) *KeyPair {
 	return newKeyPair(t, caCert, key)
 }
 
+// NewCAValid returns a new self-signed certificate authority named commonName, valid from
+// notBefore to notAfter: for tests of what happens when a CA expires.
+func NewCAValid(t testing.TB, commonName string, notBefore, notAfter time.Time) *KeyPair {
+	t.Helper()
+	key := newKey(t)
+	template := &x509.Certificate{
+		SerialNumber:          newSerial(t),
+		Subject:               pkix.Name{CommonName: commonName},
+		NotBefore:             notBefore,
+		NotAfter:              notAfter,
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	return newKeyPair(t, create(t, template, template, key.Public(), key), key)
+}
+
 // Load reads a certificate and its key from PEM files, e.g. a CA that hack/local-up.sh made.
 func Load(t testing.TB, certFile, keyFile string) *KeyPair {
 	t.Helper()
@@ -96,13 +113,9 @@ func (ca *KeyPair) Issue(t testing.TB, leaf Leaf) *KeyPair {
 	if notAfter.IsZero() {
 		notAfter = notBefore.Add(24 * time.Hour)
 	}
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 128))
-	if err != nil {
-		t.Fatal(err)
-	}
 	key := newKey(t)
 	template := &x509.Certificate{
-		SerialNumber: serial,
+		SerialNumber: newSerial(t),
 		Subject:      pkix.Name{CommonName: leaf.CommonName, Organization: leaf.Organization},
 		NotBefore:    notBefore,
 		NotAfter:     notAfter,
@@ -111,15 +124,30 @@ func (ca *KeyPair) Issue(t testing.TB, leaf Leaf) *KeyPair {
 		DNSNames:     leaf.AltNames.DNSNames,
 		IPAddresses:  leaf.AltNames.IPs,
 	}
-	der, err := x509.CreateCertificate(rand.Reader, template, ca.Cert, key.Public(), ca.Key)
+	return newKeyPair(t, create(t, template, ca.Cert, key.Public(), ca.Key), key)
+}
+
+// create signs template with the parent's key.
+func create(t testing.TB, template, parent *x509.Certificate, pub crypto.PublicKey, parentKey crypto.Signer) *x509.Certificate {
+	t.Helper()
+	der, err := x509.CreateCertificate(rand.Reader, template, parent, pub, parentKey)
 	if err != nil {
-		t.Fatalf("issuing %s: %v", leaf.CommonName, err)
+		t.Fatalf("issuing %s: %v", template.Subject.CommonName, err)
 	}
-	issued, err := x509.ParseCertificate(der)
+	c, err := x509.ParseCertificate(der)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newKeyPair(t, issued, key)
+	return c
+}
+
+func newSerial(t testing.TB) *big.Int {
+	t.Helper()
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 128))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return serial
 }
 
 // TLSCertificate is the pair for a crypto/tls client or server.

@@ -33,6 +33,7 @@ import (
 	"k8s.io/apiserver/pkg/admission"
 	"k8s.io/apiserver/pkg/features"
 	genericapiserver "k8s.io/apiserver/pkg/server"
+	"k8s.io/apiserver/pkg/server/dynamiccertificates"
 	genericoptions "k8s.io/apiserver/pkg/server/options"
 	serverstorage "k8s.io/apiserver/pkg/server/storage"
 	utilfeature "k8s.io/apiserver/pkg/util/feature"
@@ -102,11 +103,14 @@ type Options struct {
 	AlternateDNS []string
 	// ShareManagedFields decodes stored objects so that identical managedFields share memory.
 	ShareManagedFields bool
+	// ClientCertificateCacheSize is how many connections with a verified client certificate
+	// are remembered; 0 verifies on every request.
+	ClientCertificateCacheSize int
 
 	StdOut io.Writer
 	StdErr io.Writer
 
-	// Memory are the Go runtime's memory limit and idle release.
+	// Memory is the Go runtime's memory limit, from the container's.
 	Memory *memorylimit.Options
 
 	// ComponentConfig is the effective component configuration, set by Complete: defaults,
@@ -124,11 +128,12 @@ func NewOptions(out, errOut io.Writer) *Options {
 			DefaultEtcdPathPrefix,
 			apiserver.Codecs.LegacyCodec(examplev1.SchemeGroupVersion),
 		),
-		ComponentGlobalsRegistry: basecompatibility.NewComponentGlobalsRegistry(),
-		Memory:                   memorylimit.NewOptions(),
-		ShareManagedFields:       true,
-		StdOut:                   out,
-		StdErr:                   errOut,
+		ComponentGlobalsRegistry:   basecompatibility.NewComponentGlobalsRegistry(),
+		Memory:                     memorylimit.NewOptions(),
+		ShareManagedFields:         true,
+		ClientCertificateCacheSize: defaultClientCertificateCacheSize,
+		StdOut:                     out,
+		StdErr:                     errOut,
 	}
 	o.ServerRun = genericoptions.NewServerRunOptionsForComponent(basecompatibility.DefaultKubeComponent, o.ComponentGlobalsRegistry)
 	// Like kube-apiserver, store protobuf: smaller in etcd and cheaper to decode than JSON.
@@ -178,6 +183,7 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 
 	o.Memory.AddFlags(fss.FlagSet("memory"))
 	ro.Authentication.AddFlags(fss.FlagSet("authentication"))
+	o.addClientCertificateCacheFlags(fss.FlagSet("authentication"))
 	ro.Authorization.AddFlags(fss.FlagSet("authorization"))
 	ro.Admission.AddFlags(fss.FlagSet("admission"))
 	ro.Audit.AddFlags(fss.FlagSet("auditing"))
@@ -240,6 +246,7 @@ func (o *Options) Validate() error {
 	errs = append(errs, o.ServerRun.Validate()...)
 	errs = append(errs, o.Memory.Validate()...)
 	errs = append(errs, o.ComponentGlobalsRegistry.Validate()...)
+	errs = append(errs, validateClientCertificateCacheSize(o.ClientCertificateCacheSize)...)
 	if o.Standalone {
 		errs = append(errs, validateStandaloneAdmission(o.RecommendedOptions.Admission)...)
 	}
@@ -316,9 +323,18 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	if o.Standalone {
 		ro.Admission = nil // the generic chain needs a kube-apiserver; applyStandalone builds ours
 	}
+	authn := *ro.Authentication
+	ro.Authentication = &authn
+	var clientCA dynamiccertificates.CAContentProvider
+	if o.ClientCertificateCacheSize > 0 { // 0: the delegated authentication exactly as the library builds it
+		if clientCA, err = shareClientCAProvider(&authn); err != nil {
+			return nil, err
+		}
+	}
 	if err := ro.ApplyTo(serverConfig); err != nil {
 		return nil, err
 	}
+	cacheClientCertificates(&serverConfig.Authentication, clientCA, o.ClientCertificateCacheSize)
 	if o.Standalone {
 		if err := o.applyStandalone(&serverConfig.Config, initializers); err != nil {
 			return nil, err

@@ -77,6 +77,8 @@ func TestValidate(t *testing.T) {
 		{name: "upstream plugin in standalone", args: []string{"--standalone", "--enable-admission-plugins=ValidatingAdmissionWebhook"},
 			wantErr: "ValidatingAdmissionWebhook needs a kube-apiserver"},
 		{name: "own plugin in standalone", args: []string{"--standalone", "--disable-admission-plugins=CronTabImagePolicy"}},
+		{name: "client certificate cache off", args: []string{"--client-certificate-cache-size=0"}},
+		{name: "negative client certificate cache", args: []string{"--client-certificate-cache-size=-1"}, wantErr: "--client-certificate-cache-size must not be negative"},
 		// No unknown --feature-gates case: setting one leaves it in the process-wide gate for
 		// every later test. config_test.go checks unknown gates on a copy of the gate.
 	}
