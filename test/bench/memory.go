@@ -132,7 +132,7 @@ func benchmarkMemory(o memoryOptions) (err error) {
 			return err
 		}
 	}
-	s, err := openStack(root, o.stackDir)
+	s, err := openStack(root, o.stackDir, withoutController)
 	if err != nil {
 		return err
 	}
@@ -207,7 +207,8 @@ func benchmarkMemory(o memoryOptions) (err error) {
 				return err
 			}
 		}
-		// As stored now: example-controller-manager has written the CronTab's status too.
+		// As stored now, which with a reused stack may include a status that
+		// example-controller-manager wrote.
 		for server, prefix := range map[string]string{exampleServer: "/registry/" + cronTabs.Group, kubeServer: "/registry/" + crd.Group} {
 			_, value, err := localstack.StoredObject(ctx, etcdClient, prefix, crd.Resource, memoryNamespace, objectName(0))
 			if err != nil {

@@ -61,8 +61,10 @@ func openStack(root, dir string, env ...string) (*stack, error) {
 
 // withoutController leaves example-controller-manager out of a stack that compares the
 // servers: it writes every new CronTab's status, which the CRD's objects never get, so
-// example-apiserver would serve an extra write per create and the workload's updates, sent
-// from the object create returned, would conflict with it.
+// example-apiserver would serve an extra write per create, the workload's updates, sent from
+// the object create returned, would conflict with it, and example-apiserver's memory would
+// hold a second watch-cache event per object and an authorization decision per object the
+// controller wrote.
 const withoutController = "LOCAL_UP_SKIP_CONTROLLER=1"
 
 // withExtraFlags is NAME=value for hack/local-up.sh: the flags in the caller's NAME, then flags.

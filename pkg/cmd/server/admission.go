@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"slices"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apiserver/pkg/admission"
 	"k8s.io/apiserver/pkg/admission/plugin/namespace/lifecycle"
 	genericapiserver "k8s.io/apiserver/pkg/server"
@@ -30,6 +31,7 @@ import (
 	"example.com/example-apiserver/pkg/admission/plugin/crontabimagepolicy"
 	"example.com/example-apiserver/pkg/admission/plugin/crontabnamespacelimits"
 	"example.com/example-apiserver/pkg/apis/config"
+	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	clientset "example.com/example-apiserver/pkg/generated/clientset/versioned"
 	informers "example.com/example-apiserver/pkg/generated/informers/externalversions"
 )
@@ -61,7 +63,7 @@ func newAdmissionInitializers(c *genericapiserver.RecommendedConfig) (informers.
 	if err != nil {
 		return nil, nil, err
 	}
-	exampleInformers := informers.NewSharedInformerFactory(client, 0)
+	exampleInformers := informers.NewSharedInformerFactoryWithOptions(client, 0, informers.WithTransform(keepWhatInformerReadersUse))
 	var kubeClient kubernetes.Interface
 	if c.ClientConfig != nil {
 		if kubeClient, err = kubernetes.NewForConfig(c.ClientConfig); err != nil {
@@ -69,4 +71,27 @@ func newAdmissionInitializers(c *genericapiserver.RecommendedConfig) (informers.
 		}
 	}
 	return exampleInformers, []admission.PluginInitializer{exampleinitializer.New(exampleInformers, c.SharedInformerFactory, kubeClient)}, nil
+}
+
+// keepWhatInformerReadersUse is the CronTab informer's transform. Its readers, the
+// CronTabNamespaceLimits plugin (name and spec.replicas of a namespace's CronTabs) and the
+// objects external metrics (labels and spec.replicas), need a CronTab's identity, labels and
+// replicas only; the informer keeps just those, so the server does not hold a second full copy
+// (managedFields, annotations, the rest of spec, status) of every CronTab beside its watch
+// cache. Anything else (a tombstone) passes unchanged.
+func keepWhatInformerReadersUse(obj any) (any, error) {
+	ct, ok := obj.(*examplev1.CronTab)
+	if !ok {
+		return obj, nil
+	}
+	return &examplev1.CronTab{
+		ObjectMeta: metav1.ObjectMeta{
+			Name:            ct.Name,
+			Namespace:       ct.Namespace,
+			UID:             ct.UID,
+			ResourceVersion: ct.ResourceVersion,
+			Labels:          ct.Labels,
+		},
+		Spec: examplev1.CronTabSpec{Replicas: ct.Spec.Replicas},
+	}, nil
 }
