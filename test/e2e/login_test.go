@@ -21,7 +21,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"io/fs"
 	"net/http"
 	"os"
@@ -76,19 +75,7 @@ func (u *loginUser) cachedTokens(t *testing.T) []string {
 	files, _ := filepath.Glob(filepath.Join(u.cacheDir, "example-credential-plugin", "*.json"))
 	var tokens []string
 	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var entry struct {
-			Status struct {
-				Token string `json:"token"`
-			} `json:"status"`
-		}
-		if err := json.Unmarshal(data, &entry); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		tokens = append(tokens, entry.Status.Token)
+		tokens = append(tokens, cacheFileToken(t, f))
 	}
 	return tokens
 }

@@ -304,7 +304,18 @@ func cachedToken(t *testing.T, cacheDir string) string {
 	if info, err := os.Stat(files[0]); err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("cache file %s: %v %v", files[0], info, err)
 	}
-	data, err := os.ReadFile(files[0])
+	token := cacheFileToken(t, files[0])
+	if token == "" {
+		t.Fatalf("cache file %s holds no token", files[0])
+	}
+	return token
+}
+
+// cacheFileToken is the token of one of the credential plugin's cache files (an
+// ExecCredential).
+func cacheFileToken(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,8 +324,8 @@ func cachedToken(t *testing.T, cacheDir string) string {
 			Token string `json:"token"`
 		} `json:"status"`
 	}
-	if err := json.Unmarshal(data, &entry); err != nil || entry.Status.Token == "" {
-		t.Fatalf("cache file %s: %v", files[0], err)
+	if err := json.Unmarshal(data, &entry); err != nil {
+		t.Fatalf("cache file %s: %v", path, err)
 	}
 	return entry.Status.Token
 }
