@@ -20,6 +20,7 @@ package schedule
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 	// Embed the IANA database: time zones must resolve the same on every machine,
@@ -37,6 +38,9 @@ var parser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cr
 type Schedule struct {
 	schedule cron.Schedule
 	location *time.Location
+	// origin is where an interval schedule's runs count from; zero: from whatever instant
+	// the schedule is asked about.
+	origin time.Time
 }
 
 // Parse parses a cron expression. A time zone must be given through LoadLocation, never
@@ -92,6 +96,20 @@ func (s *Schedule) Next(from time.Time, count int) []time.Time {
 	return runs
 }
 
+// Anchored returns the schedule of an object whose latest scheduled run was at lastScheduled
+// (zero: none yet) and which was created at created. An interval schedule ("@every 1h") runs
+// whole intervals after its latest scheduled run, or after the creation before the first, as
+// CronJob counts: an interval after the previous run's end, or after whenever a controller
+// looks, drifts by as long as each run takes. Wall-clock schedules are unaffected.
+func (s *Schedule) Anchored(lastScheduled, created time.Time) *Schedule {
+	anchored := *s
+	anchored.origin = created
+	if !lastScheduled.IsZero() {
+		anchored.origin = lastScheduled
+	}
+	return &anchored
+}
+
 // NextAfter returns the first run time strictly after from, or the zero time when the
 // expression never fires again.
 func (s *Schedule) NextAfter(from time.Time) time.Time {
@@ -116,8 +134,12 @@ func (s *Schedule) WindowFrom(run time.Time) time.Time {
 //     at its first occurrence. robfig/cron would run it again an hour later, and a nightly
 //     job that runs twice does more harm than one that runs an hour apart from usual.
 //
-// Schedules such as "@every 90s" are intervals, not wall-clock times, and are left alone.
+// Schedules such as "@every 90s" are intervals, not wall-clock times: their runs are the
+// origin plus whole intervals (see Anchored).
 func (s *Schedule) next(from time.Time) time.Time {
+	if interval, ok := s.schedule.(cron.ConstantDelaySchedule); ok {
+		return s.nextInterval(from, interval.Delay)
+	}
 	t := s.schedule.Next(from.In(s.location))
 	if _, wallClock := s.schedule.(*cron.SpecSchedule); !wallClock {
 		return t
@@ -126,6 +148,20 @@ func (s *Schedule) next(from time.Time) time.Time {
 		t = s.schedule.Next(t)
 	}
 	return t
+}
+
+// nextInterval returns the first origin + k·interval strictly after from.
+func (s *Schedule) nextInterval(from time.Time, interval time.Duration) time.Time {
+	elapsed := from.Sub(s.origin)
+	if s.origin.IsZero() || elapsed == math.MaxInt64 || elapsed == math.MinInt64 {
+		// No origin, or one centuries away that a Duration cannot span: an interval from now.
+		return s.schedule.Next(from.In(s.location))
+	}
+	intervals := elapsed / interval
+	if elapsed < 0 && elapsed%interval != 0 {
+		intervals-- // rounded down, not towards zero
+	}
+	return s.origin.Add(intervals * interval).Add(interval).In(s.location)
 }
 
 // daylightSavingShifts are the clock changes the IANA database holds: 30 minutes (Lord Howe

@@ -404,6 +404,86 @@ func BenchmarkDue(b *testing.B) {
 	}
 }
 
+func TestAnchored(t *testing.T) {
+	utc := func(s string) time.Time {
+		parsed, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatalf("bad test time %q: %v", s, err)
+		}
+		return parsed
+	}
+	created := utc("2026-01-01T10:00:00Z")
+	tests := []struct {
+		name          string
+		expression    string
+		lastScheduled string // empty: none yet
+		from          string
+		want          []string
+	}{
+		{name: "before the first run: intervals after the creation", expression: "@every 1h",
+			from: "2026-01-01T10:00:01Z", want: []string{"2026-01-01T11:00:00Z", "2026-01-01T12:00:00Z"}},
+		{name: "a run that ended five minutes late does not move the next", expression: "@every 1h", lastScheduled: "2026-01-01T11:00:00Z",
+			from: "2026-01-01T11:05:00Z", want: []string{"2026-01-01T12:00:00Z", "2026-01-01T13:00:00Z"}},
+		{name: "a run time itself is not after it", expression: "@every 1h", lastScheduled: "2026-01-01T11:00:00Z",
+			from: "2026-01-01T12:00:00Z", want: []string{"2026-01-01T13:00:00Z"}},
+		{name: "runs missed since stay on the same intervals", expression: "@every 7m", lastScheduled: "2026-01-01T11:00:00Z",
+			from: "2026-01-01T13:00:00Z", want: []string{"2026-01-01T13:06:00Z", "2026-01-01T13:13:00Z"}},
+		{name: "a new interval counts from the last scheduled run", expression: "@every 30m", lastScheduled: "2026-01-01T11:00:00Z",
+			from: "2026-01-01T11:10:00Z", want: []string{"2026-01-01T11:30:00Z", "2026-01-01T12:00:00Z"}},
+		{name: "before the origin: the same intervals", expression: "@every 1h", lastScheduled: "2026-01-01T11:00:00Z",
+			from: "2026-01-01T08:30:00Z", want: []string{"2026-01-01T09:00:00Z", "2026-01-01T10:00:00Z"}},
+		{name: "wall-clock schedules have no origin", expression: "*/5 * * * *", lastScheduled: "2026-01-01T11:00:00Z",
+			from: "2026-01-01T11:07:00Z", want: []string{"2026-01-01T11:10:00Z", "2026-01-01T11:15:00Z"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := New(tc.expression, "Europe/Berlin")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var lastScheduled time.Time
+			if tc.lastScheduled != "" {
+				lastScheduled = utc(tc.lastScheduled)
+			}
+			got := s.Anchored(lastScheduled, created).Next(utc(tc.from), len(tc.want))
+			if len(got) != len(tc.want) {
+				t.Fatalf("Next = %v, want %v", got, tc.want)
+			}
+			for i := range got {
+				if !got[i].Equal(utc(tc.want[i])) {
+					t.Errorf("run %d = %s, want %s", i, got[i].UTC().Format(time.RFC3339), tc.want[i])
+				}
+			}
+		})
+	}
+}
+
+// TestAnchoredDue checks that the search Due falls back to in a long window keeps an interval
+// schedule's run times on its intervals.
+func TestAnchoredDue(t *testing.T) {
+	utc := func(s string) time.Time {
+		parsed, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatalf("bad test time %q: %v", s, err)
+		}
+		return parsed
+	}
+	s, err := New("@every 7m", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	origin := utc("2026-01-01T00:00:00Z")
+	now := origin.Add(7*24*time.Hour + 30*time.Second)
+	due := s.Anchored(origin, origin).Due(origin, now)
+	intervals := int64(now.Sub(origin) / (7 * time.Minute))
+	if !due.Estimated || due.Count != intervals {
+		t.Errorf("Count = %d (estimated %v), want %d, estimated", due.Count, due.Estimated, intervals)
+	}
+	if want := origin.Add(time.Duration(intervals) * 7 * time.Minute); !due.Latest.Equal(want) || !due.Previous.Equal(want.Add(-7*time.Minute)) {
+		t.Errorf("Latest, Previous = %s, %s; want %s and the run 7m before", due.Latest, due.Previous, want)
+	}
+}
+
 func TestWindowFrom(t *testing.T) {
 	run := time.Date(2026, 1, 1, 12, 5, 0, 0, time.UTC)
 	for _, expression := range []string{"*/5 * * * *", "@every 90s", "@every 5m"} {

@@ -209,7 +209,7 @@ func (c *Controller) startDueRun(ctx context.Context, ct *examplev1.CronTab, now
 		ct.Status.NextScheduleTime = nil
 		return time.Time{}, false, nil // an update (resume) wakes the sync
 	}
-	sched, err := schedule.New(ct.Spec.CronSpec, ct.Spec.TimeZone)
+	parsed, err := schedule.New(ct.Spec.CronSpec, ct.Spec.TimeZone)
 	if err != nil {
 		ct.Status.NextScheduleTime = nil
 		// Validation refuses such schedules; a time zone missing here is the one way in.
@@ -217,6 +217,13 @@ func (c *Controller) startDueRun(ctx context.Context, ct *examplev1.CronTab, now
 			"Cannot run schedule %q in time zone %q: %v", ct.Spec.CronSpec, ct.Spec.TimeZone, err)
 		return time.Time{}, false, nil
 	}
+	// Interval runs count from the last scheduled run as it stands before this sync, so a run
+	// recorded now (on those intervals) leaves the next run time where it was.
+	var lastScheduled time.Time
+	if ct.Status.LastScheduleTime != nil {
+		lastScheduled = ct.Status.LastScheduleTime.Time
+	}
+	sched := parsed.Anchored(lastScheduled, ct.CreationTimestamp.Time)
 	next := sched.NextAfter(now)
 
 	earliest := earliestRunTime(ct, sched, now)
