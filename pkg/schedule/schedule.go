@@ -28,6 +28,7 @@ import (
 	_ "time/tzdata"
 
 	"github.com/robfig/cron/v3"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // parser accepts the standard five fields and descriptors such as @hourly, like the
@@ -97,15 +98,15 @@ func (s *Schedule) Next(from time.Time, count int) []time.Time {
 }
 
 // Anchored returns the schedule of an object whose latest scheduled run was at lastScheduled
-// (zero: none yet) and which was created at created. An interval schedule ("@every 1h") runs
+// (nil: none yet) and which was created at created. An interval schedule ("@every 1h") runs
 // whole intervals after its latest scheduled run, or after the creation before the first, as
 // CronJob counts: an interval after the previous run's end, or after whenever a controller
 // looks, drifts by as long as each run takes. Wall-clock schedules are unaffected.
-func (s *Schedule) Anchored(lastScheduled, created time.Time) *Schedule {
+func (s *Schedule) Anchored(lastScheduled *metav1.Time, created metav1.Time) *Schedule {
 	anchored := *s
-	anchored.origin = created
-	if !lastScheduled.IsZero() {
-		anchored.origin = lastScheduled
+	anchored.origin = created.Time
+	if lastScheduled != nil {
+		anchored.origin = lastScheduled.Time
 	}
 	return &anchored
 }
