@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"time"
 	// Embed the IANA database: time zones must resolve the same on every machine,
 	// including minimal images without /usr/share/zoneinfo.
@@ -66,7 +67,43 @@ func LoadLocation(name string) (*time.Location, error) {
 	case "Local":
 		return nil, fmt.Errorf("\"Local\" is not a portable time zone; use an IANA name such as \"Asia/Shanghai\"")
 	}
-	return time.LoadLocation(name)
+	return locations.load(name)
+}
+
+// maxCachedLocations bounds the cache above the IANA database's few hundred names, so the
+// cache holds every zone in use while names sent to fill it cannot grow it further.
+const maxCachedLocations = 1024
+
+// locations caches loaded zones: time.LoadLocation reads and parses the zone's file on every
+// call, and a table of thousands of CronTabs resolves a zone per row. Only zones that
+// loaded are kept; a *time.Location is safe for concurrent use.
+var locations = locationCache{byName: map[string]*time.Location{}}
+
+type locationCache struct {
+	mu     sync.RWMutex
+	byName map[string]*time.Location
+}
+
+func (c *locationCache) load(name string) (*time.Location, error) {
+	c.mu.RLock()
+	loc, ok := c.byName[name]
+	c.mu.RUnlock()
+	if ok {
+		return loc, nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cached, ok := c.byName[name]; ok {
+		return cached, nil // loaded meanwhile by another caller: one location per name
+	}
+	if len(c.byName) < maxCachedLocations {
+		c.byName[name] = loc
+	}
+	return loc, nil
 }
 
 // New parses expression and timeZone together.

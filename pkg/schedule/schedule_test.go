@@ -530,3 +530,30 @@ func TestWithinStartingDeadline(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadLocationCached checks that a zone is read once: time.LoadLocation reads and parses
+// the zone's file on every call, which a table of thousands of CronTabs pays per row.
+func TestLoadLocationCached(t *testing.T) {
+	first, err := LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if allocs := testing.AllocsPerRun(100, func() {
+		if again, err := LoadLocation("Europe/Berlin"); err != nil || again != first {
+			t.Fatalf("LoadLocation again = %p, %v; want the same location %p", again, err, first)
+		}
+	}); allocs != 0 {
+		t.Errorf("LoadLocation of a loaded zone allocates %.0f times, want 0: it is loaded again", allocs)
+	}
+	if _, err := LoadLocation("Nowhere/Zone"); err == nil {
+		t.Error("LoadLocation(Nowhere/Zone) succeeded, want an error")
+	}
+}
+
+func BenchmarkLoadLocation(b *testing.B) {
+	for b.Loop() {
+		if _, err := LoadLocation("America/New_York"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

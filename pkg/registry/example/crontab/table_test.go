@@ -18,6 +18,7 @@ package crontab
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -270,5 +271,22 @@ func TestNextRun(t *testing.T) {
 				t.Errorf("Next Run of %+v at %v = %q, want %q", tc.spec, tc.now, got, tc.want)
 			}
 		})
+	}
+}
+
+// BenchmarkTableList converts a LIST of 20,000 CronTabs in a few time zones to a table, as a
+// `kubectl get crontabs` of them costs the server.
+func BenchmarkTableList(b *testing.B) {
+	zones := []string{"", "Europe/Berlin", "America/New_York", "Asia/Shanghai"}
+	list := &example.CronTabList{Items: make([]example.CronTab, 20000)}
+	for i := range list.Items {
+		list.Items[i] = tableCronTab(fmt.Sprintf("ct-%05d", i))
+		list.Items[i].Spec.TimeZone = zones[i%len(zones)]
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := tableConvertor.ConvertToTable(context.Background(), list, nil); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
