@@ -125,7 +125,7 @@ func (o *NextOptions) Run(ctx context.Context) error {
 	}
 	fmt.Fprintf(o.Out, "CronTab %s/%s runs %q (time zone %s); next %d:\n", ct.Namespace, ct.Name, ct.Spec.CronSpec, zone, o.Count)
 	now := o.Now()
-	return printRuns(o.Out, s.Next(now, o.Count), o.display, now)
+	return printRuns(o.Out, s.Anchored(ct.Status.LastScheduleTime, ct.CreationTimestamp).Next(now, o.Count), o.display, now)
 }
 
 func validateCount(count int) error {

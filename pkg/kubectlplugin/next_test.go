@@ -19,14 +19,19 @@ package kubectlplugin
 import (
 	"strings"
 	"testing"
+	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
 func TestNext(t *testing.T) {
+	interval := cronTab("default", "hourly", "@every 1h", "", nil, nil)
+	interval.Status.LastScheduleTime = &metav1.Time{Time: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
 	objects := []runtime.Object{
 		cronTab("default", "nightly", "0 3 * * *", "Asia/Shanghai", nil, nil),
 		cronTab("default", "never", "0 0 30 2 *", "", nil, nil),
+		interval,
 	}
 	tests := []struct {
 		name    string
@@ -44,6 +49,12 @@ func TestNext(t *testing.T) {
 		args: []string{"next", "nightly", "--count", "1", "--timezone", "UTC"},
 		want: "CronTab default/nightly runs \"0 3 * * *\" (time zone Asia/Shanghai); next 1:\n" +
 			"  2026-03-01 19:00:00 UTC +00:00 Sun  (in 8h)\n",
+	}, {
+		name: "an interval counts from the last scheduled run, as the controller does",
+		args: []string{"next", "hourly", "--count", "2"},
+		want: "CronTab default/hourly runs \"@every 1h\" (time zone UTC); next 2:\n" +
+			"  2026-03-01 11:00:00 UTC +00:00 Sun  (in 57m)\n" +
+			"  2026-03-01 12:00:00 UTC +00:00 Sun  (in 117m)\n",
 	}, {
 		name: "an expression that never fires",
 		args: []string{"next", "never"},

@@ -22,12 +22,14 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"time"
 	// Embed the IANA database: time zones must resolve the same on every machine,
 	// including minimal images without /usr/share/zoneinfo.
 	_ "time/tzdata"
 
 	"github.com/robfig/cron/v3"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // parser accepts the standard five fields and descriptors such as @hourly, like the
@@ -65,7 +67,43 @@ func LoadLocation(name string) (*time.Location, error) {
 	case "Local":
 		return nil, fmt.Errorf("\"Local\" is not a portable time zone; use an IANA name such as \"Asia/Shanghai\"")
 	}
-	return time.LoadLocation(name)
+	return locations.load(name)
+}
+
+// maxCachedLocations bounds the cache above the IANA database's few hundred names, so the
+// cache holds every zone in use while names sent to fill it cannot grow it further.
+const maxCachedLocations = 1024
+
+// locations caches loaded zones: time.LoadLocation reads and parses the zone's file on every
+// call, and a table of thousands of CronTabs resolves a zone per row. Only zones that
+// loaded are kept; a *time.Location is safe for concurrent use.
+var locations = locationCache{byName: map[string]*time.Location{}}
+
+type locationCache struct {
+	mu     sync.RWMutex
+	byName map[string]*time.Location
+}
+
+func (c *locationCache) load(name string) (*time.Location, error) {
+	c.mu.RLock()
+	loc, ok := c.byName[name]
+	c.mu.RUnlock()
+	if ok {
+		return loc, nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cached, ok := c.byName[name]; ok {
+		return cached, nil // loaded meanwhile by another caller: one location per name
+	}
+	if len(c.byName) < maxCachedLocations {
+		c.byName[name] = loc
+	}
+	return loc, nil
 }
 
 // New parses expression and timeZone together.
@@ -97,15 +135,15 @@ func (s *Schedule) Next(from time.Time, count int) []time.Time {
 }
 
 // Anchored returns the schedule of an object whose latest scheduled run was at lastScheduled
-// (zero: none yet) and which was created at created. An interval schedule ("@every 1h") runs
+// (nil: none yet) and which was created at created. An interval schedule ("@every 1h") runs
 // whole intervals after its latest scheduled run, or after the creation before the first, as
 // CronJob counts: an interval after the previous run's end, or after whenever a controller
 // looks, drifts by as long as each run takes. Wall-clock schedules are unaffected.
-func (s *Schedule) Anchored(lastScheduled, created time.Time) *Schedule {
+func (s *Schedule) Anchored(lastScheduled *metav1.Time, created metav1.Time) *Schedule {
 	anchored := *s
-	anchored.origin = created
-	if !lastScheduled.IsZero() {
-		anchored.origin = lastScheduled
+	anchored.origin = created.Time
+	if lastScheduled != nil {
+		anchored.origin = lastScheduled.Time
 	}
 	return &anchored
 }

@@ -20,6 +20,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 func TestParse(t *testing.T) {
@@ -355,6 +357,11 @@ func TestDue(t *testing.T) {
 		{name: "weekdays over a long window end on the latest Friday", expression: "0 9 * * 1-5", after: "2020-01-01T00:00:00Z", now: "2026-01-04T12:00:00Z",
 			wantLatest: "2026-01-02T09:00:00Z", wantPrevious: "2026-01-01T09:00:00Z", wantEstimated: true},
 		{name: "never fires", expression: "0 0 30 2 *", after: "2026-01-01T00:00:00Z", now: "2027-01-01T00:00:00Z"},
+		// CronJob's estimate steps back from now by the gap between the first two run times
+		// after the last one (Thursday 10:30 and 11:30: an hour) and finds none in (15:30, 16:30].
+		{name: "the latest weekday run, whatever the gaps between runs", expression: "30 10,11,12 * * 1-5",
+			after: "2026-01-01T10:30:00Z", now: "2026-01-02T16:30:00Z", // Thursday to Friday
+			wantLatest: "2026-01-02T12:30:00Z", wantPrevious: "2026-01-02T11:30:00Z", wantCount: 5},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -441,11 +448,11 @@ func TestAnchored(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var lastScheduled time.Time
+			var lastScheduled *metav1.Time
 			if tc.lastScheduled != "" {
-				lastScheduled = utc(tc.lastScheduled)
+				lastScheduled = &metav1.Time{Time: utc(tc.lastScheduled)}
 			}
-			got := s.Anchored(lastScheduled, created).Next(utc(tc.from), len(tc.want))
+			got := s.Anchored(lastScheduled, metav1.NewTime(created)).Next(utc(tc.from), len(tc.want))
 			if len(got) != len(tc.want) {
 				t.Fatalf("Next = %v, want %v", got, tc.want)
 			}
@@ -474,7 +481,7 @@ func TestAnchoredDue(t *testing.T) {
 	}
 	origin := utc("2026-01-01T00:00:00Z")
 	now := origin.Add(7*24*time.Hour + 30*time.Second)
-	due := s.Anchored(origin, origin).Due(origin, now)
+	due := s.Anchored(&metav1.Time{Time: origin}, metav1.NewTime(origin)).Due(origin, now)
 	intervals := int64(now.Sub(origin) / (7 * time.Minute))
 	if !due.Estimated || due.Count != intervals {
 		t.Errorf("Count = %d (estimated %v), want %d, estimated", due.Count, due.Estimated, intervals)
@@ -521,5 +528,32 @@ func TestWithinStartingDeadline(t *testing.T) {
 				t.Errorf("WithinStartingDeadline = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestLoadLocationCached checks that a zone is read once: time.LoadLocation reads and parses
+// the zone's file on every call, which a table of thousands of CronTabs pays per row.
+func TestLoadLocationCached(t *testing.T) {
+	first, err := LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if allocs := testing.AllocsPerRun(100, func() {
+		if again, err := LoadLocation("Europe/Berlin"); err != nil || again != first {
+			t.Fatalf("LoadLocation again = %p, %v; want the same location %p", again, err, first)
+		}
+	}); allocs != 0 {
+		t.Errorf("LoadLocation of a loaded zone allocates %.0f times, want 0: it is loaded again", allocs)
+	}
+	if _, err := LoadLocation("Nowhere/Zone"); err == nil {
+		t.Error("LoadLocation(Nowhere/Zone) succeeded, want an error")
+	}
+}
+
+func BenchmarkLoadLocation(b *testing.B) {
+	for b.Loop() {
+		if _, err := LoadLocation("America/New_York"); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

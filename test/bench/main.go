@@ -65,6 +65,8 @@ type options struct {
 	results          string
 	profileDir       string
 	keep             bool
+	// tableList is how many CronTabs the table LIST measurement lists; 0 skips it.
+	tableList int
 }
 
 // commands are the benchmarks by their first argument; without one, the servers' benchmark.
@@ -107,6 +109,7 @@ func serversCommand(fs *flag.FlagSet) func() error {
 	fs.StringVar(&o.results, "results", "", "JSON lines file the run is appended to (default _output/bench/results.jsonl)")
 	fs.StringVar(&o.profileDir, "profile-dir", "", "if set, afterwards take 10s CPU profiles of example-apiserver and kube-apiserver under each target's load into this directory")
 	fs.BoolVar(&o.keep, "keep", false, "leave a stack the benchmark brought up running")
+	fs.IntVar(&o.tableList, "table-list", 20000, "after the rounds, CronTabs (in four time zones) to LIST as a Table, as kubectl get does, against a JSON LIST of them; 0 skips it")
 	return func() error {
 		o.targets, o.clients = strings.Split(targets, ","), strings.Split(clients, ",")
 		return benchmark(*o)
@@ -209,6 +212,15 @@ func benchmark(o options) (err error) {
 	}
 	rep.LoadAfter = loadAverage()
 	rep.WallSeconds = time.Since(start).Seconds()
+	if o.tableList > 0 {
+		logf("table LIST: creating %d CronTabs", o.tableList)
+		tl, err := measureTableList(ctx, kube, directConfig, s, o.tableList, o.c)
+		if err != nil {
+			return fmt.Errorf("table LIST: %w", err)
+		}
+		rep.TableList = &tl
+		logf("table LIST of %d: %.0f ms (server CPU %.0f ms); JSON LIST %.0f ms (server CPU %.0f ms)", tl.Objects, tl.TableMs, tl.TableCPUMs, tl.ListMs, tl.ListCPUMs)
+	}
 	// What other processes took from the 2 cores while the rounds ran: the figures are only
 	// comparable between runs where this is small.
 	rep.ForeignCPUSeconds = max(0, (machineBusySeconds()-busyBefore)-(s.stackCPUSeconds()-stackBefore))

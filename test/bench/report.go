@@ -59,6 +59,8 @@ type report struct {
 	// Baseline compares example-apiserver's memory with sample-apiserver's, measured before
 	// the rounds; absent when sample-apiserver was not run.
 	Baseline *rssBaseline `json:"rss_baseline,omitempty"`
+	// TableList is the table LIST measured after the rounds; absent with -table-list 0.
+	TableList *tableList `json:"table_list,omitempty"`
 }
 
 // ratio compares two targets under one client: throughputs as numerator ÷ denominator
@@ -247,6 +249,9 @@ func (rep *report) summarize() {
 				ol.Latency.P99ms, ol.Latency.P50ms, ol.Latency.MaxMs, ol.Floor.P99ms, m.Get.PerSec, m.Get.P99ms),
 			Met: &met,
 		})
+	}
+	if rep.TableList != nil {
+		rep.Goals = append(rep.Goals, rep.TableList.goal())
 	}
 	const rssGoal = "RSS ≤ ½ of sample-apiserver's for the same objects"
 	if b := rep.Baseline; b != nil {

@@ -219,11 +219,7 @@ func (c *Controller) startDueRun(ctx context.Context, ct *examplev1.CronTab, now
 	}
 	// Interval runs count from the last scheduled run as it stands before this sync, so a run
 	// recorded now (on those intervals) leaves the next run time where it was.
-	var lastScheduled time.Time
-	if ct.Status.LastScheduleTime != nil {
-		lastScheduled = ct.Status.LastScheduleTime.Time
-	}
-	sched := parsed.Anchored(lastScheduled, ct.CreationTimestamp.Time)
+	sched := parsed.Anchored(ct.Status.LastScheduleTime, ct.CreationTimestamp)
 	next := sched.NextAfter(now)
 
 	earliest := earliestRunTime(ct, sched, now)

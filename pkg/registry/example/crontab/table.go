@@ -66,24 +66,25 @@ func tableRow(ct *example.CronTab, name, age string, now time.Time) []interface{
 	}
 	return []interface{}{
 		name, ct.Spec.CronSpec, timeZone, suspend,
-		int64(len(ct.Status.Active)), lastSchedule, NextRun(&ct.Spec, now), age,
+		int64(len(ct.Status.Active)), lastSchedule, NextRun(ct, now), age,
 		ct.Spec.Image, ct.Spec.Replicas, ct.Status.Selector,
 	}
 }
 
-// NextRun describes when a schedule next fires after now, e.g. "in 3m12s", or "<suspended>";
-// it is computed at read time so it is never stale.
-func NextRun(spec *example.CronTabSpec, now time.Time) string {
-	if spec.Suspend {
+// NextRun describes when a CronTab's schedule next fires after now, e.g. "in 3m12s", or
+// "<suspended>"; it is computed at read time so it is never stale. An interval schedule
+// counts from the last scheduled run, as the controller does.
+func NextRun(ct *example.CronTab, now time.Time) string {
+	if ct.Spec.Suspend {
 		return "<suspended>"
 	}
-	s, err := schedule.New(spec.CronSpec, spec.TimeZone)
+	s, err := schedule.New(ct.Spec.CronSpec, ct.Spec.TimeZone)
 	if err != nil {
 		return "<invalid>"
 	}
-	next := s.Next(now, 1)
-	if len(next) == 0 {
+	next := s.Anchored(ct.Status.LastScheduleTime, ct.CreationTimestamp).NextAfter(now)
+	if next.IsZero() {
 		return "<never>"
 	}
-	return "in " + duration.HumanDuration(next[0].Sub(now))
+	return "in " + duration.HumanDuration(next.Sub(now))
 }

@@ -18,6 +18,7 @@ package crontab
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -235,10 +236,11 @@ func TestNextRun(t *testing.T) {
 		return parsed
 	}
 	tests := []struct {
-		name string
-		spec example.CronTabSpec
-		now  time.Time
-		want string
+		name          string
+		spec          example.CronTabSpec
+		lastScheduled string // empty: no run yet
+		now           time.Time
+		want          string
 	}{
 		{name: "every five minutes", spec: example.CronTabSpec{CronSpec: "*/5 * * * *"}, now: at("2025-01-01T12:03:00Z"), want: "in 2m"},
 		{name: "on a firing time, the next one", spec: example.CronTabSpec{CronSpec: "*/5 * * * *"}, now: at("2025-01-01T12:05:00Z"), want: "in 5m"},
@@ -246,6 +248,10 @@ func TestNextRun(t *testing.T) {
 		{name: "hourly", spec: example.CronTabSpec{CronSpec: "@hourly"}, now: at("2025-01-01T12:30:00Z"), want: "in 30m"},
 		{name: "time zone honoured", spec: example.CronTabSpec{CronSpec: "0 9 * * *", TimeZone: "Asia/Shanghai"}, now: at("2025-01-01T00:30:00Z"), want: "in 30m"},
 		{name: "same schedule in UTC", spec: example.CronTabSpec{CronSpec: "0 9 * * *"}, now: at("2025-01-01T00:30:00Z"), want: "in 8h"},
+		{name: "interval: an interval after the last scheduled run", spec: example.CronTabSpec{CronSpec: "@every 1h"},
+			lastScheduled: "2025-01-01T11:00:00Z", now: at("2025-01-01T11:05:00Z"), want: "in 55m"},
+		{name: "interval: an interval after the creation before the first run", spec: example.CronTabSpec{CronSpec: "@every 1h"},
+			now: at("2025-01-01T10:20:00Z"), want: "in 40m"},
 		{name: "invalid schedule", spec: example.CronTabSpec{CronSpec: "61 * * * *"}, now: at("2025-01-01T00:00:00Z"), want: "<invalid>"},
 		{name: "empty schedule", spec: example.CronTabSpec{}, now: at("2025-01-01T00:00:00Z"), want: "<invalid>"},
 		{name: "invalid time zone", spec: example.CronTabSpec{CronSpec: "@hourly", TimeZone: "Nowhere/Zone"}, now: at("2025-01-01T00:00:00Z"), want: "<invalid>"},
@@ -254,9 +260,33 @@ func TestNextRun(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := NextRun(&tc.spec, tc.now); got != tc.want {
-				t.Errorf("NextRun(%+v, %v) = %q, want %q", tc.spec, tc.now, got, tc.want)
+			ct := &example.CronTab{
+				ObjectMeta: metav1.ObjectMeta{Name: "a", CreationTimestamp: metav1.NewTime(at("2025-01-01T10:00:00Z"))},
+				Spec:       tc.spec,
+			}
+			if tc.lastScheduled != "" {
+				ct.Status.LastScheduleTime = &metav1.Time{Time: at(tc.lastScheduled)}
+			}
+			if got := tableRow(ct, ct.Name, "1h", tc.now)[6]; got != tc.want {
+				t.Errorf("Next Run of %+v at %v = %q, want %q", tc.spec, tc.now, got, tc.want)
 			}
 		})
+	}
+}
+
+// BenchmarkTableList converts a LIST of 20,000 CronTabs in a few time zones to a table, as a
+// `kubectl get crontabs` of them costs the server.
+func BenchmarkTableList(b *testing.B) {
+	zones := []string{"", "Europe/Berlin", "America/New_York", "Asia/Shanghai"}
+	list := &example.CronTabList{Items: make([]example.CronTab, 20000)}
+	for i := range list.Items {
+		list.Items[i] = tableCronTab(fmt.Sprintf("ct-%05d", i))
+		list.Items[i].Spec.TimeZone = zones[i%len(zones)]
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := tableConvertor.ConvertToTable(context.Background(), list, nil); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
