@@ -128,7 +128,7 @@ func TestAuthenticateRefusalsAskTheSame(t *testing.T) {
 				t.Fatal(err)
 			}
 			before := len(dir.Connections())
-			if _, err := l.Authenticate(context.Background(), tt.username, tt.password); err != ErrInvalidCredentials {
+			if _, err := l.Authenticate(context.Background(), tt.username, tt.password); !errors.Is(err, ErrInvalidCredentials) {
 				t.Fatalf("got %v, want ErrInvalidCredentials", err)
 			}
 			conns := dir.WaitConnections(t, before+1)
