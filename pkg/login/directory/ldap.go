@@ -138,12 +138,15 @@ func (l *LDAP) Authenticate(ctx context.Context, username, password string) (*Id
 	users, err := conn.Search(ldap.NewSearchRequest(l.cfg.UserSearch.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases,
 		2, timeLimit(deadline), false, filter,
 		[]string{l.cfg.UserSearch.UsernameAttribute, l.cfg.UserSearch.UIDAttribute}, nil))
-	if err != nil && !ldap.IsErrorWithCode(err, ldap.LDAPResultSizeLimitExceeded) {
+	// sizeLimitExceeded, whatever number of entries came with it (the directory's own limit
+	// may be 1), means more than one: an ambiguous user name.
+	ambiguous := ldap.IsErrorWithCode(err, ldap.LDAPResultSizeLimitExceeded)
+	if err != nil && !ambiguous {
 		return nil, fmt.Errorf("%w: searching users: %v", ErrUnavailable, err)
 	}
 	var entry *ldap.Entry
 	var name string
-	if users != nil && len(users.Entries) == 1 {
+	if !ambiguous && users != nil && len(users.Entries) == 1 {
 		entry = users.Entries[0]
 		name = entry.GetAttributeValue(l.cfg.UserSearch.UsernameAttribute)
 	}
