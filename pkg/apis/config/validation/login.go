@@ -63,6 +63,12 @@ func ValidateLoginConfiguration(l *config.LoginConfiguration, fldPath *field.Pat
 	if l.FailedLogins.PerUser < 1 {
 		errs = append(errs, field.Invalid(limits.Child("perUser"), l.FailedLogins.PerUser, "must be at least 1"))
 	}
+	switch {
+	case l.FailedLogins.PerUserAndSource < 1:
+		errs = append(errs, field.Invalid(limits.Child("perUserAndSource"), l.FailedLogins.PerUserAndSource, "must be at least 1"))
+	case l.FailedLogins.PerUserAndSource > l.FailedLogins.PerUser:
+		errs = append(errs, field.Invalid(limits.Child("perUserAndSource"), l.FailedLogins.PerUserAndSource, "must not be more than perUser, which counts every address"))
+	}
 	if l.FailedLogins.PerSource < 1 {
 		errs = append(errs, field.Invalid(limits.Child("perSource"), l.FailedLogins.PerSource, "must be at least 1"))
 	}

@@ -60,7 +60,10 @@ func TestValidateLoginConfiguration(t *testing.T) {
 			"login.ldap.groupSearch.filter: Invalid value",
 		}},
 		{name: "lifetime, prefixes and limits", replace: []string{"  signingKeysFile:", "  tokenLifetime: 48h\n  usernamePrefix: \"system:\"\n  groupPrefix: \"system:\"\n  failedLogins: {perUser: -1}\n  signingKeysFile:"},
-			want: []string{"login.tokenLifetime: Invalid value", "login.usernamePrefix: Invalid value", "login.groupPrefix: Invalid value", "login.failedLogins.perUser: Invalid value"}},
+			want: []string{"login.tokenLifetime: Invalid value", "login.usernamePrefix: Invalid value", "login.groupPrefix: Invalid value", "login.failedLogins.perUser: Invalid value",
+				"login.failedLogins.perUserAndSource: Invalid value: 5: must not be more than perUser"}},
+		{name: "no limit per user and source", replace: []string{"  signingKeysFile:", "  failedLogins: {perUserAndSource: -1}\n  signingKeysFile:"},
+			want: []string{"login.failedLogins.perUserAndSource: Invalid value: -1: must be at least 1"}},
 		{name: "no keys", replace: []string{"  signingKeysFile: /etc/example/login-keys.pem\n", ""}, want: []string{"login.signingKeysFile: Required"}},
 	}
 	for _, tt := range tests {

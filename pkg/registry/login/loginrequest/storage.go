@@ -61,6 +61,9 @@ type Limits struct {
 	// directory found an entry, on the entry's DN: every spelling or alias of one account
 	// shares its limit.
 	PerUser *ratelimit.FailureLimiter
+	// PerUserAndSource is keyed on the folded user name at the source address: lower than
+	// PerUser, so that a guesser at one address leaves the user logins from the others.
+	PerUserAndSource *ratelimit.FailureLimiter
 	// PerSource is keyed on the source address.
 	PerSource *ratelimit.FailureLimiter
 }
@@ -70,7 +73,11 @@ func NewLimits(limits config.FailedLoginLimits, clk clock.PassiveClock) Limits {
 	limiter := func(burst int32) *ratelimit.FailureLimiter {
 		return ratelimit.NewFailureLimiter(int(burst), limits.Period.Duration, ratelimit.DefaultMaxKeys, clk)
 	}
-	return Limits{PerUser: limiter(limits.PerUser), PerSource: limiter(limits.PerSource)}
+	return Limits{
+		PerUser:          limiter(limits.PerUser),
+		PerUserAndSource: limiter(limits.PerUserAndSource),
+		PerSource:        limiter(limits.PerSource),
+	}
 }
 
 // heldToken is a token a login took of a limiter's key.
@@ -153,8 +160,10 @@ func (r *REST) Create(ctx context.Context, obj runtime.Object, createValidation 
 	}
 	c := r.config
 	sourceKey := ratelimit.SourceAddressFrom(ctx)
+	userKey := directory.FoldUsername(req.Spec.Username)
 	held := []heldToken{
-		{c.Limits.PerUser, "name:" + directory.FoldUsername(req.Spec.Username)},
+		{c.Limits.PerUser, "name:" + userKey},
+		{c.Limits.PerUserAndSource, sourceKey + "\x00" + userKey},
 		{c.Limits.PerSource, sourceKey},
 	}
 	if err := takeTokens(held); err != nil {
