@@ -76,14 +76,17 @@ type FailedLoginLimits struct {
 
 // LDAPConfiguration says how to reach the directory and find users and groups in it.
 type LDAPConfiguration struct {
-	URL              string
-	StartTLS         bool
-	CAFile           string
-	BindDN           string
-	BindPasswordFile string
-	Timeout          metav1.Duration
-	UserSearch       LDAPUserSearch
-	GroupSearch      LDAPGroupSearch
+	URL      string
+	StartTLS bool
+	// InsecureSendPasswordsInClear allows ldap:// without StartTLS to a host that is not
+	// loopback.
+	InsecureSendPasswordsInClear bool
+	CAFile                       string
+	BindDN                       string
+	BindPasswordFile             string
+	Timeout                      metav1.Duration
+	UserSearch                   LDAPUserSearch
+	GroupSearch                  LDAPGroupSearch
 }
 
 // LDAPUserSearch finds the one entry of a user.

@@ -102,10 +102,17 @@ type FailedLoginLimits struct {
 
 // LDAPConfiguration says how to reach the directory and find users and groups in it.
 type LDAPConfiguration struct {
-	// url is ldap://host:port (with startTLS, or on a trusted network) or ldaps://host:port.
+	// url is ldaps://host:port, or ldap://host:port with startTLS. Plain ldap:// sends the
+	// users' passwords in clear text: it is refused unless the host is loopback (127.0.0.1,
+	// ::1, localhost) or insecureSendPasswordsInClear is set.
 	URL string `json:"url"`
 	// startTLS upgrades an ldap:// connection to TLS before binding.
 	StartTLS bool `json:"startTLS,omitempty"`
+	// insecureSendPasswordsInClear allows ldap:// without startTLS to a host that is not
+	// loopback: every user's password and the service account's cross the network
+	// readable by anyone on the path. Only for a directory reached over a network that is
+	// itself encrypted and trusted.
+	InsecureSendPasswordsInClear bool `json:"insecureSendPasswordsInClear,omitempty"`
 	// caFile verifies the directory's certificate (ldaps:// or startTLS); default: the
 	// system's roots.
 	CAFile string `json:"caFile,omitempty"`
