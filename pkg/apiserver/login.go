@@ -29,7 +29,6 @@ import (
 	loginapi "example.com/example-apiserver/pkg/apis/login"
 	loginv1alpha1 "example.com/example-apiserver/pkg/apis/login/v1alpha1"
 	"example.com/example-apiserver/pkg/login/directory"
-	"example.com/example-apiserver/pkg/login/ratelimit"
 	"example.com/example-apiserver/pkg/login/token"
 	"example.com/example-apiserver/pkg/login/webhook"
 	"example.com/example-apiserver/pkg/registry/login/loginrequest"
@@ -52,14 +51,12 @@ func newLogin(cfg *config.LoginConfiguration) (*loginrequest.Config, *webhook.Ha
 		return nil, nil, fmt.Errorf("login.ldap: %w", err)
 	}
 	loginrequest.RegisterMetrics()
-	limits := cfg.FailedLogins
 	login := &loginrequest.Config{
 		Directory:      ldap,
 		Issuer:         issuer,
 		UsernamePrefix: cfg.UsernamePrefix,
 		GroupPrefix:    cfg.GroupPrefix,
-		PerUser:        ratelimit.NewFailureLimiter(int(limits.PerUser), limits.Period.Duration, ratelimit.DefaultMaxKeys, clk),
-		PerSource:      ratelimit.NewFailureLimiter(int(limits.PerSource), limits.Period.Duration, ratelimit.DefaultMaxKeys, clk),
+		Limits:         loginrequest.NewLimits(cfg.FailedLogins, clk),
 	}
 	return login, &webhook.Handler{Verifier: token.NewVerifier(keys, cfg.Issuer, cfg.Audience, clk)}, nil
 }

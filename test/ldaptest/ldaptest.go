@@ -20,6 +20,7 @@ limitations under the License.
 package ldaptest
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -73,17 +74,29 @@ func (b *syncBuffer) String() string {
 // Start loads and starts the directory, or skips the test when slapd is not installed.
 func Start(t testing.TB) *Directory {
 	t.Helper()
-	return start(t, nil)
+	return StartWith(t, Options{})
 }
 
 // StartTLS is Start with TLS: serving (a certificate for 127.0.0.1) on LDAPSURL and for
 // StartTLS on URL.
 func StartTLS(t testing.TB, serving *certs.KeyPair) *Directory {
 	t.Helper()
-	return start(t, serving)
+	return StartWith(t, Options{Serving: serving})
 }
 
-func start(t testing.TB, serving *certs.KeyPair) *Directory {
+// Options change the directory a test starts.
+type Options struct {
+	// Serving, when set, is the certificate of TLS on LDAPSURL and StartTLS on URL.
+	Serving *certs.KeyPair
+	// DatabaseConfig are slapd.conf lines appended to the database's section, e.g.
+	// "sizelimit 1".
+	DatabaseConfig string
+}
+
+// StartWith is Start with opts.
+func StartWith(t testing.TB, opts Options) *Directory {
+	t.Helper()
+	serving := opts.Serving
 	t.Helper()
 	if _, err := exec.LookPath("slapd"); err != nil {
 		t.Skip("slapd not installed (hack/prereqs.sh test installs Debian's slapd and ldap-utils)")
@@ -114,6 +127,17 @@ func start(t testing.TB, serving *certs.KeyPair) *Directory {
 	}
 	if out, err := exec.Command(script, prepare...).CombinedOutput(); err != nil {
 		t.Fatalf("hack/lib/ldap.sh prepare: %v\n%s", err, out)
+	}
+	if opts.DatabaseConfig != "" {
+		// The database's section is the last of slapd.conf.
+		f, err := os.OpenFile(filepath.Join(d.Dir, "slapd.conf"), os.O_APPEND|os.O_WRONLY, 0)
+		if err == nil {
+			_, err = f.WriteString(opts.DatabaseConfig + "\n")
+			err = errors.Join(err, f.Close())
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 	d.cmd = exec.Command(script, run...)
 	d.cmd.Stdout, d.cmd.Stderr = &d.log, &d.log

@@ -58,7 +58,8 @@ type LoginConfiguration struct {
 	UsernamePrefix string
 	// GroupPrefix is prepended to the directory's group names.
 	GroupPrefix string
-	// FailedLogins limits failed logins per user and per source address.
+	// FailedLogins limits failed logins per user, per user and source address, and per
+	// source address.
 	FailedLogins FailedLoginLimits
 	// LDAP is the directory that checks passwords and holds the groups.
 	LDAP LDAPConfiguration
@@ -67,21 +68,25 @@ type LoginConfiguration struct {
 // FailedLoginLimits are token buckets of failed logins: Burst failures at once, refilled at
 // Burst per Period.
 type FailedLoginLimits struct {
-	PerUser   int32
-	PerSource int32
-	Period    metav1.Duration
+	PerUser          int32
+	PerUserAndSource int32
+	PerSource        int32
+	Period           metav1.Duration
 }
 
 // LDAPConfiguration says how to reach the directory and find users and groups in it.
 type LDAPConfiguration struct {
-	URL              string
-	StartTLS         bool
-	CAFile           string
-	BindDN           string
-	BindPasswordFile string
-	Timeout          metav1.Duration
-	UserSearch       LDAPUserSearch
-	GroupSearch      LDAPGroupSearch
+	URL      string
+	StartTLS bool
+	// InsecureSendPasswordsInClear allows ldap:// without StartTLS to a host that is not
+	// loopback.
+	InsecureSendPasswordsInClear bool
+	CAFile                       string
+	BindDN                       string
+	BindPasswordFile             string
+	Timeout                      metav1.Duration
+	UserSearch                   LDAPUserSearch
+	GroupSearch                  LDAPGroupSearch
 }
 
 // LDAPUserSearch finds the one entry of a user.

@@ -46,8 +46,19 @@ var (
 	ErrUnavailable = errors.New("the directory is unavailable")
 )
 
+// RefusedError is ErrInvalidCredentials for a user name that found an entry: a wrong
+// password. Its DN lets callers limit guesses per entry, whatever spelling or alias found it.
+type RefusedError struct{ DN string }
+
+func (*RefusedError) Error() string { return ErrInvalidCredentials.Error() }
+
+// Is makes a RefusedError an ErrInvalidCredentials.
+func (*RefusedError) Is(target error) bool { return target == ErrInvalidCredentials }
+
 // Identity is what the directory says about a user who logged in.
 type Identity struct {
+	// DN is the entry's distinguished name.
+	DN string
 	// Username is the entry's username attribute.
 	Username string
 	// UID is the entry's UID attribute, or its DN when it has none.
@@ -99,7 +110,8 @@ func NewLDAP(cfg config.LDAPConfiguration) (*LDAP, error) {
 }
 
 // Authenticate finds username's entry with the service account, binds as that entry with
-// password, and reads its groups. A refused login is ErrInvalidCredentials, after the same
+// password, and reads its groups. A refused login is ErrInvalidCredentials (a RefusedError
+// when the name found an entry), after the same
 // requests to the directory whatever the reason; a directory that cannot be asked is wrapped
 // in ErrUnavailable. Errors never hold the password.
 func (l *LDAP) Authenticate(ctx context.Context, username, password string) (*Identity, error) {
@@ -126,12 +138,15 @@ func (l *LDAP) Authenticate(ctx context.Context, username, password string) (*Id
 	users, err := conn.Search(ldap.NewSearchRequest(l.cfg.UserSearch.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases,
 		2, timeLimit(deadline), false, filter,
 		[]string{l.cfg.UserSearch.UsernameAttribute, l.cfg.UserSearch.UIDAttribute}, nil))
-	if err != nil && !ldap.IsErrorWithCode(err, ldap.LDAPResultSizeLimitExceeded) {
+	// sizeLimitExceeded, whatever number of entries came with it (the directory's own limit
+	// may be 1), means more than one: an ambiguous user name.
+	ambiguous := ldap.IsErrorWithCode(err, ldap.LDAPResultSizeLimitExceeded)
+	if err != nil && !ambiguous {
 		return nil, fmt.Errorf("%w: searching users: %v", ErrUnavailable, err)
 	}
 	var entry *ldap.Entry
 	var name string
-	if users != nil && len(users.Entries) == 1 {
+	if !ambiguous && users != nil && len(users.Entries) == 1 {
 		entry = users.Entries[0]
 		name = entry.GetAttributeValue(l.cfg.UserSearch.UsernameAttribute)
 	}
@@ -146,13 +161,16 @@ func (l *LDAP) Authenticate(ctx context.Context, username, password string) (*Id
 		return nil, ErrInvalidCredentials
 	}
 	if err := passwordBindError(conn.Bind(entry.DN, password)); err != nil {
+		if errors.Is(err, ErrInvalidCredentials) {
+			return nil, &RefusedError{DN: entry.DN}
+		}
 		return nil, err
 	}
 	uid := entry.GetAttributeValue(l.cfg.UserSearch.UIDAttribute)
 	if uid == "" {
 		uid = entry.DN
 	}
-	identity := &Identity{Username: name, UID: uid, Groups: []string{}}
+	identity := &Identity{DN: entry.DN, Username: name, UID: uid, Groups: []string{}}
 	if l.cfg.GroupSearch.BaseDN == "" {
 		return identity, nil
 	}

@@ -128,7 +128,7 @@ func TestAuthenticateRefusalsAskTheSame(t *testing.T) {
 				t.Fatal(err)
 			}
 			before := len(dir.Connections())
-			if _, err := l.Authenticate(context.Background(), tt.username, tt.password); err != ErrInvalidCredentials {
+			if _, err := l.Authenticate(context.Background(), tt.username, tt.password); !errors.Is(err, ErrInvalidCredentials) {
 				t.Fatalf("got %v, want ErrInvalidCredentials", err)
 			}
 			conns := dir.WaitConnections(t, before+1)
@@ -180,5 +180,23 @@ func TestPasswordBindError(t *testing.T) {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// A directory whose own size limit is 1 returns one of several entries with
+// sizeLimitExceeded: that is an ambiguous user name, refused, not the user.
+func TestAuthenticateSizeLimitIsAmbiguous(t *testing.T) {
+	dir := ldaptest.StartWith(t, ldaptest.Options{DatabaseConfig: "sizelimit 1"})
+	cfg := dir.LoginConfig(t, filepath.Join(t.TempDir(), "keys.pem")).LDAP
+	cfg.GroupSearch.BaseDN = "" // the groups would exceed the limit too
+	for _, username := range []string{"alice", "bob"} {
+		cfg.UserSearch.Filter = "(|(uid={username})(uid=alice)(uid=bob))"
+		l, err := NewLDAP(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if identity, err := l.Authenticate(context.Background(), username, dir.Password(t, username)); !errors.Is(err, ErrInvalidCredentials) {
+			t.Errorf("%s, of two entries the filter finds: got %+v, %v, want ErrInvalidCredentials", username, identity, err)
+		}
 	}
 }

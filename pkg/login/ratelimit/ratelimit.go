@@ -23,7 +23,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
 	"k8s.io/utils/clock"
 	"k8s.io/utils/lru"
 )
@@ -31,56 +30,68 @@ import (
 // DefaultMaxKeys bounds each limiter's memory: about 100 bytes a key.
 const DefaultMaxKeys = 10000
 
-// FailureLimiter allows Burst failures per key at once and refills them in Period. A key
-// evicted from the LRU starts afresh: under a flood of distinct keys an attacker gains at
-// most one burst per eviction, for keys it cannot choose to be a victim's.
+// FailureLimiter allows Burst failures per key at once and refills them in Period. An attempt
+// takes its token before it is made and gives it back unless it failed, so that concurrent
+// attempts never pass a limit together. A key evicted from the LRU starts afresh: under a
+// flood of distinct keys an attacker gains at most one burst per eviction, for keys it
+// cannot choose to be a victim's.
 type FailureLimiter struct {
-	limit rate.Limit
-	burst int
-	clock clock.PassiveClock
+	perSecond float64
+	burst     float64
+	clock     clock.PassiveClock
 
 	mu      sync.Mutex
 	buckets *lru.Cache
+}
+
+// bucket holds the tokens a key had at a time; it refills at perSecond up to burst.
+type bucket struct {
+	tokens float64
+	at     time.Time
 }
 
 // NewFailureLimiter returns a limiter of burst failures per period per key, keeping at most
 // maxKeys keys.
 func NewFailureLimiter(burst int, period time.Duration, maxKeys int, clk clock.PassiveClock) *FailureLimiter {
 	return &FailureLimiter{
-		limit:   rate.Limit(float64(burst) / period.Seconds()),
-		burst:   burst,
-		clock:   clk,
-		buckets: lru.New(maxKeys),
+		perSecond: float64(burst) / period.Seconds(),
+		burst:     float64(burst),
+		clock:     clk,
+		buckets:   lru.New(maxKeys),
 	}
 }
 
-// Allowed says whether key may try again, and if not, how long until it may.
-func (l *FailureLimiter) Allowed(key string) (bool, time.Duration) {
+// Take takes a token of key for an attempt about to be made, or says how long until one is
+// left. Give it back with Refund when the attempt did not fail.
+func (l *FailureLimiter) Take(key string) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	v, ok := l.buckets.Get(key)
-	if !ok {
-		return true, 0
+	b := l.refilled(key)
+	if b.tokens < 1 {
+		return false, time.Duration((1 - b.tokens) / l.perSecond * float64(time.Second))
 	}
-	b := v.(*rate.Limiter)
+	b.tokens--
+	return true, 0
+}
+
+// Refund gives back the token Take took for an attempt that did not fail.
+func (l *FailureLimiter) Refund(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.refilled(key)
+	b.tokens = min(l.burst, b.tokens+1)
+}
+
+// refilled returns key's bucket as of now, added full if the LRU has none.
+func (l *FailureLimiter) refilled(key string) *bucket {
 	now := l.clock.Now()
-	tokens := b.TokensAt(now)
-	if tokens >= 1 {
-		return true, 0
-	}
-	return false, time.Duration((1 - tokens) / float64(l.limit) * float64(time.Second))
-}
-
-// Failed counts a failure of key.
-func (l *FailureLimiter) Failed(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var b *rate.Limiter
 	if v, ok := l.buckets.Get(key); ok {
-		b = v.(*rate.Limiter)
-	} else {
-		b = rate.NewLimiter(l.limit, l.burst)
-		l.buckets.Add(key, b)
+		b := v.(*bucket)
+		b.tokens = min(l.burst, b.tokens+now.Sub(b.at).Seconds()*l.perSecond)
+		b.at = now
+		return b
 	}
-	b.AllowN(l.clock.Now(), 1)
+	b := &bucket{tokens: l.burst, at: now}
+	l.buckets.Add(key, b)
+	return b
 }

@@ -28,25 +28,42 @@ func TestFailureLimiter(t *testing.T) {
 	clk := testingclock.NewFakeClock(time.Now())
 	l := NewFailureLimiter(3, time.Minute, 2, clk)
 	for i := 0; i < 3; i++ {
-		if ok, _ := l.Allowed("alice"); !ok {
+		if ok, _ := l.Take("alice"); !ok {
 			t.Fatalf("refused after %d failures, burst 3", i)
 		}
-		l.Failed("alice")
 	}
-	ok, wait := l.Allowed("alice")
+	ok, wait := l.Take("alice")
 	if ok || wait <= 0 || wait > 20*time.Second {
 		t.Fatalf("after 3 failures: allowed=%v wait=%s, want refused for up to 20s (3 per minute)", ok, wait)
 	}
-	if ok, _ := l.Allowed("bob"); !ok {
+	if ok, _ := l.Take("bob"); !ok {
 		t.Error("bob refused for alice's failures")
 	}
+	l.Refund("bob")
 	clk.Step(wait)
-	if ok, _ := l.Allowed("alice"); !ok {
+	if ok, _ := l.Take("alice"); !ok {
 		t.Errorf("still refused after the wait it announced (%s)", wait)
 	}
+	// A refunded attempt is no failure: alice may try again at once, and no more often.
+	l.Refund("alice")
+	if ok, _ := l.Take("alice"); !ok {
+		t.Error("refused after a refund")
+	}
+	if ok, _ := l.Take("alice"); ok {
+		t.Error("a refund gave back more than the token taken")
+	}
+	// Refunds never fill a bucket beyond its burst.
+	for i := 0; i < 5; i++ {
+		l.Refund("bob")
+	}
+	for i := 0; i < 3; i++ {
+		l.Take("bob")
+	}
+	if ok, _ := l.Take("bob"); ok {
+		t.Error("refunds filled bob's bucket beyond the burst of 3")
+	}
 	// Two keys at most: the oldest is forgotten, memory stays bounded.
-	l.Failed("bob")
-	l.Failed("carol")
+	l.Take("carol")
 	if l.buckets.Len() != 2 {
 		t.Errorf("%d keys kept, want at most 2", l.buckets.Len())
 	}

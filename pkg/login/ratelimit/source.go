@@ -29,9 +29,13 @@ type sourceAddressKey struct{}
 // whose storage does not see the HTTP request.
 func WithSourceAddress(handler http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		ctx := context.WithValue(req.Context(), sourceAddressKey{}, SourceAddress(req))
-		handler.ServeHTTP(w, req.WithContext(ctx))
+		handler.ServeHTTP(w, req.WithContext(ContextWithSourceAddress(req.Context(), SourceAddress(req))))
 	})
+}
+
+// ContextWithSourceAddress returns ctx with the source address SourceAddressFrom returns.
+func ContextWithSourceAddress(ctx context.Context, address string) context.Context {
+	return context.WithValue(ctx, sourceAddressKey{}, address)
 }
 
 // SourceAddressFrom returns the address WithSourceAddress recorded, or "".

@@ -103,7 +103,10 @@ func SetDefaults_LoginConfiguration(obj *LoginConfiguration) {
 // SetDefaults_FailedLoginLimits defaults the buckets of failed logins.
 func SetDefaults_FailedLoginLimits(obj *FailedLoginLimits) {
 	if obj.PerUser == 0 {
-		obj.PerUser = 5
+		obj.PerUser = 10
+	}
+	if obj.PerUserAndSource == 0 {
+		obj.PerUserAndSource = 5
 	}
 	if obj.PerSource == 0 {
 		obj.PerSource = 20

@@ -74,19 +74,27 @@ type LoginConfiguration struct {
 	// groupPrefix is prepended to the directory's group names, so that RBAC binds
 	// "ldap:cron-admins". Default: "ldap:".
 	GroupPrefix string `json:"groupPrefix"`
-	// failedLogins limits failed logins, per user name and per source address.
+	// failedLogins limits failed logins per user, per user and source address, and per
+	// source address.
 	FailedLogins FailedLoginLimits `json:"failedLogins"`
 	// ldap is the directory that checks passwords and holds the groups.
 	LDAP LDAPConfiguration `json:"ldap"`
 }
 
-// FailedLoginLimits are token buckets of failed logins: a user name (or a source address)
-// may fail a burst of logins at once, and then as many per period. Beyond that every login
-// for it is refused with 429 without asking the directory.
+// FailedLoginLimits are token buckets of failed logins: a user (or a user at an address, or
+// an address) may fail a burst of logins at once, and then as many per period. Beyond that
+// every login for it is refused with 429 without asking the directory. The source address is
+// the client's as kube-apiserver saw it: a proxy in front of kube-apiserver that replaces it
+// with its own puts every client at one address.
 type FailedLoginLimits struct {
-	// perUser is the burst per user name. Default: 5.
+	// perUser is the burst per user (every spelling of the name, and the directory entry)
+	// from all addresses: the ceiling for guesses spread over many. Default: 10.
 	PerUser int32 `json:"perUser"`
-	// perSource is the burst per source address. Default: 20.
+	// perUserAndSource is the burst per user from one source address, below perUser so
+	// that a guesser at one address does not lock the user out at every other. Default: 5.
+	PerUserAndSource int32 `json:"perUserAndSource"`
+	// perSource is the burst per source address, over all users: the limit of one password
+	// tried on many users. Default: 20.
 	PerSource int32 `json:"perSource"`
 	// period is the time in which a bucket refills entirely. Default: 1m.
 	Period metav1.Duration `json:"period"`
@@ -94,10 +102,17 @@ type FailedLoginLimits struct {
 
 // LDAPConfiguration says how to reach the directory and find users and groups in it.
 type LDAPConfiguration struct {
-	// url is ldap://host:port (with startTLS, or on a trusted network) or ldaps://host:port.
+	// url is ldaps://host:port, or ldap://host:port with startTLS. Plain ldap:// sends the
+	// users' passwords in clear text: it is refused unless the host is loopback (127.0.0.1,
+	// ::1, localhost) or insecureSendPasswordsInClear is set.
 	URL string `json:"url"`
 	// startTLS upgrades an ldap:// connection to TLS before binding.
 	StartTLS bool `json:"startTLS,omitempty"`
+	// insecureSendPasswordsInClear allows ldap:// without startTLS to a host that is not
+	// loopback: every user's password and the service account's cross the network
+	// readable by anyone on the path. Only for a directory reached over a network that is
+	// itself encrypted and trusted.
+	InsecureSendPasswordsInClear bool `json:"insecureSendPasswordsInClear,omitempty"`
 	// caFile verifies the directory's certificate (ldaps:// or startTLS); default: the
 	// system's roots.
 	CAFile string `json:"caFile,omitempty"`

@@ -17,6 +17,7 @@ limitations under the License.
 package validation
 
 import (
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -63,6 +64,12 @@ func ValidateLoginConfiguration(l *config.LoginConfiguration, fldPath *field.Pat
 	if l.FailedLogins.PerUser < 1 {
 		errs = append(errs, field.Invalid(limits.Child("perUser"), l.FailedLogins.PerUser, "must be at least 1"))
 	}
+	switch {
+	case l.FailedLogins.PerUserAndSource < 1:
+		errs = append(errs, field.Invalid(limits.Child("perUserAndSource"), l.FailedLogins.PerUserAndSource, "must be at least 1"))
+	case l.FailedLogins.PerUserAndSource > l.FailedLogins.PerUser:
+		errs = append(errs, field.Invalid(limits.Child("perUserAndSource"), l.FailedLogins.PerUserAndSource, "must not be more than perUser, which counts every address"))
+	}
 	if l.FailedLogins.PerSource < 1 {
 		errs = append(errs, field.Invalid(limits.Child("perSource"), l.FailedLogins.PerSource, "must be at least 1"))
 	}
@@ -84,8 +91,16 @@ func validateLDAP(l *config.LDAPConfiguration, fldPath *field.Path) field.ErrorL
 	case u.Scheme == "ldaps" && l.StartTLS:
 		errs = append(errs, field.Forbidden(fldPath.Child("startTLS"), "ldaps:// is TLS already; startTLS goes with ldap://"))
 	}
-	if l.CAFile != "" && u != nil && u.Scheme == "ldap" && !l.StartTLS {
-		errs = append(errs, field.Forbidden(fldPath.Child("caFile"), "only used with ldaps:// or startTLS"))
+	if u != nil && u.Scheme == "ldap" && !l.StartTLS {
+		if l.CAFile != "" {
+			errs = append(errs, field.Forbidden(fldPath.Child("caFile"), "only used with ldaps:// or startTLS"))
+		}
+		if !l.InsecureSendPasswordsInClear && !isLoopback(u.Hostname()) {
+			errs = append(errs, field.Forbidden(fldPath.Child("url"), "ldap:// without startTLS sends passwords in clear text: use ldaps:// or startTLS: true "+
+				"(or, on an encrypted network, insecureSendPasswordsInClear: true)"))
+		}
+	} else if l.InsecureSendPasswordsInClear {
+		errs = append(errs, field.Forbidden(fldPath.Child("insecureSendPasswordsInClear"), "only with ldap:// without startTLS"))
 	}
 	if (l.BindDN == "") != (l.BindPasswordFile == "") {
 		errs = append(errs, field.Required(fldPath.Child("bindPasswordFile"), "bindDN and bindPasswordFile go together"))
@@ -118,6 +133,15 @@ func validateLDAP(l *config.LDAPConfiguration, fldPath *field.Path) field.ErrorL
 		}
 	}
 	return errs
+}
+
+// isLoopback says whether host is this machine's own: a password sent there in clear text
+// never crosses a network.
+func isLoopback(host string) bool {
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.IsLoopback()
+	}
+	return host == "localhost"
 }
 
 func validateDN(dn string, fldPath *field.Path) field.ErrorList {

@@ -50,7 +50,15 @@ func TestValidateLoginConfiguration(t *testing.T) {
 		{name: "startTLS", replace: []string{"ldaps://ldap.example.com:636", "ldap://ldap.example.com:389\n    startTLS: true"}},
 		{name: "bad url", replace: []string{"ldaps://ldap.example.com:636", "https://ldap.example.com"}, want: []string{"login.ldap.url: Invalid value"}},
 		{name: "startTLS on ldaps", replace: []string{"caFile:", "startTLS: true\n    caFile:"}, want: []string{"login.ldap.startTLS: Forbidden"}},
-		{name: "caFile without TLS", replace: []string{"ldaps://ldap.example.com:636", "ldap://ldap.example.com:389"}, want: []string{"login.ldap.caFile: Forbidden"}},
+		{name: "caFile without TLS", replace: []string{"ldaps://ldap.example.com:636", "ldap://127.0.0.1:389"}, want: []string{"login.ldap.caFile: Forbidden"}},
+		{name: "passwords in clear to another host", replace: []string{"ldaps://ldap.example.com:636", "ldap://ldap.example.com:389", "    caFile: /etc/example/ldap-ca.crt\n", ""},
+			want: []string{"login.ldap.url: Forbidden: ldap:// without startTLS sends passwords in clear text"}},
+		{name: "passwords in clear to another host, said loudly", replace: []string{"ldaps://ldap.example.com:636", "ldap://ldap.example.com:389\n    insecureSendPasswordsInClear: true", "    caFile: /etc/example/ldap-ca.crt\n", ""}},
+		{name: "passwords in clear on loopback", replace: []string{"ldaps://ldap.example.com:636", "ldap://127.0.0.1:389", "    caFile: /etc/example/ldap-ca.crt\n", ""}},
+		{name: "passwords in clear on IPv6 loopback", replace: []string{"ldaps://ldap.example.com:636", "ldap://[::1]:389", "    caFile: /etc/example/ldap-ca.crt\n", ""}},
+		{name: "passwords in clear on localhost", replace: []string{"ldaps://ldap.example.com:636", "ldap://localhost", "    caFile: /etc/example/ldap-ca.crt\n", ""}},
+		{name: "insecure with TLS", replace: []string{"ldaps://ldap.example.com:636", "ldaps://ldap.example.com:636\n    insecureSendPasswordsInClear: true"},
+			want: []string{"login.ldap.insecureSendPasswordsInClear: Forbidden"}},
 		{name: "bind DN without password", replace: []string{"    bindPasswordFile: /etc/example/ldap-password\n", ""}, want: []string{"login.ldap.bindPasswordFile: Required"}},
 		{name: "bad filters and DN", replace: []string{
 			`userSearch: {baseDN: "ou=people,dc=example,dc=com"}`, `userSearch: {baseDN: "people", filter: "(uid=alice)"}`,
@@ -60,7 +68,10 @@ func TestValidateLoginConfiguration(t *testing.T) {
 			"login.ldap.groupSearch.filter: Invalid value",
 		}},
 		{name: "lifetime, prefixes and limits", replace: []string{"  signingKeysFile:", "  tokenLifetime: 48h\n  usernamePrefix: \"system:\"\n  groupPrefix: \"system:\"\n  failedLogins: {perUser: -1}\n  signingKeysFile:"},
-			want: []string{"login.tokenLifetime: Invalid value", "login.usernamePrefix: Invalid value", "login.groupPrefix: Invalid value", "login.failedLogins.perUser: Invalid value"}},
+			want: []string{"login.tokenLifetime: Invalid value", "login.usernamePrefix: Invalid value", "login.groupPrefix: Invalid value", "login.failedLogins.perUser: Invalid value",
+				"login.failedLogins.perUserAndSource: Invalid value: 5: must not be more than perUser"}},
+		{name: "no limit per user and source", replace: []string{"  signingKeysFile:", "  failedLogins: {perUserAndSource: -1}\n  signingKeysFile:"},
+			want: []string{"login.failedLogins.perUserAndSource: Invalid value: -1: must be at least 1"}},
 		{name: "no keys", replace: []string{"  signingKeysFile: /etc/example/login-keys.pem\n", ""}, want: []string{"login.signingKeysFile: Required"}},
 	}
 	for _, tt := range tests {

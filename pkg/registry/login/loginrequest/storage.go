@@ -29,7 +29,9 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apiserver/pkg/registry/rest"
 	"k8s.io/klog/v2"
+	"k8s.io/utils/clock"
 
+	"example.com/example-apiserver/pkg/apis/config"
 	"example.com/example-apiserver/pkg/apis/login"
 	"example.com/example-apiserver/pkg/apis/login/validation"
 	"example.com/example-apiserver/pkg/login/directory"
@@ -47,8 +49,60 @@ type Config struct {
 	// UsernamePrefix and GroupPrefix are prepended to the directory's names.
 	UsernamePrefix string
 	GroupPrefix    string
-	// PerUser and PerSource count failed logins.
-	PerUser, PerSource *ratelimit.FailureLimiter
+	// Limits are the buckets of failed logins.
+	Limits Limits
+}
+
+// Limits are the buckets of failed logins. A login takes a token of each before it asks the
+// directory, so that concurrent guesses cannot pass a limit together, and gives them back
+// unless it failed.
+type Limits struct {
+	// PerUser is keyed on the folded user name (directory.FoldUsername) and, once the
+	// directory found an entry, on the entry's DN: every spelling or alias of one account
+	// shares its limit.
+	PerUser *ratelimit.FailureLimiter
+	// PerUserAndSource is keyed on the folded user name at the source address: lower than
+	// PerUser, so that a guesser at one address leaves the user logins from the others.
+	PerUserAndSource *ratelimit.FailureLimiter
+	// PerSource is keyed on the source address.
+	PerSource *ratelimit.FailureLimiter
+}
+
+// NewLimits returns the buckets limits configures, each keeping ratelimit.DefaultMaxKeys keys.
+func NewLimits(limits config.FailedLoginLimits, clk clock.PassiveClock) Limits {
+	limiter := func(burst int32) *ratelimit.FailureLimiter {
+		return ratelimit.NewFailureLimiter(int(burst), limits.Period.Duration, ratelimit.DefaultMaxKeys, clk)
+	}
+	return Limits{
+		PerUser:          limiter(limits.PerUser),
+		PerUserAndSource: limiter(limits.PerUserAndSource),
+		PerSource:        limiter(limits.PerSource),
+	}
+}
+
+// heldToken is a token a login took of a limiter's key.
+type heldToken struct {
+	limiter *ratelimit.FailureLimiter
+	key     string
+}
+
+// takeTokens takes a token of every key, or of none and answers the 429 to return.
+func takeTokens(tokens []heldToken) error {
+	for i, t := range tokens {
+		if ok, wait := t.limiter.Take(t.key); !ok {
+			refundTokens(tokens[:i])
+			loginRequests.WithLabelValues(resultRateLimited).Inc()
+			return apierrors.NewTooManyRequests("too many failed logins; try again later", int(wait.Round(time.Second)/time.Second)+1)
+		}
+	}
+	return nil
+}
+
+// refundTokens gives back the tokens of a login that did not fail.
+func refundTokens(tokens []heldToken) {
+	for _, t := range tokens {
+		t.limiter.Refund(t.key)
+	}
 }
 
 // REST creates LoginRequests. A nil config answers every login with 503: the server has no
@@ -105,31 +159,51 @@ func (r *REST) Create(ctx context.Context, obj runtime.Object, createValidation 
 		return nil, apierrors.NewServiceUnavailable("login is not configured on this server: its component configuration has no login section")
 	}
 	c := r.config
-	userKey := strings.ToLower(req.Spec.Username)
 	sourceKey := ratelimit.SourceAddressFrom(ctx)
-	for _, check := range []struct {
-		limiter *ratelimit.FailureLimiter
-		key     string
-	}{{c.PerUser, userKey}, {c.PerSource, sourceKey}} {
-		if allowed, wait := check.limiter.Allowed(check.key); !allowed {
-			loginRequests.WithLabelValues(resultRateLimited).Inc()
-			return nil, apierrors.NewTooManyRequests("too many failed logins; try again later", int(wait.Round(time.Second)/time.Second)+1)
-		}
+	userKey := directory.FoldUsername(req.Spec.Username)
+	held := []heldToken{
+		{c.Limits.PerUser, "name:" + userKey},
+		{c.Limits.PerUserAndSource, sourceKey + "\x00" + userKey},
+		{c.Limits.PerSource, sourceKey},
+	}
+	if err := takeTokens(held); err != nil {
+		return nil, err
 	}
 
 	identity, err := c.Directory.Authenticate(ctx, req.Spec.Username, password)
+	// The entry's own limit, taken once the directory named the entry: a spelling or an
+	// alias the folding does not catch gets no more answers than the entry allows. A limited
+	// entry answers 429 whatever the password, so the answer tells nothing of it.
+	var refused *directory.RefusedError
+	var dn string
+	switch {
+	case errors.As(err, &refused):
+		dn = refused.DN
+	case err == nil:
+		dn = identity.DN
+	}
+	if dn != "" {
+		entry := heldToken{c.Limits.PerUser, "dn:" + strings.ToLower(dn)}
+		if err := takeTokens([]heldToken{entry}); err != nil {
+			if refused == nil {
+				refundTokens(held) // the right password is no failure
+			}
+			return nil, err
+		}
+		held = append(held, entry)
+	}
 	switch {
 	case errors.Is(err, directory.ErrInvalidCredentials):
-		c.PerUser.Failed(userKey)
-		c.PerSource.Failed(sourceKey)
 		klog.V(2).InfoS("Login refused", "username", req.Spec.Username, "source", sourceKey)
 		loginRequests.WithLabelValues(resultRefused).Inc()
 		return nil, apierrors.NewUnauthorized(invalidCredentials)
 	case err != nil:
+		refundTokens(held)
 		klog.ErrorS(err, "Login failed: the directory did not answer", "username", req.Spec.Username)
 		loginRequests.WithLabelValues(resultUnavailable).Inc()
 		return nil, apierrors.NewServiceUnavailable("the directory that checks passwords is unavailable; try again later")
 	}
+	refundTokens(held)
 	user := token.User{Username: c.UsernamePrefix + identity.Username, UID: identity.UID}
 	for _, g := range identity.Groups {
 		user.Groups = append(user.Groups, c.GroupPrefix+g)

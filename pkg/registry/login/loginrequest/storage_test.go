@@ -18,10 +18,12 @@ package loginrequest
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,6 +33,7 @@ import (
 	"k8s.io/component-base/metrics/testutil"
 	"k8s.io/utils/clock"
 
+	"example.com/example-apiserver/pkg/apis/config"
 	"example.com/example-apiserver/pkg/apis/login"
 	"example.com/example-apiserver/pkg/apis/login/validation"
 	"example.com/example-apiserver/pkg/login/directory"
@@ -40,15 +43,18 @@ import (
 	"example.com/example-apiserver/test/ldaptest"
 )
 
-// newREST returns loginrequests on a real directory, with its verifier; failures allowed
-// per user as given.
-func newREST(t *testing.T, dir *ldaptest.Directory, perUser int) (*REST, *token.Verifier) {
+// newREST returns loginrequests on a real directory, with its verifier; the login section
+// (failedLogins defaulted) edited by configure.
+func newREST(t *testing.T, dir *ldaptest.Directory, configure ...func(*config.LoginConfiguration)) (*REST, *token.Verifier) {
 	t.Helper()
 	keysFile := filepath.Join(t.TempDir(), "keys.pem")
 	if err := os.WriteFile(keysFile, certs.NewKeyPEM(t), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cfg := dir.LoginConfig(t, keysFile)
+	for _, c := range configure {
+		c(cfg)
+	}
 	keys, err := token.NewKeyFile(keysFile, clock.RealClock{})
 	if err != nil {
 		t.Fatal(err)
@@ -60,9 +66,15 @@ func newREST(t *testing.T, dir *ldaptest.Directory, perUser int) (*REST, *token.
 	issuer := token.NewIssuer(keys, cfg.Issuer, cfg.Audience, cfg.TokenLifetime.Duration, clock.RealClock{})
 	return NewREST(&Config{
 		Directory: ldap, Issuer: issuer, GroupPrefix: cfg.GroupPrefix,
-		PerUser:   ratelimit.NewFailureLimiter(perUser, time.Hour, 100, clock.RealClock{}),
-		PerSource: ratelimit.NewFailureLimiter(100, time.Hour, 100, clock.RealClock{}),
+		Limits: NewLimits(cfg.FailedLogins, clock.RealClock{}),
 	}), token.NewVerifier(keys, cfg.Issuer, cfg.Audience, clock.RealClock{})
+}
+
+// perUser allows n failures an hour per user, and plenty per source.
+func perUser(n int32) func(*config.LoginConfiguration) {
+	return func(c *config.LoginConfiguration) {
+		c.FailedLogins = config.FailedLoginLimits{PerUser: n, PerUserAndSource: n, PerSource: 100, Period: metav1.Duration{Duration: time.Hour}}
+	}
 }
 
 func loginRequest(username, password string) *login.LoginRequest {
@@ -71,7 +83,7 @@ func loginRequest(username, password string) *login.LoginRequest {
 
 func TestLogin(t *testing.T) {
 	dir := ldaptest.Start(t)
-	r, verifier := newREST(t, dir, 100)
+	r, verifier := newREST(t, dir, perUser(100))
 	alicePassword := dir.Password(t, "alice")
 
 	var admitted runtime.Object
@@ -108,7 +120,7 @@ func TestLogin(t *testing.T) {
 // Every refused login is the same 401, whichever part was wrong: no user enumeration.
 func TestLoginRefusedUniformly(t *testing.T) {
 	dir := ldaptest.Start(t)
-	r, _ := newREST(t, dir, 100)
+	r, _ := newREST(t, dir, perUser(100))
 	alicePassword := dir.Password(t, "alice")
 	tests := []struct{ name, username, password string }{
 		{"wrong password", "alice", "not-" + alicePassword},
@@ -150,7 +162,7 @@ func TestLoginInvalid(t *testing.T) {
 func TestLoginRateLimited(t *testing.T) {
 	RegisterMetrics() // component-base metrics count once registered
 	dir := ldaptest.Start(t)
-	r, _ := newREST(t, dir, 2)
+	r, _ := newREST(t, dir, perUser(2))
 	for _, username := range []string{"alice", "mallory"} {
 		for i := 0; i < 2; i++ {
 			if _, err := r.Create(context.Background(), loginRequest(username, "wrong"), nil, &metav1.CreateOptions{}); !apierrors.IsUnauthorized(err) {
@@ -175,12 +187,124 @@ func TestLoginRateLimited(t *testing.T) {
 // A directory that does not answer is a 503, never a success, and counts no failure.
 func TestLoginDirectoryDown(t *testing.T) {
 	dir := ldaptest.Start(t)
-	r, _ := newREST(t, dir, 1)
+	r, _ := newREST(t, dir, perUser(1))
 	dir.Stop()
 	for i := 0; i < 2; i++ {
 		_, err := r.Create(context.Background(), loginRequest("alice", dir.Password(t, "alice")), nil, &metav1.CreateOptions{})
 		if !apierrors.IsServiceUnavailable(err) || !strings.Contains(err.Error(), "directory") {
 			t.Fatalf("attempt %d: got %v, want 503 naming the directory", i+1, err)
 		}
+	}
+}
+
+// The directory matches uid ignoring case, extra spaces and compatibility forms: every
+// spelling it takes for alice shares alice's limit. Each spelling is first shown to log in as
+// alice, so the test fails if it is no variant the directory accepts.
+func TestLoginRateLimitedSpellings(t *testing.T) {
+	dir := ldaptest.Start(t)
+	password := dir.Password(t, "alice")
+	spellings := []string{" alice", "alice ", "  alice  ", "ａlice", "ALICE", "ALİCE", "alice\u00a0", "\u3000alice"}
+	unlimited, _ := newREST(t, dir, perUser(100))
+	for _, s := range spellings {
+		obj, err := unlimited.Create(context.Background(), loginRequest(s, password), nil, &metav1.CreateOptions{})
+		if err != nil || obj.(*login.LoginRequest).Status.User.Username != "alice" {
+			t.Fatalf("the directory does not take %q for alice: %v", s, err)
+		}
+	}
+	r, _ := newREST(t, dir, perUser(2))
+	for i := 0; i < 2; i++ {
+		if _, err := r.Create(context.Background(), loginRequest("alice", "wrong"), nil, &metav1.CreateOptions{}); !apierrors.IsUnauthorized(err) {
+			t.Fatalf("failure %d: got %v, want 401", i+1, err)
+		}
+	}
+	for _, s := range spellings {
+		if _, err := r.Create(context.Background(), loginRequest(s, password), nil, &metav1.CreateOptions{}); !apierrors.IsTooManyRequests(err) {
+			t.Errorf("%q after alice's 2 failures: got %v, want 429", s, err)
+		}
+	}
+}
+
+// A name the folding cannot know for alice's (here her mail address) shares her entry's limit.
+func TestLoginRateLimitedPerEntry(t *testing.T) {
+	dir := ldaptest.Start(t)
+	r, _ := newREST(t, dir, perUser(2), func(c *config.LoginConfiguration) {
+		c.LDAP.UserSearch.Filter = "(|(uid={username})(mail={username}))"
+	})
+	for i := 0; i < 2; i++ {
+		if _, err := r.Create(context.Background(), loginRequest("alice", "wrong"), nil, &metav1.CreateOptions{}); !apierrors.IsUnauthorized(err) {
+			t.Fatalf("failure %d: got %v, want 401", i+1, err)
+		}
+	}
+	for _, password := range []string{"wrong", dir.Password(t, "alice")} {
+		if _, err := r.Create(context.Background(), loginRequest("alice@example.com", password), nil, &metav1.CreateOptions{}); !apierrors.IsTooManyRequests(err) {
+			t.Errorf("alice's mail address after her 2 failures: got %v, want 429 whatever the password", err)
+		}
+	}
+	if _, err := r.Create(context.Background(), loginRequest("bob@example.com", dir.Password(t, "bob")), nil, &metav1.CreateOptions{}); err != nil {
+		t.Errorf("bob is limited by alice's failures: %v", err)
+	}
+}
+
+// Concurrent guesses cannot pass a limit together: with one failure allowed, 40 wrong
+// passwords at once ask the directory once (counted in slapd's log), the rest are 429.
+func TestLoginRateLimitedConcurrently(t *testing.T) {
+	dir := ldaptest.Start(t)
+	r, _ := newREST(t, dir, perUser(1))
+	before := len(dir.Connections())
+	const guesses = 40
+	errs := make(chan error, guesses)
+	var start sync.WaitGroup
+	start.Add(1)
+	for i := 0; i < guesses; i++ {
+		go func() {
+			start.Wait()
+			_, err := r.Create(context.Background(), loginRequest("bob", fmt.Sprintf("guess-%d", i)), nil, &metav1.CreateOptions{})
+			errs <- err
+		}()
+	}
+	start.Done()
+	refused := 0
+	for i := 0; i < guesses; i++ {
+		switch err := <-errs; {
+		case apierrors.IsUnauthorized(err):
+			refused++
+		case !apierrors.IsTooManyRequests(err):
+			t.Errorf("got %v, want 401 or 429", err)
+		}
+	}
+	binds := 0
+	for _, ops := range dir.WaitConnections(t, before+refused)[before:] {
+		for _, op := range ops {
+			if op.Kind == "BIND" && strings.HasPrefix(op.DN, "uid=bob,") {
+				binds++
+			}
+		}
+	}
+	if refused != 1 || binds != 1 {
+		t.Errorf("%d guesses answered 401 and %d binds as bob reached the directory, want 1 of each", refused, binds)
+	}
+}
+
+// A guesser at one address exhausts the user's limit at that address only: the user still
+// logs in from another (defaults: 5 failures per user and address, 10 per user).
+func TestLoginRateLimitedPerSourceAndUser(t *testing.T) {
+	dir := ldaptest.Start(t)
+	r, _ := newREST(t, dir)
+	attacker := ratelimit.ContextWithSourceAddress(context.Background(), "192.0.2.66")
+	for i := 0; ; i++ {
+		_, err := r.Create(attacker, loginRequest("alice", fmt.Sprintf("guess-%d", i)), nil, &metav1.CreateOptions{})
+		if apierrors.IsTooManyRequests(err) {
+			break
+		}
+		if !apierrors.IsUnauthorized(err) || i == 100 {
+			t.Fatalf("guess %d: got %v, want 401 until 429", i+1, err)
+		}
+	}
+	alice := ratelimit.ContextWithSourceAddress(context.Background(), "198.51.100.7")
+	if _, err := r.Create(alice, loginRequest("alice", dir.Password(t, "alice")), nil, &metav1.CreateOptions{}); err != nil {
+		t.Errorf("alice at another address, after a guesser's failures: got %v, want 201", err)
+	}
+	if _, err := r.Create(attacker, loginRequest("alice", dir.Password(t, "alice")), nil, &metav1.CreateOptions{}); !apierrors.IsTooManyRequests(err) {
+		t.Errorf("the guesser's address, with the right password: got %v, want 429", err)
 	}
 }
