@@ -195,13 +195,14 @@ func (c *certificates) verify(a *authority, connection *tls.ConnectionState) ([]
 	}
 	key := connectionKey{connection: connection, authority: a}
 	now := c.clock.Now()
-	if cached, ok := c.verifications.Get(key); ok {
+	peers := connection.PeerCertificates
+	remember := rememberable(peers)
+	if cached, ok := c.verifications.Get(key); remember && ok {
 		if v := cached.(*verification); v.roots == opts.Roots && v.validAt(now) {
 			lookups.WithLabelValues(a.label, resultCached).Inc()
 			return v.chains, true
 		}
 	}
-	peers := connection.PeerCertificates
 	if opts.Intermediates == nil && len(peers) > 1 {
 		opts.Intermediates = x509.NewCertPool()
 		for _, intermediate := range peers[1:] {
@@ -215,7 +216,31 @@ func (c *certificates) verify(a *authority, connection *tls.ConnectionState) ([]
 		lookups.WithLabelValues(a.label, resultFailed).Inc()
 		return nil, false
 	}
-	c.verifications.Add(key, newVerification(opts.Roots, chains))
+	if remember {
+		c.verifications.Add(key, newVerification(opts.Roots, chains))
+	}
 	lookups.WithLabelValues(a.label, resultVerified).Inc()
 	return chains, true
+}
+
+// An entry's key holds the connection's state, with every certificate the client sent, until
+// the entry is forgotten, long after the connection closed. A client needs its certificate
+// and an intermediate or two: one that sends more, or larger ones (a handshake carries up to
+// 256 KiB), is verified on every request instead, so that no client can fill the cache with
+// certificates.
+const (
+	maxCachedPeerCertificates     = 4
+	maxCachedPeerCertificateBytes = 16 << 10
+)
+
+// rememberable tells whether a connection's verification may be kept.
+func rememberable(peers []*x509.Certificate) bool {
+	if len(peers) > maxCachedPeerCertificates {
+		return false
+	}
+	size := 0
+	for _, cert := range peers {
+		size += len(cert.Raw)
+	}
+	return size <= maxCachedPeerCertificateBytes
 }

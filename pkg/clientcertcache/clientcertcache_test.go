@@ -145,6 +145,22 @@ func TestAuthenticate(t *testing.T) {
 					{client: "alice", want: "alice [devs system:authenticated]", checked: verified},
 				},
 			}, {
+				// What an entry keeps is bounded: a client that pads its handshake with
+				// certificates would otherwise fill the cache with them.
+				name: "a connection with more certificates than a chain needs is verified on every request",
+				steps: []step{
+					{client: "padded-alice", want: "alice [devs system:authenticated]", checked: verified},
+					{client: "padded-alice", want: "alice [devs system:authenticated]", checked: verified},
+				},
+			}, {
+				name: "a connection whose certificates are larger than an entry keeps is verified on every request",
+				steps: []step{
+					{client: "large-alice", want: "alice [devs system:authenticated]", checked: verified},
+					{client: "large-alice", want: "alice [devs system:authenticated]", checked: verified},
+					{client: "alice", want: "alice [devs system:authenticated]", checked: verified},
+					{client: "alice", want: "alice [devs system:authenticated]", checked: fromCache},
+				},
+			}, {
 				name: "no certificate is the delegate's",
 				steps: []step{
 					{client: "anonymous", want: anonymous},
@@ -348,6 +364,7 @@ func newFixture(t *testing.T, protocol string, size int, clockBehind bool) *fixt
 	// Expired an hour ago; the clock behind shows it valid until it moves 31 minutes on.
 	f.addClient("expired-alice", protocol, f.cas[clientCA], "alice", []string{"devs"}, [2]time.Time{now.Add(-2 * time.Hour), now.Add(-time.Hour)})
 	f.addClient("alice-of-expiring-ca", protocol, f.cas[expiringCA], "alice", []string{"devs"}, [2]time.Time{now.Add(-2 * time.Hour), now.Add(time.Hour)})
+	f.addOversizedClients(protocol, valid)
 	if clockBehind {
 		f.clock.SetTime(now.Add(-90 * time.Minute))
 	}
@@ -363,16 +380,43 @@ func (f *fixture) allowedNames() []string {
 // addClient makes a client with its own connection, presenting a certificate of ca (none if
 // nil).
 func (f *fixture) addClient(name, protocol string, ca *certs.KeyPair, commonName string, groups []string, valid [2]time.Time) {
+	if ca == nil {
+		f.addClientPresenting(name, protocol, nil)
+		return
+	}
+	leaf := ca.Issue(f.t, certs.Leaf{Config: cert.Config{CommonName: commonName, Organization: groups, NotBefore: valid[0],
+		Usages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}, NotAfter: valid[1]})
+	f.addClientPresenting(name, protocol, []tls.Certificate{leaf.TLSCertificate()})
+}
+
+// addClientPresenting makes a client with its own connection that presents certificates.
+func (f *fixture) addClientPresenting(name, protocol string, certificates []tls.Certificate) {
 	transport := f.server.Client().Transport.(*http.Transport).Clone()
 	transport.MaxConnsPerHost = 1
 	transport.ForceAttemptHTTP2 = protocol == "HTTP/2.0"
-	if ca != nil {
-		leaf := ca.Issue(f.t, certs.Leaf{Config: cert.Config{CommonName: commonName, Organization: groups, NotBefore: valid[0],
-			Usages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}, NotAfter: valid[1]})
-		transport.TLSClientConfig.Certificates = []tls.Certificate{leaf.TLSCertificate()}
-	}
+	transport.TLSClientConfig.Certificates = certificates
 	f.t.Cleanup(transport.CloseIdleConnections)
 	f.clients[name] = &http.Client{Transport: transport}
+}
+
+// addOversizedClients adds alice's certificate sent with more certificates than any chain
+// needs (padded-alice), and a certificate larger than the cache keeps (large-alice).
+func (f *fixture) addOversizedClients(protocol string, valid [2]time.Time) {
+	usages := []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
+	padded := f.cas[clientCA].Issue(f.t, certs.Leaf{Config: cert.Config{CommonName: "alice", Organization: []string{"devs"},
+		NotBefore: valid[0], Usages: usages}, NotAfter: valid[1]}).TLSCertificate()
+	for i := range maxCachedPeerCertificates {
+		padded.Certificate = append(padded.Certificate, certs.NewCA(f.t, fmt.Sprintf("padding-%d", i)).Cert.Raw)
+	}
+	f.addClientPresenting("padded-alice", protocol, []tls.Certificate{padded})
+
+	var names []string
+	for i := 0; len(names)*len("name-0000.example.com") <= maxCachedPeerCertificateBytes; i++ {
+		names = append(names, fmt.Sprintf("name-%04d.example.com", i))
+	}
+	large := f.cas[clientCA].Issue(f.t, certs.Leaf{Config: cert.Config{CommonName: "alice", Organization: []string{"devs"},
+		NotBefore: valid[0], Usages: usages, AltNames: cert.AltNames{DNSNames: names}}, NotAfter: valid[1]})
+	f.addClientPresenting("large-alice", protocol, []tls.Certificate{large.TLSCertificate()})
 }
 
 func (f *fixture) do(client string, header map[string]string) reply {
