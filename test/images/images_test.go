@@ -22,6 +22,8 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -229,5 +231,47 @@ func TestTestWorkload(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// With --listen the workload is a Service's backend: it answers with its host name (the pod's
+// name) until a signal ends it cleanly.
+func TestTestWorkloadServes(t *testing.T) {
+	cmd := exec.Command(build(t, "testworkload"), "--listen=127.0.0.1:0")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	lines := bufio.NewScanner(stdout)
+	addr := ""
+	for addr == "" && lines.Scan() {
+		if rest, ok := strings.CutPrefix(lines.Text(), "testworkload: listening on "); ok {
+			addr = rest
+		}
+	}
+	if addr == "" {
+		t.Fatalf("no \"listening on\" line: %v", lines.Err())
+	}
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+
+	resp, err := http.Get("http://" + addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	host, _ := os.Hostname()
+	if err != nil || string(body) != "testworkload: "+host+"\n" {
+		t.Errorf("GET / answered %q (%v), want %q", body, err, "testworkload: "+host+"\n")
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := exitCode(t, cmd.Wait()); code != 0 {
+		t.Fatalf("exit code %d after SIGTERM, want 0", code)
 	}
 }

@@ -15,13 +15,15 @@ limitations under the License.
 */
 
 // Command testworkload is the container the suites run on a real node (CronTab runs, the HPA's
-// target Deployment): it prints its arguments and environment, then sleeps, waits for a signal
-// or fails, as its flags say.
+// target Deployment, a Service's backend): it prints its arguments and environment, then sleeps,
+// waits for a signal, serves HTTP or fails, as its flags say.
 package main
 
 import (
 	"flag"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"sort"
@@ -33,6 +35,7 @@ func main() {
 	sleep := flag.Duration("sleep", 0, "sleep this long before exiting")
 	untilSignal := flag.Bool("until-signal", false, "run until SIGTERM or SIGINT (a Deployment's pod)")
 	exitCode := flag.Int("exit-code", 0, "exit with this code once done (a failing run)")
+	listen := flag.String("listen", "", "serve HTTP on this address until SIGTERM or SIGINT, answering every request with the host name (a Service's backend)")
 	flag.Parse()
 
 	// Before the first line, so whoever waits for the output may signal at once.
@@ -47,6 +50,10 @@ func main() {
 		fmt.Printf("testworkload: env %s\n", kv)
 	}
 
+	if *listen != "" {
+		serve(*listen)
+		*untilSignal = true
+	}
 	var timeout <-chan time.Time
 	if !*untilSignal {
 		timeout = time.After(*sleep)
@@ -60,4 +67,21 @@ func main() {
 	}
 	fmt.Printf("testworkload: done, exit code %d\n", *exitCode)
 	os.Exit(*exitCode)
+}
+
+// serve answers every request on addr with "testworkload: <host name>", from the moment it
+// prints that it listens; the process ends on a signal, as with --until-signal.
+func serve(addr string) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Printf("testworkload: %v\n", err)
+		os.Exit(1)
+	}
+	host, _ := os.Hostname()
+	fmt.Printf("testworkload: listening on %s\n", l.Addr())
+	go func() {
+		_ = http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			fmt.Fprintf(w, "testworkload: %s\n", host)
+		}))
+	}()
 }
