@@ -33,18 +33,23 @@ import (
 // CacheSubdir is the plugin's directory under the kubectl cache directory.
 const CacheSubdir = "example-credential-plugin"
 
-// DefaultCacheDir is ${KUBECACHEDIR:-~/.kube/cache}/example-credential-plugin.
+// DefaultCacheDir is ${KUBECACHEDIR:-~/.kube/cache}/example-credential-plugin, or "" with
+// neither a home nor KUBECACHEDIR: then the cache is refused, never put in a shared
+// directory such as /tmp, where another local user could have made it first.
 func DefaultCacheDir(getenv func(string) string) string {
 	base := getenv("KUBECACHEDIR")
 	if base == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			home = os.TempDir()
+		home := getenv(homeVariable)
+		if home == "" {
+			return ""
 		}
 		base = filepath.Join(home, ".kube", "cache")
 	}
 	return filepath.Join(base, CacheSubdir)
 }
+
+// errNoCacheDir is a cache without a directory.
+var errNoCacheDir = errors.New("no cache directory: neither $" + homeVariable + " nor $KUBECACHEDIR is set; set one, or --cache-dir")
 
 // Cache keeps credentials on disk between runs: kubectl starts the plugin afresh for every
 // command, and without a cache every "kubectl get" would cost a TokenRequest.
@@ -75,8 +80,16 @@ func (c *Cache) paths(key string) (data, lock string) {
 }
 
 func (c *Cache) ensureDir() error {
-	if err := os.MkdirAll(c.Dir, 0o700); err != nil {
-		return fmt.Errorf("creating the cache directory: %w", err)
+	if c.Dir == "" {
+		return errNoCacheDir
+	}
+	if _, err := os.Lstat(c.Dir); errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(c.Dir, 0o700); err != nil {
+			return fmt.Errorf("creating the cache directory: %w", err)
+		}
+	}
+	if err := checkDir(c.Dir); err != nil {
+		return err
 	}
 	// MkdirAll leaves an existing directory's mode alone; credentials must not be readable
 	// by others, whoever created it.
@@ -84,6 +97,22 @@ func (c *Cache) ensureDir() error {
 		return fmt.Errorf("securing the cache directory: %w", err)
 	}
 	return nil
+}
+
+// checkDir refuses a cache directory that another local user may control: a symbolic link
+// (which can point anywhere), anything but a directory, or a directory not the user's own.
+func checkDir(dir string) error {
+	info, err := os.Lstat(dir)
+	if err != nil {
+		return fmt.Errorf("checking the cache directory: %w", err)
+	}
+	switch {
+	case info.Mode()&fs.ModeSymlink != 0:
+		return fmt.Errorf("the cache directory %s is a symbolic link; refusing to follow it", dir)
+	case !info.IsDir():
+		return fmt.Errorf("the cache directory %s is not a directory", dir)
+	}
+	return ownedByUser(dir, info)
 }
 
 // Lock takes the exclusive lock for key, waiting until ctx is done.
@@ -167,10 +196,16 @@ func (c *Cache) Write(key string, e *cacheEntry) error {
 
 // Clean removes every cached credential and lock; it returns how many credentials it removed.
 func (c *Cache) Clean() (int, error) {
-	entries, err := os.ReadDir(c.Dir)
-	if errors.Is(err, fs.ErrNotExist) {
+	if c.Dir == "" {
+		return 0, errNoCacheDir
+	}
+	if _, err := os.Lstat(c.Dir); errors.Is(err, fs.ErrNotExist) {
 		return 0, nil
 	}
+	if err := checkDir(c.Dir); err != nil {
+		return 0, err
+	}
+	entries, err := os.ReadDir(c.Dir)
 	if err != nil {
 		return 0, err
 	}

@@ -49,6 +49,7 @@ type harness struct {
 	t     *testing.T
 	clock *clienttesting.FakeClock
 	env   map[string]string
+	// cache is passed as --cache-dir to get-token; "" leaves the default.
 	cache string
 	// readPassword is the terminal; nil fails the test if asked.
 	readPassword func(prompt string) (string, error)
@@ -71,7 +72,7 @@ func (h *harness) run(args ...string) (stdout, stderr string, err error) {
 	}
 	env := Env{Getenv: func(k string) string { return h.env[k] }, Clock: h.clock, Executable: "/usr/local/bin/" + ProgramName, ReadPassword: readPassword}
 	cmd := NewCommand(genericiooptions.IOStreams{In: &bytes.Buffer{}, Out: out, ErrOut: errOut}, env)
-	if len(args) > 0 && args[0] == "get-token" {
+	if len(args) > 0 && args[0] == "get-token" && h.cache != "" {
 		args = append(args, "--cache-dir", h.cache)
 	}
 	cmd.SetArgs(args)
