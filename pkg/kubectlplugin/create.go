@@ -126,6 +126,9 @@ func (o *CreateCronTabOptions) Validate() error {
 	if o.Image == "" {
 		return fmt.Errorf("--image is required")
 	}
+	if _, err := schedule.LoadLocation(o.TimeZone); err != nil {
+		return fmt.Errorf("--timezone %q: %w", o.TimeZone, err)
+	}
 	if _, err := schedule.New(o.Schedule, o.TimeZone); err != nil {
 		return fmt.Errorf("--schedule %q: %w", o.Schedule, err)
 	}
