@@ -118,6 +118,7 @@ func TestKubectlExamplePlugin(t *testing.T) {
 	wantContains(t, "kubectl example status", out,
 		"APIService v1.example.com: Available=True",
 		"APIService v1beta1.external.metrics.k8s.io: ",
+		"APIService v1alpha1.login.example.com: ",
 		"Discovery /apis/example.com/v1: OK (crontabs, customresources)")
 
 	// create: for real, and dry runs on either side that store nothing.
