@@ -67,7 +67,7 @@ func TestCreateCronTab(t *testing.T) {
 	}, {
 		name:    "bad dry run",
 		args:    []string{"--schedule", "@daily", "--image", "x", "--dry-run=maybe"},
-		wantErr: "--dry-run must be",
+		wantErr: "Invalid dry-run value (maybe)",
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
