@@ -48,6 +48,9 @@ func newLogin(cfg *config.LoginConfiguration) (*loginrequest.Config, *webhook.Ha
 		return nil, nil, fmt.Errorf("login.signingKeysFile: %w", err)
 	}
 	issuer := token.NewIssuer(keys, cfg.Issuer, cfg.Audience, cfg.TokenLifetime.Duration, clk)
+	if cfg.UsernamePrefix == nil {
+		return nil, nil, fmt.Errorf("login.usernamePrefix: not set")
+	}
 	ldap, err := directory.NewLDAP(cfg.LDAP)
 	if err != nil {
 		return nil, nil, fmt.Errorf("login.ldap: %w", err)
@@ -56,7 +59,7 @@ func newLogin(cfg *config.LoginConfiguration) (*loginrequest.Config, *webhook.Ha
 	login := &loginrequest.Config{
 		Directory:      ldap,
 		Issuer:         issuer,
-		UsernamePrefix: cfg.UsernamePrefix,
+		UsernamePrefix: *cfg.UsernamePrefix,
 		GroupPrefix:    cfg.GroupPrefix,
 		Limits:         loginrequest.NewLimits(cfg.FailedLogins, clk),
 	}

@@ -43,7 +43,7 @@ func TestLoginMutatingAdmission(t *testing.T) {
 		t.Helper()
 		out, err := stack.KubectlWithInput(fmt.Appendf(nil, "apiVersion: login.example.com/v1alpha1\nkind: LoginRequest\nspec: {username: alice, password: %q}\n", password),
 			"create", "-f", "-", "-o", "jsonpath={.metadata.name} {.status.user.username}")
-		if err != nil || !strings.HasSuffix(out, " alice") {
+		if err != nil || !strings.HasSuffix(out, " ldap:alice") {
 			t.Errorf("login %s: %v\n%s", what, err, strings.ReplaceAll(out, password, "<password>"))
 		}
 		return out

@@ -54,8 +54,8 @@ type LoginConfiguration struct {
 	TokenLifetime metav1.Duration
 	// SigningKeysFile holds PEM private keys: the first signs, all verify.
 	SigningKeysFile string
-	// UsernamePrefix is prepended to the directory's user names.
-	UsernamePrefix string
+	// UsernamePrefix is prepended to the directory's user names; nil is unset, "" none.
+	UsernamePrefix *string
 	// GroupPrefix is prepended to the directory's group names.
 	GroupPrefix string
 	// FailedLogins limits failed logins per user, per user and source address, and per

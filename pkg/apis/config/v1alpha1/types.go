@@ -68,9 +68,11 @@ type LoginConfiguration struct {
 	// first and keep the old one until the last token it signed has expired. Re-read when it
 	// changes (looked at every 10s); a file that does not parse keeps the keys in force.
 	SigningKeysFile string `json:"signingKeysFile"`
-	// usernamePrefix is prepended to the directory's user names (e.g. "ldap:"), to keep
-	// them apart from other authenticators' users. Default: "" (none).
-	UsernamePrefix string `json:"usernamePrefix"`
+	// usernamePrefix is prepended to the directory's user names, to keep them apart from
+	// other authenticators' users: without one, a directory account named like a
+	// certificate's user (kube-apiserver-authn-webhook) has that user's permissions.
+	// Default: "ldap:"; "" (set explicitly) for none.
+	UsernamePrefix *string `json:"usernamePrefix,omitempty"`
 	// groupPrefix is prepended to the directory's group names, so that RBAC binds
 	// "ldap:cron-admins". Default: "ldap:".
 	GroupPrefix string `json:"groupPrefix"`
