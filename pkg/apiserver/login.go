@@ -42,15 +42,16 @@ func newLogin(cfg *config.LoginConfiguration) (*loginrequest.Config, *webhook.Ha
 	if cfg == nil {
 		return nil, nil, nil
 	}
+	// Validation refuses it too; a configuration that skipped validation gets an error, not a panic.
+	if cfg.UsernamePrefix == nil {
+		return nil, nil, fmt.Errorf("login.usernamePrefix: not set")
+	}
 	clk := clock.RealClock{}
 	keys, err := token.NewKeyFile(cfg.SigningKeysFile, clk)
 	if err != nil {
 		return nil, nil, fmt.Errorf("login.signingKeysFile: %w", err)
 	}
 	issuer := token.NewIssuer(keys, cfg.Issuer, cfg.Audience, cfg.TokenLifetime.Duration, clk)
-	if cfg.UsernamePrefix == nil {
-		return nil, nil, fmt.Errorf("login.usernamePrefix: not set")
-	}
 	ldap, err := directory.NewLDAP(cfg.LDAP)
 	if err != nil {
 		return nil, nil, fmt.Errorf("login.ldap: %w", err)

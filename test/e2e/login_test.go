@@ -144,7 +144,7 @@ func TestLogin(t *testing.T) {
 		return err == nil, out
 	})
 	out, err = bob.kubectl("create", "-f", manifest("bobs"))
-	if err == nil || !strings.Contains(out, `User "bob" cannot create resource "crontabs"`) {
+	if err == nil || !strings.Contains(out, `User "ldap:bob" cannot create resource "crontabs"`) {
 		stack.Fatalf(t, "bob, not in cron-admins, created a CronTab or failed otherwise: %v\n%s", err, out)
 	}
 

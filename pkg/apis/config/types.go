@@ -54,7 +54,9 @@ type LoginConfiguration struct {
 	TokenLifetime metav1.Duration
 	// SigningKeysFile holds PEM private keys: the first signs, all verify.
 	SigningKeysFile string
-	// UsernamePrefix is prepended to the directory's user names; nil is unset, "" none.
+	// UsernamePrefix is prepended to the directory's user names; "" is none. nil is not
+	// chosen: defaulting makes an omitted one "ldap:", so only a configuration built without
+	// the scheme has nil, and validation refuses it rather than read it as none.
 	UsernamePrefix *string
 	// GroupPrefix is prepended to the directory's group names.
 	GroupPrefix string

@@ -50,8 +50,10 @@ func ValidateLoginConfiguration(l *config.LoginConfiguration, fldPath *field.Pat
 	if l.SigningKeysFile == "" {
 		errs = append(errs, field.Required(fldPath.Child("signingKeysFile"), "a PEM file of private keys; the first signs"))
 	}
-	// A directory must never be able to hand out Kubernetes' own identities.
-	// No prefix only when asked for: unprefixed directory users share names with others.
+	// A directory must never be able to hand out Kubernetes' own identities, and no prefix
+	// only when asked for: unprefixed directory users share names with other authenticators'.
+	// Defaulting fills an omitted prefix; nil reaches here only from a configuration built
+	// without it.
 	switch {
 	case l.UsernamePrefix == nil:
 		errs = append(errs, field.Required(fldPath.Child("usernamePrefix"), `e.g. "ldap:", or "" set explicitly for none`))
