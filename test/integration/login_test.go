@@ -42,7 +42,7 @@ import (
 // nothing of it.
 func TestLoginThroughTheServer(t *testing.T) {
 	dir := ldaptest.Start(t)
-	srv := startLoginServer(t, dir)
+	srv, _ := startLoginServer(t, dir)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 
@@ -86,7 +86,7 @@ func TestLoginThroughTheServer(t *testing.T) {
 func TestLoginDirectoryUserNamedLikeACertificateUser(t *testing.T) {
 	const name = "kube-apiserver-authn-webhook"
 	dir := ldaptest.StartWith(t, ldaptest.Options{Users: []string{name}})
-	srv := startLoginServer(t, dir)
+	srv, _ := startLoginServer(t, dir)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 
@@ -103,10 +103,10 @@ func TestLoginDirectoryUserNamedLikeACertificateUser(t *testing.T) {
 }
 
 // startLoginServer starts the server with the login section hack/lib/ldap.sh writes for dir,
-// stopped with the test.
-func startLoginServer(t *testing.T, dir *ldaptest.Directory) *framework.TestServer {
+// stopped with the test; keysFile is its signing key file.
+func startLoginServer(t *testing.T, dir *ldaptest.Directory) (srv *framework.TestServer, keysFile string) {
 	t.Helper()
-	keysFile := filepath.Join(t.TempDir(), "keys.pem")
+	keysFile = filepath.Join(t.TempDir(), "keys.pem")
 	if err := os.WriteFile(keysFile, certs.NewKeyPEM(t), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,64 @@ func startLoginServer(t *testing.T, dir *ldaptest.Directory) *framework.TestServ
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Stop)
-	return srv
+	return srv, keysFile
+}
+
+// A signing key file that no longer parses leaves the keys read before in force, so a key
+// its edit revoked goes on working: the server says so in /readyz, and in the readyz SLI
+// metric, until the file is fixed.
+func TestLoginSigningKeysReadiness(t *testing.T) {
+	dir := ldaptest.Start(t)
+	srv, keysFile := startLoginServer(t, dir)
+	kube, err := srv.KubeClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	get := func(path string) (int, string) {
+		var status int
+		body, _ := kube.Discovery().RESTClient().Get().RequestURI(path).Do(ctx).StatusCode(&status).Raw()
+		return status, string(body)
+	}
+	// waitReady polls the server's readiness until it is ready as wanted, or fails after 30s:
+	// the server looks at the file every 10s.
+	waitReady := func(ready bool) string {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			status, body := get("/readyz/login-signing-keys")
+			if (status == 200) == ready {
+				return body
+			}
+			if time.Now().After(deadline) {
+				_, all := get("/readyz?verbose")
+				t.Fatalf("/readyz/login-signing-keys: %d %s, want ready %v within 30s; /readyz?verbose:\n%s", status, body, ready, all)
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+	}
+	waitReady(true)
+	good, err := os.ReadFile(keysFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keysFile, []byte("not PEM"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if body := waitReady(false); !strings.Contains(body, keysFile) {
+		t.Errorf("the failed check does not name the file: %s", body)
+	}
+	if _, verbose := get("/readyz?verbose"); !strings.Contains(verbose, "[-]login-signing-keys failed") {
+		t.Errorf("/readyz?verbose:\n%s", verbose)
+	}
+	if _, slis := get("/metrics/slis"); !strings.Contains(slis, `kubernetes_healthcheck{name="login-signing-keys",type="readyz"} 0`) {
+		t.Errorf("/metrics/slis has no failed login-signing-keys check:\n%s", slis)
+	}
+	if err := os.WriteFile(keysFile, good, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	waitReady(true)
 }
 
 // tokenReview asks the server's webhook path about token.

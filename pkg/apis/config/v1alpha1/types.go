@@ -66,7 +66,8 @@ type LoginConfiguration struct {
 	// signingKeysFile holds one or more PEM private keys (ECDSA P-256, RSA of at least 2048
 	// bits, or Ed25519): the first signs new tokens, all verify. To rotate, put the new key
 	// first and keep the old one until the last token it signed has expired. Re-read when it
-	// changes (looked at every 10s); a file that does not parse keeps the keys in force.
+	// changes (looked at every 10s); a file that does not parse keeps the keys in force and
+	// makes the server not ready (readyz check login-signing-keys) until it is fixed.
 	SigningKeysFile string `json:"signingKeysFile"`
 	// usernamePrefix is prepended to the directory's user names, to keep them apart from
 	// other authenticators' users: without one, a directory account named like a
