@@ -94,8 +94,9 @@ tools: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler an
 generate: ## Regenerate deepcopy, defaults, conversions, OpenAPI, clientset, listers, informers, apply configurations.
 	hack/update-codegen.sh
 
-verify: ## Fail on generated-code drift, unformatted code, an untidy go.mod, vet findings or shellcheck findings.
+verify: ## Fail on generated-code drift, unformatted code, an untidy go.mod, vet findings, shellcheck findings or an API package importing upward.
 	hack/verify-codegen.sh
+	hack/verify-api-imports.sh
 	@test -z "$$(gofmt -l cmd pkg test hack/tools.go)" || { gofmt -l cmd pkg test hack/tools.go; echo "run gofmt -w" >&2; exit 1; }
 	go mod tidy -diff
 	go vet ./...

@@ -45,7 +45,7 @@ import (
 	"example.com/example-apiserver/pkg/registry/unavailable"
 )
 
-// ComponentName names this server in logs, metrics and version information.
+// ComponentName names this server in logs, metrics, version information and --help.
 const ComponentName = "example-apiserver"
 
 var (

@@ -52,7 +52,7 @@ func newExternalMetricsProvider(metrics []config.ExternalMetric, cronTabInformer
 			if cronTabInformers == nil {
 				return nil, fmt.Errorf("external metric %q: no CronTab informer to compute it from", m.Name)
 			}
-			source, err = externalmetrics.NewObjectsSource(externalmetrics.ObjectsMetric(m.Objects.Metric), cronTabInformers.Example().V1().CronTabs().Lister())
+			source, err = externalmetrics.NewObjectsSource(config.ObjectsMetric(m.Objects.Metric), cronTabInformers.Example().V1().CronTabs().Lister())
 		case m.Prometheus != nil:
 			source, err = externalmetrics.NewPrometheusSource(externalmetrics.PrometheusOptions{
 				URL:                m.Prometheus.URL,

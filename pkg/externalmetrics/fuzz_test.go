@@ -24,6 +24,8 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/labels"
+
+	"example.com/example-apiserver/pkg/querytemplate"
 )
 
 // matcher is one PromQL label matcher: a name, an operator and a double-quoted string.
@@ -45,7 +47,7 @@ func FuzzRenderQuery(f *testing.F) {
 	} {
 		f.Add(seed[0], seed[1])
 	}
-	query, err := ParseQuery(`sum(up{ {{.LabelMatchers}} })`)
+	query, err := querytemplate.Parse(`sum(up{ {{.LabelMatchers}} })`)
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -23,37 +23,25 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/utils/ptr"
 
+	"example.com/example-apiserver/pkg/apis/config"
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	listers "example.com/example-apiserver/pkg/generated/listers/example/v1"
 )
 
-// ObjectsMetric names a metric derived from this server's own CronTabs.
-type ObjectsMetric string
-
-const (
-	// CronTabCount is the number of CronTabs in the namespace matching the selector.
-	CronTabCount ObjectsMetric = "crontabs"
-	// CronTabReplicas is the sum of their spec.replicas.
-	CronTabReplicas ObjectsMetric = "crontab_replicas"
-)
-
-// ObjectsMetrics are the metrics an objects source can compute.
-var ObjectsMetrics = []ObjectsMetric{CronTabCount, CronTabReplicas}
-
 // objectsSource computes a metric from the informer's cache of CronTabs: always available,
 // and no etcd read per request.
 type objectsSource struct {
-	metric   ObjectsMetric
+	metric   config.ObjectsMetric
 	cronTabs listers.CronTabLister
 }
 
 // NewObjectsSource returns a source of metric computed from cronTabs.
-func NewObjectsSource(metric ObjectsMetric, cronTabs listers.CronTabLister) (Source, error) {
+func NewObjectsSource(metric config.ObjectsMetric, cronTabs listers.CronTabLister) (Source, error) {
 	switch metric {
-	case CronTabCount, CronTabReplicas:
+	case config.CronTabCount, config.CronTabReplicas:
 		return &objectsSource{metric: metric, cronTabs: cronTabs}, nil
 	default:
-		return nil, fmt.Errorf("unknown objects metric %q: supported are %q", metric, ObjectsMetrics)
+		return nil, fmt.Errorf("unknown objects metric %q: supported are %q", metric, config.ObjectsMetrics)
 	}
 }
 
@@ -70,7 +58,7 @@ func (s *objectsSource) Query(_ context.Context, namespace string, selector labe
 }
 
 func (s *objectsSource) valueOf(ct *examplev1.CronTab) float64 {
-	if s.metric == CronTabReplicas {
+	if s.metric == config.CronTabReplicas {
 		return float64(ptr.Deref(ct.Spec.Replicas, 1))
 	}
 	return 1

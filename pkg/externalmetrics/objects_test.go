@@ -25,6 +25,7 @@ import (
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/utils/ptr"
 
+	"example.com/example-apiserver/pkg/apis/config"
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	listers "example.com/example-apiserver/pkg/generated/listers/example/v1"
 )
@@ -44,16 +45,16 @@ func TestObjectsSource(t *testing.T) {
 	lister := listers.NewCronTabLister(indexer)
 
 	tests := []struct {
-		metric    ObjectsMetric
+		metric    config.ObjectsMetric
 		namespace string
 		selector  string
 		want      float64
 	}{
-		{CronTabCount, "shop", "", 3},
-		{CronTabCount, "shop", "team=red", 2},
-		{CronTabReplicas, "shop", "team=red", 7},
-		{CronTabReplicas, "shop", "", 8},
-		{CronTabReplicas, "empty", "", 0},
+		{config.CronTabCount, "shop", "", 3},
+		{config.CronTabCount, "shop", "team=red", 2},
+		{config.CronTabReplicas, "shop", "team=red", 7},
+		{config.CronTabReplicas, "shop", "", 8},
+		{config.CronTabReplicas, "empty", "", 0},
 	}
 	for _, tc := range tests {
 		source, err := NewObjectsSource(tc.metric, lister)

@@ -22,7 +22,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"regexp"
@@ -37,6 +36,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/selection"
+
+	"example.com/example-apiserver/pkg/querytemplate"
 )
 
 // PrometheusOptions configure a metric computed by a PromQL query.
@@ -59,12 +60,6 @@ type PrometheusOptions struct {
 	InsecureSkipVerify bool
 }
 
-// QueryData is what a query template can use.
-type QueryData struct {
-	Namespace     string
-	LabelMatchers string
-}
-
 type prometheusSource struct {
 	api     promv1.API
 	query   *template.Template
@@ -74,7 +69,7 @@ type prometheusSource struct {
 
 // NewPrometheusSource returns a source that evaluates opts.Query against Prometheus.
 func NewPrometheusSource(opts PrometheusOptions) (Source, error) {
-	query, err := ParseQuery(opts.Query)
+	query, err := querytemplate.Parse(opts.Query)
 	if err != nil {
 		return nil, err
 	}
@@ -102,22 +97,6 @@ func NewPrometheusSource(opts PrometheusOptions) (Source, error) {
 	return &prometheusSource{api: promv1.NewAPI(client), query: query, opts: opts, timeNow: time.Now}, nil
 }
 
-// ParseQuery parses a query template and renders it once with sample data: a template that
-// cannot render is a configuration error, not a failure of every request later.
-func ParseQuery(query string) (*template.Template, error) {
-	if strings.TrimSpace(query) == "" {
-		return nil, fmt.Errorf("empty query")
-	}
-	tmpl, err := template.New("query").Option("missingkey=error").Parse(query)
-	if err != nil {
-		return nil, fmt.Errorf("query template: %w", err)
-	}
-	if err := tmpl.Execute(io.Discard, QueryData{Namespace: "default", LabelMatchers: `namespace="default"`}); err != nil {
-		return nil, fmt.Errorf("query template: %w", err)
-	}
-	return tmpl, nil
-}
-
 // RenderQuery expands the query template for a namespace and selector.
 func (s *prometheusSource) RenderQuery(namespace string, selector labels.Selector) (string, error) {
 	matchers, err := LabelMatchers(selector)
@@ -128,7 +107,7 @@ func (s *prometheusSource) RenderQuery(namespace string, selector labels.Selecto
 		matchers = append([]string{fmt.Sprintf("%s=%s", s.opts.NamespaceLabel, strconv.Quote(namespace))}, matchers...)
 	}
 	var out bytes.Buffer
-	if err := s.query.Execute(&out, QueryData{Namespace: namespace, LabelMatchers: strings.Join(matchers, ",")}); err != nil {
+	if err := s.query.Execute(&out, querytemplate.Data{Namespace: namespace, LabelMatchers: strings.Join(matchers, ",")}); err != nil {
 		return "", fmt.Errorf("rendering the query template: %w", err)
 	}
 	return out.String(), nil

@@ -25,6 +25,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/cli-runtime/pkg/printers"
+	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	"example.com/example-apiserver/pkg/generated/clientset/versioned/scheme"
@@ -55,7 +56,7 @@ type CreateCronTabOptions struct {
 	Image     string
 	Replicas  int32
 	TimeZone  string
-	DryRun    string
+	DryRun    cmdutil.DryRunStrategy
 
 	replicasSet bool
 	printer     printers.ResourcePrinter
@@ -67,7 +68,6 @@ func NewCmdCreateCronTab(f Factory, streams genericiooptions.IOStreams) *cobra.C
 		Factory:    f,
 		IOStreams:  streams,
 		PrintFlags: genericclioptions.NewPrintFlags("created").WithTypeSetter(scheme.Scheme),
-		DryRun:     DryRunNone,
 	}
 	cmd := &cobra.Command{
 		Use:     "crontab NAME --schedule SCHEDULE --image IMAGE [--replicas N] [--timezone TZ] [--dry-run=none|client|server]",
@@ -83,7 +83,7 @@ func NewCmdCreateCronTab(f Factory, streams genericiooptions.IOStreams) *cobra.C
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.replicasSet = cmd.Flags().Changed("replicas")
-			if err := o.Complete(args); err != nil {
+			if err := o.Complete(cmd, args); err != nil {
 				return err
 			}
 			if err := o.Validate(); err != nil {
@@ -98,33 +98,37 @@ func NewCmdCreateCronTab(f Factory, streams genericiooptions.IOStreams) *cobra.C
 	cmd.Flags().StringVar(&o.Image, "image", "", "Image to run (spec.image). Required.")
 	cmd.Flags().Int32Var(&o.Replicas, "replicas", 1, "Copies to run on each schedule (spec.replicas); the server defaults it to 1.")
 	cmd.Flags().StringVar(&o.TimeZone, "timezone", "", "IANA time zone of the schedule (spec.timeZone); default UTC.")
-	addDryRunFlag(cmd, &o.DryRun, "object")
+	cmdutil.AddDryRunFlag(cmd)
+	registerFixedCompletion(cmd, "dry-run", "none", "client", "server")
 	registerFixedCompletion(cmd, "timezone", commonTimeZones...)
 	_ = cmd.MarkFlagRequired("schedule")
 	_ = cmd.MarkFlagRequired("image")
 	return cmd
 }
 
-// Complete takes the name, namespace and printer; the success message says when nothing was
-// stored.
-func (o *CreateCronTabOptions) Complete(args []string) error {
+// Complete takes the name, namespace, dry-run strategy and printer, as kubectl create does;
+// the success message says when nothing was stored.
+func (o *CreateCronTabOptions) Complete(cmd *cobra.Command, args []string) error {
 	o.Name = args[0]
 	var err error
 	if o.Namespace, err = o.Factory.Namespace(); err != nil {
 		return err
 	}
-	o.printer, err = createdPrinter(o.PrintFlags, o.DryRun)
+	if o.DryRun, err = cmdutil.GetDryRunStrategy(cmd); err != nil {
+		return err
+	}
+	o.printer, err = cmdutil.PrintFlagsWithDryRunStrategy(o.PrintFlags, o.DryRun).ToPrinter()
 	return err
 }
 
 // Validate checks the flags and the schedule offline, with the server's parser, so a typo
 // fails before a round trip.
 func (o *CreateCronTabOptions) Validate() error {
-	if err := validateDryRun(o.DryRun); err != nil {
-		return err
-	}
 	if o.Image == "" {
 		return fmt.Errorf("--image is required")
+	}
+	if _, err := schedule.LoadLocation(o.TimeZone); err != nil {
+		return fmt.Errorf("--timezone %q: %w", o.TimeZone, err)
 	}
 	if _, err := schedule.New(o.Schedule, o.TimeZone); err != nil {
 		return fmt.Errorf("--schedule %q: %w", o.Schedule, err)
@@ -152,7 +156,7 @@ func (o *CreateCronTabOptions) CronTab() *examplev1.CronTab {
 // Run creates the CronTab (or, with --dry-run=client, only prints it).
 func (o *CreateCronTabOptions) Run(ctx context.Context) error {
 	ct := o.CronTab()
-	if o.DryRun == DryRunClient {
+	if o.DryRun == cmdutil.DryRunClient {
 		return o.printer.PrintObj(ct, o.Out)
 	}
 	client, err := o.Factory.ExampleClient()

@@ -53,6 +53,10 @@ func TestCreateCronTab(t *testing.T) {
 		want:       []string{"crontab.example.com/backup created (server dry run)"},
 		wantDryRun: true,
 	}, {
+		name:    "time zone checked offline, and blamed",
+		args:    []string{"--schedule", "@daily", "--image", "busybox", "--timezone", "est"},
+		wantErr: "--timezone \"est\": not a time zone",
+	}, {
 		name:    "schedule checked offline",
 		args:    []string{"--schedule", "every day", "--image", "busybox"},
 		wantErr: "--schedule \"every day\"",
@@ -63,7 +67,7 @@ func TestCreateCronTab(t *testing.T) {
 	}, {
 		name:    "bad dry run",
 		args:    []string{"--schedule", "@daily", "--image", "x", "--dry-run=maybe"},
-		wantErr: "--dry-run must be",
+		wantErr: "Invalid dry-run value (maybe)",
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

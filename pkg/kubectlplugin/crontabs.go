@@ -48,7 +48,10 @@ func NewCmdCronTabs(f Factory, streams genericiooptions.IOStreams) *cobra.Comman
   # Selected by label, as names, through a template or in columns of your own
   kubectl example ct -l team=data -o name
   kubectl example ct my-crontab -o jsonpath='{.spec.cronSpec}'
-  kubectl example ct -o custom-columns=NAME:.metadata.name,IMAGE:.spec.image`,
+  kubectl example ct -o custom-columns=NAME:.metadata.name,IMAGE:.spec.image
+
+  # Watch: the list, then a row for every change
+  kubectl example ct -w`,
 		ValidArgsFunction: completeCronTabNames(f, -1),
 		RunE: func(cmd *cobra.Command, names []string) error {
 			kubectl := f.KubectlFactory()
@@ -66,6 +69,9 @@ func NewCmdCronTabs(f Factory, streams genericiooptions.IOStreams) *cobra.Comman
 	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", o.AllNamespaces, "List CronTabs in every namespace.")
 	cmdutil.AddLabelSelectorFlagVar(cmd, &o.LabelSelector)
 	cmd.Flags().StringVar(&o.FieldSelector, "field-selector", o.FieldSelector, "Field selector to filter on: metadata.name, metadata.namespace, spec.image, spec.cronSpec.")
+	cmd.Flags().BoolVarP(&o.Watch, "watch", "w", o.Watch, "After listing the CronTabs, watch for changes.")
+	cmd.Flags().BoolVar(&o.WatchOnly, "watch-only", o.WatchOnly, "Watch for changes to the CronTabs, without listing them first.")
+	cmd.Flags().BoolVar(&o.OutputWatchEvents, "output-watch-events", o.OutputWatchEvents, "Print watch event objects with --watch or --watch-only; existing CronTabs are printed as ADDED events.")
 	cmd.Flags().BoolVar(&o.IgnoreNotFound, "ignore-not-found", o.IgnoreNotFound, "Print nothing instead of failing when a named CronTab does not exist.")
 	cmdutil.AddChunkSizeFlag(cmd, &o.ChunkSize)
 	return cmd

@@ -41,6 +41,8 @@ import (
 // one of its own.
 type cronTabServer struct {
 	cronTabs []*examplev1.CronTab
+	// watched are sent, each as an ADDED event, to a watch, which then ends.
+	watched []*examplev1.CronTab
 
 	mu       sync.Mutex
 	requests []string // "METHOD path?query accept=table|object" of every CronTab request
@@ -96,6 +98,18 @@ func (s *cronTabServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests = append(s.requests, fmt.Sprintf("%s %s?%s table=%v", r.Method, r.URL.Path, r.URL.RawQuery, asTable))
 	s.mu.Unlock()
 
+	if r.URL.Query().Get("watch") == "true" {
+		w.Header().Set("Content-Type", "application/json")
+		for _, ct := range s.watched {
+			var object runtime.Object = typedCronTab(ct)
+			if asTable {
+				object = cronTabTable([]*examplev1.CronTab{ct})
+			}
+			_ = json.NewEncoder(w).Encode(&metav1.WatchEvent{Type: "ADDED", Object: runtime.RawExtension{Object: object}})
+		}
+		return
+	}
+
 	var found []*examplev1.CronTab
 	for _, ct := range s.cronTabs {
 		if (namespace == "" || ct.Namespace == namespace) && (name == "" || ct.Name == name) {
@@ -113,17 +127,7 @@ func (s *cronTabServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	switch {
 	case asTable:
-		table := &metav1.Table{TypeMeta: metav1.TypeMeta{Kind: "Table", APIVersion: "meta.k8s.io/v1"}, ColumnDefinitions: cronTabTableColumns}
-		for _, ct := range found {
-			table.Rows = append(table.Rows, metav1.TableRow{
-				Cells: []interface{}{ct.Name, ct.Spec.CronSpec, "only-" + ct.Name, ct.Spec.Image},
-				Object: runtime.RawExtension{Object: &metav1.PartialObjectMetadata{
-					TypeMeta:   metav1.TypeMeta{Kind: "PartialObjectMetadata", APIVersion: "meta.k8s.io/v1"},
-					ObjectMeta: ct.ObjectMeta,
-				}},
-			})
-		}
-		writeJSON(w, table)
+		writeJSON(w, cronTabTable(found))
 	case name != "":
 		writeJSON(w, typedCronTab(found[0]))
 	default:
@@ -133,6 +137,21 @@ func (s *cronTabServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, list)
 	}
+}
+
+// cronTabTable is the server's Table of cronTabs.
+func cronTabTable(cronTabs []*examplev1.CronTab) *metav1.Table {
+	table := &metav1.Table{TypeMeta: metav1.TypeMeta{Kind: "Table", APIVersion: "meta.k8s.io/v1"}, ColumnDefinitions: cronTabTableColumns}
+	for _, ct := range cronTabs {
+		table.Rows = append(table.Rows, metav1.TableRow{
+			Cells: []any{ct.Name, ct.Spec.CronSpec, "only-" + ct.Name, ct.Spec.Image},
+			Object: runtime.RawExtension{Object: &metav1.PartialObjectMetadata{
+				TypeMeta:   metav1.TypeMeta{Kind: "PartialObjectMetadata", APIVersion: "meta.k8s.io/v1"},
+				ObjectMeta: ct.ObjectMeta,
+			}},
+		})
+	}
+	return table
 }
 
 // typedCronTab is ct as the server writes it, with its apiVersion and kind.
@@ -208,6 +227,25 @@ func TestCronTabs(t *testing.T) {
 			"other     hourly       @hourly       only-hourly\n",
 		wantRequests: []string{"GET /apis/example.com/v1/crontabs?fieldSelector=spec.image%3Dbusybox%3A1.36&labelSelector=team+in+%28data%2Cweb%29&limit=500 table=true"},
 	}, {
+		name: "watch lists, then prints each change as a row of the same table",
+		args: []string{"ct", "-w"},
+		want: "NAME         SCHEDULE      FROM THE SERVER\n" +
+			"every-five   */5 * * * *   only-every-five\n" +
+			"nightly      0 3 * * *     only-nightly\n" +
+			"late         @daily        only-late\n",
+		wantRequests: []string{
+			"GET /apis/example.com/v1/namespaces/default/crontabs?limit=500 table=true",
+			"GET /apis/example.com/v1/namespaces/default/crontabs?watch=true table=true",
+		},
+	}, {
+		name: "watch only, as events",
+		args: []string{"ct", "--watch-only", "--output-watch-events", "-o", "jsonpath={.type} {.object.metadata.name}{\"\\n\"}"},
+		want: "ADDED late\n",
+		wantRequests: []string{
+			"GET /apis/example.com/v1/namespaces/default/crontabs?limit=500 table=false",
+			"GET /apis/example.com/v1/namespaces/default/crontabs?watch=true table=false",
+		},
+	}, {
 		name:         "names",
 		args:         []string{"ct", "-o", "name"},
 		want:         "crontab.example.com/every-five\ncrontab.example.com/nightly\n",
@@ -257,7 +295,7 @@ func TestCronTabs(t *testing.T) {
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			server := &cronTabServer{cronTabs: cronTabs}
+			server := &cronTabServer{cronTabs: cronTabs, watched: []*examplev1.CronTab{cronTab("default", "late", "@daily", "", nil, nil)}}
 			f := newFakeFactory()
 			serveCronTabs(t, f, server)
 			out, errOut, err := run(t, f, tc.args...)

@@ -96,7 +96,7 @@ func (o *NextOptions) Validate() error {
 	if o.TimeZone != "" {
 		loc, err := schedule.LoadLocation(o.TimeZone)
 		if err != nil {
-			return fmt.Errorf("--timezone: %w", err)
+			return fmt.Errorf("--timezone %q: %w", o.TimeZone, err)
 		}
 		o.display = loc
 	}

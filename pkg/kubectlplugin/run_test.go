@@ -100,7 +100,7 @@ func TestRun(t *testing.T) {
 	}, {
 		name:    "bad dry run",
 		args:    []string{"run", "report", "--dry-run=maybe"},
-		wantErr: "--dry-run must be",
+		wantErr: "Invalid dry-run value (maybe)",
 	}, {
 		name:    "CronTab name required",
 		args:    []string{"run"},

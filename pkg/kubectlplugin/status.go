@@ -41,16 +41,24 @@ var apiServicesGVR = schema.GroupVersionResource{Group: "apiregistration.k8s.io"
 const (
 	ExampleAPIService         = "v1.example.com"
 	ExternalMetricsAPIService = "v1beta1.external.metrics.k8s.io"
+	LoginAPIService           = "v1alpha1.login.example.com"
 
 	exampleHint = "example-apiserver is not registered with the aggregator: deploy it with \"kubectl apply -k artifacts/deploy\" (locally: \"make up\")"
 	metricsHint = "no external metrics API is registered; \"kubectl example metrics\" needs one (it is optional for CronTabs)"
+	loginHint   = "no directory login is served; \"example-credential-plugin --login\" needs it (it is optional; see docs/login.md)"
 )
+
+// optionalAPIServices are reported on, but example.com is healthy without them.
+var optionalAPIServices = []struct{ name, hint string }{
+	{ExternalMetricsAPIService, metricsHint},
+	{LoginAPIService, loginHint},
+}
 
 // ErrNotHealthy is returned by status when example.com is not served, so that scripts can
 // test the exit code.
 var ErrNotHealthy = errors.New("example.com/v1 is not served")
 
-// StatusOptions reports whether the example.com API (and the external metrics API) are
+// StatusOptions reports whether the example.com API (and the external metrics and login APIs) are
 // registered with the aggregator, available and discoverable.
 type StatusOptions struct {
 	Factory Factory
@@ -62,9 +70,10 @@ func NewCmdStatus(f Factory, streams genericiooptions.IOStreams) *cobra.Command 
 	o := &StatusOptions{Factory: f, IOStreams: streams}
 	return &cobra.Command{
 		Use:   "status",
-		Short: "Show whether the example.com and external metrics APIServices are registered and available",
-		Long: `Show the Available condition of the APIServices v1.example.com and
-v1beta1.external.metrics.k8s.io, and whether /apis/example.com/v1 is discoverable.
+		Short: "Show whether the example.com, external metrics and login APIServices are registered and available",
+		Long: `Show the Available condition of the APIServices v1.example.com,
+v1beta1.external.metrics.k8s.io and v1alpha1.login.example.com, and whether
+/apis/example.com/v1 is discoverable.
 
 Exits non-zero when example.com/v1 is not served.`,
 		Example: "  kubectl example status",
@@ -85,8 +94,10 @@ func (o *StatusOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := o.reportAPIService(ctx, dyn.Resource(apiServicesGVR), ExternalMetricsAPIService, metricsHint); err != nil {
-		return err
+	for _, optional := range optionalAPIServices {
+		if _, err := o.reportAPIService(ctx, dyn.Resource(apiServicesGVR), optional.name, optional.hint); err != nil {
+			return err
+		}
 	}
 
 	dc, err := o.Factory.DiscoveryClient()

@@ -56,12 +56,16 @@ func TestStatus(t *testing.T) {
 		want      []string
 		wantErr   error
 	}{{
-		name:      "registered and available",
-		services:  []runtime.Object{apiService("v1.example.com", "True", "Passed", "all checks passed")},
+		name: "registered and available",
+		services: []runtime.Object{
+			apiService("v1.example.com", "True", "Passed", "all checks passed"),
+			apiService("v1alpha1.login.example.com", "True", "Passed", "all checks passed"),
+		},
 		resources: []*metav1.APIResourceList{exampleResources},
 		want: []string{
 			"APIService v1.example.com: Available=True (Passed): all checks passed\n  service: example-system/example-apiserver:443\n",
 			"APIService v1beta1.external.metrics.k8s.io: not registered\n  hint: no external metrics API",
+			"APIService v1alpha1.login.example.com: Available=True (Passed)",
 			"Discovery /apis/example.com/v1: OK (crontabs, customresources)",
 		},
 	}, {
@@ -77,6 +81,7 @@ func TestStatus(t *testing.T) {
 		name: "not registered",
 		want: []string{
 			"APIService v1.example.com: not registered\n  hint: example-apiserver is not registered with the aggregator: deploy it with \"kubectl apply -k artifacts/deploy\"",
+			"APIService v1alpha1.login.example.com: not registered\n  hint: no directory login is served; \"example-credential-plugin --login\" needs it (it is optional; see docs/login.md)",
 		},
 		wantErr: ErrNotHealthy,
 	}}

@@ -34,8 +34,9 @@ import (
 type VersionInfo struct {
 	// Plugin is the build of kubectl-example (stamped by the Makefile's ldflags).
 	Plugin apimachineryversion.Info `json:"plugin"`
-	// Server is the kube-apiserver's /version; absent with --client or when unreachable.
-	Server *apimachineryversion.Info `json:"server,omitempty"`
+	// Kubernetes is kube-apiserver's /version: an aggregated server's own /version is not
+	// reachable through kube-apiserver. Absent with --client or when unreachable.
+	Kubernetes *apimachineryversion.Info `json:"kubernetes,omitempty"`
 	// ExampleVersions are the versions of the example.com group the server serves.
 	ExampleVersions []string `json:"exampleVersions,omitempty"`
 }
@@ -54,7 +55,7 @@ func NewCmdVersion(f Factory, streams genericiooptions.IOStreams) *cobra.Command
 	o := &VersionOptions{Factory: f, IOStreams: streams}
 	cmd := &cobra.Command{
 		Use:   "version",
-		Short: "Print the plugin's version and the server's version and example.com API versions",
+		Short: "Print the plugin's version, kube-apiserver's version and the example.com API versions it serves",
 		Example: `  kubectl example version
   kubectl example version --client -o json`,
 		Args: cobra.NoArgs,
@@ -106,8 +107,8 @@ func (o *VersionOptions) Run() error {
 	default:
 		p := info.Plugin
 		fmt.Fprintf(o.Out, "Plugin Version: %s (commit %s, built %s, %s %s)\n", p.GitVersion, p.GitCommit, p.BuildDate, p.GoVersion, p.Platform)
-		if info.Server != nil {
-			fmt.Fprintf(o.Out, "Server Version: %s\n", info.Server.GitVersion)
+		if info.Kubernetes != nil {
+			fmt.Fprintf(o.Out, "Kubernetes Version: %s (kube-apiserver)\n", info.Kubernetes.GitVersion)
 			if len(info.ExampleVersions) == 0 {
 				fmt.Fprintf(o.Out, "%s: not served (see \"kubectl example status\")\n", examplev1.GroupName)
 			} else {
@@ -127,7 +128,7 @@ func (o *VersionOptions) fetchServer(info *VersionInfo) error {
 	if err != nil {
 		return fmt.Errorf("reading the server's version: %w", err)
 	}
-	info.Server = server
+	info.Kubernetes = server
 	groups, err := dc.ServerGroups()
 	if err != nil {
 		return fmt.Errorf("reading the server's API groups: %w", err)

@@ -32,7 +32,7 @@ func TestVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, w := range []string{"Plugin Version: ", "Server Version: v1.37.2\n", "example.com: v1\n"} {
+	for _, w := range []string{"Plugin Version: ", "Kubernetes Version: v1.37.2 (kube-apiserver)\n", "example.com: v1\n"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("output lacks %q:\n%s", w, out)
 		}
@@ -40,7 +40,7 @@ func TestVersion(t *testing.T) {
 
 	f.discovery.Resources = nil
 	out, _, _ = run(t, f, "version", "-o", "yaml")
-	if !strings.Contains(out, "gitVersion: v1.37.2") || strings.Contains(out, "exampleVersions") {
+	if !strings.Contains(out, "kubernetes:\n  buildDate") || !strings.Contains(out, "gitVersion: v1.37.2") || strings.Contains(out, "exampleVersions") {
 		t.Errorf("yaml without example.com:\n%s", out)
 	}
 	out, _, _ = run(t, f, "version")

@@ -19,6 +19,7 @@ limitations under the License.
 package schedule
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -70,6 +71,8 @@ func LoadLocation(name string) (*time.Location, error) {
 	return locations.load(name)
 }
 
+var errUnknownZone = errors.New(`not a time zone of the IANA database, such as "Asia/Shanghai"`)
+
 // maxCachedLocations bounds the cache above the IANA database's few hundred names, so the
 // cache holds every zone in use while names sent to fill it cannot grow it further.
 const maxCachedLocations = 1024
@@ -93,7 +96,8 @@ func (c *locationCache) load(name string) (*time.Location, error) {
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
-		return nil, err
+		// time's own message repeats the name, which every caller already shows beside it.
+		return nil, errUnknownZone
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -72,12 +72,13 @@ func TestLoadLocation(t *testing.T) {
 		name     string
 		zone     string
 		wantName string // expected location name; empty means an error is expected
+		wantErr  string // the whole error; callers name the zone themselves
 	}{
 		{name: "empty means UTC", zone: "", wantName: "UTC"},
 		{name: "explicit UTC", zone: "UTC", wantName: "UTC"},
 		{name: "IANA name", zone: "Asia/Shanghai", wantName: "Asia/Shanghai"},
 		{name: "Local is not portable", zone: "Local"},
-		{name: "unknown zone", zone: "Mars/Olympus"},
+		{name: "unknown zone", zone: "Mars/Olympus", wantErr: `not a time zone of the IANA database, such as "Asia/Shanghai"`},
 		{name: "path traversal", zone: "../../etc/passwd"},
 		{name: "absolute path", zone: "/etc/localtime"},
 	}
@@ -87,6 +88,9 @@ func TestLoadLocation(t *testing.T) {
 			if tc.wantName == "" {
 				if err == nil {
 					t.Fatalf("LoadLocation(%q) = %v, want an error", tc.zone, loc)
+				}
+				if tc.wantErr != "" && err.Error() != tc.wantErr {
+					t.Errorf("LoadLocation(%q) error = %q, want %q", tc.zone, err, tc.wantErr)
 				}
 				return
 			}

@@ -340,7 +340,7 @@ func TestCronTabSuspendStopsRunsAndResumeStartsNoCatchUp(t *testing.T) {
 	}
 	waitForRuns(t, ns, name, "status says Suspended, with no next run time", tickDeadline, func(s runState) bool {
 		noRuns(s)
-		suspended := meta.FindStatusCondition(s.ct.Status.Conditions, "Suspended")
+		suspended := meta.FindStatusCondition(s.ct.Status.Conditions, examplev1.ConditionSuspended)
 		return suspended != nil && suspended.Status == metav1.ConditionTrue && s.ct.Status.NextScheduleTime == nil
 	})
 	// Proving that nothing runs takes a run time passing: wait for one, and a few seconds for

@@ -170,7 +170,8 @@ func TestCronTabRunFieldDefaults(t *testing.T) {
 	for _, ct := range []*examplev1.CronTab{created, applied} {
 		spec := ct.Spec
 		if spec.Suspend == nil || spec.ConcurrencyPolicy != examplev1.AllowConcurrent ||
-			ptr.Deref(spec.SuccessfulJobsHistoryLimit, -1) != 3 || ptr.Deref(spec.FailedJobsHistoryLimit, -1) != 1 ||
+			ptr.Deref(spec.SuccessfulJobsHistoryLimit, -1) != examplev1.DefaultSuccessfulJobsHistoryLimit ||
+			ptr.Deref(spec.FailedJobsHistoryLimit, -1) != examplev1.DefaultFailedJobsHistoryLimit ||
 			spec.StartingDeadlineSeconds != nil || spec.BackoffLimit != nil || spec.ActiveDeadlineSeconds != nil {
 			t.Errorf("%s: spec not defaulted as documented:\n%s", ct.Name, mustJSON(t, spec))
 		}
@@ -290,7 +291,7 @@ func TestLongCronTabNamesKeepWorking(t *testing.T) {
 	}); err != nil {
 		t.Fatalf("the stored CronTab is not served: %v", err)
 	}
-	if stored.Spec.ConcurrencyPolicy != examplev1.AllowConcurrent || ptr.Deref(stored.Spec.SuccessfulJobsHistoryLimit, -1) != 3 {
+	if stored.Spec.ConcurrencyPolicy != examplev1.AllowConcurrent || ptr.Deref(stored.Spec.SuccessfulJobsHistoryLimit, -1) != examplev1.DefaultSuccessfulJobsHistoryLimit {
 		t.Errorf("stored CronTab read without its defaults:\n%s", mustJSON(t, stored.Spec))
 	}
 	stored.Spec.Suspend = ptr.To(true)

@@ -155,7 +155,7 @@ func TestCronTabValidation(t *testing.T) {
 		{"missing schedule", func(ct *examplev1.CronTab) { ct.Spec.CronSpec = "" }, "spec.cronSpec", "Required"},
 		{"bad image", func(ct *examplev1.CronTab) { ct.Spec.Image = "Not/An:Image:ref" }, "spec.image", "not a valid image reference"},
 		{"too many replicas", func(ct *examplev1.CronTab) { ct.Spec.Replicas = ptr.To[int32](1001) }, "spec.replicas", "between 0 and 1000"},
-		{"unknown time zone", func(ct *examplev1.CronTab) { ct.Spec.TimeZone = "Mars/Olympus" }, "spec.timeZone", "unknown time zone"},
+		{"unknown time zone", func(ct *examplev1.CronTab) { ct.Spec.TimeZone = "Mars/Olympus" }, "spec.timeZone", "not a time zone of the IANA database"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

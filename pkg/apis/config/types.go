@@ -117,8 +117,22 @@ type ExternalMetric struct {
 
 // ObjectsMetricSource computes a metric from the server's own CronTabs.
 type ObjectsMetricSource struct {
+	// Metric is one of ObjectsMetrics.
 	Metric string
 }
+
+// ObjectsMetric names a metric computed from the server's own CronTabs.
+type ObjectsMetric string
+
+const (
+	// CronTabCount is the number of CronTabs in the namespace matching the selector.
+	CronTabCount ObjectsMetric = "crontabs"
+	// CronTabReplicas is the sum of their spec.replicas.
+	CronTabReplicas ObjectsMetric = "crontab_replicas"
+)
+
+// ObjectsMetrics are the metrics an objects source can compute.
+var ObjectsMetrics = []ObjectsMetric{CronTabCount, CronTabReplicas}
 
 // PrometheusMetricSource computes a metric with a PromQL query template.
 type PrometheusMetricSource struct {

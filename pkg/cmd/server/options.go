@@ -25,6 +25,7 @@ import (
 	"io"
 	"net"
 	"slices"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
@@ -65,6 +66,12 @@ const DefaultEtcdPathPrefix = configv1alpha1.DefaultEtcdPrefix
 func init() {
 	// The logging flags consult these gates; kube-apiserver registers them the same way.
 	utilruntime.Must(logsapi.AddFeatureGates(utilfeature.DefaultMutableFeatureGate))
+}
+
+// overrideFeatureGateDefaults sets this server's defaults on the process's feature gate, which
+// k8s.io/apiserver reads, once: a gate refuses overrides after its flags are added, and
+// NewOptions runs again after that (config.go, tests). Importing the package changes nothing.
+var overrideFeatureGateDefaults = sync.OnceValue(func() error {
 	// ListFromCacheSnapshot keeps a B-tree snapshot of the watch cache per resource version
 	// until later events age it out, so a server that goes quiet after a burst of writes holds
 	// them (and every object they reference) indefinitely: make bench-memory measured that as
@@ -72,12 +79,9 @@ func init() {
 	// LISTs skip etcd, which CronTab clients rarely do; --feature-gates=ListFromCacheSnapshot=true
 	// (or the featureGates field) turns it back on. At the version NewOptions emulates: the
 	// gate's own emulation version follows the binary's, which is ours, not Kubernetes'.
-	utilruntime.Must(utilfeature.DefaultMutableFeatureGate.OverrideDefaultAtVersion(features.ListFromCacheSnapshot, false,
-		version.MustParse(baseversion.DefaultKubeBinaryVersion)))
-}
-
-// Name is the command's name, as --help prints it.
-const Name = "example-apiserver"
+	return utilfeature.DefaultMutableFeatureGate.OverrideDefaultAtVersion(features.ListFromCacheSnapshot, false,
+		version.MustParse(baseversion.DefaultKubeBinaryVersion))
+})
 
 // Options are everything the example-apiserver command line sets. Complete resolves them,
 // with the --config file, into ComponentConfig, the configuration the server is built from.
@@ -119,11 +123,14 @@ type Options struct {
 
 	// featureGate is the gate behind ComponentGlobalsRegistry, set from featureGates.
 	featureGate featuregate.MutableVersionedFeatureGate
+	// featureGateErr is overrideFeatureGateDefaults' error, which Complete returns.
+	featureGateErr error
 }
 
 // NewOptions returns the default options.
 func NewOptions(out, errOut io.Writer) *Options {
 	o := &Options{
+		featureGateErr: overrideFeatureGateDefaults(),
 		RecommendedOptions: genericoptions.NewRecommendedOptions(
 			DefaultEtcdPathPrefix,
 			apiserver.Codecs.LegacyCodec(examplev1.SchemeGroupVersion),
@@ -194,7 +201,7 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 	// ComponentConfig.Logging, the settings the server applies.
 	logsapi.AddFlags(logsapi.NewLoggingConfiguration(), fss.FlagSet("logs"))
 	exampleversion.AddFlags(fss.FlagSet("global"))
-	globalflag.AddGlobalFlags(fss.FlagSet("global"), Name, logs.SkipLoggingConfigurationFlags())
+	globalflag.AddGlobalFlags(fss.FlagSet("global"), apiserver.ComponentName, logs.SkipLoggingConfigurationFlags())
 	return fss
 }
 
@@ -202,6 +209,9 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 // the command line args parsed again onto it, and makes the options the generic server reads
 // follow it. In standalone mode it switches off the parts that need a kube-apiserver.
 func (o *Options) Complete(args []string) error {
+	if o.featureGateErr != nil {
+		return o.featureGateErr
+	}
 	cfg, err := o.resolveComponentConfig(args)
 	if err != nil {
 		return err

@@ -19,6 +19,7 @@ package server
 import (
 	"io"
 	"net"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -28,10 +29,34 @@ import (
 	"github.com/spf13/pflag"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apiserver/pkg/features"
+	utilfeature "k8s.io/apiserver/pkg/util/feature"
 	cliflag "k8s.io/component-base/cli/flag"
 
 	"example.com/example-apiserver/pkg/apis/example"
 )
+
+// importedListFromCacheSnapshot is the process's ListFromCacheSnapshot gate as importing this
+// package leaves it: TestMain reads it before any test runs NewOptions.
+var importedListFromCacheSnapshot bool
+
+func TestMain(m *testing.M) {
+	importedListFromCacheSnapshot = utilfeature.DefaultFeatureGate.Enabled(features.ListFromCacheSnapshot)
+	os.Exit(m.Run())
+}
+
+// TestImportChangesNoFeatureGate: the server's gate defaults are set by NewOptions, so a
+// program that imports the package (a test, a tool) keeps Kubernetes' defaults.
+func TestImportChangesNoFeatureGate(t *testing.T) {
+	if !importedListFromCacheSnapshot {
+		t.Error("importing the package turned ListFromCacheSnapshot off; only NewOptions may")
+	}
+	NewOptions(io.Discard, io.Discard)
+	NewOptions(io.Discard, io.Discard) // again, as config.go does: the override happens once
+	if utilfeature.DefaultFeatureGate.Enabled(features.ListFromCacheSnapshot) {
+		t.Error("NewOptions left ListFromCacheSnapshot on")
+	}
+}
 
 func parsedOptions(t *testing.T, args ...string) *Options {
 	t.Helper()

@@ -24,6 +24,7 @@ import (
 	cliflag "k8s.io/component-base/cli/flag"
 	"k8s.io/component-base/term"
 
+	"example.com/example-apiserver/pkg/apiserver"
 	"example.com/example-apiserver/pkg/version"
 
 	// Register the JSON log format for --logging-format=json.
@@ -33,9 +34,9 @@ import (
 // NewCommand returns the example-apiserver command, run until ctx is done.
 func NewCommand(ctx context.Context, o *Options) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   Name,
+		Use:   apiserver.ComponentName,
 		Short: "Serve the example.com API (CronTab, CustomResource) as a Kubernetes aggregated API server",
-		Long: Name + ` serves the example.com/v1 API group (crontabs, customresources) from etcd.
+		Long: apiserver.ComponentName + ` serves the example.com/v1 API group (crontabs, customresources) from etcd.
 It is registered with a kube-apiserver by an APIService and delegates authentication and
 authorization to it. Without --etcd-servers it runs its own embedded etcd on 127.0.0.1.
 With a login section in its configuration it also serves logins with LDAP accounts
@@ -55,12 +56,12 @@ flags given on the command line win over the file. --write-config-to writes the 
 				return err
 			}
 			if extra := fs.Args(); len(extra) > 0 {
-				return fmt.Errorf("%s takes no arguments, got %q", Name, extra)
+				return fmt.Errorf("%s takes no arguments, got %q", apiserver.ComponentName, extra)
 			}
 			if help, _ := fs.GetBool("help"); help {
 				return c.Help()
 			}
-			version.PrintAndExitIfRequested(Name)
+			version.PrintAndExitIfRequested(apiserver.ComponentName)
 			if err := o.ComponentGlobalsRegistry.Set(); err != nil {
 				return err
 			}

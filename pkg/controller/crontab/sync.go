@@ -49,15 +49,6 @@ const (
 	reasonInvalidSchedule  = "InvalidSchedule"
 )
 
-// ConditionSuspended is the condition type that is True while spec.suspend stops new runs.
-const ConditionSuspended = "Suspended"
-
-// Defaults of the history limits, as the API server defaults them.
-const (
-	defaultSuccessfulJobsHistoryLimit = 3
-	defaultFailedJobsHistoryLimit     = 1
-)
-
 // sync brings one CronTab's runs and status up to date and returns when to sync it again:
 // at its next scheduled time, or nil when no time will come (suspended, deleted, invalid).
 // A sync that creates a run's Job does nothing else; the next one records it.
@@ -443,15 +434,15 @@ func (c *Controller) updateStatusFields(ct *examplev1.CronTab, now time.Time) {
 	ct.Status.RunningPods = c.runningPods(ct)
 	ct.Status.ObservedGeneration = ct.Generation
 	suspended := metav1.Condition{
-		Type:               ConditionSuspended,
+		Type:               examplev1.ConditionSuspended,
 		Status:             metav1.ConditionFalse,
-		Reason:             "Scheduled",
+		Reason:             examplev1.ReasonScheduled,
 		Message:            "New runs start on schedule.",
 		ObservedGeneration: ct.Generation,
 		LastTransitionTime: metav1.NewTime(now),
 	}
 	if ptr.Deref(ct.Spec.Suspend, false) {
-		suspended.Status, suspended.Reason, suspended.Message = metav1.ConditionTrue, "Suspended", "spec.suspend is true: no new runs start."
+		suspended.Status, suspended.Reason, suspended.Message = metav1.ConditionTrue, examplev1.ReasonSuspended, "spec.suspend is true: no new runs start."
 	}
 	conditions := slices.Clone(ct.Status.Conditions)
 	meta.SetStatusCondition(&conditions, suspended)
@@ -504,8 +495,8 @@ func (c *Controller) pruneHistory(ctx context.Context, ct *examplev1.CronTab, jo
 		runs  []finishedRun
 		limit int32
 	}{
-		{succeeded, ptr.Deref(ct.Spec.SuccessfulJobsHistoryLimit, defaultSuccessfulJobsHistoryLimit)},
-		{failed, ptr.Deref(ct.Spec.FailedJobsHistoryLimit, defaultFailedJobsHistoryLimit)},
+		{succeeded, ptr.Deref(ct.Spec.SuccessfulJobsHistoryLimit, examplev1.DefaultSuccessfulJobsHistoryLimit)},
+		{failed, ptr.Deref(ct.Spec.FailedJobsHistoryLimit, examplev1.DefaultFailedJobsHistoryLimit)},
 	} {
 		excess := len(history.runs) - int(max(history.limit, 0))
 		if excess <= 0 {

@@ -69,8 +69,8 @@ func cronTab(t *testing.T) *examplev1.CronTab {
 			Replicas:                   ptr.To[int32](1),
 			Suspend:                    ptr.To(false),
 			ConcurrencyPolicy:          examplev1.AllowConcurrent,
-			SuccessfulJobsHistoryLimit: ptr.To[int32](3),
-			FailedJobsHistoryLimit:     ptr.To[int32](1),
+			SuccessfulJobsHistoryLimit: ptr.To(examplev1.DefaultSuccessfulJobsHistoryLimit),
+			FailedJobsHistoryLimit:     ptr.To(examplev1.DefaultFailedJobsHistoryLimit),
 		},
 		Status: examplev1.CronTabStatus{
 			Replicas:           1,
@@ -78,7 +78,7 @@ func cronTab(t *testing.T) *examplev1.CronTab {
 			LastScheduleTime:   mtime(at(t, "12:00")),
 			NextScheduleTime:   mtime(at(t, "12:05")),
 			Conditions: []metav1.Condition{{
-				Type: ConditionSuspended, Status: metav1.ConditionFalse, Reason: "Scheduled", Message: "New runs start on schedule.",
+				Type: examplev1.ConditionSuspended, Status: metav1.ConditionFalse, Reason: examplev1.ReasonScheduled, Message: "New runs start on schedule.",
 				ObservedGeneration: 1, LastTransitionTime: metav1.NewTime(at(t, "00:00")),
 			}},
 		},

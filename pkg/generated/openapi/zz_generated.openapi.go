@@ -559,7 +559,7 @@ func schema_pkg_apis_example_v1_CronTabSpec(ref common.ReferenceCallback) common
 					"concurrencyPolicy": {
 						SchemaProps: spec.SchemaProps{
 							Description: "concurrencyPolicy says what happens when a run is due while an earlier one is still active: \"Allow\" starts it anyway, \"Forbid\" skips it, \"Replace\" deletes the active run and starts the new one. Defaults to \"Allow\".\n\nPossible enum values:\n - `\"Allow\"` starts the new run beside the active ones.\n - `\"Forbid\"` skips the new run while one is active.\n - `\"Replace\"` deletes the active runs and starts the new one.",
-							Default:     "Allow",
+							Default:     v1.AllowConcurrent,
 							Type:        []string{"string"},
 							Format:      "",
 							Enum:        []interface{}{"Allow", "Forbid", "Replace"},
@@ -575,7 +575,7 @@ func schema_pkg_apis_example_v1_CronTabSpec(ref common.ReferenceCallback) common
 					"successfulJobsHistoryLimit": {
 						SchemaProps: spec.SchemaProps{
 							Description: "successfulJobsHistoryLimit is how many Jobs of successful runs to keep; older ones are deleted, 0 keeps none. Defaults to 3.",
-							Default:     3,
+							Default:     v1.DefaultSuccessfulJobsHistoryLimit,
 							Type:        []string{"integer"},
 							Format:      "int32",
 						},
@@ -583,7 +583,7 @@ func schema_pkg_apis_example_v1_CronTabSpec(ref common.ReferenceCallback) common
 					"failedJobsHistoryLimit": {
 						SchemaProps: spec.SchemaProps{
 							Description: "failedJobsHistoryLimit is how many Jobs of failed runs to keep; older ones are deleted, 0 keeps none. Defaults to 1.",
-							Default:     1,
+							Default:     v1.DefaultFailedJobsHistoryLimit,
 							Type:        []string{"integer"},
 							Format:      "int32",
 						},

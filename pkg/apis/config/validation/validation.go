@@ -34,7 +34,7 @@ import (
 	logsapi "k8s.io/component-base/logs/api/v1"
 
 	"example.com/example-apiserver/pkg/apis/config"
-	"example.com/example-apiserver/pkg/externalmetrics"
+	"example.com/example-apiserver/pkg/querytemplate"
 )
 
 // ValidateExampleAPIServerConfiguration validates a whole configuration. featureGate is the
@@ -192,8 +192,8 @@ func ValidateExternalMetrics(metrics []config.ExternalMetric, fldPath *field.Pat
 		case m.Objects != nil && m.Prometheus != nil:
 			errs = append(errs, field.Forbidden(path.Child("prometheus"), "exactly one source: objects or prometheus"))
 		case m.Objects != nil:
-			if !slices.Contains(externalmetrics.ObjectsMetrics, externalmetrics.ObjectsMetric(m.Objects.Metric)) {
-				errs = append(errs, field.NotSupported(path.Child("objects", "metric"), m.Objects.Metric, externalmetrics.ObjectsMetrics))
+			if !slices.Contains(config.ObjectsMetrics, config.ObjectsMetric(m.Objects.Metric)) {
+				errs = append(errs, field.NotSupported(path.Child("objects", "metric"), m.Objects.Metric, config.ObjectsMetrics))
 			}
 		default:
 			errs = append(errs, validatePrometheusSource(m.Prometheus, path.Child("prometheus"))...)
@@ -207,7 +207,7 @@ func validatePrometheusSource(p *config.PrometheusMetricSource, fldPath *field.P
 	if u, err := url.Parse(p.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, field.Invalid(fldPath.Child("url"), p.URL, "must be an http:// or https:// URL of a Prometheus server"))
 	}
-	if _, err := externalmetrics.ParseQuery(p.Query); err != nil {
+	if _, err := querytemplate.Parse(p.Query); err != nil {
 		errs = append(errs, field.Invalid(fldPath.Child("query"), p.Query, err.Error()))
 	}
 	if p.Timeout.Duration <= 0 {

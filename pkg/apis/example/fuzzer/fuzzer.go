@@ -156,8 +156,8 @@ var Funcs = func(codecs runtimeserializer.CodecFactory) []interface{} {
 				}
 			}
 			defaultInt32(&s.Replicas, 1)
-			defaultInt32(&s.SuccessfulJobsHistoryLimit, 3)
-			defaultInt32(&s.FailedJobsHistoryLimit, 1)
+			defaultInt32(&s.SuccessfulJobsHistoryLimit, v1.DefaultSuccessfulJobsHistoryLimit)
+			defaultInt32(&s.FailedJobsHistoryLimit, v1.DefaultFailedJobsHistoryLimit)
 			if s.Suspend == nil {
 				s.Suspend = new(bool)
 			}

@@ -88,7 +88,7 @@ type CronTabSpec struct {
 	// active: "Allow" starts it anyway, "Forbid" skips it, "Replace" deletes the active run and
 	// starts the new one. Defaults to "Allow".
 	// +optional
-	// +default="Allow"
+	// +default=ref(AllowConcurrent)
 	ConcurrencyPolicy ConcurrencyPolicy `json:"concurrencyPolicy,omitempty" protobuf:"bytes,8,opt,name=concurrencyPolicy,casttype=ConcurrencyPolicy"`
 
 	// startingDeadlineSeconds is how late, in seconds after its scheduled time, a run may still
@@ -100,13 +100,13 @@ type CronTabSpec struct {
 	// successfulJobsHistoryLimit is how many Jobs of successful runs to keep; older ones are
 	// deleted, 0 keeps none. Defaults to 3.
 	// +optional
-	// +default=3
+	// +default=ref(DefaultSuccessfulJobsHistoryLimit)
 	SuccessfulJobsHistoryLimit *int32 `json:"successfulJobsHistoryLimit,omitempty" protobuf:"varint,10,opt,name=successfulJobsHistoryLimit"`
 
 	// failedJobsHistoryLimit is how many Jobs of failed runs to keep; older ones are deleted,
 	// 0 keeps none. Defaults to 1.
 	// +optional
-	// +default=1
+	// +default=ref(DefaultFailedJobsHistoryLimit)
 	FailedJobsHistoryLimit *int32 `json:"failedJobsHistoryLimit,omitempty" protobuf:"varint,11,opt,name=failedJobsHistoryLimit"`
 
 	// backoffLimit is how many times a run's pods are retried before the run's Job fails; 0 or
@@ -131,6 +131,24 @@ const (
 	ForbidConcurrent ConcurrencyPolicy = "Forbid"
 	// ReplaceConcurrent deletes the active runs and starts the new one.
 	ReplaceConcurrent ConcurrencyPolicy = "Replace"
+)
+
+// The history limits' defaults: the API server sets them, and the controller falls back to
+// them for an object that reached it without (a client that bypassed defaulting).
+const (
+	DefaultSuccessfulJobsHistoryLimit int32 = 3
+	DefaultFailedJobsHistoryLimit     int32 = 1
+)
+
+// ConditionSuspended is the condition type that is True while spec.suspend stops new runs.
+const ConditionSuspended = "Suspended"
+
+// Reasons of the Suspended condition.
+const (
+	// ReasonSuspended: spec.suspend is true, no new runs start.
+	ReasonSuspended = "Suspended"
+	// ReasonScheduled: new runs start on schedule.
+	ReasonScheduled = "Scheduled"
 )
 
 // CronTabStatus is the observed state of a CronTab.

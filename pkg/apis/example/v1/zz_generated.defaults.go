@@ -46,14 +46,14 @@ func SetObjectDefaults_CronTab(in *CronTab) {
 		in.Spec.Suspend = &ptrVar1
 	}
 	if in.Spec.ConcurrencyPolicy == "" {
-		in.Spec.ConcurrencyPolicy = "Allow"
+		in.Spec.ConcurrencyPolicy = ConcurrencyPolicy(AllowConcurrent)
 	}
 	if in.Spec.SuccessfulJobsHistoryLimit == nil {
-		var ptrVar1 int32 = 3
+		ptrVar1 := int32(DefaultSuccessfulJobsHistoryLimit)
 		in.Spec.SuccessfulJobsHistoryLimit = &ptrVar1
 	}
 	if in.Spec.FailedJobsHistoryLimit == nil {
-		var ptrVar1 int32 = 1
+		ptrVar1 := int32(DefaultFailedJobsHistoryLimit)
 		in.Spec.FailedJobsHistoryLimit = &ptrVar1
 	}
 }

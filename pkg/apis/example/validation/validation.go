@@ -93,7 +93,7 @@ func ValidateCronTabSpec(spec *example.CronTabSpec, fldPath *field.Path) field.E
 	allErrs = append(allErrs, validateReplicas(spec.Replicas, fldPath.Child("replicas"))...)
 
 	if _, err := schedule.LoadLocation(spec.TimeZone); err != nil {
-		allErrs = append(allErrs, field.Invalid(fldPath.Child("timeZone"), spec.TimeZone, fmt.Sprintf("unknown time zone: %v", err)))
+		allErrs = append(allErrs, field.Invalid(fldPath.Child("timeZone"), spec.TimeZone, err.Error()))
 	}
 
 	switch {
