@@ -25,7 +25,7 @@ declare -A ha=(
 )
 declare -A suites=(
   [protoc]=protobuf-compiler # hack/update-codegen.sh (make verify)
-  [prometheus]=prometheus    # the external-metrics e2e scrapes a test exporter with it
+  [prometheus]=prometheus    # the external-metrics e2e scrapes a test exporter with it; the package also has promtool (make test-monitoring)
   [git]=git                  # hack/verify-codegen.sh copies the tracked tree
   [shellcheck]=shellcheck    # make verify lints the shell scripts
 )

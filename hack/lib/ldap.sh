@@ -18,7 +18,8 @@
 # EXAMPLE_CONFIG, EXAMPLE_APISERVER_URL, LDAP_PORT, LDAP_DIR.
 # Run as a program by tests (test/ldaptest):
 #   hack/lib/ldap.sh prepare DIR [CERT KEY]   make the configuration and load the data;
-#                                     with a PEM certificate and key, TLS (StartTLS, ldaps)
+#                                     with a PEM certificate and key, TLS (StartTLS, ldaps);
+#                                     LDAP_EXTRA_USERS="a b" adds accounts in no group
 #   hack/lib/ldap.sh run DIR PORT [LDAPS_PORT]   exec slapd in the foreground
 #   hack/lib/ldap.sh login-config DIR PORT KEYS_FILE   print ldap_login_config's section
 # shellcheck shell=bash
@@ -39,7 +40,9 @@ ldap_new_password() {
 # slapadd (offline: no server needed, well under a second).
 ldap_prepare() {
   local dir="$1" cert="${2:-}" key="${3:-}" name
-  local program
+  local program users extra
+  read -r -a extra <<<"${LDAP_EXTRA_USERS:-}"
+  users=("${LDAP_USERS[@]}" "${extra[@]}")
   for program in slapd slapadd slappasswd ldapsearch; do
     if ! command -v "${program}" >/dev/null 2>&1; then
       echo "${program} not found (Debian: apt-get install -y slapd ldap-utils; hack/prereqs.sh run installs them)" >&2
@@ -50,7 +53,7 @@ ldap_prepare() {
   rm -rf "${dir}"
   mkdir -p "${dir}/data"
   chmod 700 "${dir}"
-  for name in kubernetes "${LDAP_USERS[@]}"; do
+  for name in kubernetes "${users[@]}"; do
     (umask 077 && ldap_new_password >"${dir}/${name}.password")
   done
   cat >"${dir}/slapd.conf" <<CONF
@@ -104,7 +107,7 @@ cn: kubernetes
 userPassword: $(slappasswd -s "$(cat "${dir}/kubernetes.password")")
 
 LDIF
-    for name in "${LDAP_USERS[@]}"; do
+    for name in "${users[@]}"; do
       cat <<LDIF
 dn: uid=${name},ou=people,${LDAP_SUFFIX}
 objectClass: inetOrgPerson

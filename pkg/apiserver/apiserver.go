@@ -153,9 +153,14 @@ func (c CompletedConfig) New() (*ExampleServer, error) {
 			return nil, err
 		}
 	}
-	login, tokenReviews, err := newLogin(c.ExtraConfig.ComponentConfig.Login)
+	login, tokenReviews, loginKeysReady, err := newLogin(c.ExtraConfig.ComponentConfig.Login)
 	if err != nil {
 		return nil, err
+	}
+	if loginKeysReady != nil {
+		if err := genericServer.AddReadyzChecks(loginKeysReady); err != nil {
+			return nil, err
+		}
 	}
 	if tokenReviews != nil {
 		// Behind the authentication and authorization filters, like every other path.

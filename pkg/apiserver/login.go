@@ -25,6 +25,7 @@ import (
 	"k8s.io/apiserver/pkg/registry/generic"
 	"k8s.io/apiserver/pkg/registry/rest"
 	genericapiserver "k8s.io/apiserver/pkg/server"
+	"k8s.io/apiserver/pkg/server/healthz"
 	"k8s.io/utils/clock"
 
 	"example.com/example-apiserver/pkg/apis/config"
@@ -36,31 +37,35 @@ import (
 	"example.com/example-apiserver/pkg/registry/login/loginrequest"
 )
 
-// newLogin builds the login API's configuration and the webhook's handler from the login
-// section; both are nil when it is absent.
-func newLogin(cfg *config.LoginConfiguration) (*loginrequest.Config, *webhook.Handler, error) {
+// newLogin builds the login API's configuration, the webhook's handler and the readiness check
+// of the signing keys from the login section; all are nil when it is absent.
+func newLogin(cfg *config.LoginConfiguration) (*loginrequest.Config, *webhook.Handler, healthz.HealthChecker, error) {
 	if cfg == nil {
-		return nil, nil, nil
+		return nil, nil, nil, nil
+	}
+	// Validation refuses it too; a configuration that skipped validation gets an error, not a panic.
+	if cfg.UsernamePrefix == nil {
+		return nil, nil, nil, fmt.Errorf("login.usernamePrefix: not set")
 	}
 	clk := clock.RealClock{}
 	keys, err := token.NewKeyFile(cfg.SigningKeysFile, clk)
 	if err != nil {
-		return nil, nil, fmt.Errorf("login.signingKeysFile: %w", err)
+		return nil, nil, nil, fmt.Errorf("login.signingKeysFile: %w", err)
 	}
 	issuer := token.NewIssuer(keys, cfg.Issuer, cfg.Audience, cfg.TokenLifetime.Duration, clk)
 	ldap, err := directory.NewLDAP(cfg.LDAP)
 	if err != nil {
-		return nil, nil, fmt.Errorf("login.ldap: %w", err)
+		return nil, nil, nil, fmt.Errorf("login.ldap: %w", err)
 	}
 	loginrequest.RegisterMetrics()
 	login := &loginrequest.Config{
 		Directory:      ldap,
 		Issuer:         issuer,
-		UsernamePrefix: cfg.UsernamePrefix,
+		UsernamePrefix: *cfg.UsernamePrefix,
 		GroupPrefix:    cfg.GroupPrefix,
 		Limits:         loginrequest.NewLimits(cfg.FailedLogins, clk),
 	}
-	return login, &webhook.Handler{Verifier: token.NewVerifier(keys, cfg.Issuer, cfg.Audience, clk)}, nil
+	return login, &webhook.Handler{Verifier: token.NewVerifier(keys, cfg.Issuer, cfg.Audience, clk)}, loginSigningKeysCurrent(keys), nil
 }
 
 // loginAPIGroup returns a builder of login.example.com/v1alpha1 with loginrequests. The group

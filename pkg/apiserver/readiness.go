@@ -38,3 +38,11 @@ func requestHeaderCALoaded(config *authenticatorfactory.RequestHeaderConfig) hea
 		return nil
 	})
 }
+
+// loginSigningKeysCurrent is ready while the login's signing key file yields the keys in force.
+// When it cannot be read or parsed the keys read before stay, so a key that an edit of the file
+// revokes would go on signing and verifying: the replica leaves its Service's endpoints
+// instead, and with them the webhook kube-apiserver asks.
+func loginSigningKeysCurrent(keys interface{ Err() error }) healthz.HealthChecker {
+	return healthz.NamedCheck("login-signing-keys", func(*http.Request) error { return keys.Err() })
+}

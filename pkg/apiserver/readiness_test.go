@@ -17,6 +17,7 @@ limitations under the License.
 package apiserver
 
 import (
+	"errors"
 	"testing"
 
 	"k8s.io/apiserver/pkg/authentication/authenticatorfactory"
@@ -44,6 +45,29 @@ func TestRequestHeaderCALoaded(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			check := requestHeaderCALoaded(&authenticatorfactory.RequestHeaderConfig{CAContentProvider: caContent{bundle: tc.bundle}})
 			if err := check.Check(nil); (err == nil) != tc.ready {
+				t.Errorf("check %s: %v, want ready %v", check.Name(), err, tc.ready)
+			}
+		})
+	}
+}
+
+type keysErr struct{ err error }
+
+func (k keysErr) Err() error { return k.err }
+
+func TestLoginSigningKeysCurrent(t *testing.T) {
+	tests := []struct {
+		name  string
+		err   error
+		ready bool
+	}{
+		{name: "the file's keys in force", ready: true},
+		{name: "the file does not parse", err: errors.New("signing keys /keys.pem: no PEM private key"), ready: false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			check := loginSigningKeysCurrent(keysErr{tc.err})
+			if err := check.Check(nil); (err == nil) != tc.ready || err != tc.err {
 				t.Errorf("check %s: %v, want ready %v", check.Name(), err, tc.ready)
 			}
 		})

@@ -112,6 +112,46 @@ func applyAdmissionObjects(t *testing.T, manifest string) {
 	t.Cleanup(func() { _, _ = stack.KubectlWithInput([]byte(manifest), "delete", "-f", "-", "--ignore-not-found") })
 }
 
+// applyCronTabLabelPolicy applies MutatingAdmissionPolicy name and its binding, which label
+// every CronTab created in namespace with label=true, and waits until example-apiserver, which
+// learns policies through its informers, applies it to a dry-run create.
+func applyCronTabLabelPolicy(t *testing.T, name, namespace, label string) {
+	t.Helper()
+	applyAdmissionObjects(t, fmt.Sprintf(`apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingAdmissionPolicy
+metadata:
+  name: %[1]s
+spec:
+  failurePolicy: Fail
+  reinvocationPolicy: Never
+  matchConstraints:
+    resourceRules:
+    - apiGroups: ["example.com"]
+      apiVersions: ["v1"]
+      operations: ["CREATE"]
+      resources: ["crontabs"]
+  mutations:
+  - patchType: JSONPatch
+    jsonPatch:
+      expression: '[JSONPatch{op: "add", path: "/metadata/labels", value: {%[2]q: "true"}}]'
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingAdmissionPolicyBinding
+metadata:
+  name: %[1]s
+spec:
+  policyName: %[1]s
+  matchResources:
+    namespaceSelector:
+      matchLabels:
+        kubernetes.io/metadata.name: %[3]s
+`, name, label, namespace))
+	stack.Eventually(t, time.Minute, "MutatingAdmissionPolicy "+name+" applied by example-apiserver (dry run)", func() (bool, string) {
+		out, err := createCronTab(namespace, "probe", "busybox:1.36", 1, "--dry-run=server", "-o", "jsonpath={.metadata.labels}")
+		return err == nil && strings.Contains(out, fmt.Sprintf(`%q:"true"`, label)), out
+	})
+}
+
 func TestAdmissionImagePolicy(t *testing.T) {
 	const ns = "e2e-admission-image"
 	admissionNamespace(t, ns, nil)
@@ -211,39 +251,7 @@ spec:
 func TestAdmissionMutatingAdmissionPolicy(t *testing.T) {
 	const ns = "e2e-admission-map"
 	admissionNamespace(t, ns, nil)
-	applyAdmissionObjects(t, `apiVersion: admissionregistration.k8s.io/v1
-kind: MutatingAdmissionPolicy
-metadata:
-  name: e2e-admission-crontab-label
-spec:
-  failurePolicy: Fail
-  reinvocationPolicy: Never
-  matchConstraints:
-    resourceRules:
-    - apiGroups: ["example.com"]
-      apiVersions: ["v1"]
-      operations: ["CREATE"]
-      resources: ["crontabs"]
-  mutations:
-  - patchType: JSONPatch
-    jsonPatch:
-      expression: '[JSONPatch{op: "add", path: "/metadata/labels", value: {"e2e-admission-mutated": "true"}}]'
----
-apiVersion: admissionregistration.k8s.io/v1
-kind: MutatingAdmissionPolicyBinding
-metadata:
-  name: e2e-admission-crontab-label
-spec:
-  policyName: e2e-admission-crontab-label
-  matchResources:
-    namespaceSelector:
-      matchLabels:
-        kubernetes.io/metadata.name: e2e-admission-map
-`)
-	stack.Eventually(t, time.Minute, "the mutating policy applied by example-apiserver (dry run)", func() (bool, string) {
-		out, err := createCronTab(ns, "labelled", "busybox:1.36", 1, "--dry-run=server", "-o", "jsonpath={.metadata.labels}")
-		return err == nil && strings.Contains(out, `"e2e-admission-mutated":"true"`), out
-	})
+	applyCronTabLabelPolicy(t, "e2e-admission-crontab-label", ns, "e2e-admission-mutated")
 	mustCreateCronTab(t, ns, "labelled", "busybox:1.36", 1)
 	if got := stack.MustKubectl(t, "get", "crontab", "labelled", "-n", ns, "-o", "jsonpath={.metadata.labels.e2e-admission-mutated}"); got != "true" {
 		stack.Fatalf(t, "label %q, want the mutating policy's", got)

@@ -43,7 +43,7 @@ func TestLoginMutatingAdmission(t *testing.T) {
 		t.Helper()
 		out, err := stack.KubectlWithInput(fmt.Appendf(nil, "apiVersion: login.example.com/v1alpha1\nkind: LoginRequest\nspec: {username: alice, password: %q}\n", password),
 			"create", "-f", "-", "-o", "jsonpath={.metadata.name} {.status.user.username}")
-		if err != nil || !strings.HasSuffix(out, " alice") {
+		if err != nil || !strings.HasSuffix(out, " ldap:alice") {
 			t.Errorf("login %s: %v\n%s", what, err, strings.ReplaceAll(out, password, "<password>"))
 		}
 		return out
@@ -82,8 +82,8 @@ webhooks:
 		}
 	}
 
-	// A policy that names a LoginRequest after whether it carries a password, and one that
-	// labels CronTabs to tell when the policies are loaded.
+	// A policy that names a LoginRequest after whether it carries a password, then one that
+	// labels CronTabs, applied after it, to tell when the policies are loaded.
 	applyAdmissionObjects(t, `apiVersion: admissionregistration.k8s.io/v1
 kind: MutatingAdmissionPolicy
 metadata:
@@ -108,40 +108,8 @@ metadata:
   name: e2e-login-admission-password
 spec:
   policyName: e2e-login-admission-password
----
-apiVersion: admissionregistration.k8s.io/v1
-kind: MutatingAdmissionPolicy
-metadata:
-  name: e2e-login-admission-probe
-spec:
-  failurePolicy: Fail
-  reinvocationPolicy: Never
-  matchConstraints:
-    resourceRules:
-    - apiGroups: ["example.com"]
-      apiVersions: ["v1"]
-      operations: ["CREATE"]
-      resources: ["crontabs"]
-  mutations:
-  - patchType: JSONPatch
-    jsonPatch:
-      expression: '[JSONPatch{op: "add", path: "/metadata/labels", value: {"e2e-login-admission": "true"}}]'
----
-apiVersion: admissionregistration.k8s.io/v1
-kind: MutatingAdmissionPolicyBinding
-metadata:
-  name: e2e-login-admission-probe
-spec:
-  policyName: e2e-login-admission-probe
-  matchResources:
-    namespaceSelector:
-      matchLabels:
-        kubernetes.io/metadata.name: e2e-login-admission
 `)
-	stack.Eventually(t, time.Minute, "the probe policy applied by example-apiserver", func() (bool, string) {
-		out, err := createCronTab(ns, "probe", "busybox:1.36", 1, "--dry-run=server", "-o", "jsonpath={.metadata.labels}")
-		return err == nil && strings.Contains(out, `"e2e-login-admission":"true"`), out
-	})
+	applyCronTabLabelPolicy(t, "e2e-login-admission-probe", ns, "e2e-login-admission")
 	if out := login("with a MutatingAdmissionPolicy on loginrequests"); strings.HasPrefix(out, "saw-a-password ") {
 		t.Errorf("the MutatingAdmissionPolicy saw the LoginRequest's password: the answer is named %q", strings.Fields(out)[0])
 	}

@@ -120,12 +120,12 @@ func TestLogin(t *testing.T) {
 	if err != nil {
 		stack.Fatalf(t, "kubectl --user ldap-alice auth whoami: %v\n%s", err, out)
 	}
-	wantContains(t, "alice's whoami", out, "Username    alice", "[ldap:cron-admins ldap:readers system:authenticated]")
+	wantContains(t, "alice's whoami", out, "Username    ldap:alice", "[ldap:cron-admins ldap:readers system:authenticated]")
 	out, err = bob.kubectl("auth", "whoami")
 	if err != nil {
 		stack.Fatalf(t, "kubectl --user ldap-bob auth whoami: %v\n%s", err, out)
 	}
-	wantContains(t, "bob's whoami", out, "Username    bob", "[ldap:readers system:authenticated]")
+	wantContains(t, "bob's whoami", out, "Username    ldap:bob", "[ldap:readers system:authenticated]")
 
 	// RBAC on the directory group: cron-admins edit CronTabs (user-roles.yaml folds them into edit).
 	stack.MustKubectl(t, "create", "namespace", ns)
@@ -144,7 +144,7 @@ func TestLogin(t *testing.T) {
 		return err == nil, out
 	})
 	out, err = bob.kubectl("create", "-f", manifest("bobs"))
-	if err == nil || !strings.Contains(out, `User "bob" cannot create resource "crontabs"`) {
+	if err == nil || !strings.Contains(out, `User "ldap:bob" cannot create resource "crontabs"`) {
 		stack.Fatalf(t, "bob, not in cron-admins, created a CronTab or failed otherwise: %v\n%s", err, out)
 	}
 

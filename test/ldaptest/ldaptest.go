@@ -91,6 +91,8 @@ type Options struct {
 	// DatabaseConfig are slapd.conf lines appended to the database's section, e.g.
 	// "sizelimit 1".
 	DatabaseConfig string
+	// Users are accounts besides alice and bob, in no group, with passwords as theirs.
+	Users []string
 }
 
 // StartWith is Start with opts.
@@ -125,7 +127,9 @@ func StartWith(t testing.TB, opts Options) *Directory {
 		d.LDAPSURL = "ldaps://127.0.0.1:" + ldapsPort
 		run = append(run, ldapsPort)
 	}
-	if out, err := exec.Command(script, prepare...).CombinedOutput(); err != nil {
+	prepareCmd := exec.Command(script, prepare...)
+	prepareCmd.Env = append(os.Environ(), "LDAP_EXTRA_USERS="+strings.Join(opts.Users, " "))
+	if out, err := prepareCmd.CombinedOutput(); err != nil {
 		t.Fatalf("hack/lib/ldap.sh prepare: %v\n%s", err, out)
 	}
 	if opts.DatabaseConfig != "" {
@@ -179,7 +183,8 @@ func (d *Directory) Stop() {
 	_ = d.cmd.Wait()
 }
 
-// Password returns the password of alice, bob or kubernetes (the service account).
+// Password returns the password of alice, bob, kubernetes (the service account) or one of
+// Options.Users.
 func (d *Directory) Password(t testing.TB, name string) string {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(d.Dir, name+".password"))

@@ -54,8 +54,10 @@ type LoginConfiguration struct {
 	TokenLifetime metav1.Duration
 	// SigningKeysFile holds PEM private keys: the first signs, all verify.
 	SigningKeysFile string
-	// UsernamePrefix is prepended to the directory's user names.
-	UsernamePrefix string
+	// UsernamePrefix is prepended to the directory's user names; "" is none. nil is not
+	// chosen: defaulting makes an omitted one "ldap:", so only a configuration built without
+	// the scheme has nil, and validation refuses it rather than read it as none.
+	UsernamePrefix *string
 	// GroupPrefix is prepended to the directory's group names.
 	GroupPrefix string
 	// FailedLogins limits failed logins per user, per user and source address, and per

@@ -188,7 +188,7 @@ func (in *ExampleAPIServerConfiguration) DeepCopyInto(out *ExampleAPIServerConfi
 	if in.Login != nil {
 		in, out := &in.Login, &out.Login
 		*out = new(LoginConfiguration)
-		**out = **in
+		(*in).DeepCopyInto(*out)
 	}
 	return
 }
@@ -315,6 +315,11 @@ func (in *LDAPUserSearch) DeepCopy() *LDAPUserSearch {
 func (in *LoginConfiguration) DeepCopyInto(out *LoginConfiguration) {
 	*out = *in
 	out.TokenLifetime = in.TokenLifetime
+	if in.UsernamePrefix != nil {
+		in, out := &in.UsernamePrefix, &out.UsernamePrefix
+		*out = new(string)
+		**out = **in
+	}
 	out.FailedLogins = in.FailedLogins
 	out.LDAP = in.LDAP
 	return

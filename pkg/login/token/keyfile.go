@@ -17,6 +17,7 @@ limitations under the License.
 package token
 
 import (
+	"fmt"
 	"os"
 	"sync"
 	"time"
@@ -38,7 +39,8 @@ func (k *Keys) Current() *Keys { return k }
 const keyFileCheckInterval = 10 * time.Second
 
 // KeyFile is a KeySource that re-reads its file when it changes, so that keys rotate without a
-// restart. A file that no longer parses is reported and the keys read before stay in force.
+// restart. A file that can no longer be read or parsed leaves the keys read before in force,
+// a key being revoked included: Err reports it, for the server's readiness.
 type KeyFile struct {
 	path  string
 	clock clock.PassiveClock
@@ -48,6 +50,8 @@ type KeyFile struct {
 	modTime   time.Time
 	size      int64
 	checkedAt time.Time
+	// err is why the last look at the file did not yield its keys; nil once one did.
+	err error
 }
 
 // NewKeyFile reads path; it fails when the file holds no valid keys.
@@ -70,25 +74,47 @@ func NewKeyFile(path string, clk clock.PassiveClock) (*KeyFile, error) {
 func (f *KeyFile) Current() *Keys {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.refresh()
+	return f.keys
+}
+
+// Err says why the keys in force may not be the file's: it could not be read or parsed when
+// last looked at. It looks at the file as Current does, so that an idle server notices too.
+func (f *KeyFile) Err() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.refresh()
+	return f.err
+}
+
+// refresh reads the file again if it changed; f.mu is held.
+func (f *KeyFile) refresh() {
 	now := f.clock.Now()
 	if now.Sub(f.checkedAt) < keyFileCheckInterval {
-		return f.keys
+		return
 	}
 	f.checkedAt = now
 	info, err := os.Stat(f.path)
 	if err != nil {
-		klog.ErrorS(err, "Login signing keys: keeping the keys read before", "path", f.path)
-		return f.keys
+		f.fail(err)
+		return
 	}
 	if info.ModTime().Equal(f.modTime) && info.Size() == f.size {
-		return f.keys
+		// The file the keys in force came from is back (or never left).
+		f.err = nil
+		return
 	}
 	keys, err := LoadKeys(f.path)
 	if err != nil {
-		klog.ErrorS(err, "Login signing keys: keeping the keys read before", "path", f.path)
-		return f.keys
+		f.fail(err)
+		return
 	}
-	f.keys, f.modTime, f.size = keys, info.ModTime(), info.Size()
+	f.keys, f.modTime, f.size, f.err = keys, info.ModTime(), info.Size(), nil
 	klog.InfoS("Login signing keys reloaded", "path", f.path, "keys", len(keys.keys), "signingKeyID", keys.keys[0].id)
-	return f.keys
+}
+
+// fail records err, which names the file (os and LoadKeys errors do).
+func (f *KeyFile) fail(err error) {
+	f.err = fmt.Errorf("%w; the %d keys read before stay in force", err, len(f.keys.keys))
+	klog.ErrorS(err, "Login signing keys: keeping the keys read before", "path", f.path)
 }

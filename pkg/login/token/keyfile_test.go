@@ -20,6 +20,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,20 +37,7 @@ func TestKeyFileRotation(t *testing.T) {
 	oldKey, newKey := certs.NewKeyPEM(t), certs.NewKeyPEM(t)
 	write := func(data ...[]byte) {
 		t.Helper()
-		var all []byte
-		for _, d := range data {
-			all = append(all, d...)
-		}
-		if err := os.WriteFile(path, all, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		// The file's modification time is the change the KeyFile looks for; make it differ
-		// from the last write's on file systems with coarse timestamps.
-		mtime := clk.Now().Add(time.Duration(len(all)) * time.Second)
-		if err := os.Chtimes(path, mtime, mtime); err != nil {
-			t.Fatal(err)
-		}
-		clk.Step(keyFileCheckInterval)
+		writeKeyFile(t, clk, path, data...)
 	}
 	write(oldKey)
 	keys, err := NewKeyFile(path, clk)
@@ -90,5 +78,79 @@ func TestKeyFileRotation(t *testing.T) {
 	}
 	if _, err := verifier.Verify(signedByNew); err != nil {
 		t.Error(err)
+	}
+}
+
+// writeKeyFile writes the keys to path and steps clk past the KeyFile's check interval.
+func writeKeyFile(t *testing.T, clk *testingclock.FakeClock, path string, data ...[]byte) {
+	t.Helper()
+	var all []byte
+	for _, d := range data {
+		all = append(all, d...)
+	}
+	if err := os.WriteFile(path, all, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The file's modification time is the change the KeyFile looks for; make it differ
+	// from the last write's on file systems with coarse timestamps.
+	mtime := clk.Now().Add(time.Duration(len(all)) * time.Second)
+	if err := os.Chtimes(path, mtime, mtime); err != nil {
+		t.Fatal(err)
+	}
+	clk.Step(keyFileCheckInterval)
+}
+
+// A revocation that does not take: the file that drops a key cannot be read or parsed, so the
+// keys read before, the revoked one included, stay in force. Err says so until the file
+// yields keys again.
+func TestKeyFileErr(t *testing.T) {
+	tests := []struct {
+		name  string
+		spoil func(path string) error
+	}{
+		{name: "deleted", spoil: os.Remove},
+		{name: "not PEM", spoil: func(path string) error { return os.WriteFile(path, []byte("not PEM"), 0o600) }},
+		{name: "empty", spoil: func(path string) error { return os.WriteFile(path, nil, 0o600) }},
+		{name: "a certificate", spoil: func(path string) error {
+			return os.WriteFile(path, []byte("-----BEGIN CERTIFICATE-----\nMA==\n-----END CERTIFICATE-----\n"), 0o600)
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			clk := testingclock.NewFakeClock(time.Now())
+			path := filepath.Join(t.TempDir(), "keys.pem")
+			kept, revoked := certs.NewKeyPEM(t), certs.NewKeyPEM(t)
+			writeKeyFile(t, clk, path, kept, revoked)
+			keys, err := NewKeyFile(path, clk)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := keys.Err(); err != nil {
+				t.Fatalf("a good file: %v", err)
+			}
+
+			if err := tc.spoil(path); err != nil {
+				t.Fatal(err)
+			}
+			clk.Step(keyFileCheckInterval)
+			if err := keys.Err(); err == nil || !strings.Contains(err.Error(), path) {
+				t.Fatalf("the file %s and the keys read before still in force: Err() = %v, want an error naming the file", tc.name, err)
+			}
+			if len(keys.Current().keys) != 2 {
+				t.Fatalf("the keys in force changed: %d", len(keys.Current().keys))
+			}
+			clk.Step(keyFileCheckInterval)
+			if keys.Err() == nil {
+				t.Fatal("Err() cleared while the file is still bad")
+			}
+
+			writeKeyFile(t, clk, path, kept)
+			if err := keys.Err(); err != nil {
+				t.Fatalf("the file fixed: %v", err)
+			}
+			if ks := keys.Current().keys; len(ks) != 1 || ks[0].id != mustKeys(t, kept).keys[0].id {
+				t.Fatalf("after the fix %d keys in force, want the kept one", len(ks))
+			}
+		})
 	}
 }

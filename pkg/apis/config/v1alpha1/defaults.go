@@ -82,9 +82,11 @@ const (
 	DefaultLoginIssuer      = "example-apiserver"
 	DefaultLoginAudience    = "example-apiserver-login"
 	DefaultLoginGroupPrefix = "ldap:"
+	// DefaultLoginUsernamePrefix keeps directory users apart from every other authenticator's.
+	DefaultLoginUsernamePrefix = "ldap:"
 )
 
-// SetDefaults_LoginConfiguration defaults the token's claims and lifetime and the group prefix.
+// SetDefaults_LoginConfiguration defaults the token's claims and lifetime and the prefixes.
 func SetDefaults_LoginConfiguration(obj *LoginConfiguration) {
 	if obj.Issuer == "" {
 		obj.Issuer = DefaultLoginIssuer
@@ -94,6 +96,9 @@ func SetDefaults_LoginConfiguration(obj *LoginConfiguration) {
 	}
 	if obj.TokenLifetime.Duration == 0 {
 		obj.TokenLifetime = metav1.Duration{Duration: 15 * time.Minute}
+	}
+	if obj.UsernamePrefix == nil {
+		obj.UsernamePrefix = ptr.To(DefaultLoginUsernamePrefix)
 	}
 	if obj.GroupPrefix == "" {
 		obj.GroupPrefix = DefaultLoginGroupPrefix

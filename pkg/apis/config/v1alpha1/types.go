@@ -66,11 +66,14 @@ type LoginConfiguration struct {
 	// signingKeysFile holds one or more PEM private keys (ECDSA P-256, RSA of at least 2048
 	// bits, or Ed25519): the first signs new tokens, all verify. To rotate, put the new key
 	// first and keep the old one until the last token it signed has expired. Re-read when it
-	// changes (looked at every 10s); a file that does not parse keeps the keys in force.
+	// changes (looked at every 10s); a file that does not parse keeps the keys in force and
+	// makes the server not ready (readyz check login-signing-keys) until it is fixed.
 	SigningKeysFile string `json:"signingKeysFile"`
-	// usernamePrefix is prepended to the directory's user names (e.g. "ldap:"), to keep
-	// them apart from other authenticators' users. Default: "" (none).
-	UsernamePrefix string `json:"usernamePrefix"`
+	// usernamePrefix is prepended to the directory's user names, to keep them apart from
+	// other authenticators' users: without one, a directory account named like a
+	// certificate's user (kube-apiserver-authn-webhook) has that user's permissions.
+	// Default: "ldap:"; "" (set explicitly) for none.
+	UsernamePrefix *string `json:"usernamePrefix,omitempty"`
 	// groupPrefix is prepended to the directory's group names, so that RBAC binds
 	// "ldap:cron-admins". Default: "ldap:".
 	GroupPrefix string `json:"groupPrefix"`

@@ -50,9 +50,15 @@ func ValidateLoginConfiguration(l *config.LoginConfiguration, fldPath *field.Pat
 	if l.SigningKeysFile == "" {
 		errs = append(errs, field.Required(fldPath.Child("signingKeysFile"), "a PEM file of private keys; the first signs"))
 	}
-	// A directory must never be able to hand out Kubernetes' own identities.
-	if strings.HasPrefix(l.UsernamePrefix, "system:") {
-		errs = append(errs, field.Invalid(fldPath.Child("usernamePrefix"), l.UsernamePrefix, "must not start with system:"))
+	// A directory must never be able to hand out Kubernetes' own identities, and no prefix
+	// only when asked for: unprefixed directory users share names with other authenticators'.
+	// Defaulting fills an omitted prefix; nil reaches here only from a configuration built
+	// without it.
+	switch {
+	case l.UsernamePrefix == nil:
+		errs = append(errs, field.Required(fldPath.Child("usernamePrefix"), `e.g. "ldap:", or "" set explicitly for none`))
+	case strings.HasPrefix(*l.UsernamePrefix, "system:"):
+		errs = append(errs, field.Invalid(fldPath.Child("usernamePrefix"), *l.UsernamePrefix, "must not start with system:"))
 	}
 	switch {
 	case l.GroupPrefix == "":

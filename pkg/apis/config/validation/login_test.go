@@ -44,10 +44,17 @@ func TestValidateLoginConfiguration(t *testing.T) {
 		name string
 		// replace edits the YAML above: old -> new pairs.
 		replace []string
-		want    []string
+		// prefix is the user name prefix after defaulting.
+		prefix string
+		// unsetPrefix clears the user name prefix after defaulting, as a caller that builds
+		// the internal configuration without the scheme could.
+		unsetPrefix bool
+		want        []string
 	}{
-		{name: "defaults"},
-		{name: "startTLS", replace: []string{"ldaps://ldap.example.com:636", "ldap://ldap.example.com:389\n    startTLS: true"}},
+		{name: "defaults", prefix: "ldap:"},
+		{name: "no user name prefix, set explicitly", replace: []string{"  signingKeysFile:", "  usernamePrefix: \"\"\n  signingKeysFile:"}},
+		{name: "user name prefix unset", unsetPrefix: true, want: []string{"login.usernamePrefix: Required"}},
+		{name: "startTLS", prefix: "ldap:", replace: []string{"ldaps://ldap.example.com:636", "ldap://ldap.example.com:389\n    startTLS: true"}},
 		{name: "bad url", replace: []string{"ldaps://ldap.example.com:636", "https://ldap.example.com"}, want: []string{"login.ldap.url: Invalid value"}},
 		{name: "startTLS on ldaps", replace: []string{"caFile:", "startTLS: true\n    caFile:"}, want: []string{"login.ldap.startTLS: Forbidden"}},
 		{name: "caFile without TLS", replace: []string{"ldaps://ldap.example.com:636", "ldap://127.0.0.1:389"}, want: []string{"login.ldap.caFile: Forbidden"}},
@@ -89,6 +96,12 @@ func TestValidateLoginConfiguration(t *testing.T) {
 			}
 			if cfg.Login.GroupPrefix == "" || cfg.Login.LDAP.UserSearch.Filter == "" {
 				t.Fatalf("not defaulted: %+v", cfg.Login)
+			}
+			if tt.prefix != "" && (cfg.Login.UsernamePrefix == nil || *cfg.Login.UsernamePrefix != tt.prefix) {
+				t.Fatalf("user name prefix %v, want %q", cfg.Login.UsernamePrefix, tt.prefix)
+			}
+			if tt.unsetPrefix {
+				cfg.Login.UsernamePrefix = nil
 			}
 			errs := ValidateLoginConfiguration(cfg.Login, field.NewPath("login"))
 			if len(errs) != len(tt.want) {
