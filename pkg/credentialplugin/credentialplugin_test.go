@@ -101,8 +101,8 @@ func decode(t *testing.T, stdout, apiVersion string) *credentialStatus {
 	return ec.Status
 }
 
-func jwt(claims map[string]interface{}) string {
-	enc := func(v interface{}) string {
+func jwt(claims map[string]any) string {
+	enc := func(v any) string {
 		data, _ := json.Marshal(v)
 		return base64.RawURLEncoding.EncodeToString(data)
 	}
@@ -149,11 +149,11 @@ func TestJWTExpiry(t *testing.T) {
 		wantOK  bool
 		wantErr bool
 	}{
-		{name: "exp", token: jwt(map[string]interface{}{"exp": 1772362800, "sub": "x"}), want: time.Unix(1772362800, 0), wantOK: true},
-		{name: "no exp", token: jwt(map[string]interface{}{"sub": "x"})},
+		{name: "exp", token: jwt(map[string]any{"exp": 1772362800, "sub": "x"}), want: time.Unix(1772362800, 0), wantOK: true},
+		{name: "no exp", token: jwt(map[string]any{"sub": "x"})},
 		{name: "opaque", token: "abcdef.0123456789abcdef"},
 		{name: "dots but not base64", token: "a.!!!.c"},
-		{name: "exp not a number", token: jwt(map[string]interface{}{"exp": "soon"}), wantErr: true},
+		{name: "exp not a number", token: jwt(map[string]any{"exp": "soon"}), wantErr: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -172,8 +172,8 @@ func TestGetTokenFromFile(t *testing.T) {
 	h := newHarness(t)
 	dir := t.TempDir()
 	exp := start.Add(time.Hour)
-	valid := jwt(map[string]interface{}{"exp": exp.Unix()})
-	expired := jwt(map[string]interface{}{"exp": start.Add(-time.Minute).Unix()})
+	valid := jwt(map[string]any{"exp": exp.Unix()})
+	expired := jwt(map[string]any{"exp": start.Add(-time.Minute).Unix()})
 	tests := []struct {
 		name     string
 		content  string

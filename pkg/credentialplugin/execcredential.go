@@ -80,7 +80,7 @@ func isInteractive(info string) bool {
 // encodeExecCredential renders exactly one ExecCredential of apiVersion carrying cred.
 func encodeExecCredential(apiVersion string, cred *credentialStatus) ([]byte, error) {
 	typeMeta := metav1.TypeMeta{APIVersion: apiVersion, Kind: "ExecCredential"}
-	var obj interface{}
+	var obj any
 	switch apiVersion {
 	case APIVersionV1:
 		obj = &clientauthenticationv1.ExecCredential{TypeMeta: typeMeta, Status: cred}

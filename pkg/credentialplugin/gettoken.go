@@ -317,7 +317,7 @@ func refreshMargin(margin time.Duration, e *cacheEntry) time.Duration {
 	return min(margin, lifetime/4)
 }
 
-func (o *getTokenOptions) logf(format string, args ...interface{}) {
+func (o *getTokenOptions) logf(format string, args ...any) {
 	if o.Verbose {
 		fmt.Fprintf(o.ErrOut, programName+": "+format+"\n", args...)
 	}

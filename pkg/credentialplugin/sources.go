@@ -256,7 +256,7 @@ func (s *serviceAccountSource) CacheKey() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	key, err := json.Marshal(map[string]interface{}{
+	key, err := json.Marshal(map[string]any{
 		"source":     "serviceaccount",
 		"server":     config.Host,
 		"kubeconfig": absPath(s.bootstrapKubeconfig),

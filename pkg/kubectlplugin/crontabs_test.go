@@ -116,7 +116,7 @@ func (s *cronTabServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		table := &metav1.Table{TypeMeta: metav1.TypeMeta{Kind: "Table", APIVersion: "meta.k8s.io/v1"}, ColumnDefinitions: cronTabTableColumns}
 		for _, ct := range found {
 			table.Rows = append(table.Rows, metav1.TableRow{
-				Cells: []interface{}{ct.Name, ct.Spec.CronSpec, "only-" + ct.Name, ct.Spec.Image},
+				Cells: []any{ct.Name, ct.Spec.CronSpec, "only-" + ct.Name, ct.Spec.Image},
 				Object: runtime.RawExtension{Object: &metav1.PartialObjectMetadata{
 					TypeMeta:   metav1.TypeMeta{Kind: "PartialObjectMetadata", APIVersion: "meta.k8s.io/v1"},
 					ObjectMeta: ct.ObjectMeta,
@@ -142,7 +142,7 @@ func typedCronTab(ct *examplev1.CronTab) *examplev1.CronTab {
 	return ct
 }
 
-func writeJSON(w http.ResponseWriter, obj interface{}) {
+func writeJSON(w http.ResponseWriter, obj any) {
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(obj)
 }
