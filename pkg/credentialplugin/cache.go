@@ -30,13 +30,13 @@ import (
 	"time"
 )
 
-// CacheSubdir is the plugin's directory under the kubectl cache directory.
-const CacheSubdir = "example-credential-plugin"
+// cacheSubdir is the plugin's directory under the kubectl cache directory.
+const cacheSubdir = "example-credential-plugin"
 
-// DefaultCacheDir is ${KUBECACHEDIR:-~/.kube/cache}/example-credential-plugin, or "" with
+// defaultCacheDir is ${KUBECACHEDIR:-~/.kube/cache}/example-credential-plugin, or "" with
 // neither a home nor KUBECACHEDIR: then the cache is refused, never put in a shared
 // directory such as /tmp, where another local user could have made it first.
-func DefaultCacheDir(getenv func(string) string) string {
+func defaultCacheDir(getenv func(string) string) string {
 	base := getenv("KUBECACHEDIR")
 	if base == "" {
 		home := getenv(homeVariable)
@@ -45,41 +45,41 @@ func DefaultCacheDir(getenv func(string) string) string {
 		}
 		base = filepath.Join(home, ".kube", "cache")
 	}
-	return filepath.Join(base, CacheSubdir)
+	return filepath.Join(base, cacheSubdir)
 }
 
 // errNoCacheDir is a cache without a directory.
 var errNoCacheDir = errors.New("no cache directory: neither $" + homeVariable + " nor $KUBECACHEDIR is set; set one, or --cache-dir")
 
-// Cache keeps credentials on disk between runs: kubectl starts the plugin afresh for every
+// credentialCache keeps credentials on disk between runs: kubectl starts the plugin afresh for every
 // command, and without a cache every "kubectl get" would cost a TokenRequest.
 //
 // Files: <dir>/<sha256 of the key>.json (0600, written to a temporary file and renamed into
 // place, so a reader never sees half a credential) beside <hash>.lock, which a run holds
 // with flock while it reads, fetches and writes, so parallel kubectl calls run the source
 // once. The directory is 0700.
-type Cache struct {
+type credentialCache struct {
 	Dir string
 }
 
 // cacheEntry is a cache file.
 type cacheEntry struct {
 	// Source says what fetched the credential, without secrets.
-	Source    string      `json:"source"`
-	FetchedAt time.Time   `json:"fetchedAt"`
-	Status    *Credential `json:"status"`
+	Source    string            `json:"source"`
+	FetchedAt time.Time         `json:"fetchedAt"`
+	Status    *credentialStatus `json:"status"`
 }
 
-// Unlock releases a lock taken by Lock.
-type Unlock func()
+// unlockFunc releases a lock taken by Lock.
+type unlockFunc func()
 
-func (c *Cache) paths(key string) (data, lock string) {
+func (c *credentialCache) paths(key string) (data, lock string) {
 	sum := sha256.Sum256([]byte(key))
 	name := hex.EncodeToString(sum[:])
 	return filepath.Join(c.Dir, name+".json"), filepath.Join(c.Dir, name+".lock")
 }
 
-func (c *Cache) ensureDir() error {
+func (c *credentialCache) ensureDir() error {
 	if c.Dir == "" {
 		return errNoCacheDir
 	}
@@ -116,7 +116,7 @@ func checkDir(dir string) error {
 }
 
 // Lock takes the exclusive lock for key, waiting until ctx is done.
-func (c *Cache) Lock(ctx context.Context, key string) (Unlock, error) {
+func (c *credentialCache) Lock(ctx context.Context, key string) (unlockFunc, error) {
 	if err := c.ensureDir(); err != nil {
 		return nil, err
 	}
@@ -145,7 +145,7 @@ func (c *Cache) Lock(ctx context.Context, key string) (Unlock, error) {
 
 // Read returns the cached entry for key, or nil when there is none or it cannot be read
 // (a damaged file is simply replaced by the next Write).
-func (c *Cache) Read(key string) *cacheEntry {
+func (c *credentialCache) Read(key string) *cacheEntry {
 	dataPath, _ := c.paths(key)
 	data, err := os.ReadFile(dataPath)
 	if err != nil {
@@ -159,7 +159,7 @@ func (c *Cache) Read(key string) *cacheEntry {
 }
 
 // Write stores entry for key atomically, readable by the owner only.
-func (c *Cache) Write(key string, e *cacheEntry) error {
+func (c *credentialCache) Write(key string, e *cacheEntry) error {
 	if err := c.ensureDir(); err != nil {
 		return err
 	}
@@ -195,7 +195,7 @@ func (c *Cache) Write(key string, e *cacheEntry) error {
 }
 
 // Clean removes every cached credential and lock; it returns how many credentials it removed.
-func (c *Cache) Clean() (int, error) {
+func (c *credentialCache) Clean() (int, error) {
 	if c.Dir == "" {
 		return 0, errNoCacheDir
 	}

@@ -44,13 +44,13 @@ func TestCacheDirectoryRefused(t *testing.T) {
 		prepare: func(_ *testing.T, dir string) (map[string]string, string) {
 			return map[string]string{"KUBECACHEDIR": filepath.Join(dir, "kubecache")}, ""
 		},
-		wantCache: "kubecache/" + CacheSubdir,
+		wantCache: "kubecache/" + cacheSubdir,
 	}, {
 		name: "the home's default",
 		prepare: func(_ *testing.T, dir string) (map[string]string, string) {
 			return map[string]string{"HOME": filepath.Join(dir, "home")}, ""
 		},
-		wantCache: "home/.kube/cache/" + CacheSubdir,
+		wantCache: "home/.kube/cache/" + cacheSubdir,
 	}, {
 		name: "a symbolic link",
 		prepare: func(t *testing.T, dir string) (map[string]string, string) {

@@ -70,7 +70,7 @@ func (h *harness) run(args ...string) (stdout, stderr string, err error) {
 			return "", fmt.Errorf("no terminal in this test")
 		}
 	}
-	env := Env{Getenv: func(k string) string { return h.env[k] }, Clock: h.clock, Executable: "/usr/local/bin/" + ProgramName, ReadPassword: readPassword}
+	env := Env{Getenv: func(k string) string { return h.env[k] }, Clock: h.clock, Executable: "/usr/local/bin/" + programName, ReadPassword: readPassword}
 	cmd := NewCommand(genericiooptions.IOStreams{In: &bytes.Buffer{}, Out: out, ErrOut: errOut}, env)
 	if len(args) > 0 && args[0] == "get-token" && h.cache != "" {
 		args = append(args, "--cache-dir", h.cache)
@@ -81,12 +81,12 @@ func (h *harness) run(args ...string) (stdout, stderr string, err error) {
 }
 
 // decode checks that stdout is exactly one ExecCredential and returns it.
-func decode(t *testing.T, stdout, apiVersion string) *Credential {
+func decode(t *testing.T, stdout, apiVersion string) *credentialStatus {
 	t.Helper()
 	var ec struct {
-		APIVersion string      `json:"apiVersion"`
-		Kind       string      `json:"kind"`
-		Status     *Credential `json:"status"`
+		APIVersion string            `json:"apiVersion"`
+		Kind       string            `json:"kind"`
+		Status     *credentialStatus `json:"status"`
 	}
 	dec := json.NewDecoder(strings.NewReader(stdout))
 	if err := dec.Decode(&ec); err != nil {
@@ -101,8 +101,8 @@ func decode(t *testing.T, stdout, apiVersion string) *Credential {
 	return ec.Status
 }
 
-func jwt(claims map[string]interface{}) string {
-	enc := func(v interface{}) string {
+func jwt(claims map[string]any) string {
+	enc := func(v any) string {
 		data, _ := json.Marshal(v)
 		return base64.RawURLEncoding.EncodeToString(data)
 	}
@@ -128,7 +128,7 @@ func TestResponseAPIVersion(t *testing.T) {
 		{info: `not json`, wantErr: "is not a JSON ExecCredential"},
 	}
 	for _, tc := range tests {
-		got, err := ResponseAPIVersion(tc.info)
+		got, err := responseAPIVersion(tc.info)
 		if tc.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("%q: error %v, want %q", tc.info, err, tc.wantErr)
@@ -149,15 +149,15 @@ func TestJWTExpiry(t *testing.T) {
 		wantOK  bool
 		wantErr bool
 	}{
-		{name: "exp", token: jwt(map[string]interface{}{"exp": 1772362800, "sub": "x"}), want: time.Unix(1772362800, 0), wantOK: true},
-		{name: "no exp", token: jwt(map[string]interface{}{"sub": "x"})},
+		{name: "exp", token: jwt(map[string]any{"exp": 1772362800, "sub": "x"}), want: time.Unix(1772362800, 0), wantOK: true},
+		{name: "no exp", token: jwt(map[string]any{"sub": "x"})},
 		{name: "opaque", token: "abcdef.0123456789abcdef"},
 		{name: "dots but not base64", token: "a.!!!.c"},
-		{name: "exp not a number", token: jwt(map[string]interface{}{"exp": "soon"}), wantErr: true},
+		{name: "exp not a number", token: jwt(map[string]any{"exp": "soon"}), wantErr: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, ok, err := JWTExpiry(tc.token)
+			got, ok, err := jwtExpiry(tc.token)
 			if (err != nil) != tc.wantErr || ok != tc.wantOK || !got.Equal(tc.want) {
 				t.Fatalf("got %v %v %v", got, ok, err)
 			}
@@ -172,8 +172,8 @@ func TestGetTokenFromFile(t *testing.T) {
 	h := newHarness(t)
 	dir := t.TempDir()
 	exp := start.Add(time.Hour)
-	valid := jwt(map[string]interface{}{"exp": exp.Unix()})
-	expired := jwt(map[string]interface{}{"exp": start.Add(-time.Minute).Unix()})
+	valid := jwt(map[string]any{"exp": exp.Unix()})
+	expired := jwt(map[string]any{"exp": start.Add(-time.Minute).Unix()})
 	tests := []struct {
 		name     string
 		content  string
@@ -192,7 +192,7 @@ func TestGetTokenFromFile(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			path := writeFile(t, filepath.Join(dir, "token"), tc.content)
-			h.env[ExecInfoEnv] = tc.execInfo
+			h.env[execInfoEnv] = tc.execInfo
 			out, stderr, err := h.run("get-token", "--token-file", path)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
@@ -238,7 +238,7 @@ func TestGetTokenFlags(t *testing.T) {
 		wantErr string
 	}{
 		{name: "static token", args: []string{"--token", "dev-token"}, want: "dev-token"},
-		{name: "static token from the environment", env: map[string]string{StaticTokenEnv: "env-token"}, want: "env-token"},
+		{name: "static token from the environment", env: map[string]string{staticTokenEnv: "env-token"}, want: "env-token"},
 		{name: "no source", wantErr: "no credential source"},
 		{name: "two sources", args: []string{"--token", "a", "--token-file", "f"}, wantErr: "choose one credential source, not --token-file and --token"},
 		{name: "service account needs a bootstrap kubeconfig", args: []string{"--service-account", "ns/sa"}, wantErr: "needs --bootstrap-kubeconfig"},
@@ -247,7 +247,7 @@ func TestGetTokenFlags(t *testing.T) {
 		{name: "margin below expiration", args: []string{"--service-account", "ns/sa", "--bootstrap-kubeconfig", "k", "--expiration", "10m", "--refresh-margin", "10m"}, wantErr: "must be shorter than --expiration"},
 		{name: "audience without service account", args: []string{"--token", "a", "--audience", "x"}, wantErr: "go with --service-account"},
 		{name: "certificate without key", args: []string{"--client-certificate", "c"}, wantErr: "go together"},
-		{name: "unsupported exec info", args: []string{"--token", "a"}, env: map[string]string{ExecInfoEnv: `{"apiVersion":"client.authentication.k8s.io/v1alpha1"}`}, wantErr: "supported:"},
+		{name: "unsupported exec info", args: []string{"--token", "a"}, env: map[string]string{execInfoEnv: `{"apiVersion":"client.authentication.k8s.io/v1alpha1"}`}, wantErr: "supported:"},
 		{name: "nested inside itself", args: []string{"--token", "a"}, env: map[string]string{nestedEnv: "1"}, wantErr: "refusing to run inside itself"},
 	}
 	for _, tc := range tests {
@@ -487,7 +487,7 @@ func TestGetTokenServiceAccountParallel(t *testing.T) {
 				t.Error(err)
 				return
 			}
-			var ec struct{ Status Credential }
+			var ec struct{ Status credentialStatus }
 			_ = json.Unmarshal([]byte(out), &ec)
 			tokens[i] = ec.Status.Token
 		}()

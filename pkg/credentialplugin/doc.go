@@ -15,6 +15,8 @@ limitations under the License.
 */
 
 // Package credentialplugin implements example-credential-plugin, a client-go exec credential
-// plugin: "get-token" prints one ExecCredential from a token file, a ServiceAccount's
-// TokenRequest, a client certificate or a static token, with an on-disk cache.
+// plugin: "get-token" prints one ExecCredential from a directory (LDAP) login through the
+// login API, a token file, a ServiceAccount's TokenRequest, a client certificate or a static
+// token, with an on-disk cache; "setup" prints the kubectl config commands that make a
+// kubeconfig user run it, and "clean" empties the cache.
 package credentialplugin

@@ -26,9 +26,9 @@ import (
 	clientauthenticationv1beta1 "k8s.io/client-go/pkg/apis/clientauthentication/v1beta1"
 )
 
-// ExecInfoEnv is the variable client-go sets for exec plugins: an ExecCredential whose
+// execInfoEnv is the variable client-go sets for exec plugins: an ExecCredential whose
 // apiVersion is the one the kubeconfig asks for, and which the plugin must answer in.
-const ExecInfoEnv = "KUBERNETES_EXEC_INFO"
+const execInfoEnv = "KUBERNETES_EXEC_INFO"
 
 // Supported ExecCredential versions; v1 is the default when client-go says nothing.
 var (
@@ -36,8 +36,8 @@ var (
 	APIVersionV1beta1 = clientauthenticationv1beta1.SchemeGroupVersion.String()
 )
 
-// Credential is what a source yields; it is also what the cache stores.
-type Credential = clientauthenticationv1.ExecCredentialStatus
+// credentialStatus is what a source yields; it is also what the cache stores.
+type credentialStatus = clientauthenticationv1.ExecCredentialStatus
 
 // execInfo is the part of KUBERNETES_EXEC_INFO the plugin reads.
 type execInfo struct {
@@ -48,15 +48,15 @@ type execInfo struct {
 	} `json:"spec"`
 }
 
-// ResponseAPIVersion returns the ExecCredential apiVersion to answer in, from the value of
+// responseAPIVersion returns the ExecCredential apiVersion to answer in, from the value of
 // KUBERNETES_EXEC_INFO (empty when run by hand).
-func ResponseAPIVersion(info string) (string, error) {
+func responseAPIVersion(info string) (string, error) {
 	if strings.TrimSpace(info) == "" {
 		return APIVersionV1, nil
 	}
 	var ei execInfo
 	if err := json.Unmarshal([]byte(info), &ei); err != nil {
-		return "", fmt.Errorf("%s is not a JSON ExecCredential: %v", ExecInfoEnv, err)
+		return "", fmt.Errorf("%s is not a JSON ExecCredential: %v", execInfoEnv, err)
 	}
 	switch ei.APIVersion {
 	case APIVersionV1, APIVersionV1beta1:
@@ -64,12 +64,12 @@ func ResponseAPIVersion(info string) (string, error) {
 	case "":
 		return APIVersionV1, nil
 	}
-	return "", fmt.Errorf("%s asks for apiVersion %q; supported: %s, %s", ExecInfoEnv, ei.APIVersion, APIVersionV1, APIVersionV1beta1)
+	return "", fmt.Errorf("%s asks for apiVersion %q; supported: %s, %s", execInfoEnv, ei.APIVersion, APIVersionV1, APIVersionV1beta1)
 }
 
-// Interactive says whether the plugin may ask the user something: client-go says so in
+// isInteractive says whether the plugin may ask the user something: client-go says so in
 // KUBERNETES_EXEC_INFO's spec.interactive; run by hand (no KUBERNETES_EXEC_INFO) it may.
-func Interactive(info string) bool {
+func isInteractive(info string) bool {
 	if strings.TrimSpace(info) == "" {
 		return true
 	}
@@ -77,10 +77,10 @@ func Interactive(info string) bool {
 	return json.Unmarshal([]byte(info), &ei) == nil && ei.Spec.Interactive
 }
 
-// EncodeExecCredential renders exactly one ExecCredential of apiVersion carrying cred.
-func EncodeExecCredential(apiVersion string, cred *Credential) ([]byte, error) {
+// encodeExecCredential renders exactly one ExecCredential of apiVersion carrying cred.
+func encodeExecCredential(apiVersion string, cred *credentialStatus) ([]byte, error) {
 	typeMeta := metav1.TypeMeta{APIVersion: apiVersion, Kind: "ExecCredential"}
-	var obj interface{}
+	var obj any
 	switch apiVersion {
 	case APIVersionV1:
 		obj = &clientauthenticationv1.ExecCredential{TypeMeta: typeMeta, Status: cred}

@@ -40,15 +40,15 @@ func FuzzExecInfo(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, info string) {
-		_ = Interactive(info)
-		version, err := ResponseAPIVersion(info)
+		_ = isInteractive(info)
+		version, err := responseAPIVersion(info)
 		if err != nil {
 			return
 		}
 		if version != APIVersionV1 && version != APIVersionV1beta1 {
 			t.Fatalf("ResponseAPIVersion(%q) = %q, not a supported version", info, version)
 		}
-		out, err := EncodeExecCredential(version, &Credential{Token: "t", ExpirationTimestamp: &metav1.Time{}})
+		out, err := encodeExecCredential(version, &credentialStatus{Token: "t", ExpirationTimestamp: &metav1.Time{}})
 		if err != nil {
 			t.Fatalf("encoding in %q: %v", version, err)
 		}
@@ -72,7 +72,7 @@ func FuzzCacheRead(f *testing.F) {
 	} {
 		f.Add([]byte(seed))
 	}
-	cache := &Cache{Dir: f.TempDir()}
+	cache := &credentialCache{Dir: f.TempDir()}
 	if err := cache.ensureDir(); err != nil {
 		f.Fatal(err)
 	}

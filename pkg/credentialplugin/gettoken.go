@@ -30,14 +30,14 @@ import (
 )
 
 const (
-	// MinExpiration is the TokenRequest API's minimum token lifetime.
-	MinExpiration = 10 * time.Minute
-	// StaticTokenEnv carries a static token for development, instead of --token.
-	StaticTokenEnv = "EXAMPLE_CREDENTIAL_PLUGIN_TOKEN"
+	// minExpiration is the TokenRequest API's minimum token lifetime.
+	minExpiration = 10 * time.Minute
+	// staticTokenEnv carries a static token for development, instead of --token.
+	staticTokenEnv = "EXAMPLE_CREDENTIAL_PLUGIN_TOKEN"
 )
 
-// SourceFlags choose where the credential comes from; exactly one source is allowed.
-type SourceFlags struct {
+// sourceFlags choose where the credential comes from; exactly one source is allowed.
+type sourceFlags struct {
 	TokenFile string
 
 	ServiceAccount      string
@@ -58,7 +58,7 @@ type SourceFlags struct {
 }
 
 // AddFlags binds the source flags.
-func (f *SourceFlags) AddFlags(fs *pflag.FlagSet) {
+func (f *sourceFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.TokenFile, "token-file", f.TokenFile, "Read the token from this file on every run (e.g. a projected ServiceAccount token); a JWT's exp becomes the expiry.")
 	fs.StringVar(&f.ServiceAccount, "service-account", f.ServiceAccount, "NAMESPACE/NAME: request a token for this ServiceAccount through the TokenRequest API, authenticated by --bootstrap-kubeconfig. Cached on disk.")
 	fs.StringSliceVar(&f.Audiences, "audience", f.Audiences, "Audience of the requested token (repeatable); default: the API server's own.")
@@ -70,12 +70,12 @@ func (f *SourceFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.Login, "login", f.Login, "URL of the cluster's API server: log in there with a directory account (login.example.com LoginRequest), with --username. The token is cached on disk until shortly before it expires.")
 	fs.StringVar(&f.LoginCertificateAuthority, "login-certificate-authority", f.LoginCertificateAuthority, "PEM CA file that verifies --login's server; default: the system's roots.")
 	fs.StringVar(&f.Username, "username", f.Username, "Directory user name to log in as, with --login.")
-	fs.StringVar(&f.PasswordFile, "password-file", f.PasswordFile, "Read the password from this file instead of asking on the terminal (CI); $"+PasswordEnv+" works too.")
-	fs.StringVar(&f.Token, "token", f.Token, "A static token. FOR DEVELOPMENT ONLY: it shows in the process list and the kubeconfig; $"+StaticTokenEnv+" is read when no source is given.")
+	fs.StringVar(&f.PasswordFile, "password-file", f.PasswordFile, "Read the password from this file instead of asking on the terminal (CI); $"+passwordEnv+" works too.")
+	fs.StringVar(&f.Token, "token", f.Token, "A static token. FOR DEVELOPMENT ONLY: it shows in the process list and the kubeconfig; $"+staticTokenEnv+" is read when no source is given.")
 }
 
 // Validate checks that exactly one source is complete.
-func (f *SourceFlags) Validate() error {
+func (f *sourceFlags) Validate() error {
 	var chosen []string
 	if f.TokenFile != "" {
 		chosen = append(chosen, "--token-file")
@@ -94,7 +94,7 @@ func (f *SourceFlags) Validate() error {
 	}
 	switch len(chosen) {
 	case 0:
-		return fmt.Errorf("no credential source: give one of --login, --token-file, --service-account, --client-certificate/--client-key or --token (or set $%s)", StaticTokenEnv)
+		return fmt.Errorf("no credential source: give one of --login, --token-file, --service-account, --client-certificate/--client-key or --token (or set $%s)", staticTokenEnv)
 	case 1:
 	default:
 		return fmt.Errorf("choose one credential source, not %s", strings.Join(chosen, " and "))
@@ -107,8 +107,8 @@ func (f *SourceFlags) Validate() error {
 		if f.BootstrapKubeconfig == "" {
 			return errors.New("--service-account needs --bootstrap-kubeconfig: the credentials that may request its tokens")
 		}
-		if f.Expiration < MinExpiration {
-			return fmt.Errorf("--expiration must be at least %s (the TokenRequest API's minimum), not %s", MinExpiration, f.Expiration)
+		if f.Expiration < minExpiration {
+			return fmt.Errorf("--expiration must be at least %s (the TokenRequest API's minimum), not %s", minExpiration, f.Expiration)
 		}
 	} else if len(f.Audiences) > 0 || f.BootstrapKubeconfig != "" || f.BootstrapContext != "" {
 		return errors.New("--audience, --bootstrap-kubeconfig and --bootstrap-context go with --service-account")
@@ -129,11 +129,11 @@ func (f *SourceFlags) Validate() error {
 	return nil
 }
 
-// GetTokenOptions prints one ExecCredential.
-type GetTokenOptions struct {
+// getTokenOptions prints one ExecCredential.
+type getTokenOptions struct {
 	genericiooptions.IOStreams
 	Env Env
-	SourceFlags
+	sourceFlags
 
 	CacheDir      string
 	ForceRefresh  bool
@@ -143,16 +143,16 @@ type GetTokenOptions struct {
 
 	apiVersion  string
 	interactive bool
-	source      Source
+	source      credentialSource
 }
 
-// NewCmdGetToken returns "example-credential-plugin get-token".
-func NewCmdGetToken(streams genericiooptions.IOStreams, env Env) *cobra.Command {
-	o := &GetTokenOptions{
+// newCmdGetToken returns "example-credential-plugin get-token".
+func newCmdGetToken(streams genericiooptions.IOStreams, env Env) *cobra.Command {
+	o := &getTokenOptions{
 		IOStreams:     streams,
 		Env:           env,
-		SourceFlags:   SourceFlags{Expiration: time.Hour},
-		CacheDir:      DefaultCacheDir(env.Getenv),
+		sourceFlags:   sourceFlags{Expiration: time.Hour},
+		CacheDir:      defaultCacheDir(env.Getenv),
 		RefreshMargin: 2 * time.Minute,
 		Timeout:       time.Minute,
 	}
@@ -167,7 +167,7 @@ Sources:
   --login URL --username U
                           log in with a directory account through the cluster's login API;
                           the password is asked on the terminal (no echo), or read from
-                          --password-file or $` + PasswordEnv + `; the token is cached
+                          --password-file or $` + passwordEnv + `; the token is cached
                           like --service-account's and a new login runs when it expires
   --token-file F          read on every run; a JWT's exp claim is the expiry
   --service-account NS/N  TokenRequest API through --bootstrap-kubeconfig; cached on disk in
@@ -175,7 +175,7 @@ Sources:
                           --refresh-margin before it expires (a lock makes parallel kubectl
                           calls request one token)
   --client-certificate C --client-key K   expiry is the certificate's NotAfter
-  --token T / $` + StaticTokenEnv + `   a static token, for development only
+  --token T / $` + staticTokenEnv + `   a static token, for development only
 
 Errors print one line on stderr and exit non-zero; secrets never go to stderr.`,
 		Example: `  example-credential-plugin get-token --login https://kubernetes.example.com:6443 --username alice
@@ -192,8 +192,8 @@ Errors print one line on stderr and exit non-zero; secrets never go to stderr.`,
 			return o.Run(cmd.Context())
 		},
 	}
-	o.SourceFlags.AddFlags(cmd.Flags())
-	cmd.Flags().StringVar(&o.CacheDir, "cache-dir", o.CacheDir, "Cache directory (default ${KUBECACHEDIR:-~/.kube/cache}/"+CacheSubdir+").")
+	o.sourceFlags.AddFlags(cmd.Flags())
+	cmd.Flags().StringVar(&o.CacheDir, "cache-dir", o.CacheDir, "Cache directory (default ${KUBECACHEDIR:-~/.kube/cache}/"+cacheSubdir+").")
 	cmd.Flags().BoolVar(&o.ForceRefresh, "force-refresh", false, "Ignore a cached credential and run the source again (the new one is cached).")
 	cmd.Flags().DurationVar(&o.RefreshMargin, "refresh-margin", o.RefreshMargin, "Refresh a cached credential this long before it expires.")
 	cmd.Flags().DurationVar(&o.Timeout, "timeout", o.Timeout, "Give up after this long, waiting for the cache lock and the source included.")
@@ -202,22 +202,22 @@ Errors print one line on stderr and exit non-zero; secrets never go to stderr.`,
 }
 
 // Complete reads the environment: the static token variable and KUBERNETES_EXEC_INFO.
-func (o *GetTokenOptions) Complete() error {
+func (o *getTokenOptions) Complete() error {
 	if o.Env.Getenv(nestedEnv) != "" {
-		return fmt.Errorf("refusing to run inside itself: the bootstrap kubeconfig's exec plugin called %s again", ProgramName)
+		return fmt.Errorf("refusing to run inside itself: the bootstrap kubeconfig's exec plugin called %s again", programName)
 	}
 	if o.TokenFile == "" && o.ServiceAccount == "" && o.ClientCertificate == "" && o.ClientKey == "" && o.Token == "" && o.Login == "" {
-		o.Token = o.Env.Getenv(StaticTokenEnv)
+		o.Token = o.Env.Getenv(staticTokenEnv)
 	}
 	var err error
-	o.apiVersion, err = ResponseAPIVersion(o.Env.Getenv(ExecInfoEnv))
-	o.interactive = Interactive(o.Env.Getenv(ExecInfoEnv))
+	o.apiVersion, err = responseAPIVersion(o.Env.Getenv(execInfoEnv))
+	o.interactive = isInteractive(o.Env.Getenv(execInfoEnv))
 	return err
 }
 
 // Validate checks the flags and builds the source.
-func (o *GetTokenOptions) Validate() error {
-	if err := o.SourceFlags.Validate(); err != nil {
+func (o *getTokenOptions) Validate() error {
+	if err := o.sourceFlags.Validate(); err != nil {
 		return err
 	}
 	if o.Timeout <= 0 {
@@ -253,7 +253,7 @@ func (o *GetTokenOptions) Validate() error {
 }
 
 // Run gets the credential (from the cache when the source is cacheable) and prints it.
-func (o *GetTokenOptions) Run(ctx context.Context) error {
+func (o *getTokenOptions) Run(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	cred, err := o.credential(ctx)
@@ -263,7 +263,7 @@ func (o *GetTokenOptions) Run(ctx context.Context) error {
 		}
 		return err
 	}
-	data, err := EncodeExecCredential(o.apiVersion, cred)
+	data, err := encodeExecCredential(o.apiVersion, cred)
 	if err != nil {
 		return err
 	}
@@ -271,8 +271,8 @@ func (o *GetTokenOptions) Run(ctx context.Context) error {
 	return err
 }
 
-func (o *GetTokenOptions) credential(ctx context.Context) (*Credential, error) {
-	cacheable, ok := o.source.(CacheableSource)
+func (o *getTokenOptions) credential(ctx context.Context) (*credentialStatus, error) {
+	cacheable, ok := o.source.(cacheableSource)
 	if !ok {
 		o.logf("running the source: %s", o.source.Describe())
 		return o.source.Fetch(ctx)
@@ -281,7 +281,7 @@ func (o *GetTokenOptions) credential(ctx context.Context) (*Credential, error) {
 	if err != nil {
 		return nil, err
 	}
-	cache := &Cache{Dir: o.CacheDir}
+	cache := &credentialCache{Dir: o.CacheDir}
 	unlock, err := cache.Lock(ctx, key)
 	if err != nil {
 		return nil, err
@@ -317,8 +317,8 @@ func refreshMargin(margin time.Duration, e *cacheEntry) time.Duration {
 	return min(margin, lifetime/4)
 }
 
-func (o *GetTokenOptions) logf(format string, args ...interface{}) {
+func (o *getTokenOptions) logf(format string, args ...any) {
 	if o.Verbose {
-		fmt.Fprintf(o.ErrOut, ProgramName+": "+format+"\n", args...)
+		fmt.Fprintf(o.ErrOut, programName+": "+format+"\n", args...)
 	}
 }

@@ -34,8 +34,8 @@ import (
 	loginclient "example.com/example-apiserver/pkg/generated/clientset/versioned/typed/login/v1alpha1"
 )
 
-// PasswordEnv carries the password for non-interactive logins (CI), instead of a prompt.
-const PasswordEnv = "EXAMPLE_CREDENTIAL_PLUGIN_PASSWORD"
+// passwordEnv carries the password for non-interactive logins (CI), instead of a prompt.
+const passwordEnv = "EXAMPLE_CREDENTIAL_PLUGIN_PASSWORD"
 
 // maxPasswordFileBytes bounds --password-file: a password, not a disk image.
 const maxPasswordFileBytes = 4096
@@ -64,7 +64,7 @@ func (s *loginSource) CacheKey() (string, error) {
 	return string(key), err
 }
 
-func (s *loginSource) Fetch(ctx context.Context) (*Credential, error) {
+func (s *loginSource) Fetch(ctx context.Context) (*credentialStatus, error) {
 	password, err := s.password()
 	if err != nil {
 		return nil, err
@@ -74,7 +74,7 @@ func (s *loginSource) Fetch(ctx context.Context) (*Credential, error) {
 	client, err := loginclient.NewForConfig(&rest.Config{
 		Host:            s.server,
 		TLSClientConfig: rest.TLSClientConfig{CAFile: s.caFile},
-		UserAgent:       ProgramName,
+		UserAgent:       programName,
 		ContentConfig:   rest.ContentConfig{ContentType: runtime.ContentTypeJSON, AcceptContentTypes: runtime.ContentTypeJSON},
 	})
 	if err != nil {
@@ -90,7 +90,7 @@ func (s *loginSource) Fetch(ctx context.Context) (*Credential, error) {
 		return nil, fmt.Errorf("the login at %s answered without a token", s.server)
 	}
 	exp := answer.Status.ExpirationTimestamp
-	return &Credential{Token: answer.Status.Token, ExpirationTimestamp: &exp}, nil
+	return &credentialStatus{Token: answer.Status.Token, ExpirationTimestamp: &exp}, nil
 }
 
 // explain turns the login API's answers into what the user should do.
@@ -131,15 +131,15 @@ func (s *loginSource) password() (string, error) {
 		}
 		return p, nil
 	}
-	if p := s.getenv(PasswordEnv); p != "" {
+	if p := s.getenv(passwordEnv); p != "" {
 		return p, nil
 	}
 	if !s.interactive {
-		return "", fmt.Errorf("no password for %s: kubectl gave the plugin no terminal; give --password-file or set $%s", s.username, PasswordEnv)
+		return "", fmt.Errorf("no password for %s: kubectl gave the plugin no terminal; give --password-file or set $%s", s.username, passwordEnv)
 	}
 	p, err := s.readPassword(fmt.Sprintf("Password for %s at %s: ", s.username, s.server))
 	if err != nil {
-		return "", fmt.Errorf("asking for the password of %s: %w (or give --password-file or set $%s)", s.username, err, PasswordEnv)
+		return "", fmt.Errorf("asking for the password of %s: %w (or give --password-file or set $%s)", s.username, err, passwordEnv)
 	}
 	if p == "" {
 		return "", errors.New("no password typed")
@@ -147,9 +147,9 @@ func (s *loginSource) password() (string, error) {
 	return p, nil
 }
 
-// ReadPasswordFromTTY prompts on the controlling terminal and reads a line without echo:
+// readPasswordFromTTY prompts on the controlling terminal and reads a line without echo:
 // kubectl keeps the plugin's stdout for the ExecCredential, and its stdin may be a pipe.
-func ReadPasswordFromTTY(prompt string) (string, error) {
+func readPasswordFromTTY(prompt string) (string, error) {
 	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
 	if err != nil {
 		return "", fmt.Errorf("no terminal: %w", err)

@@ -130,15 +130,15 @@ func TestGetTokenLoginPassword(t *testing.T) {
 		{name: "typed on the terminal", execInfo: interactive, typed: "right-password", wantPrompt: true},
 		{name: "run by hand", typed: "right-password", wantPrompt: true},
 		{name: "from the environment", execInfo: batch, envPassword: "right-password"},
-		{name: "no terminal, no password", execInfo: batch, wantErr: "no password for alice: kubectl gave the plugin no terminal; give --password-file or set $" + PasswordEnv},
+		{name: "no terminal, no password", execInfo: batch, wantErr: "no password for alice: kubectl gave the plugin no terminal; give --password-file or set $" + passwordEnv},
 		{name: "wrong password", execInfo: interactive, typed: "wrong", wantPrompt: true, wantErr: "login as alice at https://127.0.0.1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
 			api := newFakeLoginAPI(t, h.clock.Now)
-			h.env[ExecInfoEnv] = tt.execInfo
-			h.env[PasswordEnv] = tt.envPassword
+			h.env[execInfoEnv] = tt.execInfo
+			h.env[passwordEnv] = tt.envPassword
 			prompted := false
 			h.readPassword = func(prompt string) (string, error) {
 				prompted = true

@@ -28,8 +28,8 @@ import (
 	"example.com/example-apiserver/pkg/version"
 )
 
-// ProgramName is the executable's name, as kubeconfigs call it.
-const ProgramName = "example-credential-plugin"
+// programName is the executable's name, as kubeconfigs call it.
+const programName = "example-credential-plugin"
 
 // Env is what the commands read from the process: the environment, the clock and the path of
 // this executable. Tests fake all three.
@@ -45,13 +45,13 @@ type Env struct {
 // ProcessEnv is the real environment.
 func ProcessEnv() Env {
 	self, _ := os.Executable()
-	return Env{Getenv: os.Getenv, Clock: clock.RealClock{}, Executable: self, ReadPassword: ReadPasswordFromTTY}
+	return Env{Getenv: os.Getenv, Clock: clock.RealClock{}, Executable: self, ReadPassword: readPasswordFromTTY}
 }
 
 // NewCommand returns the example-credential-plugin root command.
 func NewCommand(streams genericiooptions.IOStreams, env Env) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   ProgramName,
+		Use:   programName,
 		Short: "A client-go exec credential plugin for clusters serving example.com",
 		Long: `example-credential-plugin gives kubectl and other client-go programs credentials
 through the kubeconfig's users[].user.exec: "get-token" prints one ExecCredential.
@@ -64,15 +64,15 @@ through the kubeconfig's users[].user.exec: "get-token" prints one ExecCredentia
 	cmd.SetOut(streams.Out)
 	cmd.SetErr(streams.ErrOut)
 	cmd.AddCommand(
-		NewCmdGetToken(streams, env),
-		NewCmdSetup(streams),
-		NewCmdClean(streams, env),
+		newCmdGetToken(streams, env),
+		newCmdSetup(streams),
+		newCmdClean(streams, env),
 		&cobra.Command{
 			Use:   "version",
 			Short: "Print the plugin's version",
 			Args:  cobra.NoArgs,
 			Run: func(cmd *cobra.Command, _ []string) {
-				fmt.Fprintln(streams.Out, version.String(ProgramName))
+				fmt.Fprintln(streams.Out, version.String(programName))
 			},
 		},
 	)
@@ -83,24 +83,24 @@ through the kubeconfig's users[].user.exec: "get-token" prints one ExecCredentia
 // plugin's stderr to the user, so it must be short and never carry a secret.
 func ErrorLine(err error) string {
 	msg := strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
-	return ProgramName + ": " + msg
+	return programName + ": " + msg
 }
 
-// CleanOptions removes the on-disk cache.
-type CleanOptions struct {
+// cleanOptions removes the on-disk cache.
+type cleanOptions struct {
 	genericiooptions.IOStreams
 	CacheDir string
 }
 
-// NewCmdClean returns "example-credential-plugin clean".
-func NewCmdClean(streams genericiooptions.IOStreams, env Env) *cobra.Command {
-	o := &CleanOptions{IOStreams: streams, CacheDir: DefaultCacheDir(env.Getenv)}
+// newCmdClean returns "example-credential-plugin clean".
+func newCmdClean(streams genericiooptions.IOStreams, env Env) *cobra.Command {
+	o := &cleanOptions{IOStreams: streams, CacheDir: defaultCacheDir(env.Getenv)}
 	cmd := &cobra.Command{
 		Use:   "clean",
 		Short: "Remove every cached credential",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			n, err := (&Cache{Dir: o.CacheDir}).Clean()
+			n, err := (&credentialCache{Dir: o.CacheDir}).Clean()
 			if err != nil {
 				return err
 			}
@@ -108,6 +108,6 @@ func NewCmdClean(streams genericiooptions.IOStreams, env Env) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&o.CacheDir, "cache-dir", o.CacheDir, "Cache directory (default ${KUBECACHEDIR:-~/.kube/cache}/"+CacheSubdir+").")
+	cmd.Flags().StringVar(&o.CacheDir, "cache-dir", o.CacheDir, "Cache directory (default ${KUBECACHEDIR:-~/.kube/cache}/"+cacheSubdir+").")
 	return cmd
 }

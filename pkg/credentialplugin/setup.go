@@ -26,15 +26,15 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 )
 
-// InstallHint is what client-go prints when the plugin is not on PATH.
-const InstallHint = ProgramName + ` is required to authenticate to this cluster.
+// installHint is what client-go prints when the plugin is not on PATH.
+const installHint = programName + ` is required to authenticate to this cluster.
 Install it from the example-apiserver repository with "make install" (into GOBIN), or:
   go install example.com/example-apiserver/cmd/example-credential-plugin@latest`
 
-// SetupOptions prints the kubectl commands that make a kubeconfig user run get-token.
-type SetupOptions struct {
+// setupOptions prints the kubectl commands that make a kubeconfig user run get-token.
+type setupOptions struct {
 	genericiooptions.IOStreams
-	SourceFlags
+	sourceFlags
 
 	User    string
 	Context string
@@ -42,9 +42,9 @@ type SetupOptions struct {
 	Command string
 }
 
-// NewCmdSetup returns "example-credential-plugin setup".
-func NewCmdSetup(streams genericiooptions.IOStreams) *cobra.Command {
-	o := &SetupOptions{IOStreams: streams, SourceFlags: SourceFlags{Expiration: time.Hour}, Command: ProgramName}
+// newCmdSetup returns "example-credential-plugin setup".
+func newCmdSetup(streams genericiooptions.IOStreams) *cobra.Command {
+	o := &setupOptions{IOStreams: streams, sourceFlags: sourceFlags{Expiration: time.Hour}, Command: programName}
 	cmd := &cobra.Command{
 		Use:   "setup --user NAME (source flags as for get-token)",
 		Short: "Print the kubectl config commands that configure a user to run get-token",
@@ -59,7 +59,7 @@ func NewCmdSetup(streams genericiooptions.IOStreams) *cobra.Command {
 			return o.Run()
 		},
 	}
-	o.SourceFlags.AddFlags(cmd.Flags())
+	o.sourceFlags.AddFlags(cmd.Flags())
 	cmd.Flags().StringVar(&o.User, "user", "example", "Name of the kubeconfig user to write.")
 	cmd.Flags().StringVar(&o.Cluster, "cluster", "", "Also print a context joining this kubeconfig cluster and the user.")
 	cmd.Flags().StringVar(&o.Context, "context", "", "Name of that context (default: the user's name).")
@@ -68,15 +68,15 @@ func NewCmdSetup(streams genericiooptions.IOStreams) *cobra.Command {
 }
 
 // Validate checks the source as get-token would.
-func (o *SetupOptions) Validate() error {
+func (o *setupOptions) Validate() error {
 	if o.User == "" {
 		return fmt.Errorf("--user must not be empty")
 	}
-	return o.SourceFlags.Validate()
+	return o.sourceFlags.Validate()
 }
 
 // Args are the get-token arguments the kubeconfig passes.
-func (o *SetupOptions) Args() []string {
+func (o *setupOptions) Args() []string {
 	args := []string{"get-token"}
 	add := func(flag, value string) {
 		if value != "" {
@@ -104,7 +104,7 @@ func (o *SetupOptions) Args() []string {
 }
 
 // Run prints the commands, shell-quoted, ready to paste or pipe to sh.
-func (o *SetupOptions) Run() error {
+func (o *setupOptions) Run() error {
 	// A login without a password file asks on the terminal when kubectl has one.
 	interactiveMode := "Never"
 	if o.Login != "" && o.PasswordFile == "" {
@@ -131,7 +131,7 @@ func (o *SetupOptions) Run() error {
 	}
 	fmt.Fprintln(o.Out, "# kubectl config set-credentials cannot set installHint; add it under users[].user.exec:")
 	fmt.Fprintln(o.Out, "#   installHint: |")
-	for _, l := range strings.Split(InstallHint, "\n") {
+	for _, l := range strings.Split(installHint, "\n") {
 		fmt.Fprintln(o.Out, "#     "+l)
 	}
 	return nil

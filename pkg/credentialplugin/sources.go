@@ -40,18 +40,18 @@ import (
 	"k8s.io/utils/clock"
 )
 
-// Source yields a credential. Sources never put a secret in an error.
-type Source interface {
+// credentialSource yields a credential. Sources never put a secret in an error.
+type credentialSource interface {
 	// Fetch runs the source once.
-	Fetch(ctx context.Context) (*Credential, error)
+	Fetch(ctx context.Context) (*credentialStatus, error)
 	// Describe says what the source is, without secrets, for messages.
 	Describe() string
 }
 
-// CacheableSource is a Source worth caching on disk: one that costs a round trip and whose
+// cacheableSource is a credentialSource worth caching on disk: one that costs a round trip and whose
 // credential has an expiry. CacheKey identifies what it would fetch.
-type CacheableSource interface {
-	Source
+type cacheableSource interface {
+	credentialSource
 	CacheKey() (string, error)
 }
 
@@ -64,7 +64,7 @@ type tokenFileSource struct {
 
 func (s *tokenFileSource) Describe() string { return "token file " + s.path }
 
-func (s *tokenFileSource) Fetch(context.Context) (*Credential, error) {
+func (s *tokenFileSource) Fetch(context.Context) (*credentialStatus, error) {
 	data, err := os.ReadFile(s.path)
 	if err != nil {
 		return nil, fmt.Errorf("reading the token file: %w", err)
@@ -73,8 +73,8 @@ func (s *tokenFileSource) Fetch(context.Context) (*Credential, error) {
 	if token == "" {
 		return nil, fmt.Errorf("the token file %s is empty", s.path)
 	}
-	cred := &Credential{Token: token}
-	exp, ok, err := JWTExpiry(token)
+	cred := &credentialStatus{Token: token}
+	exp, ok, err := jwtExpiry(token)
 	if err != nil {
 		return nil, fmt.Errorf("the token in %s looks like a JWT but %v", s.path, err)
 	}
@@ -87,10 +87,10 @@ func (s *tokenFileSource) Fetch(context.Context) (*Credential, error) {
 	return cred, nil
 }
 
-// JWTExpiry returns the exp claim of a JWT. ok is false for a token that is not a JWT (an
+// jwtExpiry returns the exp claim of a JWT. ok is false for a token that is not a JWT (an
 // opaque token has no expiry the plugin can know) or a JWT without exp. Errors never quote
 // the token.
-func JWTExpiry(token string) (exp time.Time, ok bool, err error) {
+func jwtExpiry(token string) (exp time.Time, ok bool, err error) {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
 		return time.Time{}, false, nil
@@ -122,8 +122,8 @@ type staticTokenSource struct {
 
 func (s *staticTokenSource) Describe() string { return "static token (development only)" }
 
-func (s *staticTokenSource) Fetch(context.Context) (*Credential, error) {
-	return &Credential{Token: s.token}, nil
+func (s *staticTokenSource) Fetch(context.Context) (*credentialStatus, error) {
+	return &credentialStatus{Token: s.token}, nil
 }
 
 // clientCertificateSource hands client-go a certificate and key read on every run; the
@@ -137,7 +137,7 @@ func (s *clientCertificateSource) Describe() string {
 	return "client certificate " + s.certFile
 }
 
-func (s *clientCertificateSource) Fetch(context.Context) (*Credential, error) {
+func (s *clientCertificateSource) Fetch(context.Context) (*credentialStatus, error) {
 	certPEM, err := os.ReadFile(s.certFile)
 	if err != nil {
 		return nil, fmt.Errorf("reading the client certificate: %w", err)
@@ -160,7 +160,7 @@ func (s *clientCertificateSource) Fetch(context.Context) (*Credential, error) {
 	if !cert.NotAfter.After(s.clock.Now()) {
 		return nil, fmt.Errorf("the client certificate %s expired at %s", s.certFile, cert.NotAfter.UTC().Format(time.RFC3339))
 	}
-	return &Credential{
+	return &credentialStatus{
 		ClientCertificateData: string(certPEM),
 		ClientKeyData:         string(keyPEM),
 		ExpirationTimestamp:   &metav1.Time{Time: cert.NotAfter},
@@ -213,7 +213,7 @@ func (s *serviceAccountSource) restConfig() (*rest.Config, error) {
 		// so that a nested get-token refuses instead of recursing.
 		config.ExecProvider.Env = append(config.ExecProvider.Env, clientcmdapi.ExecEnvVar{Name: nestedEnv, Value: "1"})
 	}
-	config.UserAgent = ProgramName
+	config.UserAgent = programName
 	// JSON rather than protobuf: the one request is small, and a proxy or test server can read it.
 	config.ContentType = runtime.ContentTypeJSON
 	s.config = config
@@ -236,7 +236,7 @@ func (s *serviceAccountSource) refuseSelf(raw clientcmdapi.Config) error {
 	}
 	command := user.Exec.Command
 	base := strings.TrimSuffix(filepath.Base(command), ".exe")
-	isSelf := base == ProgramName
+	isSelf := base == programName
 	if !isSelf && s.self != "" {
 		if resolved, err := filepath.EvalSymlinks(command); err == nil {
 			if self, err := filepath.EvalSymlinks(s.self); err == nil && resolved == self {
@@ -245,7 +245,7 @@ func (s *serviceAccountSource) refuseSelf(raw clientcmdapi.Config) error {
 		}
 	}
 	if isSelf {
-		return fmt.Errorf("the bootstrap kubeconfig %s authenticates user %q with %s itself: that would recurse; give it a kubeconfig with a certificate, token or another plugin", s.bootstrapKubeconfig, ctx.AuthInfo, ProgramName)
+		return fmt.Errorf("the bootstrap kubeconfig %s authenticates user %q with %s itself: that would recurse; give it a kubeconfig with a certificate, token or another plugin", s.bootstrapKubeconfig, ctx.AuthInfo, programName)
 	}
 	return nil
 }
@@ -256,7 +256,7 @@ func (s *serviceAccountSource) CacheKey() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	key, err := json.Marshal(map[string]interface{}{
+	key, err := json.Marshal(map[string]any{
 		"source":     "serviceaccount",
 		"server":     config.Host,
 		"kubeconfig": absPath(s.bootstrapKubeconfig),
@@ -269,7 +269,7 @@ func (s *serviceAccountSource) CacheKey() (string, error) {
 	return string(key), err
 }
 
-func (s *serviceAccountSource) Fetch(ctx context.Context) (*Credential, error) {
+func (s *serviceAccountSource) Fetch(ctx context.Context) (*credentialStatus, error) {
 	config, err := s.restConfig()
 	if err != nil {
 		return nil, err
@@ -289,7 +289,7 @@ func (s *serviceAccountSource) Fetch(ctx context.Context) (*Credential, error) {
 		return nil, fmt.Errorf("the TokenRequest for ServiceAccount %s/%s returned no token", s.namespace, s.name)
 	}
 	exp := tr.Status.ExpirationTimestamp
-	return &Credential{Token: tr.Status.Token, ExpirationTimestamp: &exp}, nil
+	return &credentialStatus{Token: tr.Status.Token, ExpirationTimestamp: &exp}, nil
 }
 
 func absPath(p string) string {

@@ -36,6 +36,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/selection"
+	clienttransport "k8s.io/client-go/transport"
 
 	"example.com/example-apiserver/pkg/querytemplate"
 )
@@ -53,7 +54,8 @@ type PrometheusOptions struct {
 	NamespaceLabel string
 	// Timeout bounds each query.
 	Timeout time.Duration
-	// BearerTokenFile, when set, is read on every query and sent as a bearer token.
+	// BearerTokenFile, when set, holds a bearer token to send: client-go's cached file token
+	// source re-reads it every minute, and at once after Prometheus answers 401.
 	BearerTokenFile string
 	// CAFile verifies the server's certificate; InsecureSkipVerify skips verification.
 	CAFile             string
@@ -88,7 +90,7 @@ func NewPrometheusSource(opts PrometheusOptions) (Source, error) {
 	}
 	var rt http.RoundTripper = transport
 	if opts.BearerTokenFile != "" {
-		rt = &bearerTokenFileRoundTripper{path: opts.BearerTokenFile, next: transport}
+		rt = clienttransport.ResettableTokenSourceWrapTransport(clienttransport.NewCachedFileTokenSource(opts.BearerTokenFile))(transport)
 	}
 	client, err := promapi.NewClient(promapi.Config{Address: opts.URL, RoundTripper: rt})
 	if err != nil {
@@ -187,20 +189,4 @@ func alternation(values []string) string {
 		quoted[i] = regexp.QuoteMeta(v)
 	}
 	return strings.Join(quoted, "|")
-}
-
-// bearerTokenFileRoundTripper re-reads the token for every request, so a rotated token works.
-type bearerTokenFileRoundTripper struct {
-	path string
-	next http.RoundTripper
-}
-
-func (rt *bearerTokenFileRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
-	token, err := os.ReadFile(rt.path)
-	if err != nil {
-		return nil, fmt.Errorf("reading bearer token: %w", err)
-	}
-	req = req.Clone(req.Context())
-	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(token)))
-	return rt.next.RoundTrip(req)
 }

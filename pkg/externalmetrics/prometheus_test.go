@@ -80,6 +80,8 @@ type fakePrometheus struct {
 	auth    []string
 	body    string
 	delay   time.Duration
+	// reject is an Authorization header answered with 401, as a token that was rotated out.
+	reject string
 }
 
 func newFakePrometheus(t *testing.T, body string) *fakePrometheus {
@@ -89,8 +91,12 @@ func newFakePrometheus(t *testing.T, body string) *fakePrometheus {
 		f.mu.Lock()
 		f.queries = append(f.queries, r.Form.Get("query"))
 		f.auth = append(f.auth, r.Header.Get("Authorization"))
-		delay := f.delay
+		delay, rejected := f.delay, f.reject != "" && r.Header.Get("Authorization") == f.reject
 		f.mu.Unlock()
+		if rejected {
+			http.Error(w, "token revoked", http.StatusUnauthorized)
+			return
+		}
 		select {
 		case <-time.After(delay):
 		case <-r.Context().Done():
@@ -185,7 +191,9 @@ func TestPrometheusTimeoutIsServiceUnavailable(t *testing.T) {
 	}
 }
 
-func TestPrometheusBearerTokenIsReadEachTime(t *testing.T) {
+// TestPrometheusBearerTokenFollowsRotation: the token file is read once and re-read when
+// Prometheus refuses the token, so the query after a rotation's 401 carries the new token.
+func TestPrometheusBearerTokenFollowsRotation(t *testing.T) {
 	prom := newFakePrometheus(t, vectorBody)
 	tokenFile := filepath.Join(t.TempDir(), "token")
 	if err := os.WriteFile(tokenFile, []byte("first\n"), 0o600); err != nil {
@@ -195,16 +203,26 @@ func TestPrometheusBearerTokenIsReadEachTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := source.Query(context.Background(), "default", labels.Everything()); err != nil {
+	query := func() error {
+		_, err := source.Query(context.Background(), "default", labels.Everything())
+		return err
+	}
+	if err := query(); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(tokenFile, []byte("rotated"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := source.Query(context.Background(), "default", labels.Everything()); err != nil {
-		t.Fatal(err)
+	prom.mu.Lock()
+	prom.reject = "Bearer first"
+	prom.mu.Unlock()
+	if err := query(); err == nil {
+		t.Fatal("a query with the revoked token succeeded")
 	}
-	if fmt.Sprint(prom.auth) != "[Bearer first Bearer rotated]" {
+	if err := query(); err != nil {
+		t.Fatalf("the query after the 401: %v", err)
+	}
+	if fmt.Sprint(prom.auth) != "[Bearer first Bearer first Bearer rotated]" {
 		t.Errorf("Authorization headers %q", prom.auth)
 	}
 }

@@ -161,7 +161,7 @@ func typedCronTab(ct *examplev1.CronTab) *examplev1.CronTab {
 	return ct
 }
 
-func writeJSON(w http.ResponseWriter, obj interface{}) {
+func writeJSON(w http.ResponseWriter, obj any) {
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(obj)
 }

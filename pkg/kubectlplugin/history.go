@@ -204,7 +204,7 @@ func (o *HistoryOptions) printTable(ct *examplev1.CronTab, runs *batchv1.JobList
 	for i := range runs.Items {
 		job := &runs.Items[i]
 		table.Rows = append(table.Rows, metav1.TableRow{
-			Cells:  []interface{}{scheduledCell(job, zone), job.Name, resultCell(job), durationCell(job, now), age(job.CreationTimestamp, now)},
+			Cells:  []any{scheduledCell(job, zone), job.Name, resultCell(job), durationCell(job, now), age(job.CreationTimestamp, now)},
 			Object: runtime.RawExtension{Object: job},
 		})
 	}

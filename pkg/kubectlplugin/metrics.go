@@ -176,7 +176,7 @@ func (o *MetricsOptions) print(obj runtime.Object, table *metav1.Table, namespac
 func metricNamesTable(resources *metav1.APIResourceList) *metav1.Table {
 	table := &metav1.Table{ColumnDefinitions: []metav1.TableColumnDefinition{{Name: "Name", Type: "string", Format: "name"}}}
 	for _, r := range resources.APIResources {
-		table.Rows = append(table.Rows, metav1.TableRow{Cells: []interface{}{r.Name}})
+		table.Rows = append(table.Rows, metav1.TableRow{Cells: []any{r.Name}})
 	}
 	return table
 }
@@ -195,7 +195,7 @@ func metricValuesTable(values *externalmetricsv1beta1.ExternalMetricValueList, n
 			window = (time.Duration(*v.WindowSeconds) * time.Second).String()
 		}
 		table.Rows = append(table.Rows, metav1.TableRow{
-			Cells: []interface{}{v.MetricName, formatLabels(v.MetricLabels), v.Value.String(), window, age(v.Timestamp, now)},
+			Cells: []any{v.MetricName, formatLabels(v.MetricLabels), v.Value.String(), window, age(v.Timestamp, now)},
 		})
 	}
 	return table

@@ -146,7 +146,7 @@ func (o *StatusOptions) reportAPIService(ctx context.Context, client apiServiceG
 	status, reason, message := "Unknown", "", "no Available condition yet"
 	conditions, _, _ := unstructured.NestedSlice(obj.Object, "status", "conditions")
 	for _, c := range conditions {
-		cond, ok := c.(map[string]interface{})
+		cond, ok := c.(map[string]any)
 		if !ok || cond["type"] != "Available" {
 			continue
 		}

@@ -29,15 +29,15 @@ import (
 )
 
 func apiService(name string, available string, reason, message string) *unstructured.Unstructured {
-	u := &unstructured.Unstructured{Object: map[string]interface{}{
+	u := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "apiregistration.k8s.io/v1",
 		"kind":       "APIService",
-		"metadata":   map[string]interface{}{"name": name},
-		"spec": map[string]interface{}{
-			"service": map[string]interface{}{"name": "example-apiserver", "namespace": "example-system", "port": int64(443)},
+		"metadata":   map[string]any{"name": name},
+		"spec": map[string]any{
+			"service": map[string]any{"name": "example-apiserver", "namespace": "example-system", "port": int64(443)},
 		},
-		"status": map[string]interface{}{
-			"conditions": []interface{}{map[string]interface{}{"type": "Available", "status": available, "reason": reason, "message": message}},
+		"status": map[string]any{
+			"conditions": []any{map[string]any{"type": "Available", "status": available, "reason": reason, "message": message}},
 		},
 	}}
 	return u

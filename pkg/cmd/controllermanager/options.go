@@ -43,12 +43,12 @@ import (
 // Name is the component's name: its user agent, event source and Lease.
 const Name = "example-controller-manager"
 
-// Defaults, chosen so 500 CronTabs firing in the same second start within a second without
+// Defaults, chosen so many CronTabs due in the same second start in that second without
 // tuning: each sync due at that instant creates one Job and writes one status.
 const (
-	// DefaultConcurrentCronTabSyncs lets one slow API call not hold up the others' runs, and
-	// has a minute's 500 Job creates in flight in three rounds: with 50, when a create took
-	// 170 ms on a busy API server, the 500th waited ~2 s for a worker (make bench-controller).
+	// DefaultConcurrentCronTabSyncs lets one slow API call not hold up the others' runs: the
+	// runs due at one instant wait for a worker each, so with few workers the last waits for
+	// all the others' Job creates.
 	DefaultConcurrentCronTabSyncs = 200
 	// DefaultKubeAPIQPS sustains a Job create, a status update and a history delete per
 	// CronTab per minute for a few thousand CronTabs.

@@ -74,10 +74,9 @@ func init() {
 var overrideFeatureGateDefaults = sync.OnceValue(func() error {
 	// ListFromCacheSnapshot keeps a B-tree snapshot of the watch cache per resource version
 	// until later events age it out, so a server that goes quiet after a burst of writes holds
-	// them (and every object they reference) indefinitely: make bench-memory measured that as
-	// most of the anonymous memory left after churn. It only lets paginated and exact-version
-	// LISTs skip etcd, which CronTab clients rarely do; --feature-gates=ListFromCacheSnapshot=true
-	// (or the featureGates field) turns it back on. At the version NewOptions emulates: the
+	// them (and every object they reference) indefinitely. It only lets paginated and
+	// exact-version LISTs skip etcd, which CronTab clients rarely do;
+	// --feature-gates=ListFromCacheSnapshot=true (or the featureGates field) turns it back on. At the version NewOptions emulates: the
 	// gate's own emulation version follows the binary's, which is ours, not Kubernetes'.
 	return utilfeature.DefaultMutableFeatureGate.OverrideDefaultAtVersion(features.ListFromCacheSnapshot, false,
 		version.MustParse(baseversion.DefaultKubeBinaryVersion))

@@ -106,7 +106,7 @@ func ParseKeys(data []byte) (*Keys, error) {
 	return &Keys{keys: keys}, nil
 }
 
-func newKey(parsed interface{}) (key, error) {
+func newKey(parsed any) (key, error) {
 	var k key
 	switch p := parsed.(type) {
 	case *ecdsa.PrivateKey:

@@ -88,9 +88,9 @@ func TestServeHTTP(t *testing.T) {
 }
 
 func review(apiVersion, tok string) string {
-	data, _ := json.Marshal(map[string]interface{}{
+	data, _ := json.Marshal(map[string]any{
 		"apiVersion": apiVersion, "kind": "TokenReview",
-		"spec": map[string]interface{}{"token": tok, "audiences": []string{"https://kubernetes.default.svc"}},
+		"spec": map[string]any{"token": tok, "audiences": []string{"https://kubernetes.default.svc"}},
 	})
 	return string(data)
 }

@@ -29,7 +29,7 @@ import (
 )
 
 // RowFunc returns the cells of one object's row; name and age are already formatted.
-type RowFunc func(obj runtime.Object, name, age string) ([]interface{}, error)
+type RowFunc func(obj runtime.Object, name, age string) ([]any, error)
 
 // Convertor is a rest.TableConvertor from fixed columns and a RowFunc.
 type Convertor struct {
@@ -42,7 +42,7 @@ var _ rest.TableConvertor = Convertor{}
 // ConvertToTable converts an object or a list of objects into a Table, keeping the list's
 // resourceVersion and continue token so paginated and watched tables keep working.
 func (c Convertor) ConvertToTable(_ context.Context, obj runtime.Object, tableOptions runtime.Object) (*metav1.Table, error) {
-	rows, err := metatable.MetaToTableRow(obj, func(obj runtime.Object, _ metav1.Object, name, age string) ([]interface{}, error) {
+	rows, err := metatable.MetaToTableRow(obj, func(obj runtime.Object, _ metav1.Object, name, age string) ([]any, error) {
 		return c.Row(obj, name, age)
 	})
 	if err != nil {

@@ -200,7 +200,8 @@ type PrometheusMetricSource struct {
 	NamespaceLabel *string `json:"namespaceLabel,omitempty"`
 	// timeout bounds each query; a slower backend is a 503. Default: 5s.
 	Timeout metav1.Duration `json:"timeout"`
-	// bearerTokenFile is read on every query and sent as a bearer token.
+	// bearerTokenFile holds a bearer token to send; it is re-read every minute, and at once
+	// after Prometheus answers 401, so a rotated token is picked up.
 	BearerTokenFile string `json:"bearerTokenFile,omitempty"`
 	// caFile verifies the server's certificate.
 	CAFile string `json:"caFile,omitempty"`

@@ -75,8 +75,8 @@ func pick[T any](c randfill.Continue, from []T) T {
 }
 
 // Funcs returns the fuzzer functions of the example.com group.
-var Funcs = func(codecs runtimeserializer.CodecFactory) []interface{} {
-	return []interface{}{
+var Funcs = func(codecs runtimeserializer.CodecFactory) []any {
+	return []any{
 		func(ct *example.CronTab, c randfill.Continue) {
 			c.FillNoCustom(ct) // fuzz metadata, spec and status with their own functions
 			// status.selector is owned by the server and derived from the name.

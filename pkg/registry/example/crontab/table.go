@@ -44,13 +44,13 @@ var tableConvertor = table.Convertor{
 		{Name: "Replicas", Type: "integer", Priority: 1, Description: "Pods each run starts at once, spec.replicas."},
 		{Name: "Selector", Type: "string", Priority: 1, Description: "Label selector of what the CronTab runs, status.selector."},
 	},
-	Row: func(obj runtime.Object, name, age string) ([]interface{}, error) {
+	Row: func(obj runtime.Object, name, age string) ([]any, error) {
 		return tableRow(obj.(*example.CronTab), name, age, time.Now()), nil
 	},
 }
 
 // tableRow returns the cells of one CronTab, with times relative to now.
-func tableRow(ct *example.CronTab, name, age string, now time.Time) []interface{} {
+func tableRow(ct *example.CronTab, name, age string, now time.Time) []any {
 	timeZone := ct.Spec.TimeZone
 	if timeZone == "" {
 		timeZone = "<none>"
@@ -64,7 +64,7 @@ func tableRow(ct *example.CronTab, name, age string, now time.Time) []interface{
 	if ct.Status.LastScheduleTime != nil {
 		lastSchedule = duration.HumanDuration(now.Sub(ct.Status.LastScheduleTime.Time))
 	}
-	return []interface{}{
+	return []any{
 		name, ct.Spec.CronSpec, timeZone, suspend,
 		int64(len(ct.Status.Active)), lastSchedule, NextRun(ct, now), age,
 		ct.Spec.Image, ct.Spec.Replicas, ct.Status.Selector,

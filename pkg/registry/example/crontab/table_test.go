@@ -90,7 +90,7 @@ func TestTableSingleObject(t *testing.T) {
 	if len(row.Cells) != len(table.ColumnDefinitions) {
 		t.Fatalf("row has %d cells for %d columns: %v", len(row.Cells), len(table.ColumnDefinitions), row.Cells)
 	}
-	want := []interface{}{"my-new-cron-object", "*/5 * * * *", "<none>", "False", int64(0), "<none>", nil, "3h", "nginx:1.27", int32(2), "example.com/crontab=my-new-cron-object"}
+	want := []any{"my-new-cron-object", "*/5 * * * *", "<none>", "False", int64(0), "<none>", nil, "3h", "nginx:1.27", int32(2), "example.com/crontab=my-new-cron-object"}
 	for i, cell := range row.Cells {
 		if i == 6 {
 			// The next run depends on the wall clock: only its shape is stable.
@@ -187,17 +187,17 @@ func TestTableRow(t *testing.T) {
 	tests := []struct {
 		name   string
 		mutate func(ct *example.CronTab)
-		want   []interface{}
+		want   []any
 	}{
 		{
 			name:   "running",
 			mutate: func(*example.CronTab) {},
-			want:   []interface{}{"nightly", "*/5 * * * *", "Asia/Shanghai", "False", int64(2), "3m20s", "in 2m", "5d", "nginx:1.27", int32(4), "example.com/crontab=nightly"},
+			want:   []any{"nightly", "*/5 * * * *", "Asia/Shanghai", "False", int64(2), "3m20s", "in 2m", "5d", "nginx:1.27", int32(4), "example.com/crontab=nightly"},
 		},
 		{
 			name:   "suspended",
 			mutate: func(ct *example.CronTab) { ct.Spec.Suspend = true },
-			want:   []interface{}{"nightly", "*/5 * * * *", "Asia/Shanghai", "True", int64(2), "3m20s", "<suspended>", "5d", "nginx:1.27", int32(4), "example.com/crontab=nightly"},
+			want:   []any{"nightly", "*/5 * * * *", "Asia/Shanghai", "True", int64(2), "3m20s", "<suspended>", "5d", "nginx:1.27", int32(4), "example.com/crontab=nightly"},
 		},
 		{
 			name: "never run",
@@ -206,7 +206,7 @@ func TestTableRow(t *testing.T) {
 				ct.Status.Active = nil
 				ct.Status.LastScheduleTime = nil
 			},
-			want: []interface{}{"nightly", "*/5 * * * *", "<none>", "False", int64(0), "<none>", "in 2m", "5d", "nginx:1.27", int32(4), "example.com/crontab=nightly"},
+			want: []any{"nightly", "*/5 * * * *", "<none>", "False", int64(0), "<none>", "in 2m", "5d", "nginx:1.27", int32(4), "example.com/crontab=nightly"},
 		},
 	}
 	for _, tc := range tests {

@@ -67,7 +67,7 @@ var tableConvertor = table.Convertor{
 		{Name: "Message", Type: "string", Description: "The message it carries, spec.message."},
 		{Name: "Age", Type: "string", Description: "Time since the CustomResource was created."},
 	},
-	Row: func(obj runtime.Object, name, age string) ([]interface{}, error) {
-		return []interface{}{name, obj.(*example.CustomResource).Spec.Message, age}, nil
+	Row: func(obj runtime.Object, name, age string) ([]any, error) {
+		return []any{name, obj.(*example.CustomResource).Spec.Message, age}, nil
 	},
 }
