@@ -28,6 +28,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -534,18 +535,71 @@ func TestGetTokenServiceAccountErrors(t *testing.T) {
 
 func TestSetup(t *testing.T) {
 	h := newHarness(t)
-	out, _, err := h.run("setup", "--user", "ci", "--cluster", "local", "--service-account", "team-a/ci", "--audience", "example", "--bootstrap-kubeconfig", "/home/me/my kube")
+	bootstrap := filepath.Join(t.TempDir(), "my kube")
+	if err := os.WriteFile(bootstrap, []byte("apiVersion: v1\nkind: Config\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := h.run("setup", "--user", "ci", "--cluster", "local", "--service-account", "team-a/ci", "--audience", "example", "--bootstrap-kubeconfig", bootstrap)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := "kubectl config set-credentials ci --exec-command=example-credential-plugin --exec-api-version=client.authentication.k8s.io/v1 --exec-interactive-mode=Never " +
-		"--exec-arg=get-token --exec-arg=--service-account=team-a/ci --exec-arg=--audience=example --exec-arg=--expiration=1h0m0s '--exec-arg=--bootstrap-kubeconfig=/home/me/my kube'\n" +
+		"--exec-arg=get-token --exec-arg=--service-account=team-a/ci --exec-arg=--audience=example --exec-arg=--expiration=1h0m0s '--exec-arg=--bootstrap-kubeconfig=" + bootstrap + "'\n" +
 		"kubectl config set-context ci --cluster=local --user=ci\n"
 	if !strings.HasPrefix(out, want) || !strings.Contains(out, "#   installHint: |\n#     example-credential-plugin is required") {
 		t.Errorf("got:\n%s\nwant it to start with:\n%s", out, want)
 	}
 	if _, _, err := h.run("setup", "--user", "x"); err == nil {
 		t.Error("setup without a source succeeded")
+	}
+}
+
+// TestSetupFiles: the files a kubeconfig's get-token will read are checked when setup writes
+// it, not at the first kubectl command, and written as absolute paths, since kubectl runs the
+// plugin from whatever directory it is run in.
+func TestSetupFiles(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"kubeconfig", "ca.crt", "password"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	tests := []struct {
+		name    string
+		args    []string
+		wantArg string
+		wantErr string
+	}{
+		{name: "relative bootstrap kubeconfig made absolute", args: []string{"--service-account", "a/b", "--bootstrap-kubeconfig", "kubeconfig"}, wantArg: "--exec-arg=--bootstrap-kubeconfig=" + filepath.Join(dir, "kubeconfig")},
+		{name: "missing bootstrap kubeconfig", args: []string{"--service-account", "a/b", "--bootstrap-kubeconfig", "nope"}, wantErr: `--bootstrap-kubeconfig "nope": `},
+		{name: "a directory is no kubeconfig", args: []string{"--service-account", "a/b", "--bootstrap-kubeconfig", dir}, wantErr: "--bootstrap-kubeconfig " + strconv.Quote(dir) + ": not a file"},
+		{name: "missing login CA", args: []string{"--login", "https://127.0.0.1:6443", "--username", "u", "--login-certificate-authority", "ca.pem"}, wantErr: `--login-certificate-authority "ca.pem": `},
+		{name: "missing password file", args: []string{"--login", "https://127.0.0.1:6443", "--username", "u", "--password-file", "pw"}, wantErr: `--password-file "pw": `},
+		{name: "login files made absolute", args: []string{"--login", "https://127.0.0.1:6443", "--username", "u", "--login-certificate-authority", "ca.crt", "--password-file", "password"}, wantArg: "--exec-arg=--password-file=" + filepath.Join(dir, "password")},
+		{name: "missing client key", args: []string{"--client-certificate", "ca.crt", "--client-key", "key.pem"}, wantErr: `--client-key "key.pem": `},
+		// A token file is read on every run and may appear only where the kubeconfig is used
+		// (a projected ServiceAccount token), so only its path is made absolute.
+		{name: "token file need not exist yet", args: []string{"--token-file", "token"}, wantArg: "--exec-arg=--token-file=" + filepath.Join(dir, "token")},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, _, err := newHarness(t).run(append([]string{"setup"}, tc.args...)...)
+			checkSetupError(t, err, tc.wantErr)
+			if tc.wantArg != "" && !strings.Contains(out, tc.wantArg) {
+				t.Errorf("output lacks %q:\n%s", tc.wantArg, out)
+			}
+		})
+	}
+}
+
+func checkSetupError(t *testing.T, err error, want string) {
+	t.Helper()
+	switch {
+	case want == "" && err != nil:
+		t.Fatalf("unexpected error: %v", err)
+	case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+		t.Fatalf("error %v, want one containing %q", err, want)
 	}
 }
 

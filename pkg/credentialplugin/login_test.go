@@ -196,12 +196,16 @@ func TestGetTokenLoginFlags(t *testing.T) {
 
 func TestSetupLogin(t *testing.T) {
 	h := newHarness(t)
-	out, _, err := h.run("setup", "--user", "ldap-alice", "--login", "https://127.0.0.1:6443", "--login-certificate-authority", "/pki/ca.crt", "--username", "alice")
+	ca := filepath.Join(t.TempDir(), "ca.crt")
+	if err := os.WriteFile(ca, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := h.run("setup", "--user", "ldap-alice", "--login", "https://127.0.0.1:6443", "--login-certificate-authority", ca, "--username", "alice")
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := "kubectl config set-credentials ldap-alice --exec-command=example-credential-plugin --exec-api-version=client.authentication.k8s.io/v1 --exec-interactive-mode=IfAvailable " +
-		"--exec-arg=get-token --exec-arg=--login=https://127.0.0.1:6443 --exec-arg=--login-certificate-authority=/pki/ca.crt --exec-arg=--username=alice\n"
+		"--exec-arg=get-token --exec-arg=--login=https://127.0.0.1:6443 --exec-arg=--login-certificate-authority=" + ca + " --exec-arg=--username=alice\n"
 	if !strings.HasPrefix(out, want) {
 		t.Errorf("got:\n%s\nwant it to start with:\n%s", out, want)
 	}

@@ -18,6 +18,8 @@ package credentialplugin
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -67,12 +69,55 @@ func newCmdSetup(streams genericiooptions.IOStreams) *cobra.Command {
 	return cmd
 }
 
-// Validate checks the source as get-token would.
+// Validate checks the source as get-token would, and the files it will read: a kubeconfig
+// naming a missing file would fail only at its first kubectl command.
 func (o *setupOptions) Validate() error {
 	if o.User == "" {
 		return fmt.Errorf("--user must not be empty")
 	}
-	return o.sourceFlags.Validate()
+	if err := o.sourceFlags.Validate(); err != nil {
+		return err
+	}
+	return o.absoluteFiles()
+}
+
+// absoluteFiles checks that each file get-token will read is a file, and makes its path
+// absolute: kubectl runs the plugin in whatever directory kubectl itself is run. A token file
+// is read on every run and may exist only where the kubeconfig is used (a projected
+// ServiceAccount token), so only its path is made absolute.
+func (o *setupOptions) absoluteFiles() error {
+	files := []struct {
+		flag      string
+		path      *string
+		mustExist bool
+	}{
+		{"token-file", &o.TokenFile, false},
+		{"bootstrap-kubeconfig", &o.BootstrapKubeconfig, true},
+		{"client-certificate", &o.ClientCertificate, true},
+		{"client-key", &o.ClientKey, true},
+		{"login-certificate-authority", &o.LoginCertificateAuthority, true},
+		{"password-file", &o.PasswordFile, true},
+	}
+	for _, f := range files {
+		if *f.path == "" {
+			continue
+		}
+		if f.mustExist {
+			info, err := os.Stat(*f.path)
+			if err != nil {
+				return fmt.Errorf("--%s %q: %w", f.flag, *f.path, err)
+			}
+			if !info.Mode().IsRegular() {
+				return fmt.Errorf("--%s %q: not a file", f.flag, *f.path)
+			}
+		}
+		abs, err := filepath.Abs(*f.path)
+		if err != nil {
+			return fmt.Errorf("--%s %q: %w", f.flag, *f.path, err)
+		}
+		*f.path = abs
+	}
+	return nil
 }
 
 // Args are the get-token arguments the kubeconfig passes.
