@@ -38,8 +38,9 @@ test: prereqs-test verify test-unit test-monitoring test-integration test-reliab
 test-unit: ## Unit tests beside the code.
 	go test $(GO_TEST_FLAGS) ./pkg/... ./cmd/...
 
-test-monitoring: prereqs-test ## The alerting and recording rules (artifacts/monitoring), checked and unit-tested with promtool.
+test-monitoring: prereqs-test ## artifacts/monitoring: the alerting and recording rules checked and unit-tested with promtool, the kube-state-metrics configuration and the dashboard.
 	cd artifacts/monitoring && promtool check rules rules.yaml && promtool test rules rules_test.yaml
+	go test $(GO_TEST_FLAGS) ./test/monitoring/...
 
 test-integration: ## The real server in-process against a real (embedded) etcd.
 	go test $(GO_TEST_FLAGS) ./test/integration/...

@@ -318,9 +318,3 @@ func (s *Stack) stopStarted() {
 		p.Stop()
 	}
 }
-
-// StartProcess starts a program beside the stack, e.g. kube-state-metrics, logging to
-// logs/<name>.log, which DumpLogs prints with the others; Down stops it if the test does not.
-func (s *Stack) StartProcess(name, bin string, args ...string) (*Process, error) {
-	return s.start(name, name, 0, bin, args)
-}

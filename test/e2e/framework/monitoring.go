@@ -29,8 +29,6 @@ import (
 	"github.com/prometheus/client_golang/api"
 	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"sigs.k8s.io/yaml"
 )
 
@@ -145,18 +143,4 @@ func (p *Prometheus) Describe(ctx context.Context) string {
 	sort.Strings(lines)
 	b.WriteString(strings.Join(lines, "\n"))
 	return b.String()
-}
-
-// WriteTokenKubeconfig writes a kubeconfig for the stack's kube-apiserver that presents token,
-// a ServiceAccount's, as a program in the cluster would.
-func (s *Stack) WriteTokenKubeconfig(path, token string) error {
-	config := clientcmdapi.NewConfig()
-	config.Clusters["local"] = &clientcmdapi.Cluster{
-		Server:               s.Env["KUBE_APISERVER_URL"],
-		CertificateAuthority: filepath.Join(s.Env["LOCAL_UP_PKI_DIR"], "ca.crt"),
-	}
-	config.AuthInfos["token"] = &clientcmdapi.AuthInfo{Token: token}
-	config.Contexts["local"] = &clientcmdapi.Context{Cluster: "local", AuthInfo: "token"}
-	config.CurrentContext = "local"
-	return clientcmd.WriteToFile(*config, path)
 }
