@@ -32,6 +32,7 @@ import (
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	"example.com/example-apiserver/test/e2e/framework"
 	"example.com/example-apiserver/test/localstack"
+	"example.com/example-apiserver/test/monitoring"
 )
 
 const (
@@ -43,17 +44,18 @@ const (
 	alertDeadline = 5 * time.Minute
 )
 
-// serviceAccountToken creates the ServiceAccount ns/name bound to clusterRole, applied from
-// artifacts/monitoring/rbacFile, and returns a token of it.
+// serviceAccountToken is Stack.ServiceAccountToken for a test, which deletes what it made.
 func serviceAccountToken(t *testing.T, ns, name, rbacFile, clusterRole string) string {
 	t.Helper()
-	binding := ns + ":" + name
-	createNamespace(t, ns)
-	stack.MustKubectl(t, "apply", "-f", filepath.Join(stack.Root, "artifacts", "monitoring", rbacFile))
-	stack.MustKubectl(t, "create", "serviceaccount", name, "-n", ns)
-	stack.MustKubectl(t, "create", "clusterrolebinding", binding, "--clusterrole="+clusterRole, "--serviceaccount="+ns+":"+name)
-	t.Cleanup(func() { _, _ = stack.Kubectl("delete", "clusterrolebinding", binding) })
-	return strings.TrimSpace(stack.MustKubectl(t, "create", "token", name, "-n", ns, "--duration=2h"))
+	t.Cleanup(func() {
+		_, _ = stack.Kubectl("delete", "clusterrolebinding", ns+":"+name)
+		_, _ = stack.Kubectl("delete", "namespace", ns, "--wait=false")
+	})
+	token, err := stack.ServiceAccountToken(ns, name, rbacFile, clusterRole, 2*time.Hour)
+	if err != nil {
+		stack.Fatalf(t, "%v", err)
+	}
+	return token
 }
 
 // startMonitoringPrometheus starts a Prometheus that scrapes the stack's components with a
@@ -63,11 +65,6 @@ func serviceAccountToken(t *testing.T, ns, name, rbacFile, clusterRole string) s
 func startMonitoringPrometheus(t *testing.T) (*framework.Prometheus, promv1.API) {
 	t.Helper()
 	token := serviceAccountToken(t, "e2e-monitoring", "prometheus", "prometheus-rbac.yaml", "example-apiserver:metrics-reader")
-	dir := t.TempDir()
-	tokenFile := filepath.Join(dir, "token")
-	if err := os.WriteFile(tokenFile, []byte(token), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	source, err := os.ReadFile(filepath.Join(stack.Root, "artifacts", "monitoring", "rules.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -76,22 +73,15 @@ func startMonitoringPrometheus(t *testing.T) (*framework.Prometheus, promv1.API)
 	if err != nil {
 		t.Fatalf("artifacts/monitoring/rules.yaml: %v", err)
 	}
-	rulesFile := filepath.Join(dir, "rules.yaml")
-	if err := os.WriteFile(rulesFile, rules, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	jobs, err := stack.ScrapeConfigs(tokenFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	prom, err := framework.StartPrometheus(filepath.Join(dir, "prometheus"), []string{rulesFile}, jobs...)
+	dir := filepath.Join(t.TempDir(), "prometheus")
+	prom, err := stack.StartMonitoringPrometheus(dir, token, rules)
 	if err != nil {
 		t.Fatalf("starting prometheus: %v", err)
 	}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("prometheus:\n%s\n==> its log (last lines) <==\n%s", prom.Describe(context.Background()),
-				localstack.Tail(filepath.Join(dir, "prometheus", "prometheus.log"), 20))
+				localstack.Tail(filepath.Join(dir, "prometheus.log"), 20))
 		}
 		prom.Stop()
 	})
@@ -113,7 +103,8 @@ func startMonitoringPrometheus(t *testing.T) (*framework.Prometheus, promv1.API)
 				up++
 			}
 		}
-		return up == len(jobs) && len(targets.Active) == len(jobs), strings.Join(status, "; ")
+		// The jobs rules.yaml names, one target each.
+		return up == 3 && len(targets.Active) == 3, strings.Join(status, "; ")
 	})
 	stack.Eventually(t, time.Minute, "every rule of rules.yaml loaded and evaluated without error", func() (bool, string) {
 		result, err := api.Rules(context.Background(), nil)
@@ -213,4 +204,57 @@ func TestAlertsFireOnPrometheus(t *testing.T) {
 	}
 	waitForAlert(t, api, "CronTabRunsMissed", missedNS, false)
 	waitForAlert(t, api, "CronTabRunsFailing", failingNS, false)
+
+	t.Run("every query of the dashboard and the rules names exported metrics and evaluates", func(t *testing.T) {
+		checkQueries(t, api)
+	})
+}
+
+// onlyOnFailure are metrics the components export only once they count a failure, which a
+// healthy stack has none of: the check cannot see them exported.
+var onlyOnFailure = map[string]string{
+	"etcd_request_errors_total": "counted on a failed request to etcd",
+}
+
+// checkQueries: every metric the dashboard and the rules of artifacts/monitoring name is
+// among those Prometheus has scraped from the stack's components (or recorded by the rules),
+// and every query, Grafana's variables filled in, evaluates without error.
+func checkQueries(t *testing.T, api promv1.API) {
+	dir := filepath.Join(stack.Root, "artifacts", "monitoring")
+	queries, err := monitoring.Queries(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recorded, err := monitoring.RecordedNames(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A refused login makes login_requests_total appear; an unknown user locks nobody out.
+	login := "apiVersion: login.example.com/v1alpha1\nkind: LoginRequest\nspec: {username: e2e-dashboard-nobody, password: wrong}\n"
+	if out, err := stack.KubectlWithInput([]byte(login), "create", "-f", "-"); err == nil {
+		t.Fatalf("a login of an unknown user succeeded:\n%s", out)
+	}
+	var exported map[string]bool
+	stack.Eventually(t, time.Minute, "login_requests_total scraped", func() (bool, string) {
+		names, _, err := api.LabelValues(context.Background(), "__name__", nil, time.Now().Add(-time.Hour), time.Now())
+		if err != nil {
+			return false, err.Error()
+		}
+		exported = map[string]bool{}
+		for _, name := range names {
+			exported[string(name)] = true
+		}
+		return exported["login_requests_total"], fmt.Sprintf("%d names", len(names))
+	})
+	vars := strings.NewReplacer("$__rate_interval", "1m", "$namespace", ".*")
+	for _, q := range queries {
+		for _, name := range monitoring.MetricNames(q.Expr) {
+			if !exported[name] && !recorded[name] && onlyOnFailure[name] == "" {
+				t.Errorf("%s: no component exports %s: %s", q.Where, name, q.Expr)
+			}
+		}
+		if _, warnings, err := api.Query(context.Background(), vars.Replace(q.Expr), time.Now()); err != nil || len(warnings) > 0 {
+			t.Errorf("%s: %v %v: %s", q.Where, err, warnings, q.Expr)
+		}
+	}
 }

@@ -20,6 +20,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -56,6 +57,48 @@ func (s *Stack) ScrapeConfigs(tokenFile string) ([]ScrapeConfig, error) {
 		job("example-controller-manager", "127.0.0.1:"+s.Env["EXAMPLE_CONTROLLER_MANAGER_PORT"], TLSConfig{InsecureSkipVerify: true}),
 		job("kube-apiserver", kas.Host, TLSConfig{CAFile: filepath.Join(pki, "ca.crt")}),
 	}, nil
+}
+
+// StartMonitoringPrometheus starts a Prometheus in dir that scrapes the stack's components
+// (ScrapeConfigs) with token, and extra jobs, and evaluates rules, a rules file's content.
+func (s *Stack) StartMonitoringPrometheus(dir, token string, rules []byte, extra ...ScrapeConfig) (*Prometheus, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	tokenFile, rulesFile := filepath.Join(dir, "token"), filepath.Join(dir, "rules.yaml")
+	if err := os.WriteFile(tokenFile, []byte(token), 0o600); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(rulesFile, rules, 0o644); err != nil {
+		return nil, err
+	}
+	jobs, err := s.ScrapeConfigs(tokenFile)
+	if err != nil {
+		return nil, err
+	}
+	return StartPrometheus(dir, []string{rulesFile}, append(jobs, extra...)...)
+}
+
+// ServiceAccountToken applies artifacts/monitoring/rbacFile, binds its clusterRole to the
+// ServiceAccount ns/name (creating what is missing) and returns a token of it, valid for
+// duration: the credential a program in the cluster, Prometheus say, would scrape with.
+func (s *Stack) ServiceAccountToken(ns, name, rbacFile, clusterRole string, duration time.Duration) (string, error) {
+	steps := [][]string{
+		{"create", "namespace", ns},
+		{"apply", "-f", filepath.Join(s.Root, "artifacts", "monitoring", rbacFile)},
+		{"create", "serviceaccount", name, "-n", ns},
+		{"create", "clusterrolebinding", ns + ":" + name, "--clusterrole=" + clusterRole, "--serviceaccount=" + ns + ":" + name},
+	}
+	for _, args := range steps {
+		if out, err := s.Kubectl(args...); err != nil && !strings.Contains(out, "AlreadyExists") {
+			return "", fmt.Errorf("kubectl %s: %w\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	out, err := s.Kubectl("create", "token", name, "-n", ns, "--duration="+duration.String())
+	if err != nil {
+		return "", fmt.Errorf("kubectl create token: %w\n%s", err, out)
+	}
+	return strings.TrimSpace(out), nil
 }
 
 // rangeSelector matches the duration of a range selector, e.g. the 5m of [5m].
