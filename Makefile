@@ -9,7 +9,7 @@ VERSION ?= $(shell git describe --tags --match 'v*' --dirty 2>/dev/null || echo 
 LDFLAGS := $(shell hack/ldflags.sh '$(VERSION)' '$(shell git rev-parse HEAD 2>/dev/null)' '$(shell date -u +%Y-%m-%dT%H:%M:%SZ)')
 GO_TEST_FLAGS ?=
 
-.PHONY: all help build install plugins test test-unit test-monitoring test-integration test-reliability test-ha test-e2e prereqs-run prereqs-test fuzz run up down tools generate verify verify-cold bench bench-controller bench-memory bench-scale bench-inprocess clean
+.PHONY: all help build install plugins test test-unit test-monitoring test-integration test-reliability test-ha test-e2e prereqs-run prereqs-test fuzz run up prometheus down tools generate verify verify-cold bench bench-controller bench-memory bench-scale bench-inprocess clean
 
 all: build
 
@@ -85,6 +85,9 @@ run: prereqs-run build tools ## Bring up the local control plane in the foregrou
 
 up: prereqs-run build tools ## Bring up the local control plane in the background. HA=1: the production shape.
 	$(LOCAL_UP_ENV) hack/local-up.sh up
+
+prometheus: ## Run Prometheus (Debian's) against the stack of make up with the rules of artifacts/monitoring, in the foreground; prints its URL.
+	go run ./test/localprometheus
 
 down: ## Stop the local control plane started by make up (every replica of HA=1 too).
 	hack/local-up.sh down

@@ -90,7 +90,7 @@ func (s *Stack) ServiceAccountToken(ns, name, rbacFile, clusterRole string, dura
 		{"create", "clusterrolebinding", ns + ":" + name, "--clusterrole=" + clusterRole, "--serviceaccount=" + ns + ":" + name},
 	}
 	for _, args := range steps {
-		if out, err := s.Kubectl(args...); err != nil && !strings.Contains(out, "AlreadyExists") {
+		if out, err := s.Kubectl(args...); err != nil && !strings.Contains(out, "already exists") {
 			return "", fmt.Errorf("kubectl %s: %w\n%s", strings.Join(args, " "), err, out)
 		}
 	}
