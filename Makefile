@@ -9,7 +9,7 @@ VERSION ?= $(shell git describe --tags --match 'v*' --dirty 2>/dev/null || echo 
 LDFLAGS := $(shell hack/ldflags.sh '$(VERSION)' '$(shell git rev-parse HEAD 2>/dev/null)' '$(shell date -u +%Y-%m-%dT%H:%M:%SZ)')
 GO_TEST_FLAGS ?=
 
-.PHONY: all help build install plugins test test-unit test-monitoring test-integration test-reliability test-ha test-e2e prereqs-run prereqs-test fuzz run up down tools generate verify verify-cold bench bench-controller bench-memory bench-scale bench-inprocess clean
+.PHONY: all help build install plugins test test-unit test-monitoring test-integration test-reliability test-ha test-e2e prereqs-run prereqs-test fuzz run up prometheus down tools generate verify verify-cold bench bench-controller bench-memory bench-scale bench-inprocess clean
 
 all: build
 
@@ -38,8 +38,9 @@ test: prereqs-test verify test-unit test-monitoring test-integration test-reliab
 test-unit: ## Unit tests beside the code.
 	go test $(GO_TEST_FLAGS) ./pkg/... ./cmd/...
 
-test-monitoring: prereqs-test ## The alerting and recording rules (artifacts/monitoring), checked and unit-tested with promtool.
+test-monitoring: prereqs-test ## artifacts/monitoring: the alerting and recording rules checked and unit-tested with promtool, the kube-state-metrics configuration and the dashboard.
 	cd artifacts/monitoring && promtool check rules rules.yaml && promtool test rules rules_test.yaml
+	go test $(GO_TEST_FLAGS) ./test/monitoring/...
 
 test-integration: ## The real server in-process against a real (embedded) etcd.
 	go test $(GO_TEST_FLAGS) ./test/integration/...
@@ -84,6 +85,9 @@ run: prereqs-run build tools ## Bring up the local control plane in the foregrou
 
 up: prereqs-run build tools ## Bring up the local control plane in the background. HA=1: the production shape.
 	$(LOCAL_UP_ENV) hack/local-up.sh up
+
+prometheus: ## Run Prometheus (Debian's) against the stack of make up with the rules of artifacts/monitoring, in the foreground; prints its URL.
+	go run ./test/localprometheus
 
 down: ## Stop the local control plane started by make up (every replica of HA=1 too).
 	hack/local-up.sh down

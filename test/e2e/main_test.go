@@ -96,7 +96,10 @@ func runOnLocalStack(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(scratch)
-	prometheus, err = framework.StartPrometheus(filepath.Join(scratch, "prometheus"), exporter.Listener.Addr().String())
+	prometheus, err = framework.StartPrometheus(filepath.Join(scratch, "prometheus"), nil, framework.ScrapeConfig{
+		JobName:       "e2e",
+		StaticConfigs: []framework.StaticConfig{{Targets: []string{exporter.Listener.Addr().String()}}},
+	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "starting prometheus: %v\n", err)
 		return 1

@@ -30,6 +30,8 @@ import (
 	"sync"
 	"time"
 
+	"sigs.k8s.io/yaml"
+
 	"example.com/example-apiserver/test/localstack"
 )
 
@@ -73,8 +75,33 @@ type Prometheus struct {
 	done chan struct{}
 }
 
-// StartPrometheus starts Prometheus in dir, scraping target (host:port) every second.
-func StartPrometheus(dir, target string) (*Prometheus, error) {
+// ScrapeConfig is one scrape job of a Prometheus configuration file, the fields the suite uses.
+type ScrapeConfig struct {
+	JobName       string         `json:"job_name"`
+	Scheme        string         `json:"scheme,omitempty"`
+	StaticConfigs []StaticConfig `json:"static_configs"`
+	TLSConfig     *TLSConfig     `json:"tls_config,omitempty"`
+	Authorization *Authorization `json:"authorization,omitempty"`
+}
+
+// StaticConfig lists targets (host:port).
+type StaticConfig struct {
+	Targets []string `json:"targets"`
+}
+
+// TLSConfig is how Prometheus verifies a target's serving certificate.
+type TLSConfig struct {
+	CAFile             string `json:"ca_file,omitempty"`
+	InsecureSkipVerify bool   `json:"insecure_skip_verify,omitempty"`
+}
+
+// Authorization is the credential Prometheus presents, e.g. a bearer token read from a file.
+type Authorization struct {
+	CredentialsFile string `json:"credentials_file"`
+}
+
+// StartPrometheus starts Prometheus in dir, scraping jobs and evaluating ruleFiles every second.
+func StartPrometheus(dir string, ruleFiles []string, jobs ...ScrapeConfig) (*Prometheus, error) {
 	binary, err := exec.LookPath("prometheus")
 	if err != nil {
 		return nil, fmt.Errorf("prometheus is not installed (apt-get install prometheus; .ci/run does): %w", err)
@@ -82,16 +109,16 @@ func StartPrometheus(dir, target string) (*Prometheus, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	config := fmt.Sprintf(`global:
-  scrape_interval: 1s
-  evaluation_interval: 1s
-scrape_configs:
-- job_name: e2e
-  static_configs:
-  - targets: [%q]
-`, target)
+	config, err := yaml.Marshal(map[string]any{
+		"global":         map[string]string{"scrape_interval": "1s", "evaluation_interval": "1s"},
+		"rule_files":     ruleFiles,
+		"scrape_configs": jobs,
+	})
+	if err != nil {
+		return nil, err
+	}
 	configPath := filepath.Join(dir, "prometheus.yml")
-	if err := os.WriteFile(configPath, []byte(config), 0o644); err != nil {
+	if err := os.WriteFile(configPath, config, 0o644); err != nil {
 		return nil, err
 	}
 	port, err := localstack.FreePort()

@@ -85,6 +85,21 @@ func Up(parent string, extraEnv ...string) (*Stack, error) {
 	return s, nil
 }
 
+// Attach returns the local stack that `make up` (hack/local-up.sh up) runs with its state in
+// dir (relative to the repository root, e.g. _output/local); Down would stop it.
+func Attach(dir string) (*Stack, error) {
+	root, err := localstack.RepoRoot()
+	if err != nil {
+		return nil, err
+	}
+	s := &Stack{Root: root, Dir: filepath.Join(root, dir)}
+	if s.Env, err = localstack.ReadEnv(filepath.Join(s.Dir, "env")); err != nil {
+		return nil, fmt.Errorf("no stack in %s (make up starts one): %w", dir, err)
+	}
+	s.Kubeconfig = filepath.Join(s.Dir, "kubeconfig")
+	return s, nil
+}
+
 // Existing targets a cluster the suite did not bring up, as the user of kubeconfig sees it,
 // with cluster-admin rights. Nothing of it is started or stopped; tests that need the local
 // stack's processes, files or fake Node skip (RequireLocal).
