@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package monitoring
+package kubestatemetrics
 
 import (
 	"bytes"
@@ -44,7 +44,7 @@ import (
 // metric generators, decoded as its --custom-resource-state-config-file is (strictly, here).
 func kubeStateMetricsSeries(t *testing.T, ct *examplev1.CronTab) []string {
 	t.Helper()
-	data, err := os.ReadFile("../../artifacts/monitoring/kube-state-metrics.yaml")
+	data, err := os.ReadFile("../../../artifacts/monitoring/kube-state-metrics.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
