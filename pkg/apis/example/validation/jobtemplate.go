@@ -102,8 +102,11 @@ func validateWholeJobTemplate(ct, old *example.CronTab) field.ErrorList {
 // kube-apiserver defaults a Job and in its internal form.
 func internalJobTemplate(ct *example.CronTab) (*batch.JobTemplateSpec, field.ErrorList) {
 	job := crontabrun.NewManualJob(ct)
-	// The run's own labels and annotations are no part of what the user wrote.
+	// The labels and annotations that make the Job a run of ct are no part of what the user
+	// wrote: a CronTab whose name is too long for a label predates the name limit, and
+	// ValidateCronTab reports its name on create.
 	job.Labels, job.Annotations = ct.Spec.JobTemplate.Labels, ct.Spec.JobTemplate.Annotations
+	job.Spec.Template.Labels = ct.Spec.JobTemplate.Spec.Template.Labels
 	batchScheme.Default(job)
 	internal := &batch.Job{}
 	if err := batchScheme.Convert(job, internal, nil); err != nil {
