@@ -93,8 +93,9 @@ func validateWholeJobTemplate(ct, old *example.CronTab) field.ErrorList {
 		oldPod = &oldTemplate.Spec.Template
 	}
 	opts := podutil.GetValidationOptionsFromPodTemplate(&template.Spec.Template, oldPod)
-	allErrs = append(allErrs, apimachineryvalidation.ValidateAnnotations(template.Annotations, jobTemplatePath.Child("metadata", "annotations"))...)
-	allErrs = append(allErrs, metav1validation.ValidateLabels(template.Labels, jobTemplatePath.Child("metadata", "labels"))...)
+	// The Job's metadata as written: defaulting gives a Job without labels its pods' labels.
+	allErrs = append(allErrs, apimachineryvalidation.ValidateAnnotations(ct.Spec.JobTemplate.Annotations, jobTemplatePath.Child("metadata", "annotations"))...)
+	allErrs = append(allErrs, metav1validation.ValidateLabels(ct.Spec.JobTemplate.Labels, jobTemplatePath.Child("metadata", "labels"))...)
 	return append(allErrs, batchvalidation.ValidateJobTemplateSpec(template, oldTemplate, jobTemplatePath, opts)...)
 }
 

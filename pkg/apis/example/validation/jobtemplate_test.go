@@ -99,6 +99,10 @@ func TestValidateJobTemplate(t *testing.T) {
 		}, want: []wantErr{{field.ErrorTypeInvalid, "spec.jobTemplate.spec.selector"}}},
 		{name: "bad label on the Job", mutate: func(t *batchv1.JobTemplateSpec) { t.Labels["team"] = "data science" },
 			want: []wantErr{{field.ErrorTypeInvalid, "spec.jobTemplate.metadata.labels"}}},
+		{name: "bad label on the pods: reported once", mutate: func(t *batchv1.JobTemplateSpec) {
+			t.Labels, t.Spec.Template.Labels = nil, map[string]string{"team": "data science"}
+		},
+			want: []wantErr{{field.ErrorTypeInvalid, "spec.jobTemplate.spec.template.labels"}}},
 		{name: "negative completions of the template's own", mutate: func(t *batchv1.JobTemplateSpec) { t.Spec.Completions = ptr.To[int32](-1) },
 			want: []wantErr{{field.ErrorTypeInvalid, "spec.jobTemplate.spec.completions"}}},
 		{name: "negative ttlSecondsAfterFinished", mutate: func(t *batchv1.JobTemplateSpec) { t.Spec.TTLSecondsAfterFinished = ptr.To[int32](-1) },
