@@ -138,3 +138,16 @@ func TestValidateJobTemplateV1(t *testing.T) {
 		t.Error("an empty spec is valid")
 	}
 }
+
+// BenchmarkValidateCronTabJobTemplate is BenchmarkValidateCronTab for a CronTab with a full
+// job template: what Kubernetes' Job validation adds to a create (docs/job-template.md).
+func BenchmarkValidateCronTabJobTemplate(b *testing.B) {
+	ct := validCronTab()
+	ct.Spec.SetWholeJobTemplate(goodTemplate())
+	b.ReportAllocs()
+	for b.Loop() {
+		if errs := ValidateCronTab(ct); len(errs) > 0 {
+			b.Fatal(errs)
+		}
+	}
+}
