@@ -108,7 +108,7 @@ func (p *Plugin) Validate(_ context.Context, a admission.Attributes, _ admission
 			continue
 		}
 		if err := p.check(c.image); err != nil {
-			return admission.NewForbidden(a, fmt.Errorf("container %q (%s): %w", c.name, c.path, err))
+			return admission.NewForbidden(a, fmt.Errorf("%s: container %q (%s): %w", PluginName, c.name, c.path, err))
 		}
 	}
 	return nil
@@ -143,15 +143,15 @@ func (p *Plugin) check(image string) error {
 	named, err := reference.ParseNormalizedNamed(image)
 	if err != nil {
 		// Validation of the CronTab refuses such images before admission; be safe anyway.
-		return fmt.Errorf("%s: image %q is not a valid image reference: %v", PluginName, image, err)
+		return fmt.Errorf("image %q is not a valid image reference: %v", image, err)
 	}
 	if len(p.allowed) > 0 && !p.allowedName(named.Name()) {
-		return fmt.Errorf("%s: image %q (repository %s) is not allowed by rule allowedPrefixes: it must come from one of %s",
-			PluginName, image, named.Name(), strings.Join(p.allowed, ", "))
+		return fmt.Errorf("image %q (repository %s) is not allowed by rule allowedPrefixes: it must come from one of %s",
+			image, named.Name(), strings.Join(p.allowed, ", "))
 	}
 	if _, digested := named.(reference.Digested); p.requireDigest && !digested {
-		return fmt.Errorf("%s: image %q is not allowed by rule requireDigest: pin it by digest, e.g. %s@sha256:<digest>",
-			PluginName, image, reference.FamiliarName(named))
+		return fmt.Errorf("image %q is not allowed by rule requireDigest: pin it by digest, e.g. %s@sha256:<digest>",
+			image, reference.FamiliarName(named))
 	}
 	return nil
 }
