@@ -11,7 +11,7 @@ set -euo pipefail
 
 (($# == 3)) || { echo "usage: $0 VERSION COMMIT BUILD_DATE" >&2; exit 2; }
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-kube_version="$(awk '$1 == "k8s.io/component-base" {sub(/^v0/, "v1", $2); print $2}' "${ROOT}/go.mod")"
+kube_version="$(awk '$1 == "k8s.io/component-base" && $2 ~ /^v0/ {sub(/^v0/, "v1", $2); print $2; exit}' "${ROOT}/go.mod")"
 [[ "${kube_version}" == v1.* ]] || { echo "$0: no k8s.io/component-base v0.X.Y in go.mod" >&2; exit 1; }
 pkg=example.com/example-apiserver/pkg/version
 printf '%s' "-X ${pkg}.gitVersion=$1 -X ${pkg}.gitCommit=$2 -X ${pkg}.buildDate=$3" \

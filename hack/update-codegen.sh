@@ -28,38 +28,41 @@ kube::codegen::gen_helpers \
     --boilerplate "${SCRIPT_ROOT}/hack/boilerplate.go.txt" \
     "${SCRIPT_ROOT}/pkg/apis"
 
-# The OpenAPI of example.com/v1 needs the definitions of the types it refers to: Scale
-# (autoscaling/v1) and ObjectReference (core/v1, CronTab status.active), or the server cannot
-# build its OpenAPI and refuses to install the group.
+# The OpenAPI of example.com needs the definitions of the types it refers to: Scale
+# (autoscaling/v1), ObjectReference (core/v1, CronTab status.active) and JobTemplateSpec
+# (batch/v1, v2 spec.jobTemplate, with the core/v1 pod types), or the server cannot build its
+# OpenAPI and refuses to install the group.
 kube::codegen::gen_openapi \
     --output-dir "${SCRIPT_ROOT}/pkg/generated/openapi" \
     --output-pkg "${THIS_PKG}/pkg/generated/openapi" \
     --extra-pkgs "k8s.io/api/autoscaling/v1" \
     --extra-pkgs "k8s.io/api/core/v1" \
+    --extra-pkgs "k8s.io/api/batch/v1" \
     --report-filename "${SCRIPT_ROOT}/hack/api-rules-violations.list" \
     --update-report \
     --output-model-name-file "zz_generated.model_name.go" \
     --boilerplate "${SCRIPT_ROOT}/hack/boilerplate.go.txt" \
     "${SCRIPT_ROOT}/pkg/apis"
 
-# status.active's ObjectReference gets client-go's apply configuration, as batch/v1 CronJob's does.
+# status.active's ObjectReference and v2 spec.jobTemplate get client-go's apply configurations,
+# as batch/v1 CronJob's do.
 kube::codegen::gen_client \
     --with-watch \
     --prefers-protobuf \
     --with-applyconfig \
-    --applyconfig-externals "k8s.io/api/core/v1.ObjectReference:k8s.io/client-go/applyconfigurations/core/v1" \
+    --applyconfig-externals "k8s.io/api/core/v1.ObjectReference:k8s.io/client-go/applyconfigurations/core/v1,k8s.io/api/batch/v1.JobTemplateSpec:k8s.io/client-go/applyconfigurations/batch/v1" \
     --applyconfig-openapi-schema <(go run "${THIS_PKG}/pkg/generated/openapi/cmd/models-schema") \
     --output-dir "${SCRIPT_ROOT}/pkg/generated" \
     --output-pkg "${THIS_PKG}/pkg/generated" \
     --boilerplate "${SCRIPT_ROOT}/hack/boilerplate.go.txt" \
     "${SCRIPT_ROOT}/pkg/apis"
 
-# Protobuf for example.com/v1 (storage in etcd and the wire, as Kubernetes' own types do) and
+# Protobuf for example.com/v1 and v2 (storage in etcd and the wire, as Kubernetes' own types do) and
 # login.example.com/v1alpha1 (the generated clientset prefers protobuf):
 # go-to-protobuf writes generated.proto beside the types and runs protoc with code-generator's
 # protoc-gen-gogo, then goimports. It resolves .proto imports by import path under one root,
 # so that root links our module, apimachinery, k8s.io/api (core/v1's ObjectReference in
-# CronTab status) and gogo's extensions by their import paths.
+# CronTab status, batch/v1's JobTemplateSpec in v2) and gogo's extensions by their import paths.
 command -v protoc >/dev/null || { echo "protoc not found: apt-get install protobuf-compiler" >&2; exit 1; }
 (cd "${CODEGEN_PKG}" && go install ./cmd/go-to-protobuf ./cmd/go-to-protobuf/protoc-gen-gogo)
 go install "golang.org/x/tools/cmd/goimports@$(go list -m -f '{{.Version}}' golang.org/x/tools)"
@@ -76,5 +79,5 @@ PATH="${GOBIN}:${PATH}" "${GOBIN}/go-to-protobuf" \
     --go-header-file "${SCRIPT_ROOT}/hack/boilerplate.go.txt" \
     --output-dir "${PROTO_ROOT}" \
     --proto-import "${GOGO_DIR}/protobuf" \
-    --apimachinery-packages "-k8s.io/apimachinery/pkg/util/intstr,-k8s.io/apimachinery/pkg/api/resource,-k8s.io/apimachinery/pkg/runtime/schema,-k8s.io/apimachinery/pkg/runtime,-k8s.io/apimachinery/pkg/apis/meta/v1,-k8s.io/api/core/v1" \
-    --packages "${THIS_PKG}/pkg/apis/example/v1,${THIS_PKG}/pkg/apis/login/v1alpha1"
+    --apimachinery-packages "-k8s.io/apimachinery/pkg/util/intstr,-k8s.io/apimachinery/pkg/api/resource,-k8s.io/apimachinery/pkg/runtime/schema,-k8s.io/apimachinery/pkg/runtime,-k8s.io/apimachinery/pkg/apis/meta/v1,-k8s.io/api/core/v1,-k8s.io/api/batch/v1" \
+    --packages "${THIS_PKG}/pkg/apis/example/v1,${THIS_PKG}/pkg/apis/example/v2,${THIS_PKG}/pkg/apis/login/v1alpha1"

@@ -17,13 +17,14 @@ limitations under the License.
 package crontabrun
 
 import (
+	"fmt"
+	"maps"
 	"strconv"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/utils/ptr"
 
 	"example.com/example-apiserver/pkg/apis/example"
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
@@ -37,8 +38,6 @@ const (
 	RunAnnotation = "example.com/run"
 	// ManualRun is RunAnnotation's value on a run started by hand.
 	ManualRun = "manual"
-	// ContainerName is the name of the one container a run starts.
-	ContainerName = "crontab"
 )
 
 // JobName is the name of the Job of the run scheduled at scheduled: the same for every attempt
@@ -50,11 +49,26 @@ func JobName(cronTabName string, scheduled time.Time) string {
 	return cronTabName + "-" + strconv.FormatInt(scheduled.Unix()/60, 10)
 }
 
+// FromV1 returns ct as the API server holds it, which is what NewJob builds from: defaulted,
+// with the part of its job template v1 has no field for read back from
+// example.JobTemplateAnnotation. A v1 client (the controller, the plugin) thereby runs a v2
+// CronTab's whole template.
+func FromV1(ct *examplev1.CronTab) (*example.CronTab, error) {
+	defaulted := ct.DeepCopy()
+	examplev1.SetObjectDefaults_CronTab(defaulted)
+	internal := &example.CronTab{}
+	if err := examplev1.Convert_v1_CronTab_To_example_CronTab(defaulted, internal, nil); err != nil {
+		return nil, fmt.Errorf("reading CronTab %s/%s: %w", ct.Namespace, ct.Name, err)
+	}
+	return internal, nil
+}
+
 // NewJob returns the Job of ct's run scheduled at scheduled.
-func NewJob(ct *examplev1.CronTab, scheduled time.Time) *batchv1.Job {
+func NewJob(ct *example.CronTab, scheduled time.Time) *batchv1.Job {
 	job := newJob(ct)
 	job.Name = JobName(ct.Name, scheduled)
-	job.Annotations = map[string]string{ScheduledTimeAnnotation: scheduled.UTC().Format(time.RFC3339)}
+	job.Annotations[ScheduledTimeAnnotation] = scheduled.UTC().Format(time.RFC3339)
+	delete(job.Annotations, RunAnnotation)
 	return job
 }
 
@@ -62,43 +76,52 @@ func NewJob(ct *examplev1.CronTab, scheduled time.Time) *batchv1.Job {
 // suffix> by the API server. The controller keeps it in status.active while it runs and
 // prunes it with the history, but it is no scheduled run: it neither sets lastScheduleTime
 // nor counts for the concurrency policy.
-func NewManualJob(ct *examplev1.CronTab) *batchv1.Job {
+func NewManualJob(ct *example.CronTab) *batchv1.Job {
 	job := newJob(ct)
 	job.GenerateName = ct.Name + "-" + ManualRun + "-"
-	job.Annotations = map[string]string{RunAnnotation: ManualRun}
+	job.Annotations[RunAnnotation] = ManualRun
+	delete(job.Annotations, ScheduledTimeAnnotation)
 	return job
 }
 
-func newJob(ct *examplev1.CronTab) *batchv1.Job {
-	labels := map[string]string{example.CronTabSelectorLabel: ct.Name}
-	replicas := ptr.Deref(ct.Spec.Replicas, 1)
-	return &batchv1.Job{
+// newJob is ct's job template as a Job with what makes it a run of ct added: the selector
+// label on the Job and its pods, and the controller reference. Everything else the template
+// says (labels, annotations, the whole Job and pod spec) is kept as written; the annotations
+// that tell a run's kind are the caller's to set, whatever the template holds.
+func newJob(ct *example.CronTab) *batchv1.Job {
+	template := ct.Spec.WholeJobTemplate()
+	job := &batchv1.Job{
 		ObjectMeta: metav1.ObjectMeta{
-			Namespace: ct.Namespace,
-			Labels:    labels,
+			Namespace:   ct.Namespace,
+			Labels:      withSelectorLabel(template.Labels, ct.Name),
+			Annotations: maps.Clone(template.Annotations),
 			// A controller reference: the CronTab's runs are found by it, and the garbage
 			// collector deletes them with their CronTab.
 			OwnerReferences: []metav1.OwnerReference{*metav1.NewControllerRef(ct, examplev1.SchemeGroupVersion.WithKind("CronTab"))},
 		},
-		Spec: batchv1.JobSpec{
-			Parallelism:           ptr.To(replicas),
-			Completions:           ptr.To(replicas),
-			BackoffLimit:          ct.Spec.BackoffLimit,
-			ActiveDeadlineSeconds: ct.Spec.ActiveDeadlineSeconds,
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: labels},
-				Spec: corev1.PodSpec{
-					RestartPolicy: corev1.RestartPolicyNever,
-					Containers: []corev1.Container{{
-						Name:    ContainerName,
-						Image:   ct.Spec.Image,
-						Command: ct.Spec.Command,
-						Args:    ct.Spec.Args,
-					}},
-				},
-			},
-		},
+		Spec: template.Spec,
 	}
+	if job.Annotations == nil {
+		job.Annotations = map[string]string{}
+	}
+	pod := &job.Spec.Template
+	pod.Labels = withSelectorLabel(pod.Labels, ct.Name)
+	// A Job's pods may not restart in place (Always): a template that says nothing runs each
+	// pod once, as v1 always has, and a failed pod counts against the backoff limit.
+	if pod.Spec.RestartPolicy == "" {
+		pod.Spec.RestartPolicy = corev1.RestartPolicyNever
+	}
+	return job
+}
+
+// withSelectorLabel returns a copy of labels with the selector label set to the CronTab's name.
+func withSelectorLabel(labels map[string]string, cronTabName string) map[string]string {
+	labels = maps.Clone(labels)
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	labels[example.CronTabSelectorLabel] = cronTabName
+	return labels
 }
 
 // IsManual says whether job is a run started by hand.

@@ -27,21 +27,31 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 
+	"example.com/example-apiserver/pkg/apis/example"
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	"example.com/example-apiserver/pkg/crontabrun"
 )
 
 // scheduledRun is ct's Job for the run at scheduled, created then and started a second later.
 func scheduledRun(ct *examplev1.CronTab, scheduled time.Time) *batchv1.Job {
-	job := crontabrun.NewJob(ct, scheduled)
+	job := crontabrun.NewJob(internal(ct), scheduled)
 	job.CreationTimestamp = metav1.NewTime(scheduled)
 	job.Status.StartTime = &metav1.Time{Time: scheduled.Add(time.Second)}
 	return job
 }
 
+// internal is ct as crontabrun reads it.
+func internal(ct *examplev1.CronTab) *example.CronTab {
+	in, err := crontabrun.FromV1(ct)
+	if err != nil {
+		panic(err) // only a test CronTab with a broken job template annotation gets here
+	}
+	return in
+}
+
 // manualRun is ct's Job for a run started by hand at created.
 func manualRun(ct *examplev1.CronTab, name string, created time.Time) *batchv1.Job {
-	job := crontabrun.NewManualJob(ct)
+	job := crontabrun.NewManualJob(internal(ct))
 	job.Name, job.GenerateName = name, ""
 	job.CreationTimestamp = metav1.NewTime(created)
 	job.Status.StartTime = &metav1.Time{Time: created.Add(time.Second)}

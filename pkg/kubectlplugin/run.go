@@ -132,7 +132,11 @@ func (o *RunOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	job := crontabrun.NewManualJob(ct)
+	internal, err := crontabrun.FromV1(ct)
+	if err != nil {
+		return err
+	}
+	job := crontabrun.NewManualJob(internal)
 	if o.JobName != "" {
 		job.Name, job.GenerateName = o.JobName, ""
 	}

@@ -21,12 +21,14 @@ import (
 	"testing"
 
 	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	clienttesting "k8s.io/client-go/testing"
 	"k8s.io/utils/ptr"
 
+	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	"example.com/example-apiserver/pkg/crontabrun"
 )
 
@@ -151,5 +153,27 @@ func TestRun(t *testing.T) {
 				t.Errorf("a manual run has a scheduled time: %v", job.Annotations)
 			}
 		})
+	}
+}
+
+// TestRunJobTemplate: a CronTab written as v2 reads as v1 with its job template in an
+// annotation; its manual run is built from the whole template, as the controller builds one.
+func TestRunJobTemplate(t *testing.T) {
+	in := internal(cronTab("default", "report", "*/5 * * * *", "", ptr.To[int32](1), nil))
+	pod := &in.Spec.JobTemplate.Spec.Template.Spec
+	pod.ServiceAccountName = "reporter"
+	pod.Containers = []corev1.Container{{Name: "report", Env: []corev1.EnvVar{{Name: "DB_HOST", Value: "db.internal"}}}}
+	report := &examplev1.CronTab{}
+	if err := examplev1.Convert_example_CronTab_To_v1_CronTab(in, report, nil); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := run(t, newFakeFactory(report), "run", "report", "--dry-run=client", "-o", "yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"serviceAccountName: reporter", "name: DB_HOST", "value: db.internal", "name: report\n", "image: busybox:1.36"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
 	}
 }

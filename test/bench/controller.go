@@ -47,6 +47,7 @@ import (
 	watchtools "k8s.io/client-go/tools/watch"
 	"k8s.io/utils/ptr"
 
+	"example.com/example-apiserver/pkg/apis/example"
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	"example.com/example-apiserver/pkg/crontabrun"
 	clientset "example.com/example-apiserver/pkg/generated/clientset/versioned"
@@ -315,7 +316,7 @@ func cronJob(name, image string) *batchv1.CronJob {
 				Completions: ptr.To[int32](1),
 				Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{
 					RestartPolicy: corev1.RestartPolicyNever,
-					Containers:    []corev1.Container{{Name: crontabrun.ContainerName, Image: image}},
+					Containers:    []corev1.Container{{Name: example.ContainerName, Image: image}},
 				}},
 			}},
 		},

@@ -383,3 +383,28 @@ func startDenyingWebhook(t *testing.T) *denyingWebhook {
 	t.Cleanup(func() { _ = server.Close() })
 	return hook
 }
+
+// TestAdmissionPodSecurity: in a restricted namespace the v1 shape, whose runs' pods
+// kube-apiserver would refuse, is created with a warning naming why; a baseline namespace
+// takes it silently.
+func TestAdmissionPodSecurity(t *testing.T) {
+	const restricted, baseline = "e2e-admission-psa-restricted", "e2e-admission-psa-baseline"
+	for ns, level := range map[string]string{restricted: "restricted", baseline: "baseline"} {
+		admissionNamespace(t, ns, nil)
+		stack.MustKubectl(t, "label", "namespace", ns, "pod-security.kubernetes.io/enforce="+level)
+	}
+	const want = `Warning: the pods of this CronTab's runs would be refused: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false (container "crontab" must set securityContext.allowPrivilegeEscalation=false)`
+	// The plugin reads the namespace's labels from an informer, which takes a moment to see them.
+	stack.Eventually(t, time.Minute, "a warning about the restricted level (dry run)", func() (bool, string) {
+		out, err := createCronTab(restricted, "report", "busybox:1.36", 1, "--dry-run=server")
+		return err == nil && strings.Contains(out, want), out
+	})
+	out, err := createCronTab(restricted, "report", "busybox:1.36", 1)
+	if err != nil || !strings.Contains(out, want) || !strings.Contains(out, "runAsNonRoot != true") || !strings.Contains(out, "seccompProfile") {
+		stack.Fatalf(t, "creating a v1 CronTab in a restricted namespace: %v; want it created with the warning:\n%s", err, out)
+	}
+	out, err = createCronTab(baseline, "report", "busybox:1.36", 1)
+	if err != nil || strings.Contains(out, "Warning") {
+		stack.Fatalf(t, "creating a v1 CronTab in a baseline namespace: %v; want it created without a warning:\n%s", err, out)
+	}
+}

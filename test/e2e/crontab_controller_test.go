@@ -374,7 +374,11 @@ func TestCronTabAdoptsItsRunsExistingJob(t *testing.T) {
 	if time.Until(scheduled) < 15*time.Second {
 		scheduled = scheduled.Add(time.Minute)
 	}
-	job := crontabrun.NewJob(ct, scheduled)
+	internal, err := crontabrun.FromV1(ct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := crontabrun.NewJob(internal, scheduled)
 	job.TypeMeta = metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"}
 	stack.MustKubectlWithInput(t, mustYAML(t, job), "create", "-f", "-")
 	uid := stack.MustKubectl(t, "get", "job", job.Name, "-n", ns, "-o", "jsonpath={.metadata.uid}")

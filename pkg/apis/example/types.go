@@ -17,6 +17,9 @@ limitations under the License.
 package example
 
 import (
+	"fmt"
+
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -27,6 +30,18 @@ const (
 	CronTabImageField    = "spec.image"
 	CronTabCronSpecField = "spec.cronSpec"
 )
+
+// CronTabFieldLabel accepts the field selectors every version of CronTab supports; in v2
+// spec.image is the first container's image, which is v1's spec.image.
+func CronTabFieldLabel(label, value string) (string, string, error) {
+	switch label {
+	case "metadata.name", "metadata.namespace", CronTabImageField, CronTabCronSpecField:
+		return label, value, nil
+	default:
+		return "", "", fmt.Errorf("%q is not a known field selector: only %q, %q, %q, %q", label,
+			"metadata.name", "metadata.namespace", CronTabImageField, CronTabCronSpecField)
+	}
+}
 
 // CronTabSelectorLabel is the label whose value is a CronTab's name; status.selector selects on it,
 // so a scale client (kubectl scale, the HPA) can find what a CronTab runs.
@@ -43,7 +58,12 @@ type CronTab struct {
 	Status CronTabStatus
 }
 
-// CronTabSpec is the desired state of a CronTab.
+// CronTabSpec is the desired state of a CronTab. It holds everything v1 and v2 hold: the
+// v1 fields are the projection both versions share (the first container's image, command and
+// args; the Job's parallelism, backoff limit and active deadline), and JobTemplate holds the
+// rest of v2's spec.jobTemplate, with those projected fields left unset. Keeping v1's fields
+// here keeps one meaning for them (validation, admission, field selectors, the scale
+// subresource) whichever version a client speaks.
 type CronTabSpec struct {
 	CronSpec                   string
 	Image                      string
@@ -58,7 +78,16 @@ type CronTabSpec struct {
 	FailedJobsHistoryLimit     int32
 	BackoffLimit               *int32
 	ActiveDeadlineSeconds      *int64
+	// JobTemplate is v2's spec.jobTemplate less the projected fields above: its Parallelism,
+	// BackoffLimit and ActiveDeadlineSeconds are nil, its Completions nil when they equal
+	// Replicas, and its first container has no image, command or args (those are Image,
+	// Command and Args). A template whose only container is named ContainerName and holds
+	// nothing else is the zero template: that is the container v1 implies.
+	JobTemplate batchv1.JobTemplateSpec
 }
+
+// ContainerName is the name of the container a CronTab written as v1 runs.
+const ContainerName = "crontab"
 
 // ConcurrencyPolicy says how a CronTab treats a run that is due while an earlier run is active.
 type ConcurrencyPolicy string

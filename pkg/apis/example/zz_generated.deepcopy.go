@@ -116,6 +116,7 @@ func (in *CronTabSpec) DeepCopyInto(out *CronTabSpec) {
 		*out = new(int64)
 		**out = **in
 	}
+	in.JobTemplate.DeepCopyInto(&out.JobTemplate)
 	return
 }
 

@@ -30,6 +30,7 @@ import (
 	"example.com/example-apiserver/pkg/admission/exampleinitializer"
 	"example.com/example-apiserver/pkg/admission/plugin/crontabimagepolicy"
 	"example.com/example-apiserver/pkg/admission/plugin/crontabnamespacelimits"
+	"example.com/example-apiserver/pkg/admission/plugin/crontabpodsecurity"
 	"example.com/example-apiserver/pkg/apis/config"
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	clientset "example.com/example-apiserver/pkg/generated/clientset/versioned"
@@ -38,7 +39,7 @@ import (
 
 // ownAdmissionPlugins are example-apiserver's own admission plugins, in chain order. They are
 // enabled by default and need no kube-apiserver, so they run in --standalone mode too.
-var ownAdmissionPlugins = []string{crontabimagepolicy.PluginName, crontabnamespacelimits.PluginName}
+var ownAdmissionPlugins = []string{crontabimagepolicy.PluginName, crontabnamespacelimits.PluginName, crontabpodsecurity.PluginName}
 
 // registerAdmissionPlugins adds our plugins to the generic admission options, configured by
 // policy (called when the chain is built) unless the AdmissionConfiguration configures them.
@@ -47,6 +48,7 @@ var ownAdmissionPlugins = []string{crontabimagepolicy.PluginName, crontabnamespa
 func registerAdmissionPlugins(a *genericoptions.AdmissionOptions, policy func() config.CronTabPolicy) {
 	crontabimagepolicy.Register(a.Plugins, func() config.CronTabImagePolicy { return policy().ImagePolicy })
 	crontabnamespacelimits.Register(a.Plugins, func() config.CronTabNamespaceLimits { return policy().NamespaceLimits })
+	crontabpodsecurity.Register(a.Plugins)
 
 	i := slices.Index(a.RecommendedPluginOrder, lifecycle.PluginName) + 1
 	a.RecommendedPluginOrder = slices.Insert(slices.Clone(a.RecommendedPluginOrder), i, ownAdmissionPlugins...)

@@ -136,7 +136,7 @@ func TestStandaloneSwitchesOffDelegation(t *testing.T) {
 	if ro.CoreAPI != nil || ro.Features.EnablePriorityAndFairness {
 		t.Error("standalone must not need a kube-apiserver for the core API or priority and fairness")
 	}
-	if got := standaloneAdmissionPlugins(ro.Admission); strings.Join(got, ",") != "CronTabImagePolicy,CronTabNamespaceLimits" {
+	if got := standaloneAdmissionPlugins(ro.Admission); strings.Join(got, ",") != "CronTabImagePolicy,CronTabNamespaceLimits,CronTabPodSecurity" {
 		t.Errorf("standalone admission plugins %v, want only our own", got)
 	}
 	if !ro.Authentication.RemoteKubeConfigFileOptional || !ro.Authorization.RemoteKubeConfigFileOptional {

@@ -322,7 +322,11 @@ func (c *Controller) startRun(ctx context.Context, ct *examplev1.CronTab, schedu
 		}
 	}
 
-	created, err := c.kubeClient.BatchV1().Jobs(ct.Namespace).Create(ctx, crontabrun.NewJob(ct, scheduled), metav1.CreateOptions{})
+	internal, err := crontabrun.FromV1(ct)
+	if err != nil {
+		return runSkipped, err
+	}
+	created, err := c.kubeClient.BatchV1().Jobs(ct.Namespace).Create(ctx, crontabrun.NewJob(internal, scheduled), metav1.CreateOptions{})
 	if apierrors.IsAlreadyExists(err) {
 		existing, err := c.kubeClient.BatchV1().Jobs(ct.Namespace).Get(ctx, name, metav1.GetOptions{})
 		if err != nil {

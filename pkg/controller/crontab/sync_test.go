@@ -35,6 +35,7 @@ import (
 	clocktesting "k8s.io/utils/clock/testing"
 	"k8s.io/utils/ptr"
 
+	"example.com/example-apiserver/pkg/apis/example"
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	"example.com/example-apiserver/pkg/crontabrun"
 	examplefake "example.com/example-apiserver/pkg/generated/clientset/versioned/fake"
@@ -102,7 +103,7 @@ func failedAt(end time.Time) jobOption {
 
 // run is the CronTab's Job for scheduled, with its name as UID.
 func run(ct *examplev1.CronTab, scheduled time.Time, options ...jobOption) *batchv1.Job {
-	job := crontabrun.NewJob(ct, scheduled)
+	job := crontabrun.NewJob(internal(ct), scheduled)
 	job.UID = types.UID(job.Name)
 	for _, option := range options {
 		option(job)
@@ -110,8 +111,17 @@ func run(ct *examplev1.CronTab, scheduled time.Time, options ...jobOption) *batc
 	return job
 }
 
+// internal is ct as crontabrun reads it.
+func internal(ct *examplev1.CronTab) *example.CronTab {
+	in, err := crontabrun.FromV1(ct)
+	if err != nil {
+		panic(err) // only a test CronTab with a broken job template annotation gets here
+	}
+	return in
+}
+
 func manualRun(ct *examplev1.CronTab) *batchv1.Job {
-	job := crontabrun.NewManualJob(ct)
+	job := crontabrun.NewManualJob(internal(ct))
 	job.Name, job.UID = "report-manual-x7k2p", "report-manual-x7k2p"
 	return job
 }
@@ -685,4 +695,69 @@ func deref(d *time.Duration) any {
 		return "never"
 	}
 	return *d
+}
+
+// TestSyncRunsTheJobTemplate: a CronTab written as v2 reaches the controller as v1 with its
+// job template in an annotation; the run's Job is built from the whole template, and an
+// annotation that cannot be read is an error, never a run of the v1 fields alone.
+func TestSyncRunsTheJobTemplate(t *testing.T) {
+	template := &batchv1.JobTemplateSpec{
+		ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"team": "data"}},
+		Spec: batchv1.JobSpec{
+			Parallelism:             ptr.To[int32](1),
+			TTLSecondsAfterFinished: ptr.To[int32](600),
+			Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{
+				ServiceAccountName: "reporter",
+				Containers: []corev1.Container{{
+					Name: "report", Image: "busybox:1.36",
+					Env: []corev1.EnvVar{{Name: "DB_PASSWORD", ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "db"}, Key: "password"}}}},
+				}},
+			}},
+		},
+	}
+	tests := []struct {
+		name       string
+		annotation func(ct *examplev1.CronTab)
+		wantErr    bool
+	}{
+		{name: "the template's fields reach the Job", annotation: func(ct *examplev1.CronTab) {
+			in := internal(ct)
+			in.Spec.SetWholeJobTemplate(template.DeepCopy())
+			if err := examplev1.Convert_example_CronTab_To_v1_CronTab(in, ct, nil); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{name: "an unreadable template is an error", wantErr: true, annotation: func(ct *examplev1.CronTab) {
+			ct.Annotations = map[string]string{example.JobTemplateAnnotation: "{"}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ct := cronTab(t)
+			tc.annotation(ct)
+			c, kubeClient, _, _ := newTestController(t, at(t, "12:05"), ct, nil, nil, nil)
+			_, err := c.sync(context.Background(), "team/report")
+			var jobs []*batchv1.Job
+			for _, action := range kubeClient.Actions() {
+				if create, ok := action.(clienttesting.CreateAction); ok {
+					jobs = append(jobs, create.GetObject().(*batchv1.Job))
+				}
+			}
+			if tc.wantErr {
+				if err == nil || len(jobs) != 0 {
+					t.Errorf("sync error %v, created %d Jobs; want an error and none", err, len(jobs))
+				}
+				return
+			}
+			if err != nil || len(jobs) != 1 {
+				t.Fatalf("sync error %v, created %d Jobs; want one", err, len(jobs))
+			}
+			job := jobs[0]
+			pod := job.Spec.Template.Spec
+			if job.Labels["team"] != "data" || ptr.Deref(job.Spec.TTLSecondsAfterFinished, 0) != 600 || pod.ServiceAccountName != "reporter" ||
+				len(pod.Containers) != 1 || pod.Containers[0].Name != "report" || len(pod.Containers[0].Env) != 1 {
+				t.Errorf("the Job lost the template's fields: %+v", job)
+			}
+		})
+	}
 }

@@ -20,7 +20,9 @@ package applyconfiguration
 
 import (
 	v1 "example.com/example-apiserver/pkg/apis/example/v1"
+	v2 "example.com/example-apiserver/pkg/apis/example/v2"
 	examplev1 "example.com/example-apiserver/pkg/generated/applyconfiguration/example/v1"
+	examplev2 "example.com/example-apiserver/pkg/generated/applyconfiguration/example/v2"
 	internal "example.com/example-apiserver/pkg/generated/applyconfiguration/internal"
 	runtime "k8s.io/apimachinery/pkg/runtime"
 	schema "k8s.io/apimachinery/pkg/runtime/schema"
@@ -42,6 +44,18 @@ func ForKind(kind schema.GroupVersionKind) interface{} {
 		return &examplev1.CustomResourceApplyConfiguration{}
 	case v1.SchemeGroupVersion.WithKind("CustomResourceSpec"):
 		return &examplev1.CustomResourceSpecApplyConfiguration{}
+
+		// Group=example.com, Version=v2
+	case v2.SchemeGroupVersion.WithKind("CronTab"):
+		return &examplev2.CronTabApplyConfiguration{}
+	case v2.SchemeGroupVersion.WithKind("CronTabSpec"):
+		return &examplev2.CronTabSpecApplyConfiguration{}
+	case v2.SchemeGroupVersion.WithKind("CronTabStatus"):
+		return &examplev2.CronTabStatusApplyConfiguration{}
+	case v2.SchemeGroupVersion.WithKind("CustomResource"):
+		return &examplev2.CustomResourceApplyConfiguration{}
+	case v2.SchemeGroupVersion.WithKind("CustomResourceSpec"):
+		return &examplev2.CustomResourceSpecApplyConfiguration{}
 
 	}
 	return nil

@@ -25,7 +25,9 @@ import (
 	"strings"
 
 	"github.com/distribution/reference"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apiserver/pkg/admission"
 
@@ -83,9 +85,10 @@ func New(policy config.CronTabImagePolicy) (*Plugin, error) {
 	return p, nil
 }
 
-// Validate refuses, with 403 Forbidden, a CronTab whose image the policy does not allow. An
-// update that keeps the image is let through, so tightening the policy never blocks edits of
-// other fields (or finalizer removal) on existing CronTabs.
+// Validate refuses, with 403 Forbidden, a CronTab one of whose containers (init containers
+// included) runs an image the policy does not allow. On update a container whose image is
+// unchanged (the same image at the same place) is let through, so tightening the policy never
+// blocks edits of other fields (or finalizer removal) on existing CronTabs.
 func (p *Plugin) Validate(_ context.Context, a admission.Attributes, _ admission.ObjectInterfaces) error {
 	if a.GetResource().GroupResource() != example.Resource("crontabs") || a.GetSubresource() != "" {
 		return nil
@@ -94,13 +97,42 @@ func (p *Plugin) Validate(_ context.Context, a admission.Attributes, _ admission
 	if !ok {
 		return apierrors.NewBadRequest(fmt.Sprintf("%s: expected a CronTab, got %T", PluginName, a.GetObject()))
 	}
-	if old, ok := a.GetOldObject().(*example.CronTab); ok && a.GetOperation() == admission.Update && old.Spec.Image == ct.Spec.Image {
-		return nil
+	unchanged := sets.New[string]()
+	if old, ok := a.GetOldObject().(*example.CronTab); ok && a.GetOperation() == admission.Update {
+		for _, c := range containers(old) {
+			unchanged.Insert(c.path.String() + "=" + c.image)
+		}
 	}
-	if err := p.check(ct.Spec.Image); err != nil {
-		return admission.NewForbidden(a, err)
+	for _, c := range containers(ct) {
+		if unchanged.Has(c.path.String() + "=" + c.image) {
+			continue
+		}
+		if err := p.check(c.image); err != nil {
+			return admission.NewForbidden(a, fmt.Errorf("%s: container %q (%s): %w", PluginName, c.name, c.path, err))
+		}
 	}
 	return nil
+}
+
+// container is one container of a CronTab's runs, with its path in v2's spec.jobTemplate.
+type container struct {
+	name, image string
+	path        *field.Path
+}
+
+// containers lists every container the runs of ct start, init containers first.
+func containers(ct *example.CronTab) []container {
+	pod := ct.Spec.WholeJobTemplate().Spec.Template.Spec
+	podPath := field.NewPath("spec", "jobTemplate", "spec", "template", "spec")
+	var all []container
+	add := func(kind string, list []corev1.Container) {
+		for i, c := range list {
+			all = append(all, container{name: c.Name, image: c.Image, path: podPath.Child(kind).Index(i).Child("image")})
+		}
+	}
+	add("initContainers", pod.InitContainers)
+	add("containers", pod.Containers)
+	return all
 }
 
 // check returns why image is not allowed, naming the rule, or nil.
@@ -111,15 +143,15 @@ func (p *Plugin) check(image string) error {
 	named, err := reference.ParseNormalizedNamed(image)
 	if err != nil {
 		// Validation of the CronTab refuses such images before admission; be safe anyway.
-		return fmt.Errorf("%s: image %q is not a valid image reference: %v", PluginName, image, err)
+		return fmt.Errorf("image %q is not a valid image reference: %v", image, err)
 	}
 	if len(p.allowed) > 0 && !p.allowedName(named.Name()) {
-		return fmt.Errorf("%s: image %q (repository %s) is not allowed by rule allowedPrefixes: it must come from one of %s",
-			PluginName, image, named.Name(), strings.Join(p.allowed, ", "))
+		return fmt.Errorf("image %q (repository %s) is not allowed by rule allowedPrefixes: it must come from one of %s",
+			image, named.Name(), strings.Join(p.allowed, ", "))
 	}
 	if _, digested := named.(reference.Digested); p.requireDigest && !digested {
-		return fmt.Errorf("%s: image %q is not allowed by rule requireDigest: pin it by digest, e.g. %s@sha256:<digest>",
-			PluginName, image, reference.FamiliarName(named))
+		return fmt.Errorf("image %q is not allowed by rule requireDigest: pin it by digest, e.g. %s@sha256:<digest>",
+			image, reference.FamiliarName(named))
 	}
 	return nil
 }

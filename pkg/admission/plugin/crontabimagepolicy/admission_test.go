@@ -18,10 +18,12 @@ package crontabimagepolicy
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -178,6 +180,72 @@ func TestRegister(t *testing.T) {
 			err = plugin.(admission.ValidationInterface).Validate(context.Background(), attributes(cronTab(tc.image), nil, admission.Create, ""), nil)
 			if (err == nil) != tc.wantAllow {
 				t.Errorf("allowed=%v (%v), want %v", err == nil, err, tc.wantAllow)
+			}
+		})
+	}
+}
+
+// withTemplate is cronTab(first) whose job template also runs the init containers and further
+// containers given, as a CronTab written as v2 does.
+func withTemplate(first string, initImages, moreImages []string) *example.CronTab {
+	ct := cronTab(first)
+	pod := &ct.Spec.JobTemplate.Spec.Template.Spec
+	pod.Containers = []corev1.Container{{Name: "main"}}
+	for i, image := range initImages {
+		pod.InitContainers = append(pod.InitContainers, corev1.Container{Name: fmt.Sprintf("init%d", i), Image: image})
+	}
+	for i, image := range moreImages {
+		pod.Containers = append(pod.Containers, corev1.Container{Name: fmt.Sprintf("side%d", i), Image: image})
+	}
+	return ct
+}
+
+func TestValidateEveryContainer(t *testing.T) {
+	p, err := New(config.CronTabImagePolicy{AllowedPrefixes: []string{"ghcr.io/acme"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const good, bad = "ghcr.io/acme/job:1", "evil.example.org/miner:1"
+	tests := []struct {
+		name    string
+		ct      *example.CronTab
+		old     *example.CronTab
+		wantErr []string
+	}{
+		{name: "every container allowed", ct: withTemplate(good, []string{good}, []string{good})},
+		{name: "second container refused", ct: withTemplate(good, nil, []string{good, bad}),
+			wantErr: []string{`image "evil.example.org/miner:1"`, `container "side1"`, "spec.jobTemplate.spec.template.spec.containers[2].image", "rule allowedPrefixes"}},
+		{name: "init container refused", ct: withTemplate(good, []string{bad}, nil),
+			wantErr: []string{`container "init0"`, "spec.jobTemplate.spec.template.spec.initContainers[0].image"}},
+		{name: "first container refused", ct: withTemplate(bad, nil, []string{good}),
+			wantErr: []string{`container "main"`, "spec.jobTemplate.spec.template.spec.containers[0].image"}},
+		{name: "update keeping a no longer allowed image in a container passes",
+			ct: withTemplate(good, nil, []string{bad}), old: withTemplate(good, nil, []string{bad})},
+		{name: "update adding a refused image to another container is refused",
+			ct: withTemplate(good, []string{bad}, []string{bad}), old: withTemplate(good, nil, []string{bad}),
+			wantErr: []string{"spec.jobTemplate.spec.template.spec.initContainers[0].image"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			op := admission.Create
+			var old runtime.Object
+			if tc.old != nil {
+				op, old = admission.Update, tc.old
+			}
+			err := p.Validate(context.Background(), attributes(tc.ct, old, op, ""), nil)
+			if len(tc.wantErr) == 0 {
+				if err != nil {
+					t.Fatalf("denied: %v", err)
+				}
+				return
+			}
+			if !apierrors.IsForbidden(err) {
+				t.Fatalf("got %v, want 403 Forbidden", err)
+			}
+			for _, want := range tc.wantErr {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("%q does not mention %q", err, want)
+				}
 			}
 		})
 	}

@@ -27,14 +27,12 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apiserver/pkg/admission"
 	"k8s.io/apiserver/pkg/warning"
 	kubeinformers "k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
-	corelisters "k8s.io/client-go/listers/core/v1"
 	scalescheme "k8s.io/client-go/scale/scheme"
 	"k8s.io/client-go/tools/cache"
 
@@ -86,12 +84,10 @@ type Plugin struct {
 
 	cronTabs       listers.CronTabLister
 	cronTabsSynced cache.InformerSynced
-	// namespaces and kubeClient are nil without a kube-apiserver (--standalone): then there
-	// are no Namespace objects, and only the defaults apply.
-	namespaces       corelisters.NamespaceLister
-	namespacesSynced cache.InformerSynced
-	kubeClient       kubernetes.Interface
-	kubeSet          bool
+	// namespaces is nil without a kube-apiserver (--standalone): then there are no Namespace
+	// objects, and only the defaults apply.
+	namespaces *exampleinitializer.Namespaces
+	kubeSet    bool
 }
 
 var (
@@ -120,12 +116,7 @@ func (p *Plugin) SetExampleInformerFactory(f informers.SharedInformerFactory) {
 // has not seen yet; both nil when standalone.
 func (p *Plugin) SetKubeInformerFactory(f kubeinformers.SharedInformerFactory, client kubernetes.Interface) {
 	p.kubeSet = true
-	p.kubeClient = client
-	if f != nil {
-		informer := f.Core().V1().Namespaces()
-		p.namespaces = informer.Lister()
-		p.namespacesSynced = informer.Informer().HasSynced
-	}
+	p.namespaces = exampleinitializer.NewNamespaces(f, client)
 }
 
 // ValidateInitialization checks that the initializer ran, and makes the plugin ready once its
@@ -138,7 +129,7 @@ func (p *Plugin) ValidateInitialization() error {
 		return errors.New("missing Namespace lister (nil only when standalone)")
 	}
 	p.SetReadyFunc(func() bool {
-		return p.cronTabsSynced() && (p.namespacesSynced == nil || p.namespacesSynced())
+		return p.cronTabsSynced() && p.namespaces.HasSynced()
 	})
 	return nil
 }
@@ -231,7 +222,7 @@ func (p *Plugin) limitsFor(ctx context.Context, namespace string) (limits, error
 		maxCronTabs: p.defaults.DefaultMaxCronTabs, maxCronTabsFrom: "server configuration, cronTabPolicy.namespaceLimits.defaultMaxCronTabs",
 		maxReplicas: p.defaults.DefaultMaxReplicas, maxReplicasFrom: "server configuration, cronTabPolicy.namespaceLimits.defaultMaxReplicas",
 	}
-	ns, err := p.namespace(ctx, namespace)
+	ns, err := p.namespaces.Get(ctx, namespace)
 	if err != nil || ns == nil {
 		return l, err
 	}
@@ -242,31 +233,6 @@ func (p *Plugin) limitsFor(ctx context.Context, namespace string) (limits, error
 		l.maxReplicas, l.maxReplicasFrom = v, "annotation "+MaxReplicasAnnotation
 	}
 	return l, nil
-}
-
-// namespace returns the Namespace, or nil when there is none to read (standalone, or it is
-// gone: NamespaceLifecycle refuses writes into missing namespaces).
-func (p *Plugin) namespace(ctx context.Context, name string) (*corev1.Namespace, error) {
-	if p.namespaces == nil {
-		return nil, nil
-	}
-	ns, err := p.namespaces.Get(name)
-	if err == nil {
-		return ns, nil
-	}
-	if !apierrors.IsNotFound(err) {
-		return nil, err
-	}
-	// A namespace created a moment ago may not have reached the informer yet; its caps must
-	// hold for the CronTabs created right after it (kubectl apply of both in one file).
-	if p.kubeClient == nil {
-		return nil, nil
-	}
-	ns, err = p.kubeClient.CoreV1().Namespaces().Get(ctx, name, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		return nil, nil
-	}
-	return ns, err
 }
 
 // annotation parses a cap annotation; set is false when it is absent or malformed.

@@ -23,15 +23,19 @@ import (
 	"fmt"
 	"time"
 
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	runtimeserializer "k8s.io/apimachinery/pkg/runtime/serializer"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/randfill"
 
 	"example.com/example-apiserver/pkg/apis/example"
 	v1 "example.com/example-apiserver/pkg/apis/example/v1"
+	v2 "example.com/example-apiserver/pkg/apis/example/v2"
 	"example.com/example-apiserver/pkg/apis/example/validation"
 )
 
@@ -70,6 +74,79 @@ func stringList(c randfill.Continue) []string {
 	return list
 }
 
+// jobTemplate returns a whole v2 job template with a random choice of what workloads set.
+// It is built, not filled at random: the k8s.io/api types hold values (quantities, int-or-
+// strings) whose random fill does not survive the wire, and their round trip is their own
+// module's to test.
+func jobTemplate(c randfill.Continue) batchv1.JobTemplateSpec {
+	container := func(name string) corev1.Container {
+		ctr := corev1.Container{Name: name, Image: pick(c, images), Command: stringList(c), Args: stringList(c)}
+		if c.Bool() {
+			ctr.Env = []corev1.EnvVar{{Name: "MODE", Value: c.String(0)}, {Name: "PASSWORD", ValueFrom: &corev1.EnvVarSource{
+				SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "db"}, Key: "password"}}}}
+		}
+		if c.Bool() {
+			ctr.EnvFrom = []corev1.EnvFromSource{{ConfigMapRef: &corev1.ConfigMapEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: "settings"}}}}
+		}
+		if c.Bool() {
+			ctr.Resources.Requests = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("64Mi")}
+		}
+		if c.Bool() {
+			ctr.VolumeMounts = []corev1.VolumeMount{{Name: "config", MountPath: "/etc/report", ReadOnly: true}}
+		}
+		if c.Bool() {
+			ctr.SecurityContext = &corev1.SecurityContext{
+				AllowPrivilegeEscalation: ptr.To(false),
+				Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
+			}
+		}
+		return ctr
+	}
+	var t batchv1.JobTemplateSpec
+	if c.Bool() {
+		t.Labels = map[string]string{"team": c.String(0)}
+		t.Annotations = map[string]string{"example.com/owner": c.String(0)}
+	}
+	job := &t.Spec
+	job.Parallelism = optional(c, func() int32 { return c.Rand.Int31n(validation.MaxReplicas + 1) })
+	job.Completions = optional(c, func() int32 { return c.Rand.Int31n(validation.MaxReplicas + 1) })
+	job.BackoffLimit = optional(c, func() int32 { return c.Rand.Int31n(100) })
+	job.ActiveDeadlineSeconds = optional(c, func() int64 { return c.Rand.Int63n(1<<20) + 1 })
+	job.TTLSecondsAfterFinished = optional(c, func() int32 { return c.Rand.Int31n(1 << 16) })
+	pod := &job.Template.Spec
+	if c.Bool() {
+		job.Template.Labels = map[string]string{"app": c.String(0)}
+	}
+	// The first container may be the one v1 implies, alone or with others.
+	for i := range c.Rand.Intn(3) {
+		name := example.ContainerName
+		if i > 0 || c.Bool() {
+			name = fmt.Sprintf("c%d", i)
+		}
+		pod.Containers = append(pod.Containers, container(name))
+	}
+	if c.Bool() {
+		pod.InitContainers = []corev1.Container{container("init")}
+	}
+	if c.Bool() {
+		pod.RestartPolicy = pick(c, []corev1.RestartPolicy{corev1.RestartPolicyNever, corev1.RestartPolicyOnFailure})
+	}
+	if c.Bool() {
+		pod.ServiceAccountName = "report"
+		pod.NodeSelector = map[string]string{"kubernetes.io/os": "linux"}
+		pod.Tolerations = []corev1.Toleration{{Key: "dedicated", Operator: corev1.TolerationOpEqual, Value: "batch", Effect: corev1.TaintEffectNoSchedule}}
+		pod.ImagePullSecrets = []corev1.LocalObjectReference{{Name: "pull"}}
+	}
+	if c.Bool() {
+		pod.Volumes = []corev1.Volume{{Name: "config", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
+			LocalObjectReference: corev1.LocalObjectReference{Name: "report"}}}}}
+	}
+	if c.Bool() {
+		pod.SecurityContext = &corev1.PodSecurityContext{RunAsNonRoot: ptr.To(true), SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault}}
+	}
+	return t
+}
+
 func pick[T any](c randfill.Continue, from []T) T {
 	return from[c.Rand.Intn(len(from))]
 }
@@ -104,6 +181,17 @@ var Funcs = func(codecs runtimeserializer.CodecFactory) []any {
 			s.FailedJobsHistoryLimit = c.Rand.Int31n(100)
 			s.BackoffLimit = optional(c, func() int32 { return c.Rand.Int31n(100) })
 			s.ActiveDeadlineSeconds = optional(c, func() int64 { return c.Rand.Int63n(1<<20) + 1 })
+			// What the v2 template holds beyond the fields above, as the server keeps it.
+			replicas, image, command, args := s.Replicas, s.Image, s.Command, s.Args
+			backoffLimit, activeDeadlineSeconds := s.BackoffLimit, s.ActiveDeadlineSeconds
+			if c.Bool() {
+				t := jobTemplate(c)
+				s.SetJobTemplateRest(&t)
+			} else {
+				s.JobTemplate = batchv1.JobTemplateSpec{}
+			}
+			s.Replicas, s.Image, s.Command, s.Args = replicas, image, command, args
+			s.BackoffLimit, s.ActiveDeadlineSeconds = backoffLimit, activeDeadlineSeconds
 		},
 		func(s *example.CronTabStatus, c randfill.Continue) {
 			s.Replicas = c.Rand.Int31n(validation.MaxReplicas + 1)
@@ -164,6 +252,10 @@ var Funcs = func(codecs runtimeserializer.CodecFactory) []any {
 			if s.ConcurrencyPolicy == "" {
 				s.ConcurrencyPolicy = v1.AllowConcurrent
 			}
+		},
+		func(s *v2.CronTabSpec, c randfill.Continue) {
+			c.FillNoCustom(s)
+			s.JobTemplate = jobTemplate(c)
 		},
 		func(s *v1.CustomResourceSpec, c randfill.Continue) {
 			c.FillNoCustom(s)

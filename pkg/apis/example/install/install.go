@@ -23,11 +23,14 @@ import (
 
 	"example.com/example-apiserver/pkg/apis/example"
 	v1 "example.com/example-apiserver/pkg/apis/example/v1"
+	v2 "example.com/example-apiserver/pkg/apis/example/v2"
 )
 
 // Install registers the example.com group's internal and versioned types in scheme.
 func Install(scheme *runtime.Scheme) {
 	utilruntime.Must(example.AddToScheme(scheme))
 	utilruntime.Must(v1.AddToScheme(scheme))
-	utilruntime.Must(scheme.SetVersionPriority(v1.SchemeGroupVersion))
+	utilruntime.Must(v2.AddToScheme(scheme))
+	// v2 is preferred in discovery; what is stored is set apart, by the storage codec.
+	utilruntime.Must(scheme.SetVersionPriority(v2.SchemeGroupVersion, v1.SchemeGroupVersion))
 }

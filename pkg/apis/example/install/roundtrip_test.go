@@ -30,12 +30,13 @@ import (
 )
 
 // TestRoundTripTypes fuzzes every internal example.com type and checks that it survives
-// internal -> v1 -> JSON/YAML/protobuf -> v1 -> internal unchanged.
+// internal -> v1 and v2 -> JSON/YAML/protobuf -> v1 and v2 -> internal unchanged: the v2 job
+// template goes through v1 in example.JobTemplateAnnotation.
 func TestRoundTripTypes(t *testing.T) {
 	roundtrip.RoundTripProtobufTestForAPIGroup(t, Install, fuzzer.Funcs)
 }
 
-// TestRoundTripExternalTypes fuzzes every v1 type and checks that it survives JSON, YAML and
+// TestRoundTripExternalTypes fuzzes every v1 and v2 type and checks that it survives JSON, YAML and
 // protobuf unchanged.
 func TestRoundTripExternalTypes(t *testing.T) {
 	scheme := runtime.NewScheme()

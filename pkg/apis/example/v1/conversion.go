@@ -17,8 +17,13 @@ limitations under the License.
 package v1
 
 import (
+	"encoding/json"
 	"fmt"
+	"maps"
 
+	batchv1 "k8s.io/api/batch/v1"
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/conversion"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"example.com/example-apiserver/pkg/apis/example"
@@ -27,14 +32,55 @@ import (
 // addFieldLabelConversionFuncs declares which field selectors each kind supports; the
 // registry's GetAttrs must expose the same fields.
 func addFieldLabelConversionFuncs(scheme *runtime.Scheme) error {
-	return scheme.AddFieldLabelConversionFunc(SchemeGroupVersion.WithKind("CronTab"),
-		func(label, value string) (string, string, error) {
-			switch label {
-			case "metadata.name", "metadata.namespace", example.CronTabImageField, example.CronTabCronSpecField:
-				return label, value, nil
-			default:
-				return "", "", fmt.Errorf("%q is not a known field selector: only %q, %q, %q, %q", label,
-					"metadata.name", "metadata.namespace", example.CronTabImageField, example.CronTabCronSpecField)
-			}
-		})
+	return scheme.AddFieldLabelConversionFunc(SchemeGroupVersion.WithKind("CronTab"), example.CronTabFieldLabel)
+}
+
+// Convert_example_CronTab_To_v1_CronTab writes the part of the v2 job template v1 has no
+// field for into example.JobTemplateAnnotation, so that v1 clients and v1 storage keep it.
+func Convert_example_CronTab_To_v1_CronTab(in *example.CronTab, out *CronTab, s conversion.Scope) error {
+	if err := autoConvert_example_CronTab_To_v1_CronTab(in, out, s); err != nil {
+		return err
+	}
+	if apiequality.Semantic.DeepEqual(in.Spec.JobTemplate, batchv1.JobTemplateSpec{}) {
+		return nil
+	}
+	data, err := json.Marshal(in.Spec.JobTemplate)
+	if err != nil {
+		return err
+	}
+	// The generated conversion shares the annotations with in, which must not change.
+	out.Annotations = maps.Clone(in.Annotations)
+	if out.Annotations == nil {
+		out.Annotations = map[string]string{}
+	}
+	out.Annotations[example.JobTemplateAnnotation] = string(data)
+	return nil
+}
+
+// Convert_v1_CronTab_To_example_CronTab restores what example.JobTemplateAnnotation carries.
+func Convert_v1_CronTab_To_example_CronTab(in *CronTab, out *example.CronTab, s conversion.Scope) error {
+	if err := autoConvert_v1_CronTab_To_example_CronTab(in, out, s); err != nil {
+		return err
+	}
+	data, ok := in.Annotations[example.JobTemplateAnnotation]
+	if !ok {
+		return nil
+	}
+	var template batchv1.JobTemplateSpec
+	if err := json.Unmarshal([]byte(data), &template); err != nil {
+		return fmt.Errorf("metadata.annotations[%s]: %w", example.JobTemplateAnnotation, err)
+	}
+	out.Spec.SetJobTemplateRest(&template)
+	out.Annotations = maps.Clone(in.Annotations)
+	delete(out.Annotations, example.JobTemplateAnnotation)
+	if len(out.Annotations) == 0 {
+		out.Annotations = nil
+	}
+	return nil
+}
+
+// Convert_example_CronTabSpec_To_v1_CronTabSpec leaves the job template out: the CronTab's
+// conversion carries it in an annotation, which a spec cannot hold.
+func Convert_example_CronTabSpec_To_v1_CronTabSpec(in *example.CronTabSpec, out *CronTabSpec, s conversion.Scope) error {
+	return autoConvert_example_CronTabSpec_To_v1_CronTabSpec(in, out, s)
 }

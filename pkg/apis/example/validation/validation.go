@@ -53,7 +53,9 @@ func ValidateCronTab(ct *example.CronTab) field.ErrorList {
 		allErrs = append(allErrs, field.Invalid(field.NewPath("metadata", "name"), ct.Name,
 			fmt.Sprintf("must be no more than %d characters, so that the Jobs of its runs get valid names", MaxCronTabNameLength)))
 	}
-	allErrs = append(allErrs, ValidateCronTabSpec(&ct.Spec, field.NewPath("spec"))...)
+	specErrs := ValidateCronTabSpec(&ct.Spec, field.NewPath("spec"))
+	allErrs = append(allErrs, specErrs...)
+	allErrs = append(allErrs, validateJobTemplate(ct, nil, specErrs)...)
 	allErrs = append(allErrs, validateUTF8(ct)...)
 	return allErrs
 }
@@ -61,7 +63,9 @@ func ValidateCronTab(ct *example.CronTab) field.ErrorList {
 // ValidateCronTabUpdate validates an update of a CronTab's main resource.
 func ValidateCronTabUpdate(ct, old *example.CronTab) field.ErrorList {
 	allErrs := apimachineryvalidation.ValidateObjectMetaUpdate(&ct.ObjectMeta, &old.ObjectMeta, field.NewPath("metadata"))
-	allErrs = append(allErrs, ValidateCronTabSpec(&ct.Spec, field.NewPath("spec"))...)
+	specErrs := ValidateCronTabSpec(&ct.Spec, field.NewPath("spec"))
+	allErrs = append(allErrs, specErrs...)
+	allErrs = append(allErrs, validateJobTemplate(ct, old, specErrs)...)
 	allErrs = append(allErrs, validateUTF8(ct)...)
 	return allErrs
 }

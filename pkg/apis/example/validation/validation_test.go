@@ -304,7 +304,8 @@ func TestValidateCronTabUpdate(t *testing.T) {
 // can still be updated, through the main resource and the status subresource.
 func TestLongNameKeepsWorkingOnUpdate(t *testing.T) {
 	old := validCronTab()
-	old.Name = strings.Repeat("a", 63)
+	// Longer than a label value too, as the label the runs get would hold it.
+	old.Name = strings.Repeat("a", 100)
 	old.ResourceVersion = "1"
 	checkErrors(t, ValidateCronTab(old), []wantErr{{field.ErrorTypeInvalid, "metadata.name"}})
 

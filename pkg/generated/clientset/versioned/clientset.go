@@ -23,6 +23,7 @@ import (
 	http "net/http"
 
 	examplev1 "example.com/example-apiserver/pkg/generated/clientset/versioned/typed/example/v1"
+	examplev2 "example.com/example-apiserver/pkg/generated/clientset/versioned/typed/example/v2"
 	loginv1alpha1 "example.com/example-apiserver/pkg/generated/clientset/versioned/typed/login/v1alpha1"
 	discovery "k8s.io/client-go/discovery"
 	rest "k8s.io/client-go/rest"
@@ -32,6 +33,7 @@ import (
 type Interface interface {
 	Discovery() discovery.DiscoveryInterfaces
 	ExampleV1() examplev1.ExampleV1Interface
+	ExampleV2() examplev2.ExampleV2Interface
 	LoginV1alpha1() loginv1alpha1.LoginV1alpha1Interface
 }
 
@@ -39,12 +41,18 @@ type Interface interface {
 type Clientset struct {
 	*discovery.DiscoveryClient
 	exampleV1     *examplev1.ExampleV1Client
+	exampleV2     *examplev2.ExampleV2Client
 	loginV1alpha1 *loginv1alpha1.LoginV1alpha1Client
 }
 
 // ExampleV1 retrieves the ExampleV1Client
 func (c *Clientset) ExampleV1() examplev1.ExampleV1Interface {
 	return c.exampleV1
+}
+
+// ExampleV2 retrieves the ExampleV2Client
+func (c *Clientset) ExampleV2() examplev2.ExampleV2Interface {
+	return c.exampleV2
 }
 
 // LoginV1alpha1 retrieves the LoginV1alpha1Client
@@ -100,6 +108,10 @@ func NewForConfigAndClient(c *rest.Config, httpClient *http.Client) (*Clientset,
 	if err != nil {
 		return nil, err
 	}
+	cs.exampleV2, err = examplev2.NewForConfigAndClient(&configShallowCopy, httpClient)
+	if err != nil {
+		return nil, err
+	}
 	cs.loginV1alpha1, err = loginv1alpha1.NewForConfigAndClient(&configShallowCopy, httpClient)
 	if err != nil {
 		return nil, err
@@ -126,6 +138,7 @@ func NewForConfigOrDie(c *rest.Config) *Clientset {
 func New(c rest.Interface) *Clientset {
 	var cs Clientset
 	cs.exampleV1 = examplev1.New(c)
+	cs.exampleV2 = examplev2.New(c)
 	cs.loginV1alpha1 = loginv1alpha1.New(c)
 
 	cs.DiscoveryClient = discovery.NewDiscoveryClient(c)

@@ -22,6 +22,7 @@ import (
 	fmt "fmt"
 
 	v1 "example.com/example-apiserver/pkg/apis/example/v1"
+	v2 "example.com/example-apiserver/pkg/apis/example/v2"
 	schema "k8s.io/apimachinery/pkg/runtime/schema"
 	cache "k8s.io/client-go/tools/cache"
 )
@@ -57,6 +58,12 @@ func (f *sharedInformerFactory) ForResource(resource schema.GroupVersionResource
 		return &genericInformer{resource: resource.GroupResource(), informer: f.Example().V1().CronTabs().Informer()}, nil
 	case v1.SchemeGroupVersion.WithResource("customresources"):
 		return &genericInformer{resource: resource.GroupResource(), informer: f.Example().V1().CustomResources().Informer()}, nil
+
+		// Group=example.com, Version=v2
+	case v2.SchemeGroupVersion.WithResource("crontabs"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Example().V2().CronTabs().Informer()}, nil
+	case v2.SchemeGroupVersion.WithResource("customresources"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Example().V2().CustomResources().Informer()}, nil
 
 	}
 

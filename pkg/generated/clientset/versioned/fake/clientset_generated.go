@@ -23,6 +23,8 @@ import (
 	clientset "example.com/example-apiserver/pkg/generated/clientset/versioned"
 	examplev1 "example.com/example-apiserver/pkg/generated/clientset/versioned/typed/example/v1"
 	fakeexamplev1 "example.com/example-apiserver/pkg/generated/clientset/versioned/typed/example/v1/fake"
+	examplev2 "example.com/example-apiserver/pkg/generated/clientset/versioned/typed/example/v2"
+	fakeexamplev2 "example.com/example-apiserver/pkg/generated/clientset/versioned/typed/example/v2/fake"
 	loginv1alpha1 "example.com/example-apiserver/pkg/generated/clientset/versioned/typed/login/v1alpha1"
 	fakeloginv1alpha1 "example.com/example-apiserver/pkg/generated/clientset/versioned/typed/login/v1alpha1/fake"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -141,6 +143,11 @@ var (
 // ExampleV1 retrieves the ExampleV1Client
 func (c *Clientset) ExampleV1() examplev1.ExampleV1Interface {
 	return &fakeexamplev1.FakeExampleV1{Fake: &c.Fake}
+}
+
+// ExampleV2 retrieves the ExampleV2Client
+func (c *Clientset) ExampleV2() examplev2.ExampleV2Interface {
+	return &fakeexamplev2.FakeExampleV2{Fake: &c.Fake}
 }
 
 // LoginV1alpha1 retrieves the LoginV1alpha1Client

@@ -20,6 +20,7 @@ package fake
 
 import (
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
+	examplev2 "example.com/example-apiserver/pkg/apis/example/v2"
 	loginv1alpha1 "example.com/example-apiserver/pkg/apis/login/v1alpha1"
 	v1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	runtime "k8s.io/apimachinery/pkg/runtime"
@@ -33,6 +34,7 @@ var codecs = serializer.NewCodecFactory(scheme)
 
 var localSchemeBuilder = runtime.SchemeBuilder{
 	examplev1.AddToScheme,
+	examplev2.AddToScheme,
 	loginv1alpha1.AddToScheme,
 }
 

@@ -1,0 +1,117 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+	http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package validation
+
+import (
+	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
+	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	podutil "k8s.io/kubernetes/pkg/api/pod"
+	"k8s.io/kubernetes/pkg/apis/batch"
+	kubebatchv1 "k8s.io/kubernetes/pkg/apis/batch/v1"
+	batchvalidation "k8s.io/kubernetes/pkg/apis/batch/validation"
+	"k8s.io/kubernetes/pkg/apis/core"
+	kubecorev1 "k8s.io/kubernetes/pkg/apis/core/v1"
+
+	"example.com/example-apiserver/pkg/apis/example"
+	"example.com/example-apiserver/pkg/crontabrun"
+)
+
+// jobTemplatePath is where v2 has the job template; its errors are reported under it.
+var jobTemplatePath = field.NewPath("spec", "jobTemplate")
+
+// batchScheme defaults and converts Jobs as kube-apiserver does, so that Kubernetes'
+// validation sees the Job kube-apiserver would see.
+var batchScheme = func() *runtime.Scheme {
+	scheme := runtime.NewScheme()
+	utilruntime.Must(core.AddToScheme(scheme))
+	utilruntime.Must(kubecorev1.AddToScheme(scheme))
+	utilruntime.Must(batch.AddToScheme(scheme))
+	utilruntime.Must(kubebatchv1.AddToScheme(scheme))
+	return scheme
+}()
+
+// validateJobTemplate validates the Job a run of ct would create (old is nil on create) with
+// kube-apiserver's own rules for a CronJob's job template: container names and images, ports,
+// env names, volumes and mounts, resources, probes, restartPolicy and the rest. Checking it
+// here makes a bad template a 422 at write time rather than a failed Job at the first run.
+// specErrs are the errors of the fields spec holds itself: a field already reported there is
+// not reported again under its place in the template.
+func validateJobTemplate(ct, old *example.CronTab, specErrs field.ErrorList) field.ErrorList {
+	reported := map[string]bool{}
+	for _, err := range specErrs {
+		reported[err.Field] = true
+	}
+	projected := map[string]string{
+		"spec.jobTemplate.spec.parallelism":                         "spec.replicas",
+		"spec.jobTemplate.spec.backoffLimit":                        "spec.backoffLimit",
+		"spec.jobTemplate.spec.activeDeadlineSeconds":               "spec.activeDeadlineSeconds",
+		"spec.jobTemplate.spec.template.spec.containers[0].image":   "spec.image",
+		"spec.jobTemplate.spec.template.spec.containers[0].command": "spec.command",
+		"spec.jobTemplate.spec.template.spec.containers[0].args":    "spec.args",
+	}
+	if ct.Spec.JobTemplate.Spec.Completions == nil {
+		projected["spec.jobTemplate.spec.completions"] = "spec.replicas"
+	}
+	var allErrs field.ErrorList
+	for _, err := range validateWholeJobTemplate(ct, old) {
+		if v1Field, ok := projected[err.Field]; !ok || !reported[v1Field] {
+			allErrs = append(allErrs, err)
+		}
+	}
+	return allErrs
+}
+
+func validateWholeJobTemplate(ct, old *example.CronTab) field.ErrorList {
+	template, allErrs := internalJobTemplate(ct)
+	if len(allErrs) > 0 {
+		return allErrs
+	}
+	var oldTemplate *batch.JobTemplateSpec
+	if old != nil {
+		// An old object whose template cannot be read only loses the ratcheting.
+		oldTemplate, _ = internalJobTemplate(old)
+	}
+	var oldPod *core.PodTemplateSpec
+	if oldTemplate != nil {
+		oldPod = &oldTemplate.Spec.Template
+	}
+	opts := podutil.GetValidationOptionsFromPodTemplate(&template.Spec.Template, oldPod)
+	// The Job's metadata as written: defaulting gives a Job without labels its pods' labels.
+	allErrs = append(allErrs, apimachineryvalidation.ValidateAnnotations(ct.Spec.JobTemplate.Annotations, jobTemplatePath.Child("metadata", "annotations"))...)
+	allErrs = append(allErrs, metav1validation.ValidateLabels(ct.Spec.JobTemplate.Labels, jobTemplatePath.Child("metadata", "labels"))...)
+	return append(allErrs, batchvalidation.ValidateJobTemplateSpec(template, oldTemplate, jobTemplatePath, opts)...)
+}
+
+// internalJobTemplate returns the template of the Job crontabrun builds for ct, defaulted as
+// kube-apiserver defaults a Job and in its internal form.
+func internalJobTemplate(ct *example.CronTab) (*batch.JobTemplateSpec, field.ErrorList) {
+	job := crontabrun.NewManualJob(ct)
+	// The labels and annotations that make the Job a run of ct are no part of what the user
+	// wrote: a CronTab whose name is too long for a label predates the name limit, and
+	// ValidateCronTab reports its name on create.
+	job.Labels, job.Annotations = ct.Spec.JobTemplate.Labels, ct.Spec.JobTemplate.Annotations
+	job.Spec.Template.Labels = ct.Spec.JobTemplate.Spec.Template.Labels
+	batchScheme.Default(job)
+	internal := &batch.Job{}
+	if err := batchScheme.Convert(job, internal, nil); err != nil {
+		return nil, field.ErrorList{field.Invalid(jobTemplatePath, "", err.Error())}
+	}
+	return &batch.JobTemplateSpec{ObjectMeta: internal.ObjectMeta, Spec: internal.Spec}, nil
+}
