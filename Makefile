@@ -11,7 +11,7 @@ BUILD_DATE ?= $(shell TZ=UTC git show -s --format=%cd --date=format-local:%Y-%m-
 LDFLAGS := $(shell hack/ldflags.sh '$(VERSION)' '$(shell git rev-parse HEAD 2>/dev/null)' '$(BUILD_DATE)')
 GO_TEST_FLAGS ?=
 
-.PHONY: all help build image install plugins test test-unit test-integration test-reliability test-ha test-e2e prereqs-run prereqs-test fuzz run up down tools generate verify verify-cold bench bench-controller bench-memory bench-scale bench-inprocess clean
+.PHONY: all help build image install plugins test test-unit test-monitoring test-integration test-reliability test-ha test-e2e prereqs-run prereqs-test fuzz run up down tools generate verify verify-cold bench bench-controller bench-memory bench-scale bench-inprocess clean
 
 all: build
 
@@ -48,10 +48,13 @@ install: ## Install example-apiserver, example-controller-manager, kubectl-examp
 plugins: ## Build kubectl-example's krew archives into _output/plugins and write their sha256 into artifacts/krew/example.yaml.
 	hack/build-plugins.sh
 
-test: prereqs-test verify test-unit test-integration test-reliability test-ha test-e2e ## Generated code current, then every suite: unit, integration (real etcd), reliability (faults), HA (faults of the production shape), e2e (real control plane).
+test: prereqs-test verify test-unit test-monitoring test-integration test-reliability test-ha test-e2e ## Generated code current, then every suite: unit, the alert rules, integration (real etcd), reliability (faults), HA (faults of the production shape), e2e (real control plane).
 
 test-unit: ## Unit tests beside the code.
 	go test $(GO_TEST_FLAGS) ./pkg/... ./cmd/...
+
+test-monitoring: prereqs-test ## The alerting and recording rules (artifacts/monitoring), checked and unit-tested with promtool.
+	cd artifacts/monitoring && promtool check rules rules.yaml && promtool test rules rules_test.yaml
 
 test-integration: ## The real server in-process against a real (embedded) etcd.
 	go test $(GO_TEST_FLAGS) ./test/integration/...

@@ -113,6 +113,8 @@ func (cfg *Config) Complete() CompletedConfig {
 			return ratelimit.WithSourceAddress(chain(handler, c))
 		}
 	}
+	// Mutating admission would see login passwords.
+	cfg.GenericConfig.AdmissionControl = withoutMutatingLoginRequests(cfg.GenericConfig.AdmissionControl)
 	return CompletedConfig{&completedConfig{
 		GenericConfig: cfg.GenericConfig.Complete(),
 		ExtraConfig:   &cfg.ExtraConfig,

@@ -17,9 +17,11 @@ limitations under the License.
 package apiserver
 
 import (
+	"context"
 	"fmt"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apiserver/pkg/admission"
 	"k8s.io/apiserver/pkg/registry/generic"
 	"k8s.io/apiserver/pkg/registry/rest"
 	genericapiserver "k8s.io/apiserver/pkg/server"
@@ -72,4 +74,43 @@ func loginAPIGroup(login *loginrequest.Config) apiGroupBuilder {
 		}
 		return &groupInfo, nil
 	}
+}
+
+// loginRequests is the resource whose objects carry a password.
+var loginRequests = loginv1alpha1.SchemeGroupVersion.WithResource("loginrequests").GroupResource()
+
+// withoutMutatingLoginRequests skips mutating admission for LoginRequests. The create handler
+// runs it on the decoded request, password included, and the chain has the cluster's
+// mutating webhooks and policies, which would receive every password. A LoginRequest is never
+// stored, so there is nothing for them to default. Validating admission still runs: the
+// storage calls it with the request without its password.
+func withoutMutatingLoginRequests(chain admission.Interface) admission.Interface {
+	if chain == nil {
+		return nil
+	}
+	return loginAdmission{chain}
+}
+
+type loginAdmission struct {
+	admission.Interface
+}
+
+var (
+	_ admission.MutationInterface   = loginAdmission{}
+	_ admission.ValidationInterface = loginAdmission{}
+)
+
+func (l loginAdmission) Admit(ctx context.Context, a admission.Attributes, o admission.ObjectInterfaces) error {
+	mutating, ok := l.Interface.(admission.MutationInterface)
+	if !ok || a.GetResource().GroupResource() == loginRequests {
+		return nil
+	}
+	return mutating.Admit(ctx, a, o)
+}
+
+func (l loginAdmission) Validate(ctx context.Context, a admission.Attributes, o admission.ObjectInterfaces) error {
+	if validating, ok := l.Interface.(admission.ValidationInterface); ok {
+		return validating.Validate(ctx, a, o)
+	}
+	return nil
 }

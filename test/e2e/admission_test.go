@@ -297,14 +297,16 @@ webhooks:
 	}
 }
 
-// denyingWebhook is a validating admission webhook on 127.0.0.1 with its own CA: it denies
-// CronTabs whose names start with "deny-" and records the names it reviewed.
+// denyingWebhook is an admission webhook on 127.0.0.1 with its own CA: at /validate it denies
+// objects whose names start with "deny-", at /mutate it allows everything unchanged; it records
+// the names and the objects it reviewed.
 type denyingWebhook struct {
 	url   string
 	caPEM []byte
 
 	mu       sync.Mutex
 	reviewed []string
+	objects  [][]byte
 }
 
 func (h *denyingWebhook) saw(name string) bool {
@@ -324,6 +326,13 @@ func (h *denyingWebhook) names() []string {
 	return append([]string(nil), h.reviewed...)
 }
 
+// sawObjects are the objects of the reviews, as the AdmissionReviews carried them.
+func (h *denyingWebhook) sawObjects() [][]byte {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([][]byte(nil), h.objects...)
+}
+
 func (h *denyingWebhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var review admissionv1.AdmissionReview
 	if err := json.NewDecoder(r.Body).Decode(&review); err != nil || review.Request == nil {
@@ -332,9 +341,10 @@ func (h *denyingWebhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.mu.Lock()
 	h.reviewed = append(h.reviewed, review.Request.Name)
+	h.objects = append(h.objects, review.Request.Object.Raw)
 	h.mu.Unlock()
 	response := &admissionv1.AdmissionResponse{UID: review.Request.UID, Allowed: true}
-	if strings.HasPrefix(review.Request.Name, "deny-") {
+	if r.URL.Path == "/validate" && strings.HasPrefix(review.Request.Name, "deny-") {
 		response.Allowed = false
 		response.Result = &metav1.Status{Code: http.StatusForbidden, Message: "e2e webhook denies names starting with deny-"}
 	}

@@ -27,6 +27,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -51,13 +52,25 @@ func TestDeployManifestsAreAccepted(t *testing.T) {
 		"poddisruptionbudget.policy/example-apiserver", "poddisruptionbudget.policy/example-controller-manager",
 		"statefulset.apps/etcd", "service/etcd", "poddisruptionbudget.policy/etcd",
 		"apiservice.apiregistration.k8s.io/v1.example.com",
+		"networkpolicy.networking.k8s.io/example-apiserver", "networkpolicy.networking.k8s.io/etcd",
+		"networkpolicy.networking.k8s.io/example-controller-manager",
 	} {
 		if !strings.Contains(out, kind) {
 			t.Errorf("the dry run did not cover %s:\n%s", kind, out)
 		}
 	}
 
+	// example-system enforces the restricted level, and kube-apiserver warns about every
+	// workload whose pod template would be refused there.
+	if strings.Contains(out, "PodSecurity") {
+		t.Errorf("Pod Security admission warned about artifacts/deploy:\n%s", out)
+	}
+
 	objects := decodeManifests(t, rendered)
+	if level := objects.namespaces["example-system"].Labels["pod-security.kubernetes.io/enforce"]; level != "restricted" {
+		t.Errorf("Namespace example-system enforces Pod Security level %q, want restricted", level)
+	}
+	checkIngressIsolated(t, objects)
 	for _, name := range []string{"example-apiserver", "example-controller-manager"} {
 		deployment := objects.deployment(t, name)
 		checkHighlyAvailable(t, "Deployment "+name, *deployment.Spec.Replicas, &deployment.Spec.Template, objects.pdbs)
@@ -77,14 +90,16 @@ func TestDeployManifestsAreAccepted(t *testing.T) {
 
 // manifests are the workload objects of the rendered kustomization, by name.
 type manifests struct {
-	deployments  map[string]*appsv1.Deployment
-	statefulSets map[string]*appsv1.StatefulSet
-	pdbs         []*policyv1.PodDisruptionBudget
+	deployments     map[string]*appsv1.Deployment
+	statefulSets    map[string]*appsv1.StatefulSet
+	pdbs            []*policyv1.PodDisruptionBudget
+	namespaces      map[string]*corev1.Namespace
+	networkPolicies []*networkingv1.NetworkPolicy
 }
 
 func decodeManifests(t *testing.T, rendered string) manifests {
 	t.Helper()
-	m := manifests{deployments: map[string]*appsv1.Deployment{}, statefulSets: map[string]*appsv1.StatefulSet{}}
+	m := manifests{deployments: map[string]*appsv1.Deployment{}, statefulSets: map[string]*appsv1.StatefulSet{}, namespaces: map[string]*corev1.Namespace{}}
 	reader := utilyaml.NewYAMLReader(bufio.NewReader(strings.NewReader(rendered)))
 	for {
 		doc, err := reader.Read()
@@ -109,6 +124,12 @@ func decodeManifests(t *testing.T, rendered string) manifests {
 		case "PodDisruptionBudget":
 			p := &policyv1.PodDisruptionBudget{}
 			into, m.pdbs = p, append(m.pdbs, p)
+		case "Namespace":
+			n := &corev1.Namespace{}
+			into, m.namespaces[objectName(t, doc)] = n, n
+		case "NetworkPolicy":
+			p := &networkingv1.NetworkPolicy{}
+			into, m.networkPolicies = p, append(m.networkPolicies, p)
 		default:
 			continue
 		}
@@ -206,5 +227,90 @@ func checkEtcdClientTLS(t *testing.T, d *appsv1.Deployment) {
 				t.Errorf("Deployment %s: %s: want the 3 etcd members over https", d.Name, arg)
 			}
 		}
+	}
+}
+
+// checkIngressIsolated checks that a NetworkPolicy isolates every workload's pods for ingress
+// and that, port by port, the only pods it admits are the ones that must call it: etcd's
+// clients are example-apiserver's pods, its peers each other; example-apiserver and the
+// controller admit no pod of the cluster (kube-apiserver reaches example-apiserver from the
+// control-plane hosts, the ipBlock's business). Namespace-selected scrapers are allowed.
+func checkIngressIsolated(t *testing.T, m manifests) {
+	t.Helper()
+	podLabels := map[string]labels.Set{}
+	for name, d := range m.deployments {
+		podLabels[name] = d.Spec.Template.Labels
+	}
+	for name, s := range m.statefulSets {
+		podLabels[name] = s.Spec.Template.Labels
+	}
+	// workload -> its port name -> the workloads whose pods may call it there.
+	callers := map[string]map[string][]string{
+		"etcd":                       {"client": {"example-apiserver"}, "peer": {"etcd"}},
+		"example-apiserver":          {"https": nil},
+		"example-controller-manager": {"https": nil},
+	}
+	for workload, pods := range podLabels {
+		isolated := false
+		for _, policy := range m.networkPolicies {
+			selector, err := metav1.LabelSelectorAsSelector(&policy.Spec.PodSelector)
+			if err != nil || !selector.Matches(pods) || !slices.Contains(policy.Spec.PolicyTypes, networkingv1.PolicyTypeIngress) {
+				continue
+			}
+			isolated = true
+			for _, rule := range policy.Spec.Ingress {
+				for _, port := range rule.Ports {
+					if port.Port == nil {
+						t.Errorf("NetworkPolicy %s admits every port of %s", policy.Name, workload)
+						continue
+					}
+					allowed, known := callers[workload][port.Port.String()]
+					if !known {
+						t.Errorf("NetworkPolicy %s opens port %s of %s, which it does not serve", policy.Name, port.Port, workload)
+					}
+					if len(rule.From) == 0 {
+						t.Errorf("NetworkPolicy %s admits everyone to %s:%s", policy.Name, workload, port.Port)
+					}
+					for _, peer := range rule.From {
+						checkPeer(t, policy.Name, workload+":"+port.Port.String(), peer, allowed, podLabels)
+					}
+				}
+				if len(rule.Ports) == 0 {
+					t.Errorf("NetworkPolicy %s admits every port of %s", policy.Name, workload)
+				}
+			}
+		}
+		if !isolated {
+			t.Errorf("no NetworkPolicy isolates the pods of %s for ingress", workload)
+		}
+	}
+}
+
+// checkPeer fails unless peer admits only the pods of allowed (by podSelector), a namespace
+// chosen by a label, or addresses that leave a range out.
+func checkPeer(t *testing.T, policy, target string, peer networkingv1.NetworkPolicyPeer, allowed []string, podLabels map[string]labels.Set) {
+	t.Helper()
+	switch {
+	case peer.IPBlock != nil:
+		if len(peer.IPBlock.Except) == 0 {
+			t.Errorf("NetworkPolicy %s admits all of %s to %s: want the pod range excepted", policy, peer.IPBlock.CIDR, target)
+		}
+	case peer.NamespaceSelector != nil && peer.PodSelector == nil:
+		if len(peer.NamespaceSelector.MatchLabels) == 0 && len(peer.NamespaceSelector.MatchExpressions) == 0 {
+			t.Errorf("NetworkPolicy %s admits every namespace to %s", policy, target)
+		}
+	case peer.PodSelector != nil && peer.NamespaceSelector == nil:
+		selector, err := metav1.LabelSelectorAsSelector(peer.PodSelector)
+		if err != nil {
+			t.Errorf("NetworkPolicy %s: %v", policy, err)
+			return
+		}
+		for workload, pods := range podLabels {
+			if selector.Matches(pods) != slices.Contains(allowed, workload) {
+				t.Errorf("NetworkPolicy %s: %s reaching %s is %v, want %v", policy, workload, target, selector.Matches(pods), slices.Contains(allowed, workload))
+			}
+		}
+	default:
+		t.Errorf("NetworkPolicy %s: a peer of %s that selects pods of other namespaces: %+v", policy, target, peer)
 	}
 }

@@ -26,18 +26,26 @@ import (
 const metricsSubsystem = "crontab_controller"
 
 var (
-	jobsCreated = metrics.NewCounter(&metrics.CounterOpts{
+	// The counters are by namespace, which alerts and dashboards name; a CronTab's own
+	// counts are in its status.
+	jobsCreated = metrics.NewCounterVec(&metrics.CounterOpts{
 		Subsystem:      metricsSubsystem,
 		Name:           "jobs_created_total",
-		Help:           "Jobs created for scheduled runs of CronTabs.",
+		Help:           "Jobs created for scheduled runs of CronTabs, by namespace.",
 		StabilityLevel: metrics.ALPHA,
-	})
-	runsMissed = metrics.NewCounter(&metrics.CounterOpts{
+	}, []string{"namespace"})
+	runsMissed = metrics.NewCounterVec(&metrics.CounterOpts{
 		Subsystem:      metricsSubsystem,
 		Name:           "runs_missed_total",
-		Help:           "Scheduled run times of CronTabs that got no run: past their starting deadline, skipped by the Forbid policy, or passed over while the controller was down.",
+		Help:           "Scheduled run times of CronTabs that got no run, by namespace: past their starting deadline, skipped by the Forbid policy, or passed over while the controller was down.",
 		StabilityLevel: metrics.ALPHA,
-	})
+	}, []string{"namespace"})
+	runsFinished = metrics.NewCounterVec(&metrics.CounterOpts{
+		Subsystem:      metricsSubsystem,
+		Name:           "runs_finished_total",
+		Help:           "Runs of CronTabs seen finished, by namespace and result (succeeded, failed).",
+		StabilityLevel: metrics.ALPHA,
+	}, []string{"namespace", "result"})
 	// scheduleLag has fine buckets below a second: a run a second late is the failure to see.
 	scheduleLag = metrics.NewHistogram(&metrics.HistogramOpts{
 		Subsystem:      metricsSubsystem,
@@ -61,6 +69,6 @@ var registerMetrics sync.Once
 // serves. Until then they count nothing.
 func RegisterMetrics() {
 	registerMetrics.Do(func() {
-		legacyregistry.MustRegister(jobsCreated, runsMissed, scheduleLag, syncDuration)
+		legacyregistry.MustRegister(jobsCreated, runsMissed, runsFinished, scheduleLag, syncDuration)
 	})
 }

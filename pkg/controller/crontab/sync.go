@@ -156,6 +156,7 @@ func (c *Controller) reconcileActive(ctx context.Context, ct *examplev1.CronTab,
 		if outcome := crontabrun.OutcomeOf(job); outcome.Finished {
 			c.recorder.Eventf(ct, job, corev1.EventTypeNormal, reasonSawCompletedJob, "Observe",
 				"Saw completed job: %s, status: %s", job.Name, outcomeWord(outcome))
+			runsFinished.WithLabelValues(ct.Namespace, runResult(outcome)).Inc()
 			continue
 		}
 		recorded[ref.Name] = true
@@ -168,6 +169,14 @@ func (c *Controller) reconcileActive(ctx context.Context, ct *examplev1.CronTab,
 	}
 	ct.Status.Active = active
 	return nil
+}
+
+// runResult is the result label of runs_finished_total.
+func runResult(outcome crontabrun.Outcome) string {
+	if outcome.Succeeded {
+		return "succeeded"
+	}
+	return "failed"
 }
 
 func outcomeWord(outcome crontabrun.Outcome) string {
@@ -335,7 +344,7 @@ func (c *Controller) startRun(ctx context.Context, ct *examplev1.CronTab, schedu
 	}
 	// The creation time the server stamps has whole seconds only: measure here.
 	scheduleLag.Observe(c.clock.Since(scheduled).Seconds())
-	jobsCreated.Inc()
+	jobsCreated.WithLabelValues(ct.Namespace).Inc()
 	c.recorder.Eventf(ct, created, corev1.EventTypeNormal, reasonSuccessfulCreate, "Create", "Created job %s", created.Name)
 	return runCreated, nil
 }
@@ -423,7 +432,7 @@ func (c *Controller) recordMissed(ct *examplev1.CronTab, missed int64, lastMisse
 	if ct.Status.LastMissedTime == nil || lastMissed.After(ct.Status.LastMissedTime.Time) {
 		ct.Status.LastMissedTime = ptr.To(metav1.NewTime(lastMissed))
 	}
-	runsMissed.Add(float64(missed))
+	runsMissed.WithLabelValues(ct.Namespace).Add(float64(missed))
 }
 
 // updateStatusFields sets the status fields that follow from the spec and the caches.

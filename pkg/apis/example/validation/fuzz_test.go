@@ -17,20 +17,17 @@ limitations under the License.
 package validation
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
-	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/serializer"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"example.com/example-apiserver/pkg/apis/example"
 	"example.com/example-apiserver/pkg/apis/example/install"
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
+	"example.com/example-apiserver/pkg/apis/internal/decodefuzz"
 )
 
 // FuzzDecodeAndValidate is what the server does with a request body before storage, minus
@@ -40,19 +37,7 @@ import (
 // again unchanged and still valid, so what is stored can always be read back. `go test` replays
 // the corpus; `make fuzz` explores further.
 func FuzzDecodeAndValidate(f *testing.F) {
-	const slowInput = 10 * time.Second
-	scheme := runtime.NewScheme()
-	install.Install(scheme)
-	codecs := serializer.NewCodecFactory(scheme)
-	decoder := codecs.UniversalDecoder() // to the internal version, with defaults applied
-	protobuf, ok := runtime.SerializerInfoForMediaType(codecs.SupportedMediaTypes(), runtime.ContentTypeProtobuf)
-	if !ok {
-		f.Fatal("no protobuf serializer")
-	}
-	encoders := map[string]runtime.Encoder{
-		"protobuf": codecs.EncoderForVersion(protobuf.Serializer, examplev1.SchemeGroupVersion),
-		"JSON":     codecs.LegacyCodec(examplev1.SchemeGroupVersion),
-	}
+	harness := decodefuzz.New(f, install.Install, examplev1.SchemeGroupVersion)
 
 	// The example objects as the repository ships them, and bodies that stress the
 	// decoder: wrong types, nulls, deep nesting, YAML anchors, unknown kinds.
@@ -84,67 +69,16 @@ func FuzzDecodeAndValidate(f *testing.F) {
 		"",
 		"null",
 	} {
-		f.Add([]byte(input))
-		// The same objects in protobuf, whole and cut short.
-		if obj, _, err := decoder.Decode([]byte(input), nil, nil); err == nil {
-			if data, err := runtime.Encode(encoders["protobuf"], obj); err == nil {
-				f.Add(data)
-				f.Add(data[:len(data)/2])
-			}
-		}
+		harness.AddSeeds(f, []byte(input))
 	}
 
-	f.Fuzz(func(t *testing.T, data []byte) {
-		// A body that takes seconds to decode is a denial of service. t.Fatal cannot stop a
-		// stuck decoder, so the watchdog panics: the fuzzer then keeps the input as a crasher.
-		watchdog := time.AfterFunc(slowInput, func() { panic(fmt.Sprintf("decoding and validating took over %s: %q", slowInput, data)) })
-		defer watchdog.Stop()
-		obj, _, err := decoder.Decode(data, nil, nil)
-		if err != nil {
-			return
-		}
-		var errs field.ErrorList
+	harness.Fuzz(f, func(_ *testing.T, obj runtime.Object) (field.ErrorList, bool) {
 		switch o := obj.(type) {
 		case *example.CronTab:
-			errs = ValidateCronTab(o)
-			if len(errs) == 0 {
-				errs = ValidateCronTabStatus(&o.Status, field.NewPath("status"))
-			}
+			return append(ValidateCronTab(o), ValidateCronTabStatus(&o.Status, field.NewPath("status"))...), true
 		case *example.CustomResource:
-			errs = ValidateCustomResource(o)
-		default:
-			return // lists and other kinds are not validated on their own
+			return ValidateCustomResource(o), true
 		}
-		for _, e := range errs {
-			if e.Field == "" {
-				t.Fatalf("validation error without a field path: %v\ninput: %q", e, data)
-			}
-		}
-		if len(errs) > 0 {
-			return
-		}
-
-		for format, encoder := range encoders {
-			encoded, err := runtime.Encode(encoder, obj)
-			if err != nil {
-				t.Fatalf("a valid %T does not encode as %s: %v\ninput: %q", obj, format, err, data)
-			}
-			again, _, err := decoder.Decode(encoded, nil, nil)
-			if err != nil {
-				t.Fatalf("a valid %T does not decode again from %s: %v\nencoded: %q", obj, format, err, encoded)
-			}
-			if !apiequality.Semantic.DeepEqual(obj, again) {
-				t.Fatalf("a valid %T changed in a %s round trip:\nbefore: %#v\nafter:  %#v", obj, format, obj, again)
-			}
-			switch o := again.(type) {
-			case *example.CronTab:
-				errs = ValidateCronTab(o)
-			case *example.CustomResource:
-				errs = ValidateCustomResource(o)
-			}
-			if len(errs) > 0 {
-				t.Fatalf("valid before a %s round trip, invalid after: %v\nencoded: %q", format, errs, encoded)
-			}
-		}
+		return nil, false // lists and other kinds are not validated on their own
 	})
 }

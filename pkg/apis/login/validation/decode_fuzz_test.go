@@ -17,15 +17,13 @@ limitations under the License.
 package validation
 
 import (
-	"fmt"
 	"strings"
 	"testing"
-	"time"
 
-	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/serializer"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"example.com/example-apiserver/pkg/apis/internal/decodefuzz"
 	"example.com/example-apiserver/pkg/apis/login"
 	"example.com/example-apiserver/pkg/apis/login/install"
 	loginv1alpha1 "example.com/example-apiserver/pkg/apis/login/v1alpha1"
@@ -38,19 +36,7 @@ import (
 // validates must survive a JSON and a protobuf round trip unchanged and still valid.
 // `go test` replays the corpus; `make fuzz` explores further.
 func FuzzDecodeAndValidateLoginRequest(f *testing.F) {
-	const slowInput = 10 * time.Second
-	scheme := runtime.NewScheme()
-	install.Install(scheme)
-	codecs := serializer.NewCodecFactory(scheme)
-	decoder := codecs.UniversalDecoder()
-	protobuf, ok := runtime.SerializerInfoForMediaType(codecs.SupportedMediaTypes(), runtime.ContentTypeProtobuf)
-	if !ok {
-		f.Fatal("no protobuf serializer")
-	}
-	encoders := map[string]runtime.Encoder{
-		"protobuf": codecs.EncoderForVersion(protobuf.Serializer, loginv1alpha1.SchemeGroupVersion),
-		"JSON":     codecs.LegacyCodec(loginv1alpha1.SchemeGroupVersion),
-	}
+	harness := decodefuzz.New(f, install.Install, loginv1alpha1.SchemeGroupVersion)
 	for _, input := range []string{
 		`{"apiVersion":"login.example.com/v1alpha1","kind":"LoginRequest","spec":{"username":"alice","password":"s3cret-pass"}}`,
 		`{"apiVersion":"login.example.com/v1alpha1","kind":"LoginRequest","metadata":{"name":"x","namespace":"y","labels":{"a":"b"}},"spec":{"username":" ａlice ","password":"` + strings.Repeat("p", 1025) + `"}}`,
@@ -63,52 +49,19 @@ func FuzzDecodeAndValidateLoginRequest(f *testing.F) {
 		"apiVersion: login.example.com/v1alpha1\nkind: LoginRequest\nspec:\n  username: [a\n",
 		`{"kind":"LoginRequest"}`, "", "null",
 	} {
-		f.Add([]byte(input))
-		if obj, _, err := decoder.Decode([]byte(input), nil, nil); err == nil {
-			if data, err := runtime.Encode(encoders["protobuf"], obj); err == nil {
-				f.Add(data)
-				f.Add(data[:len(data)/2])
-			}
-		}
+		harness.AddSeeds(f, []byte(input))
 	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		watchdog := time.AfterFunc(slowInput, func() { panic(fmt.Sprintf("decoding and validating took over %s: %q", slowInput, data)) })
-		defer watchdog.Stop()
-		obj, _, err := decoder.Decode(data, nil, nil)
-		if err != nil {
-			return
-		}
+	harness.Fuzz(f, func(t *testing.T, obj runtime.Object) (field.ErrorList, bool) {
 		req, ok := obj.(*login.LoginRequest)
 		if !ok {
-			return
+			return nil, false
 		}
 		errs := ValidateLoginRequest(req)
 		for _, e := range errs {
-			if e.Field == "" {
-				t.Fatalf("validation error without a field path: %v\ninput: %q", e, data)
-			}
 			if password := req.Spec.Password; len(password) >= 4 && strings.Contains(e.Error(), password) {
 				t.Fatalf("validation error %q quotes the password", e.Error())
 			}
 		}
-		if len(errs) > 0 {
-			return
-		}
-		for format, encoder := range encoders {
-			encoded, err := runtime.Encode(encoder, req)
-			if err != nil {
-				t.Fatalf("a valid LoginRequest does not encode as %s: %v\ninput: %q", format, err, data)
-			}
-			again, _, err := decoder.Decode(encoded, nil, nil)
-			if err != nil {
-				t.Fatalf("a valid LoginRequest does not decode again from %s: %v\nencoded: %q", format, err, encoded)
-			}
-			if !apiequality.Semantic.DeepEqual(obj, again) {
-				t.Fatalf("a valid LoginRequest changed in a %s round trip:\nbefore: %#v\nafter:  %#v", format, obj, again)
-			}
-			if errs := ValidateLoginRequest(again.(*login.LoginRequest)); len(errs) > 0 {
-				t.Fatalf("valid before a %s round trip, invalid after: %v\nencoded: %q", format, errs, encoded)
-			}
-		}
+		return errs, true
 	})
 }

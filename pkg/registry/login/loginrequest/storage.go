@@ -134,7 +134,8 @@ func (*REST) NamespaceScoped() bool { return false }
 func (*REST) GetSingularName() string { return "loginrequest" }
 
 // Create checks the user name and password and answers with a token. The password is only
-// passed to the directory: admission sees the request without it, and the answer drops it.
+// passed to the directory: validating admission sees the request without it (mutating
+// admission is skipped for LoginRequests, see pkg/apiserver), and the answer drops it.
 func (r *REST) Create(ctx context.Context, obj runtime.Object, createValidation rest.ValidateObjectFunc, _ *metav1.CreateOptions) (runtime.Object, error) {
 	req, ok := obj.(*login.LoginRequest)
 	if !ok {
