@@ -11,7 +11,7 @@ BUILD_DATE ?= $(shell TZ=UTC git show -s --format=%cd --date=format-local:%Y-%m-
 LDFLAGS := $(shell hack/ldflags.sh '$(VERSION)' '$(shell git rev-parse HEAD 2>/dev/null)' '$(BUILD_DATE)')
 GO_TEST_FLAGS ?=
 
-.PHONY: all help build image install plugins test test-unit test-monitoring test-integration test-reliability test-ha test-e2e prereqs-run prereqs-test fuzz run up down tools generate verify verify-cold bench bench-controller bench-memory bench-scale bench-inprocess clean
+.PHONY: all help build image test-image install plugins test test-unit test-monitoring test-integration test-reliability test-ha test-e2e prereqs-run prereqs-test fuzz run up down tools generate verify verify-cold bench bench-controller bench-memory bench-scale bench-inprocess clean
 
 all: build
 
@@ -29,17 +29,24 @@ build: ## Build example-apiserver, example-controller-manager, kubectl-example a
 	install -m 0755 hack/kubectl_complete-example $(BIN_DIR)/kubectl_complete-example
 
 # The images artifacts/deploy runs (its kustomization.yaml names them): the static binaries of
-# make build, a CA bundle, user 65532, no shell. A tag is a version with + spelled -.
+# make build, a CA bundle, user 65532, no shell. The tag is the version without its build
+# metadata (v0.1.0-dev on an untagged tree), as artifacts/deploy/kustomization.yaml names it; the
+# labels carry the commit, so each commit still has its own digest.
 IMAGE_REGISTRY ?= example.com
-IMAGE_TAG ?= $(subst +,-,$(VERSION))
+IMAGE_TAG ?= $(firstword $(subst +, ,$(VERSION)))
+IMAGES_DIR ?= _output/images
 CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
+IMAGES := example-apiserver example-controller-manager
 
 image: build ## Build the images of example-apiserver and example-controller-manager into _output/images as OCI archives (ctr images import, docker load, crane push); the same commit gives the same digest.
-	@mkdir -p _output/images; for cmd in example-apiserver example-controller-manager; do \
+	@mkdir -p $(IMAGES_DIR); for cmd in $(IMAGES); do \
 	  go run ./hack/build-image --ref "$(IMAGE_REGISTRY)/$$cmd:$(IMAGE_TAG)" --binary "$(BIN_DIR)/$$cmd" \
 	    --ca-bundle "$(CA_BUNDLE)" --created "$(BUILD_DATE)" --label org.opencontainers.image.revision="$$(git rev-parse HEAD)" \
-	    --label org.opencontainers.image.version="$(VERSION)" --output "_output/images/$$cmd.tar"; \
+	    --label org.opencontainers.image.version="$(VERSION)" --output "$(IMAGES_DIR)/$$cmd.tar"; \
 	done
+
+test-image: ## The image builder (reproducible digests, archives containerd imports and runs, make image against artifacts/deploy) and the test images' programs.
+	go test $(GO_TEST_FLAGS) -timeout 10m ./hack/build-image/... ./test/images/...
 
 install: ## Install example-apiserver, example-controller-manager, kubectl-example (with kubectl_complete-example) and example-credential-plugin into GOBIN.
 	go install -ldflags "$(LDFLAGS)" ./cmd/example-apiserver ./cmd/example-controller-manager $(PLUGIN_CMDS)
@@ -48,7 +55,7 @@ install: ## Install example-apiserver, example-controller-manager, kubectl-examp
 plugins: ## Build kubectl-example's krew archives into _output/plugins and write their sha256 into artifacts/krew/example.yaml.
 	hack/build-plugins.sh
 
-test: prereqs-test verify test-unit test-monitoring test-integration test-reliability test-ha test-e2e ## Generated code current, then every suite: unit, the alert rules, integration (real etcd), reliability (faults), HA (faults of the production shape), e2e (real control plane).
+test: prereqs-test verify test-unit test-image test-monitoring test-integration test-reliability test-ha test-e2e ## Generated code current, then every suite: unit, the image builder, the alert rules, integration (real etcd), reliability (faults), HA (faults of the production shape), e2e (real control plane).
 
 test-unit: ## Unit tests beside the code.
 	go test $(GO_TEST_FLAGS) ./pkg/... ./cmd/...
