@@ -11,7 +11,7 @@ BUILD_DATE ?= $(shell TZ=UTC git show -s --format=%cd --date=format-local:%Y-%m-
 LDFLAGS := $(shell hack/ldflags.sh '$(VERSION)' '$(shell git rev-parse HEAD 2>/dev/null)' '$(BUILD_DATE)')
 GO_TEST_FLAGS ?=
 
-.PHONY: all help build image test-image install plugins test test-unit test-monitoring test-integration test-reliability test-ha test-e2e prereqs-run prereqs-test fuzz run up down tools generate verify verify-cold bench bench-controller bench-memory bench-scale bench-inprocess clean
+.PHONY: all help build image test-image test-node install plugins test test-unit test-monitoring test-integration test-reliability test-ha test-e2e prereqs-run prereqs-test fuzz run up down tools generate verify verify-cold bench bench-controller bench-memory bench-scale bench-inprocess clean
 
 all: build
 
@@ -55,7 +55,7 @@ install: ## Install example-apiserver, example-controller-manager, kubectl-examp
 plugins: ## Build kubectl-example's krew archives into _output/plugins and write their sha256 into artifacts/krew/example.yaml.
 	hack/build-plugins.sh
 
-test: prereqs-test verify test-unit test-image test-monitoring test-integration test-reliability test-ha test-e2e ## Generated code current, then every suite: unit, the image builder, the alert rules, integration (real etcd), reliability (faults), HA (faults of the production shape), e2e (real control plane).
+test: prereqs-test verify test-unit test-image test-node test-monitoring test-integration test-reliability test-ha test-e2e ## Generated code current, then every suite: unit, the image builder, the real node, the alert rules, integration (real etcd), reliability (faults), HA (faults of the production shape), e2e (real control plane).
 
 test-unit: ## Unit tests beside the code.
 	go test $(GO_TEST_FLAGS) ./pkg/... ./cmd/...
@@ -69,10 +69,13 @@ test-integration: ## The real server in-process against a real (embedded) etcd.
 # make up HA=1, make run HA=1: the production shape, a three-member etcd cluster and two
 # replicas of each of our processes (docs/reliability.md).
 HA ?=
-LOCAL_UP_ENV := $(if $(filter 1,$(HA)),LOCAL_UP_HA=1)
+# make up NODE=real, make run NODE=real: a real node (containerd, kubelet, kube-proxy) beside
+# the fake one, its pods real containers (hack/lib/node.sh).
+NODE ?=
+LOCAL_UP_ENV := $(if $(filter 1,$(HA)),LOCAL_UP_HA=1) $(if $(NODE),LOCAL_UP_NODE=$(NODE))
 
 prereqs-run: ## Check (and apt-get install when root) the programs the local stack needs (HA=1: and haproxy).
-	@hack/prereqs.sh $(if $(filter 1,$(HA)),ha,run)
+	@hack/prereqs.sh $(if $(filter 1,$(HA)),ha,$(if $(NODE),node,run))
 
 prereqs-test: ## Check (and apt-get install when root) the programs the suites need.
 	@hack/prereqs.sh test
@@ -88,6 +91,10 @@ test-ha: build tools ## The HA shape (make up HA=1) under CronTab writes and wat
 	@hack/prereqs.sh ha
 	go test $(GO_TEST_FLAGS) -v -count=1 -timeout 15m ./test/ha/...
 
+test-node: build tools ## make up NODE=real as a test: a pod's container runs and logs, a ClusterIP Service answers, pods have no route off the machine, and make down leaves links, namespaces, rules, mounts and kernel settings as they were (root).
+	@hack/prereqs.sh node
+	go test $(GO_TEST_FLAGS) -count=1 -timeout 15m ./test/node/...
+
 test-reliability: build tools ## The built binaries as processes: two replicas on one etcd, etcd killed under load, SIGTERM under load.
 	go test $(GO_TEST_FLAGS) -timeout 10m ./test/loadcheck/... ./test/reliability/...
 
@@ -101,10 +108,10 @@ fuzz: ## Run every fuzz target for FUZZTIME each (make test only replays their c
 test-e2e: build tools ## kube-apiserver + kcm + example-apiserver started by hack/local-up.sh, driven by the real kubectl; E2E_KUBECONFIG=path targets an existing cluster instead.
 	go test $(GO_TEST_FLAGS) -timeout 30m ./test/e2e/...
 
-run: prereqs-run build tools ## Bring up the local control plane in the foreground; Ctrl-C stops it. HA=1: the production shape.
+run: prereqs-run build tools ## Bring up the local control plane in the foreground; Ctrl-C stops it. HA=1: the production shape; NODE=real: a real node too.
 	$(LOCAL_UP_ENV) hack/local-up.sh run
 
-up: prereqs-run build tools ## Bring up the local control plane in the background. HA=1: the production shape.
+up: prereqs-run build tools ## Bring up the local control plane in the background. HA=1: the production shape; NODE=real: a real node too.
 	$(LOCAL_UP_ENV) hack/local-up.sh up
 
 down: ## Stop the local control plane started by make up (every replica of HA=1 too).

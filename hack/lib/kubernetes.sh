@@ -1,6 +1,6 @@
 # The Kubernetes core of hack/local-up.sh: kube-apiserver, kube-scheduler and kwok (the fake Node's kubelet).
 # Expects BIN_DIR, PKI_DIR, ARTIFACTS_LOCAL, ETCD_SERVERS, KWOK_NODE, LOGIN_KUBE_APISERVER_FLAGS (the
-# login's webhook, hack/lib/ldap.sh) and the *_PORT, *_KUBECONFIG, *_EXTRA_FLAGS of those three.
+# login's webhook, hack/lib/ldap.sh), NODE_KUBE_APISERVER_FLAGS (the real node's, hack/lib/node.sh) and the *_PORT, *_KUBECONFIG, *_EXTRA_FLAGS of those three.
 # shellcheck shell=bash
 # SC2154: set by hack/local-up.sh (partly through env_set).
 # shellcheck disable=SC2154
@@ -39,6 +39,7 @@ start_kubernetes() {
     --shutdown-delay-duration=0s \
     --shutdown-watch-termination-grace-period=0s \
     "${LOGIN_KUBE_APISERVER_FLAGS[@]}" \
+    "${NODE_KUBE_APISERVER_FLAGS[@]}" \
     "${extra[@]}"
   wait_until "kube-apiserver /readyz on ${KUBE_APISERVER_URL}" kube-apiserver \
     kc get --raw /readyz --request-timeout=5s || fail
@@ -80,12 +81,12 @@ start_kubernetes() {
   wait_until "kwok /healthz on http://127.0.0.1:${KWOK_PORT}" kwok http_ok 127.0.0.1 "${KWOK_PORT}" /healthz || fail
 }
 
-# node_schedulable NODE: Ready=True and no taints (not-ready:NoSchedule is set
-# when the Node is created).
+# node_schedulable NODE [TAINT]: Ready=True and no taints but TAINT (not-ready:NoSchedule is
+# set when the Node is created).
 node_schedulable() {
   local s
   s="$(kc get node "$1" --request-timeout=5s \
     -o jsonpath='{.status.conditions[?(@.type=="Ready")].status} taints:{.spec.taints[*].key}')" || return 1
   printf '%s\n' "${s}"
-  [[ "${s}" == "True taints:" ]]
+  [[ "${s}" == "True taints:${2:-}" ]]
 }
