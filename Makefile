@@ -91,7 +91,7 @@ test-ha: build tools ## The HA shape (make up HA=1) under CronTab writes and wat
 	@hack/prereqs.sh ha
 	go test $(GO_TEST_FLAGS) -v -count=1 -timeout 15m ./test/ha/...
 
-test-node: build tools ## make up NODE=real as a test: a pod's container runs and logs, a ClusterIP Service answers, pods have no route off the machine, and make down leaves links, namespaces, rules, mounts and kernel settings as they were (root).
+test-node: build tools ## make up NODE=real as a test: a pod's container runs and logs, a ClusterIP Service answers (by name through CoreDNS too), pods have no route off the machine, and make down leaves links, namespaces, rules, mounts and kernel settings as they were (root).
 	@hack/prereqs.sh node
 	go test $(GO_TEST_FLAGS) -count=1 -timeout 15m ./test/node/...
 

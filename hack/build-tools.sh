@@ -5,7 +5,8 @@
 # and, only when named, sample-apiserver (make bench's memory baseline) and
 # kubelet and kube-proxy (the real node of LOCAL_UP_NODE=real); plus
 #   kwok (the fake nodes' kubelet) and, when named, crictl (the real node's CRI
-#   client), each installed from its own module with `go install PACKAGE@VERSION`,
+#   client) and coredns (its cluster DNS, run as a pod), each installed from its
+#   own module with `go install PACKAGE@VERSION`,
 #   so that the k8s.io versions they require never meet ours.
 #
 # Versions come from hack/tools/go.mod (k8s.io/kubernetes and every staging
@@ -28,9 +29,12 @@ ALL_TOOLS=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kw
 declare -A GO_INSTALL=(
   [kwok]=sigs.k8s.io/kwok/cmd/kwok@v0.8.0
   [crictl]=sigs.k8s.io/cri-tools/cmd/crictl@v1.37.0
+  [coredns]=github.com/coredns/coredns@v1.15.0
 )
+# Tools that run in an image of ours (no libc there): built with CGO_ENABLED=0.
+declare -A STATIC=([coredns]=1)
 # Built only when named, so `make tools` (and the suites that depend on it) stay fast.
-OPTIONAL_TOOLS=(sample-apiserver kubelet kube-proxy crictl)
+OPTIONAL_TOOLS=(sample-apiserver kubelet kube-proxy crictl coredns)
 
 log() { printf '[build-tools] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -69,7 +73,7 @@ mkdir -p "${BIN_DIR}"
 GO_SETTINGS="$(go env GOVERSION GOOS GOARCH CGO_ENABLED | tr '\n' ' ')"
 stamp_want() {
   if [[ -n "${GO_INSTALL[$1]:-}" ]]; then
-    printf '%s| %s' "${GO_SETTINGS}" "${GO_INSTALL[$1]}"
+    printf '%s| %s%s' "${GO_SETTINGS}" "${STATIC[$1]:+static }" "${GO_INSTALL[$1]}"
   else
     printf '%s| %s' "${GO_SETTINGS}" "${LDFLAGS}"
   fi
@@ -81,7 +85,7 @@ up_to_date() {
   local bin="${BIN_DIR}/$1" stamp="${BIN_DIR}/.$1.stamp"
   [[ "${FORCE:-0}" != 1 && -x "${bin}" && -f "${stamp}" ]] || return 1
   [[ "$(cat "${stamp}")" == "$(stamp_want "$1")" && "${bin}" -nt "${SELF}" ]] || return 1
-  # kwok and crictl come from their own modules: hack/tools is not their input.
+  # kwok, crictl and coredns come from their own modules: hack/tools is not their input.
   [[ -z "${GO_INSTALL[$1]:-}" ]] || return 0
   [[ "${bin}" -nt "${TOOLS_DIR}/go.mod" && "${bin}" -nt "${TOOLS_DIR}/go.sum" ]] || return 1
   # Any .go file in the tools module newer than the binary?
@@ -98,7 +102,10 @@ build() {
   # go install names the binary itself: install into a directory of its own.
   gobin="${out}.d"
   rm -rf "${gobin}"
-  GOBIN="${gobin}" go install "${GO_INSTALL[${tool}]}" &&
+  local cgo
+  cgo="$(go env CGO_ENABLED)"
+  [[ -z "${STATIC[${tool}]:-}" ]] || cgo=0
+  CGO_ENABLED="${cgo}" GOBIN="${gobin}" go install "${GO_INSTALL[${tool}]}" &&
     mv -f "${gobin}/${tool}" "${out}" && rm -rf "${gobin}"
 }
 

@@ -234,7 +234,7 @@ preflight() {
   fi
   if [[ "${LOCAL_UP_SKIP_BUILD:-0}" != 1 ]]; then
     "${ROOT}/hack/build-tools.sh" || die "hack/build-tools.sh failed"
-    [[ "${NODE}" != real ]] || "${ROOT}/hack/build-tools.sh" kubelet kube-proxy crictl || die "hack/build-tools.sh failed"
+    [[ "${NODE}" != real ]] || "${ROOT}/hack/build-tools.sh" kubelet kube-proxy crictl coredns || die "hack/build-tools.sh failed"
   fi
   [[ "${NODE}" != real ]] || node_preflight
   local t
@@ -303,7 +303,16 @@ start_all() {
     env_set ETCD_SERVERS "http://127.0.0.1:${etcd_port}"
   fi
   env_set KUBE_APISERVER_PORT "${kas_port}"
-  env_set KUBE_APISERVER_URL "https://127.0.0.1:${kas_port}"
+  # Where kube-apiserver listens: loopback, or beside a real node the node's address, which
+  # its pods reach through the Service kubernetes (the lease reconciler keeps its endpoint).
+  env_set KUBE_APISERVER_ADDRESS 127.0.0.1
+  env_set KUBE_APISERVER_ENDPOINT_RECONCILER none
+  if [[ "${NODE}" == real ]]; then
+    node_record
+    env_set KUBE_APISERVER_ADDRESS "${NODE_IP}"
+    env_set KUBE_APISERVER_ENDPOINT_RECONCILER lease
+  fi
+  env_set KUBE_APISERVER_URL "https://${KUBE_APISERVER_ADDRESS}:${kas_port}"
   env_set KUBE_CONTROLLER_MANAGER_PORT "${kcm_port}"
   env_set KUBE_SCHEDULER_PORT "${scheduler_port}"
   env_set KUBE_SCHEDULER_KUBECONFIG "${SCHEDULER_KUBECONFIG}"
@@ -320,12 +329,13 @@ start_all() {
   env_set LDAP_URL "ldap://127.0.0.1:${ldap_port}"
   env_set LDAP_DIR "${LOCAL_DIR}/ldap"
 
-  [[ "${NODE}" != real ]] || node_record
   generate_pki
   [[ "${HA}" != 1 ]] || etcd_cluster_pki
   if [[ "${NODE}" == real ]]; then
     node_pki
     node_kube_apiserver_flags
+    # Before kube-apiserver, which listens on the bridge's address.
+    node_network
   fi
   write_kubeconfig "${ADMIN_KUBECONFIG}" "${KUBE_APISERVER_URL}" "${PKI_DIR}/ca.crt" admin
   write_kubeconfig "${KCM_KUBECONFIG}" "${KUBE_APISERVER_URL}" "${PKI_DIR}/ca.crt" kube-controller-manager

@@ -1,5 +1,6 @@
 # The real node of hack/local-up.sh (LOCAL_UP_NODE=real, make up NODE=real): containerd, a
-# kubelet and kube-proxy on this machine, with a bridge of the stack's own for its pods.
+# kubelet and kube-proxy on this machine, with a bridge of the stack's own for its pods, and
+# CoreDNS as a pod (artifacts/local/coredns.yaml.tmpl) for Service names.
 # Expects ROOT, BIN_DIR, LOCAL_DIR, PKI_DIR, LOG_DIR, KUBE_APISERVER_URL and the NODE_* the env
 # file records (node_record).
 #
@@ -22,6 +23,8 @@
 NODE_COMPONENTS=(containerd kubelet kube-proxy)
 # The Service range kube-apiserver allocates from (hack/lib/kubernetes.sh).
 SERVICE_CIDR=10.0.0.0/24
+# The ClusterIP of CoreDNS' Service kube-dns, the kubelet's clusterDNS.
+CLUSTER_DNS=10.0.0.10
 # The lock that keeps a second real node (and its kube-proxy) off this machine.
 NODE_LOCK=/run/example-apiserver-node.lock
 
@@ -54,8 +57,8 @@ node_preflight() {
   [[ "$(id -u)" == 0 ]] || die "LOCAL_UP_NODE=real needs root (containerd, runc, a bridge, iptables)"
   "${ROOT}/hack/prereqs.sh" node || die "hack/prereqs.sh node failed"
   local t
-  for t in kubelet kube-proxy crictl; do
-    [[ -x "${BIN_DIR}/${t}" ]] || die "${BIN_DIR#"${ROOT}"/}/${t} missing: run hack/build-tools.sh kubelet kube-proxy crictl"
+  for t in kubelet kube-proxy crictl coredns; do
+    [[ -x "${BIN_DIR}/${t}" ]] || die "${BIN_DIR#"${ROOT}"/}/${t} missing: run hack/build-tools.sh kubelet kube-proxy crictl coredns"
   done
   [[ -d /proc/sys/net/bridge ]] || die "the kernel has no br_netfilter (/proc/sys/net/bridge): kube-proxy's Services need it"
   # start_all wipes the node's directory: never through a mount a stack left behind.
@@ -94,23 +97,26 @@ node_network() {
     die "adding the FORWARD chain ${NODE_FORWARD_CHAIN} failed"
 }
 
-# node_images: the pause and test images, built here and imported (nothing is pulled).
+# node_images: the pause, test and CoreDNS images, built here and imported (nothing is pulled).
 NODE_PAUSE_IMAGE=example.com/pause:v0.1.0-local
 NODE_TESTWORKLOAD_IMAGE=example.com/testworkload:v0.1.0-local
+NODE_COREDNS_IMAGE=example.com/coredns:v1.15.0-local
 node_images() {
-  local program ref created
-  local -A refs=([pause]="${NODE_PAUSE_IMAGE}" [testworkload]="${NODE_TESTWORKLOAD_IMAGE}")
+  local program created
+  local -A refs=([pause]="${NODE_PAUSE_IMAGE}" [testworkload]="${NODE_TESTWORKLOAD_IMAGE}" [coredns]="${NODE_COREDNS_IMAGE}")
   created="$(TZ=UTC git -C "${ROOT}" show -s --format=%cd --date=format-local:%Y-%m-%dT%H:%M:%SZ HEAD)"
   mkdir -p "${NODE_DIR}/images"
-  for program in pause testworkload; do
-    ref="${refs[${program}]}"
-    (cd "${ROOT}" && CGO_ENABLED=0 go build -trimpath -o "${NODE_DIR}/images/${program}" "./test/images/${program}" &&
-      go run ./hack/build-image --ref "${ref}" --binary "${NODE_DIR}/images/${program}" --created "${created}" \
+  cp "${BIN_DIR}/coredns" "${NODE_DIR}/images/coredns"
+  local archives=() a
+  for program in pause testworkload coredns; do
+    (cd "${ROOT}" && { [[ "${program}" == coredns ]] ||
+      CGO_ENABLED=0 go build -trimpath -o "${NODE_DIR}/images/${program}" "./test/images/${program}"; } &&
+      go run ./hack/build-image --ref "${refs[${program}]}" --binary "${NODE_DIR}/images/${program}" --created "${created}" \
         --output "${NODE_DIR}/images/${program}.tar") >>"${LOG_DIR}/images.log" 2>&1 ||
       die "building the ${program} image failed (see ${LOG_DIR#"${ROOT}"/}/images.log)"
+    archives+=("${NODE_DIR}/images/${program}.tar")
   done
   # And the images of make image, when there: artifacts/deploy runs them.
-  local archives=("${NODE_DIR}/images/pause.tar" "${NODE_DIR}/images/testworkload.tar") a
   for a in "${ROOT}"/_output/images/*.tar; do
     [[ ! -f "${a}" ]] || archives+=("${a}")
   done
@@ -235,6 +241,7 @@ containerRuntimeEndpoint: unix://${CONTAINERD_SOCK}
 podLogsDir: ${NODE_DIR}/pod-logs
 resolvConf: ${NODE_DIR}/resolv.conf
 clusterDomain: cluster.local
+clusterDNS: [${CLUSTER_DNS}]
 failCgroupV1: false
 failSwapOn: false
 cgroupDriver: cgroupfs
@@ -278,9 +285,9 @@ EOF
   wait_until "kube-proxy /healthz on 127.0.0.1:${KUBE_PROXY_HEALTHZ_PORT}" kube-proxy http_ok 127.0.0.1 "${KUBE_PROXY_HEALTHZ_PORT}" /healthz || fail
 }
 
-# start_node: the bridge, containerd with the images, kubelet, kube-proxy; the Node Ready.
+# start_node: containerd with the images, kubelet, kube-proxy; the Node Ready (node_network
+# made the bridge before kube-apiserver started).
 start_node() {
-  node_network
   start_containerd
   node_images
   start_kubelet
@@ -289,6 +296,28 @@ start_node() {
     kc get node "${NODE_NAME}" -o yaml >&2 || true
     fail "Node ${NODE_NAME} did not become schedulable"
   fi
+  start_coredns
+}
+
+# start_coredns: the cluster DNS as a pod of the node; Ready once it has read the Services
+# through the Service kubernetes, so this also proves pods reach kube-apiserver.
+start_coredns() {
+  local rendered="${MANIFEST_DIR}/coredns.yaml"
+  sed -e "s|__COREDNS_IMAGE__|${NODE_COREDNS_IMAGE}|g" -e "s|__CLUSTER_DNS__|${CLUSTER_DNS}|g" \
+    "${ROOT}/artifacts/local/coredns.yaml.tmpl" >"${rendered}"
+  apply "${rendered}"
+  if ! wait_until "CoreDNS Ready on ${NODE_NAME} (Service kube-dns ${CLUSTER_DNS})" kubelet coredns_ready; then
+    kc -n kube-system get pods -o wide >&2 || true
+    kc -n kube-system logs deployment/coredns --tail=20 >&2 || true
+    fail "CoreDNS did not become Ready"
+  fi
+}
+
+coredns_ready() {
+  local s
+  s="$(kc -n kube-system get deployment coredns --request-timeout=5s -o jsonpath='{.status.readyReplicas}')" || return 1
+  printf 'ready replicas: %s\n' "${s:-0}"
+  [[ "${s}" == 1 ]]
 }
 
 # before_stop_containerd (down): every pod sandbox stopped and removed through the CRI, so

@@ -77,7 +77,7 @@ func TestRealNode(t *testing.T) {
 		}
 	})
 
-	t.Run("a ClusterIP Service reaches its pods, which have no way off the machine", func(t *testing.T) {
+	t.Run("a ClusterIP Service reaches its pods, by name from a pod, and pods have no way off the machine", func(t *testing.T) {
 		stack.MustKubectl(t, "create", "deployment", "web", "--image="+testworkload, "--replicas=2", "--", "/usr/local/bin/testworkload", "--listen=:8080")
 		stack.MustKubectl(t, "patch", "deployment", "web", "--type=json", "-p", `[{"op":"add","path":"/spec/template/spec/containers/0/imagePullPolicy","value":"Never"}]`)
 		stack.MustKubectl(t, "expose", "deployment", "web", "--port=80", "--target-port=8080")
@@ -91,6 +91,16 @@ func TestRealNode(t *testing.T) {
 			}
 			return len(seen) == 2, fmt.Sprintf("%v; last: %v %s", seen, err, out)
 		})
+
+		// A pod reaches it by name: CoreDNS, a pod itself, answers for the Service.
+		stack.MustKubectl(t, "run", "client", "--image="+testworkload, "--image-pull-policy=Never", "--restart=Never", "--", "--get=http://web.default.svc.cluster.local/")
+		stack.Eventually(t, 2*time.Minute, "pod client done", func() (bool, string) {
+			out, _ := stack.Kubectl("get", "pod", "client", "-o", "jsonpath={.status.phase}")
+			return out == "Succeeded" || out == "Failed", out
+		})
+		if out := stack.MustKubectl(t, "logs", "client"); !strings.Contains(out, "200 OK") || !strings.Contains(out, "testworkload: web-") {
+			stack.Fatalf(t, "pod client's GET of http://web.default.svc.cluster.local/:\n%s", out)
+		}
 
 		// The routes of a pod's network namespace: its subnet and the Services, no default.
 		pods := stack.MustKubectl(t, "get", "pods", "-l", "app=web", "-o", "jsonpath={.items[0].metadata.name}")
