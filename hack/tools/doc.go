@@ -3,3 +3,4 @@
 // kubectl, etcd, and the real node's kubelet and kube-proxy). Keeping them here
 // stops k8s.io/kubernetes from entering the main module's dependency graph.
 // Build them with hack/build-tools.sh.
+package tools
