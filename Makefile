@@ -11,7 +11,7 @@ BUILD_DATE ?= $(shell TZ=UTC git show -s --format=%cd --date=format-local:%Y-%m-
 LDFLAGS := $(shell hack/ldflags.sh '$(VERSION)' '$(shell git rev-parse HEAD 2>/dev/null)' '$(BUILD_DATE)')
 GO_TEST_FLAGS ?=
 
-.PHONY: all help build image test-image test-node install plugins test test-unit test-monitoring test-integration test-reliability test-ha test-e2e prereqs-run prereqs-test fuzz run up down tools generate verify verify-cold bench bench-controller bench-memory bench-scale bench-inprocess clean
+.PHONY: all help build image test-image test-node test-deploy deploy-certs install plugins test test-unit test-monitoring test-integration test-reliability test-ha test-e2e prereqs-run prereqs-test fuzz run up down tools generate verify verify-cold bench bench-controller bench-memory bench-scale bench-inprocess clean
 
 all: build
 
@@ -94,6 +94,13 @@ test-ha: build tools ## The HA shape (make up HA=1) under CronTab writes and wat
 test-node: build tools ## make up NODE=real as a test: a pod's container runs and logs, a ClusterIP Service answers (by name through CoreDNS too), pods have no route off the machine, and make down leaves links, namespaces, rules, mounts and kernel settings as they were (root).
 	@hack/prereqs.sh node
 	go test $(GO_TEST_FLAGS) -count=1 -timeout 15m ./test/node/...
+
+test-deploy: image tools ## artifacts/deploy on the real node (root): make image's images, hack/deploy-certs.sh, kubectl apply -k; etcd, both servers and controllers Ready, APIServices Available through the Service, the walk-through, a CronTab run's real container and its logs.
+	@hack/prereqs.sh node
+	go test $(GO_TEST_FLAGS) -count=1 -v -timeout 20m ./test/deploy/...
+
+deploy-certs: ## Without cert-manager: write artifacts/deploy's serving and etcd Secrets and the APIServices' caBundle into the cluster of KUBECONFIG (after kubectl apply -k artifacts/deploy).
+	hack/deploy-certs.sh
 
 test-reliability: build tools ## The built binaries as processes: two replicas on one etcd, etcd killed under load, SIGTERM under load.
 	go test $(GO_TEST_FLAGS) -timeout 10m ./test/loadcheck/... ./test/reliability/...

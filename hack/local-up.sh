@@ -180,8 +180,9 @@ if [[ "${HA}" == 1 ]]; then
 fi
 if [[ "${NODE}" == real ]]; then
   COMPONENTS+=("${NODE_COMPONENTS[@]}")
-  # The EndpointSlices kube-proxy programs Services from.
-  KCM_CONTROLLERS+=(endpointslice-controller)
+  # The EndpointSlices kube-proxy programs Services from; what artifacts/deploy's etcd
+  # StatefulSet (its claims bound to PersistentVolumes) and PodDisruptionBudgets need.
+  KCM_CONTROLLERS+=(endpointslice-controller statefulset-controller persistentvolume-binder-controller disruption-controller)
 fi
 
 usage() {

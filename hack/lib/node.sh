@@ -41,6 +41,8 @@ node_record() {
   env_set NODE_POD_CIDR "10.88.${n}.0/24"
   env_set NODE_FORWARD_CHAIN "EXN-${sum:0:8}"
   env_set CONTAINERD_SOCK "${NODE_DIR}/containerd.sock"
+  env_set NODE_TESTWORKLOAD_IMAGE "${NODE_TESTWORKLOAD_IMAGE}"
+  env_set NODE_ETCD_IMAGE "${NODE_ETCD_IMAGE}"
   local port
   pick_port port
   env_set KUBELET_PORT "${port}"
@@ -97,25 +99,38 @@ node_network() {
     die "adding the FORWARD chain ${NODE_FORWARD_CHAIN} failed"
 }
 
-# node_images: the pause, test and CoreDNS images, built here and imported (nothing is pulled).
+# node_images: the pause, test, CoreDNS and etcd images, built here and imported (nothing is
+# pulled). etcd's (with etcdctl, for artifacts/deploy's probes) stands in for registry.k8s.io's.
 NODE_PAUSE_IMAGE=example.com/pause:v0.1.0-local
 NODE_TESTWORKLOAD_IMAGE=example.com/testworkload:v0.1.0-local
 NODE_COREDNS_IMAGE=example.com/coredns:v1.15.0-local
+NODE_ETCD_IMAGE=example.com/etcd:v3.7.0-local
 node_images() {
-  local program created
-  local -A refs=([pause]="${NODE_PAUSE_IMAGE}" [testworkload]="${NODE_TESTWORKLOAD_IMAGE}" [coredns]="${NODE_COREDNS_IMAGE}")
+  local dir="${NODE_DIR}/images" created a archives=()
   created="$(TZ=UTC git -C "${ROOT}" show -s --format=%cd --date=format-local:%Y-%m-%dT%H:%M:%SZ HEAD)"
-  mkdir -p "${NODE_DIR}/images"
-  cp "${BIN_DIR}/coredns" "${NODE_DIR}/images/coredns"
-  local archives=() a
-  for program in pause testworkload coredns; do
-    (cd "${ROOT}" && { [[ "${program}" == coredns ]] ||
-      CGO_ENABLED=0 go build -trimpath -o "${NODE_DIR}/images/${program}" "./test/images/${program}"; } &&
-      go run ./hack/build-image --ref "${refs[${program}]}" --binary "${NODE_DIR}/images/${program}" --created "${created}" \
-        --output "${NODE_DIR}/images/${program}.tar") >>"${LOG_DIR}/images.log" 2>&1 ||
-      die "building the ${program} image failed (see ${LOG_DIR#"${ROOT}"/}/images.log)"
-    archives+=("${NODE_DIR}/images/${program}.tar")
-  done
+  mkdir -p "${dir}"
+  log "building the node's images (log: ${LOG_DIR#"${ROOT}"/}/images.log)"
+  {
+    (cd "${ROOT}" && CGO_ENABLED=0 go build -trimpath -o "${dir}/" ./test/images/pause ./test/images/testworkload) &&
+      (cd "${ROOT}/hack/tools" && CGO_ENABLED=0 go build -trimpath -o "${dir}/" ./cmd/etcd ./cmd/etcdctl) &&
+      cp "${BIN_DIR}/coredns" "${dir}/coredns"
+  } >>"${LOG_DIR}/images.log" 2>&1 || die "building the images' binaries failed (see ${LOG_DIR#"${ROOT}"/}/images.log)"
+  # node_image REF BINARY [EXTRA_BINARY...]
+  node_image() {
+    local ref="$1" binary="$2" extra=() e
+    shift 2
+    for e in "$@"; do
+      extra+=(--extra-binary "${e}")
+    done
+    (cd "${ROOT}" && go run ./hack/build-image --ref "${ref}" --binary "${binary}" "${extra[@]}" \
+      --created "${created}" --output "${binary}.tar") >>"${LOG_DIR}/images.log" 2>&1 ||
+      die "building the image ${ref} failed (see ${LOG_DIR#"${ROOT}"/}/images.log)"
+    archives+=("${binary}.tar")
+  }
+  node_image "${NODE_PAUSE_IMAGE}" "${dir}/pause"
+  node_image "${NODE_TESTWORKLOAD_IMAGE}" "${dir}/testworkload"
+  node_image "${NODE_COREDNS_IMAGE}" "${dir}/coredns"
+  node_image "${NODE_ETCD_IMAGE}" "${dir}/etcd" "${dir}/etcdctl"
   # And the images of make image, when there: artifacts/deploy runs them.
   for a in "${ROOT}"/_output/images/*.tar; do
     [[ ! -f "${a}" ]] || archives+=("${a}")
