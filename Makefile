@@ -55,7 +55,7 @@ install: ## Install example-apiserver, example-controller-manager, kubectl-examp
 plugins: ## Build kubectl-example's krew archives into _output/plugins and write their sha256 into artifacts/krew/example.yaml.
 	hack/build-plugins.sh
 
-test: prereqs-test verify test-unit test-image test-node test-monitoring test-integration test-reliability test-ha test-e2e ## Generated code current, then every suite: unit, the image builder, the real node, the alert rules, integration (real etcd), reliability (faults), HA (faults of the production shape), e2e (real control plane).
+test: prereqs-test verify test-unit test-image test-node test-deploy test-monitoring test-integration test-reliability test-ha test-e2e ## Generated code current, then every suite: unit, the image builder, the real node, the deployment on it, the alert rules, integration (real etcd), reliability (faults), HA (faults of the production shape), e2e (real control plane).
 
 test-unit: ## Unit tests beside the code.
 	go test $(GO_TEST_FLAGS) ./pkg/... ./cmd/...
@@ -95,7 +95,7 @@ test-node: build tools ## make up NODE=real as a test: a pod's container runs an
 	@hack/prereqs.sh node
 	go test $(GO_TEST_FLAGS) -count=1 -timeout 15m ./test/node/...
 
-test-deploy: image tools ## artifacts/deploy on the real node (root): make image's images, hack/deploy-certs.sh, kubectl apply -k; etcd, both servers and controllers Ready, APIServices Available through the Service, the walk-through, a CronTab run's real container and its logs.
+test-deploy: image tools ## artifacts/deploy on the real node (root): make image's images, hack/deploy-certs.sh, kubectl apply -k; etcd, both servers and controllers Ready, APIServices Available through the Service, the walk-through, a CronTab run's real container, its logs and kubectl example history, a rolling restart under load with no failed request, an etcd member deleted losing no acknowledged write (~2 min).
 	@hack/prereqs.sh node
 	go test $(GO_TEST_FLAGS) -count=1 -v -timeout 20m ./test/deploy/...
 

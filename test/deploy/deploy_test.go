@@ -20,14 +20,20 @@ limitations under the License.
 package deploy_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
+	"example.com/example-apiserver/pkg/generated/clientset/versioned"
 	"example.com/example-apiserver/test/e2e/framework"
 )
 
@@ -137,5 +143,121 @@ spec:
 	if out := stack.MustKubectl(t, "logs", pod); !strings.Contains(out, "testworkload: done, exit code 0") {
 		t.Errorf("kubectl logs %s:\n%s", pod, out)
 	}
+	// The plugin shows the run, as kubectl's plugin (kubectl-example on PATH; kubectl takes no
+	// flags before a plugin's name, so the kubeconfig comes from the environment).
+	job := stack.MustKubectl(t, "get", "pod", pod, "-o", "jsonpath={.metadata.labels.job-name}")
+	bin := filepath.Join(stack.Root, "_output", "bin")
+	history := exec.Command(filepath.Join(bin, "kubectl"), "example", "history", "hello-real")
+	history.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "KUBECONFIG="+stack.Kubeconfig, "KUBECACHEDIR="+t.TempDir())
+	if out, err := history.CombinedOutput(); err != nil || !strings.Contains(string(out), job) {
+		t.Errorf("kubectl example history hello-real: %v, want the run %s:\n%s", err, job, out)
+	}
+
+	config, err := stack.RESTConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	config.QPS, config.Burst = 200, 400
+	client, err := versioned.NewForConfig(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A rolling restart under steady reads and writes: the PDB, readiness, the shutdown delay
+	// and the Service hand every request to a replica that serves it.
+	l := startLoad(client, "default", "restart")
+	stack.MustKubectl(t, "-n", "example-system", "rollout", "restart", "deployment/example-apiserver")
+	stack.MustKubectl(t, "-n", "example-system", "rollout", "status", "deployment/example-apiserver", "--timeout=3m")
+	r := l.stop()
+	t.Logf("rollout restart of example-apiserver under load: %d writes, %d reads, %d failed", r.writes, r.reads, len(r.failures))
+	if len(r.failures) > 0 {
+		t.Errorf("%d requests failed during the rollout, want 0; first: %v", len(r.failures), r.failures[:min(5, len(r.failures))])
+	}
+
+	// One etcd member deleted under writes: every acknowledged write is still there.
+	uid := stack.MustKubectl(t, "-n", "example-system", "get", "pod", "etcd-0", "-o", "jsonpath={.metadata.uid}")
+	l = startLoad(client, "default", "etcd")
+	stack.MustKubectl(t, "-n", "example-system", "delete", "pod", "etcd-0", "--wait=false")
+	stack.Eventually(t, 3*time.Minute, "etcd-0 back and Ready", func() (bool, string) {
+		out, _ := stack.Kubectl("-n", "example-system", "get", "pod", "etcd-0", "-o", `jsonpath={.metadata.uid} {.status.conditions[?(@.type=="Ready")].status}`)
+		return out != "" && !strings.HasPrefix(out, uid) && strings.HasSuffix(out, " True"), out
+	})
+	r = l.stop()
+	t.Logf("etcd-0 deleted under load: %d writes acknowledged, %d reads, %d failed", r.writes, r.reads, len(r.failures))
+	stored, err := client.ExampleV1().CronTabs("default").List(context.Background(), metav1.ListOptions{LabelSelector: "load=etcd"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, ct := range stored.Items {
+		have[ct.Name] = true
+	}
+	for _, name := range r.acked {
+		if !have[name] {
+			t.Errorf("acknowledged write %s lost after etcd-0 was deleted", name)
+		}
+	}
 	t.Logf("whole deploy e2e: %s", time.Since(start).Round(time.Second))
+}
+
+// load creates CronTabs and reads them back through kube-apiserver, two workers, until stop.
+type load struct {
+	cancel context.CancelFunc
+	done   sync.WaitGroup
+	mu     sync.Mutex
+	result loadResult
+}
+
+type loadResult struct {
+	writes, reads int
+	acked         []string
+	failures      []string
+}
+
+func startLoad(client versioned.Interface, namespace, label string) *load {
+	ctx, cancel := context.WithCancel(context.Background())
+	l := &load{cancel: cancel}
+	for w := range 2 {
+		l.done.Add(1)
+		go func() {
+			defer l.done.Done()
+			crontabs := client.ExampleV1().CronTabs(namespace)
+			for i := 0; ctx.Err() == nil; i++ {
+				ct := &examplev1.CronTab{
+					ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("load-%s-%d-%d", label, w, i), Labels: map[string]string{"load": label}},
+					// Once a year: the load writes objects, not runs.
+					Spec: examplev1.CronTabSpec{CronSpec: "0 0 1 1 *", Image: "example.com/testworkload:v0.1.0-local"},
+				}
+				_, err := crontabs.Create(ctx, ct, metav1.CreateOptions{})
+				l.record(ctx, "create "+ct.Name, err, func(r *loadResult) { r.writes++; r.acked = append(r.acked, ct.Name) })
+				if err != nil {
+					continue
+				}
+				_, err = crontabs.Get(ctx, ct.Name, metav1.GetOptions{})
+				l.record(ctx, "get "+ct.Name, err, func(r *loadResult) { r.reads++ })
+				time.Sleep(50 * time.Millisecond)
+			}
+		}()
+	}
+	return l
+}
+
+// record counts a request's outcome; one cut short by stop is neither.
+func (l *load) record(ctx context.Context, what string, err error, ok func(*loadResult)) {
+	if ctx.Err() != nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err != nil {
+		l.result.failures = append(l.result.failures, fmt.Sprintf("%s at %s: %v", what, time.Now().Format(time.TimeOnly), err))
+		return
+	}
+	ok(&l.result)
+}
+
+func (l *load) stop() loadResult {
+	l.cancel()
+	l.done.Wait()
+	return l.result
 }
