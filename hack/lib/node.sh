@@ -233,6 +233,11 @@ start_kubelet() {
   done
   env_set NODE_SAVED_SYSCTLS "${saved[*]}"
   mkdir -p "${NODE_DIR}/kubelet" "${NODE_DIR}/pod-logs"
+  # The kubelet makes its root directory a shared bind mount of itself at start-up, while it
+  # already creates sockets there: a socket made before the mount and renamed after it fails
+  # ("invalid cross-device link") and the kubelet exits. Made shared here, it is left alone.
+  mount --bind "${NODE_DIR}/kubelet" "${NODE_DIR}/kubelet" && mount --make-rshared "${NODE_DIR}/kubelet" ||
+    die "making ${NODE_DIR}/kubelet a shared mount failed"
   : >"${NODE_DIR}/resolv.conf"
   # cgroupfs, no QoS cgroups, no node allocatable: works on cgroup v1 and v2 without systemd.
   # Eviction and image GC at the far end: the machine's disk is shared, and a collected
