@@ -6,10 +6,12 @@ BIN_DIR := _output/bin
 # A semantic version (vX.Y.Z...), as krew and Go tooling expect; untagged trees are v0.1.0-dev+<commit>.
 VERSION ?= $(shell git describe --tags --match 'v*' --dirty 2>/dev/null || echo "v0.1.0-dev+$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)")
 # Version stamps; hack/ldflags.sh says which goes where and why.
-LDFLAGS := $(shell hack/ldflags.sh '$(VERSION)' '$(shell git rev-parse HEAD 2>/dev/null)' '$(shell date -u +%Y-%m-%dT%H:%M:%SZ)')
+# The build date is the commit's time, so that one commit builds the same binaries and images.
+BUILD_DATE ?= $(shell TZ=UTC git show -s --format=%cd --date=format-local:%Y-%m-%dT%H:%M:%SZ HEAD 2>/dev/null || date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS := $(shell hack/ldflags.sh '$(VERSION)' '$(shell git rev-parse HEAD 2>/dev/null)' '$(BUILD_DATE)')
 GO_TEST_FLAGS ?=
 
-.PHONY: all help build install plugins test test-unit test-monitoring test-integration test-reliability test-ha test-e2e prereqs-run prereqs-test fuzz run up prometheus down tools generate verify verify-cold bench bench-controller bench-memory bench-scale bench-inprocess clean
+.PHONY: all help build image test-image test-node test-deploy deploy-certs install plugins test test-unit test-monitoring test-integration test-reliability test-ha test-e2e prereqs-run prereqs-test fuzz run up prometheus down tools generate verify verify-cold bench bench-controller bench-memory bench-scale bench-inprocess clean
 
 all: build
 
@@ -22,9 +24,29 @@ PLUGIN_CMDS := ./cmd/kubectl-example ./cmd/example-credential-plugin
 GOBIN_DIR = $(or $(shell go env GOBIN),$(shell go env GOPATH)/bin)
 
 build: ## Build example-apiserver, example-controller-manager, kubectl-example and example-credential-plugin into _output/bin.
-	go build -ldflags "$(LDFLAGS)" -o $(BIN_DIR)/ ./cmd/example-apiserver ./cmd/example-controller-manager
+	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN_DIR)/ ./cmd/example-apiserver ./cmd/example-controller-manager
 	go build -ldflags "$(LDFLAGS)" -o $(BIN_DIR)/ $(PLUGIN_CMDS)
 	install -m 0755 hack/kubectl_complete-example $(BIN_DIR)/kubectl_complete-example
+
+# The images artifacts/deploy runs (its kustomization.yaml names them): the static binaries of
+# make build, a CA bundle, user 65532, no shell. The tag is the version without its build
+# metadata (v0.1.0-dev on an untagged tree), as artifacts/deploy/kustomization.yaml names it; the
+# labels carry the commit, so each commit still has its own digest.
+IMAGE_REGISTRY ?= example.com
+IMAGE_TAG ?= $(firstword $(subst +, ,$(VERSION)))
+IMAGES_DIR ?= _output/images
+CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
+IMAGES := example-apiserver example-controller-manager
+
+image: build ## Build the images of example-apiserver and example-controller-manager into _output/images as OCI archives (ctr images import, docker load, crane push); the same commit gives the same digest.
+	@mkdir -p $(IMAGES_DIR); for cmd in $(IMAGES); do \
+	  go run ./hack/build-image --ref "$(IMAGE_REGISTRY)/$$cmd:$(IMAGE_TAG)" --binary "$(BIN_DIR)/$$cmd" \
+	    --ca-bundle "$(CA_BUNDLE)" --created "$(BUILD_DATE)" --label org.opencontainers.image.revision="$$(git rev-parse HEAD)" \
+	    --label org.opencontainers.image.version="$(VERSION)" --output "$(IMAGES_DIR)/$$cmd.tar"; \
+	done
+
+test-image: ## The image builder (reproducible digests, archives containerd imports and runs, make image against artifacts/deploy) and the test images' programs.
+	go test $(GO_TEST_FLAGS) -timeout 10m ./hack/build-image/... ./test/images/...
 
 install: ## Install example-apiserver, example-controller-manager, kubectl-example (with kubectl_complete-example) and example-credential-plugin into GOBIN.
 	go install -ldflags "$(LDFLAGS)" ./cmd/example-apiserver ./cmd/example-controller-manager $(PLUGIN_CMDS)
@@ -33,7 +55,7 @@ install: ## Install example-apiserver, example-controller-manager, kubectl-examp
 plugins: ## Build kubectl-example's krew archives into _output/plugins and write their sha256 into artifacts/krew/example.yaml.
 	hack/build-plugins.sh
 
-test: prereqs-test verify test-unit test-monitoring test-integration test-reliability test-ha test-e2e ## Generated code current, then every suite: unit, the alert rules, integration (real etcd), reliability (faults), HA (faults of the production shape), e2e (real control plane).
+test: prereqs-test verify test-unit test-image test-node test-deploy test-monitoring test-integration test-reliability test-ha test-e2e ## Generated code current, then every suite: unit, the image builder, the real node, the deployment on it, the alert rules, integration (real etcd), reliability (faults), HA (faults of the production shape), e2e (real control plane).
 
 test-unit: ## Unit tests beside the code.
 	go test $(GO_TEST_FLAGS) ./pkg/... ./cmd/...
@@ -49,10 +71,13 @@ test-integration: ## The real server in-process against a real (embedded) etcd.
 # make up HA=1, make run HA=1: the production shape, a three-member etcd cluster and two
 # replicas of each of our processes (docs/reliability.md).
 HA ?=
-LOCAL_UP_ENV := $(if $(filter 1,$(HA)),LOCAL_UP_HA=1)
+# make up NODE=real, make run NODE=real: a real node (containerd, kubelet, kube-proxy) beside
+# the fake one, its pods real containers (hack/lib/node.sh).
+NODE ?=
+LOCAL_UP_ENV := $(if $(filter 1,$(HA)),LOCAL_UP_HA=1) $(if $(NODE),LOCAL_UP_NODE=$(NODE))
 
 prereqs-run: ## Check (and apt-get install when root) the programs the local stack needs (HA=1: and haproxy).
-	@hack/prereqs.sh $(if $(filter 1,$(HA)),ha,run)
+	@hack/prereqs.sh $(if $(filter 1,$(HA)),ha,$(if $(NODE),node,run))
 
 prereqs-test: ## Check (and apt-get install when root) the programs the suites need.
 	@hack/prereqs.sh test
@@ -68,6 +93,17 @@ test-ha: build tools ## The HA shape (make up HA=1) under CronTab writes and wat
 	@hack/prereqs.sh ha
 	go test $(GO_TEST_FLAGS) -v -count=1 -timeout 15m ./test/ha/...
 
+test-node: build tools ## make up NODE=real as a test: a pod's container runs and logs, a ClusterIP Service answers (by name through CoreDNS too), pods have no route off the machine, and make down leaves links, namespaces, rules, mounts and kernel settings as they were (root).
+	@hack/prereqs.sh node
+	go test $(GO_TEST_FLAGS) -count=1 -timeout 15m ./test/node/...
+
+test-deploy: image tools ## artifacts/deploy on the real node (root): make image's images, hack/deploy-certs.sh, kubectl apply -k; etcd, both servers and controllers Ready, APIServices Available through the Service, the walk-through, a CronTab run's real container, its logs and kubectl example history, a rolling restart under load with no failed request, an etcd member deleted losing no acknowledged write (~2 min).
+	@hack/prereqs.sh node
+	go test $(GO_TEST_FLAGS) -count=1 -v -timeout 20m ./test/deploy/...
+
+deploy-certs: ## Without cert-manager: write artifacts/deploy's serving and etcd Secrets and the APIServices' caBundle into the cluster of KUBECONFIG (after kubectl apply -k artifacts/deploy).
+	hack/deploy-certs.sh
+
 test-reliability: build tools ## The built binaries as processes: two replicas on one etcd, etcd killed under load, SIGTERM under load.
 	go test $(GO_TEST_FLAGS) -timeout 10m ./test/loadcheck/... ./test/reliability/...
 
@@ -81,10 +117,10 @@ fuzz: ## Run every fuzz target for FUZZTIME each (make test only replays their c
 test-e2e: build tools ## kube-apiserver + kcm + example-apiserver started by hack/local-up.sh, driven by the real kubectl; E2E_KUBECONFIG=path targets an existing cluster instead.
 	go test $(GO_TEST_FLAGS) -timeout 30m ./test/e2e/...
 
-run: prereqs-run build tools ## Bring up the local control plane in the foreground; Ctrl-C stops it. HA=1: the production shape.
+run: prereqs-run build tools ## Bring up the local control plane in the foreground; Ctrl-C stops it. HA=1: the production shape; NODE=real: a real node too.
 	$(LOCAL_UP_ENV) hack/local-up.sh run
 
-up: prereqs-run build tools ## Bring up the local control plane in the background. HA=1: the production shape.
+up: prereqs-run build tools ## Bring up the local control plane in the background. HA=1: the production shape; NODE=real: a real node too.
 	$(LOCAL_UP_ENV) hack/local-up.sh up
 
 prometheus: ## Run Prometheus (Debian's) against the stack of make up with the rules of artifacts/monitoring, in the foreground; prints its URL.

@@ -2,16 +2,18 @@
 # Builds the binaries the local control plane needs (hack/local-up.sh) into
 # _output/bin/: from the separate Go module in hack/tools/
 #   kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd
-# and, only when named, sample-apiserver (make bench's memory baseline); plus
-#   kwok (the fake nodes' kubelet), installed from its own module with
-#   `go install sigs.k8s.io/kwok/cmd/kwok@KWOK_VERSION`, so that the k8s.io
-#   versions kwok requires never meet ours.
+# and, only when named, sample-apiserver (make bench's memory baseline) and
+# kubelet and kube-proxy (the real node of LOCAL_UP_NODE=real); plus
+#   kwok (the fake nodes' kubelet) and, when named, crictl (the real node's CRI
+#   client) and coredns (its cluster DNS, run as a pod), each installed from its
+#   own module with `go install PACKAGE@VERSION`,
+#   so that the k8s.io versions they require never meet ours.
 #
 # Versions come from hack/tools/go.mod (k8s.io/kubernetes and every staging
 # module replaced to the matching v0.x tag; etcd at the version kubernetes pins)
-# and KWOK_VERSION below. A tool is rebuilt only when it is missing or older
+# and the versions of GO_INSTALL below. A tool is rebuilt only when it is missing or older
 # than this script or (hack/tools' tools) than hack/tools/go.mod, go.sum or any
-# .go file under hack/tools, or when the Go version / ldflags / kwok version
+# .go file under hack/tools, or when the Go version / ldflags / go install version
 # changed (recorded in _output/bin/.<tool>.stamp).
 #
 # Usage: hack/build-tools.sh [tool...]     (default: all but sample-apiserver)
@@ -23,10 +25,16 @@ TOOLS_DIR="${ROOT}/hack/tools"
 BIN_DIR="${ROOT}/_output/bin"
 SELF="${ROOT}/hack/build-tools.sh"
 ALL_TOOLS=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok)
-KWOK_VERSION=v0.8.0
-KWOK_PACKAGE=sigs.k8s.io/kwok/cmd/kwok
+# Tools from modules of their own: go install of PACKAGE@VERSION.
+declare -A GO_INSTALL=(
+  [kwok]=sigs.k8s.io/kwok/cmd/kwok@v0.8.0
+  [crictl]=sigs.k8s.io/cri-tools/cmd/crictl@v1.37.0
+  [coredns]=github.com/coredns/coredns@v1.15.0
+)
+# Tools that run in an image of ours (no libc there): built with CGO_ENABLED=0.
+declare -A STATIC=([coredns]=1)
 # Built only when named, so `make tools` (and the suites that depend on it) stay fast.
-OPTIONAL_TOOLS=(sample-apiserver)
+OPTIONAL_TOOLS=(sample-apiserver kubelet kube-proxy crictl coredns)
 
 log() { printf '[build-tools] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -36,7 +44,7 @@ command -v go >/dev/null 2>&1 || die "go is not on PATH"
 if (($# > 0)); then
   TOOLS=("$@")
   for t in "${TOOLS[@]}"; do
-    [[ "${t}" == kwok || -f "${TOOLS_DIR}/cmd/${t}/main.go" ]] || die "unknown tool '${t}' (known: ${ALL_TOOLS[*]} ${OPTIONAL_TOOLS[*]})"
+    [[ -n "${GO_INSTALL[${t}]:-}" || -f "${TOOLS_DIR}/cmd/${t}/main.go" ]] || die "unknown tool '${t}' (known: ${ALL_TOOLS[*]} ${OPTIONAL_TOOLS[*]})"
   done
 else
   TOOLS=("${ALL_TOOLS[@]}")
@@ -64,8 +72,8 @@ mkdir -p "${BIN_DIR}"
 # per tool in _output/bin/.<tool>.stamp after a successful build.
 GO_SETTINGS="$(go env GOVERSION GOOS GOARCH CGO_ENABLED | tr '\n' ' ')"
 stamp_want() {
-  if [[ "$1" == kwok ]]; then
-    printf '%s| %s@%s' "${GO_SETTINGS}" "${KWOK_PACKAGE}" "${KWOK_VERSION}"
+  if [[ -n "${GO_INSTALL[$1]:-}" ]]; then
+    printf '%s| %s%s' "${GO_SETTINGS}" "${STATIC[$1]:+static }" "${GO_INSTALL[$1]}"
   else
     printf '%s| %s' "${GO_SETTINGS}" "${LDFLAGS}"
   fi
@@ -77,8 +85,8 @@ up_to_date() {
   local bin="${BIN_DIR}/$1" stamp="${BIN_DIR}/.$1.stamp"
   [[ "${FORCE:-0}" != 1 && -x "${bin}" && -f "${stamp}" ]] || return 1
   [[ "$(cat "${stamp}")" == "$(stamp_want "$1")" && "${bin}" -nt "${SELF}" ]] || return 1
-  # kwok comes from its own module: hack/tools is not its input.
-  [[ "$1" != kwok ]] || return 0
+  # kwok, crictl and coredns come from their own modules: hack/tools is not their input.
+  [[ -z "${GO_INSTALL[$1]:-}" ]] || return 0
   [[ "${bin}" -nt "${TOOLS_DIR}/go.mod" && "${bin}" -nt "${TOOLS_DIR}/go.sum" ]] || return 1
   # Any .go file in the tools module newer than the binary?
   [[ -z "$(find "${TOOLS_DIR}" -name '*.go' -newer "${bin}" -print -quit)" ]]
@@ -87,15 +95,18 @@ up_to_date() {
 # build TOOL OUT: build TOOL to the file OUT.
 build() {
   local tool="$1" out="$2" gobin
-  if [[ "${tool}" != kwok ]]; then
+  if [[ -z "${GO_INSTALL[${tool}]:-}" ]]; then
     (cd "${TOOLS_DIR}" && go build -ldflags "${LDFLAGS}" -o "${out}" "./cmd/${tool}")
     return
   fi
   # go install names the binary itself: install into a directory of its own.
   gobin="${out}.d"
   rm -rf "${gobin}"
-  GOBIN="${gobin}" go install "${KWOK_PACKAGE}@${KWOK_VERSION}" &&
-    mv -f "${gobin}/kwok" "${out}" && rm -rf "${gobin}"
+  local cgo
+  cgo="$(go env CGO_ENABLED)"
+  [[ -z "${STATIC[${tool}]:-}" ]] || cgo=0
+  CGO_ENABLED="${cgo}" GOBIN="${gobin}" go install "${GO_INSTALL[${tool}]}" &&
+    mv -f "${gobin}/${tool}" "${out}" && rm -rf "${gobin}"
 }
 
 built_any=0
@@ -105,8 +116,8 @@ for t in "${TOOLS[@]}"; do
     log "${t}: up to date (${out#"${ROOT}"/})"
     continue
   fi
-  if [[ "${t}" == kwok ]]; then
-    log "${t}: installing ${KWOK_PACKAGE}@${KWOK_VERSION} -> ${out#"${ROOT}"/} ..."
+  if [[ -n "${GO_INSTALL[${t}]:-}" ]]; then
+    log "${t}: installing ${GO_INSTALL[${t}]} -> ${out#"${ROOT}"/} ..."
   else
     log "${t}: building from hack/tools (kubernetes ${KUBE_VERSION}) -> ${out#"${ROOT}"/} ..."
   fi

@@ -38,6 +38,12 @@
 #                             example-apiserver replicas behind HAProxy (the APIService's one
 #                             address, as a Service) and two leader-electing
 #                             example-controller-manager replicas; needs haproxy
+#   LOCAL_UP_NODE=real        a real node beside the fake one (make up NODE=real,
+#                             hack/lib/node.sh): containerd, kubelet and kube-proxy on a
+#                             bridge of the stack's own (pods 10.88.N.0/24, Services
+#                             10.0.0.0/24, nothing routed off the machine); the fake Node is
+#                             tainted kwok.x-k8s.io/node=fake:NoSchedule so pods run for
+#                             real; needs root, containerd, runc and the CNI plugins
 #   LOCAL_UP_SKIP_EXAMPLE=1   do not start example-apiserver nor register the APIService
 #                             (nor example-controller-manager, which needs its API)
 #   LOCAL_UP_SKIP_CONTROLLER=1  do not start example-controller-manager
@@ -88,6 +94,9 @@ LOGIN="${LOCAL_UP_LDAP:-1}"
 [[ "${SKIP_EXAMPLE}" != 1 ]] || LOGIN=0
 LOGIN_KUBE_APISERVER_FLAGS=()
 HA="${LOCAL_UP_HA:-0}"
+NODE="${LOCAL_UP_NODE:-}"
+[[ -z "${NODE}" || "${NODE}" == real ]] || { echo "LOCAL_UP_NODE=${NODE}: only real is known" >&2; exit 2; }
+NODE_KUBE_APISERVER_FLAGS=()
 # Replicas of example-apiserver and example-controller-manager in the HA shape.
 HA_REPLICAS=2
 
@@ -153,6 +162,8 @@ source "${ROOT}/hack/lib/ldap.sh"
 source "${ROOT}/hack/lib/etcd-cluster.sh"
 # shellcheck source=hack/lib/haproxy.sh
 source "${ROOT}/hack/lib/haproxy.sh"
+# shellcheck source=hack/lib/node.sh
+source "${ROOT}/hack/lib/node.sh"
 
 # replicas NAME: NAME-0 ... NAME-<HA_REPLICAS-1>, one a line.
 replicas() {
@@ -166,6 +177,12 @@ replicas() {
 if [[ "${HA}" == 1 ]]; then
   mapfile -t COMPONENTS < <(etcd_cluster_members; echo ldap; echo kube-apiserver; echo kube-scheduler; echo kwok
     replicas example-apiserver; echo haproxy; echo kube-controller-manager; replicas example-controller-manager)
+fi
+if [[ "${NODE}" == real ]]; then
+  COMPONENTS+=("${NODE_COMPONENTS[@]}")
+  # The EndpointSlices kube-proxy programs Services from; what artifacts/deploy's etcd
+  # StatefulSet (its claims bound to PersistentVolumes) and PodDisruptionBudgets need.
+  KCM_CONTROLLERS+=(endpointslice-controller statefulset-controller persistentvolume-binder-controller disruption-controller)
 fi
 
 usage() {
@@ -218,7 +235,9 @@ preflight() {
   fi
   if [[ "${LOCAL_UP_SKIP_BUILD:-0}" != 1 ]]; then
     "${ROOT}/hack/build-tools.sh" || die "hack/build-tools.sh failed"
+    [[ "${NODE}" != real ]] || "${ROOT}/hack/build-tools.sh" kubelet kube-proxy crictl coredns || die "hack/build-tools.sh failed"
   fi
+  [[ "${NODE}" != real ]] || node_preflight
   local t
   for t in etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok; do
     [[ -x "${BIN_DIR}/${t}" ]] || die "${BIN_DIR#"${ROOT}"/}/${t} missing: run hack/build-tools.sh"
@@ -246,7 +265,7 @@ start_all() {
   # Fresh state every time.
   rm -rf "${PKI_DIR}" "${DATA_DIR}" "${LOG_DIR}" "${MANIFEST_DIR}" "${ENV_FILE}" "${ENV_FILE}.stopped" \
     "${ADMIN_KUBECONFIG}" "${EXAMPLE_KUBECONFIG}" "${KCM_KUBECONFIG}" "${SCHEDULER_KUBECONFIG}" \
-    "${KWOK_KUBECONFIG}" "${ECM_KUBECONFIG}"
+    "${KWOK_KUBECONFIG}" "${ECM_KUBECONFIG}" "${LOCAL_DIR}/node"
   mkdir -p "${LOG_DIR}" "${DATA_DIR}" "${MANIFEST_DIR}"
 
   local etcd_port etcd_peer_port kas_port kcm_port scheduler_port kwok_port ex_port ecm_port ldap_port
@@ -273,6 +292,7 @@ start_all() {
   env_set ADMIN_KUBECONFIG "${ADMIN_KUBECONFIG}"
   env_set EXAMPLE_APISERVER_KUBECONFIG "${EXAMPLE_KUBECONFIG}"
   env_set LOCAL_UP_HA "${HA}"
+  env_set LOCAL_UP_NODE "${NODE}"
   env_set LOCAL_UP_COMPONENTS "${COMPONENTS[*]}"
   if [[ "${HA}" == 1 ]]; then
     etcd_cluster_record_ports
@@ -284,7 +304,16 @@ start_all() {
     env_set ETCD_SERVERS "http://127.0.0.1:${etcd_port}"
   fi
   env_set KUBE_APISERVER_PORT "${kas_port}"
-  env_set KUBE_APISERVER_URL "https://127.0.0.1:${kas_port}"
+  # Where kube-apiserver listens: loopback, or beside a real node the node's address, which
+  # its pods reach through the Service kubernetes (the lease reconciler keeps its endpoint).
+  env_set KUBE_APISERVER_ADDRESS 127.0.0.1
+  env_set KUBE_APISERVER_ENDPOINT_RECONCILER none
+  if [[ "${NODE}" == real ]]; then
+    node_record
+    env_set KUBE_APISERVER_ADDRESS "${NODE_IP}"
+    env_set KUBE_APISERVER_ENDPOINT_RECONCILER lease
+  fi
+  env_set KUBE_APISERVER_URL "https://${KUBE_APISERVER_ADDRESS}:${kas_port}"
   env_set KUBE_CONTROLLER_MANAGER_PORT "${kcm_port}"
   env_set KUBE_SCHEDULER_PORT "${scheduler_port}"
   env_set KUBE_SCHEDULER_KUBECONFIG "${SCHEDULER_KUBECONFIG}"
@@ -303,6 +332,12 @@ start_all() {
 
   generate_pki
   [[ "${HA}" != 1 ]] || etcd_cluster_pki
+  if [[ "${NODE}" == real ]]; then
+    node_pki
+    node_kube_apiserver_flags
+    # Before kube-apiserver, which listens on the bridge's address.
+    node_network
+  fi
   write_kubeconfig "${ADMIN_KUBECONFIG}" "${KUBE_APISERVER_URL}" "${PKI_DIR}/ca.crt" admin
   write_kubeconfig "${KCM_KUBECONFIG}" "${KUBE_APISERVER_URL}" "${PKI_DIR}/ca.crt" kube-controller-manager
   write_kubeconfig "${SCHEDULER_KUBECONFIG}" "${KUBE_APISERVER_URL}" "${PKI_DIR}/ca.crt" kube-scheduler
@@ -335,11 +370,18 @@ start_all() {
     start_example_controller_manager
   fi
   # Last: kwok made the Node Ready long ago; the node-lifecycle-controller of
-  # kube-controller-manager, just started, lifts its not-ready taint.
-  if ! wait_until "Node ${KWOK_NODE} Ready and untainted (pods can be scheduled)" kwok node_schedulable "${KWOK_NODE}"; then
+  # kube-controller-manager, just started, lifts its not-ready taint. Beside a real node
+  # the fake one takes only the pods that tolerate kwok's taint.
+  local kwok_taint="" untainted="untainted (pods can be scheduled)"
+  if [[ "${NODE}" == real ]]; then
+    kwok_taint=kwok.x-k8s.io/node untainted="tainted ${kwok_taint} only (pods that tolerate it can be scheduled)"
+    kc taint node "${KWOK_NODE}" kwok.x-k8s.io/node=fake:NoSchedule >/dev/null || fail "tainting ${KWOK_NODE} failed"
+  fi
+  if ! wait_until "Node ${KWOK_NODE} Ready and ${untainted}" kwok node_schedulable "${KWOK_NODE}" "${kwok_taint}"; then
     kc get node "${KWOK_NODE}" -o yaml >&2 || true
     fail "Node ${KWOK_NODE} did not become schedulable"
   fi
+  [[ "${NODE}" != real ]] || start_node
 }
 
 print_summary() {
@@ -365,6 +407,11 @@ EOF
   elif [[ "${SKIP_CONTROLLER}" != 1 ]]; then
     echo "  example-controller-manager  https://127.0.0.1:${EXAMPLE_CONTROLLER_MANAGER_PORT}" >&2
   fi
+  if [[ "${NODE}" == real ]]; then
+    echo "  containerd               unix://${CONTAINERD_SOCK}  (crictl: ${BIN_DIR#"${ROOT}"/}/crictl --runtime-endpoint unix://${CONTAINERD_SOCK} ps)" >&2
+    echo "  kubelet                  https://${NODE_IP}:${KUBELET_PORT}  (the real Node ${NODE_NAME}; pods ${NODE_POD_CIDR} on bridge ${NODE_BRIDGE})" >&2
+    echo "  kube-proxy               iptables mode (Services ${SERVICE_CIDR})" >&2
+  fi
   if [[ "${LOGIN}" == 1 ]]; then
     echo "  ldap (slapd)             ${LDAP_URL}  (users alice, bob: passwords in ${LDAP_DIR#"${ROOT}"/}/*.password; docs/login.md)" >&2
   fi
@@ -373,8 +420,15 @@ EOF
   export KUBECONFIG=${ADMIN_KUBECONFIG}
   export PATH=${BIN_DIR}:\$PATH        # this kubectl matches the cluster
   kubectl get nodes
-  kubectl create job hello --image=busybox:1.36   # Complete in a few seconds
 EOF
+  if [[ "${NODE}" == real ]]; then
+    cat >&2 <<EOF
+  kubectl run hello --image=${NODE_TESTWORKLOAD_IMAGE} --image-pull-policy=Never --restart=Never -- hello
+  kubectl get pods -A -o wide; kubectl logs hello   # a real container on ${NODE_NAME}
+EOF
+  else
+    echo "  kubectl create job hello --image=busybox:1.36   # Complete in a few seconds" >&2
+  fi
   if [[ "${SKIP_EXAMPLE}" != 1 ]]; then
     cat >&2 <<EOF
   kubectl get --raw /apis/example.com/v1

@@ -4,9 +4,10 @@
 # without a password). Otherwise it stops at once with the one apt-get line to run, so a
 # newcomer never meets a missing program minutes later deep inside a script.
 #
-# Usage: hack/prereqs.sh run|ha|test
+# Usage: hack/prereqs.sh run|ha|node|test
 #   run   what the local stack needs (hack/local-up.sh)
 #   ha    that plus what its HA shape needs (LOCAL_UP_HA=1: make up HA=1, make test-ha)
+#   node  that of run plus what its real node needs (LOCAL_UP_NODE=real: make up NODE=real)
 #   test  all of that plus what the suites need (codegen check, external-metrics e2e)
 # Env:    PREREQS_NO_INSTALL=1 only checks.
 set -euo pipefail
@@ -23,6 +24,15 @@ declare -A stack=(
 declare -A ha=(
   [haproxy]=haproxy # the load balancer in front of example-apiserver's replicas
 )
+# The real node (hack/lib/node.sh) and make test-image's containerd.
+declare -A node=(
+  [containerd]=containerd
+  [ctr]=containerd
+  [runc]=runc
+  [iptables]=iptables   # kube-proxy's Services, the CNI bridge plugin's rules
+  [conntrack]=conntrack # kube-proxy clears stale UDP entries with it
+  [/usr/lib/cni/bridge]=containernetworking-plugins # with host-local, loopback and portmap
+)
 declare -A suites=(
   [protoc]=protobuf-compiler # hack/update-codegen.sh (make verify)
   [prometheus]=prometheus    # the external-metrics e2e scrapes a test exporter with it; the package also has promtool (make test-monitoring)
@@ -31,8 +41,8 @@ declare -A suites=(
 )
 
 case "${1:-}" in
-  run | ha | test) ;;
-  *) echo "usage: $0 run|ha|test" >&2; exit 2 ;;
+  run | ha | node | test) ;;
+  *) echo "usage: $0 run|ha|node|test" >&2; exit 2 ;;
 esac
 
 command -v go >/dev/null 2>&1 || { echo "prereqs: go not found: install Go 1.26 (https://go.dev/doc/install)" >&2; exit 1; }
@@ -44,6 +54,16 @@ done
 if [[ "$1" == ha || "$1" == test ]]; then
   for program in "${!ha[@]}"; do
     command -v "${program}" >/dev/null 2>&1 || missing+=("${ha[${program}]}")
+  done
+fi
+if [[ "$1" == node || "$1" == test ]]; then
+  # A path is a file that must exist (the CNI plugins are not on PATH).
+  for program in "${!node[@]}"; do
+    if [[ "${program}" == /* ]]; then
+      [[ -x "${program}" ]] || missing+=("${node[${program}]}")
+    else
+      command -v "${program}" >/dev/null 2>&1 || missing+=("${node[${program}]}")
+    fi
   done
 fi
 if [[ "$1" == test ]]; then

@@ -53,8 +53,10 @@ const (
 
 // spec is one image: a static binary as its entrypoint, run as nonroot.
 type spec struct {
-	ref      name.Tag
-	binary   string // path on this machine
+	ref    name.Tag
+	binary string // path on this machine
+	// extra are more binaries beside it in binDir, for a pod's probes (etcd's etcdctl).
+	extra    []string
 	caBundle string // path on this machine, or "" for an image that makes no TLS connections
 	// created is the image's and every file's time: the commit's, so that the same commit
 	// builds the same digest.
@@ -72,7 +74,7 @@ type file struct {
 }
 
 // buildImage assembles the image of s: a base layer (passwd and group with root and nonroot,
-// nonroot's home, /tmp, the CA bundle) and a layer with the binary.
+// nonroot's home, /tmp, the CA bundle) and a layer with the binary (and s.extra).
 func buildImage(s spec) (v1.Image, error) {
 	bin, err := os.ReadFile(s.binary)
 	if err != nil {
@@ -95,12 +97,22 @@ func buildImage(s spec) (v1.Image, error) {
 		baseCreatedBy += ", " + caBundlePath
 	}
 	entrypoint := path.Join(binDir, filepath.Base(s.binary))
+	binaries := []file{{path: entrypoint, mode: 0o755, data: bin}}
+	createdBy := "build-image: " + entrypoint
+	for _, extra := range s.extra {
+		data, err := os.ReadFile(extra)
+		if err != nil {
+			return nil, err
+		}
+		binaries = append(binaries, file{path: path.Join(binDir, filepath.Base(extra)), mode: 0o755, data: data})
+		createdBy += " " + path.Join(binDir, filepath.Base(extra))
+	}
 	layers := []struct {
 		files     []file
 		createdBy string
 	}{
 		{base, baseCreatedBy},
-		{[]file{{path: entrypoint, mode: 0o755, data: bin}}, "build-image: " + entrypoint},
+		{binaries, createdBy},
 	}
 
 	img := mutate.ConfigMediaType(mutate.MediaType(empty.Image, types.OCIManifestSchema1), types.OCIConfigJSON)

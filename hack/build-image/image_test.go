@@ -57,6 +57,16 @@ func fixture(t *testing.T, binary string) spec {
 	return s
 }
 
+// extraBinary writes a stand-in for another binary of the image, named name.
+func extraBinary(t *testing.T, name string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(name), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // build writes s's archive and returns its digest and the archive's sha256.
 func build(t *testing.T, s spec) (digest v1.Hash, archive string, archiveSum [32]byte) {
 	t.Helper()
@@ -91,6 +101,7 @@ func TestBuildIsReproducible(t *testing.T) {
 		{name: "another binary", change: func(s *spec) { *s = fixture(t, "binary2") }},
 		{name: "another label", change: func(s *spec) { s.labels = map[string]string{"org.opencontainers.image.revision": "4567ef"} }},
 		{name: "no CA bundle", change: func(s *spec) { s.caBundle = "" }},
+		{name: "an extra binary", change: func(s *spec) { s.extra = []string{extraBinary(t, "etcdctl")} }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -45,6 +45,7 @@ func run(args []string) error {
 	flags := pflag.NewFlagSet("build-image", pflag.ContinueOnError)
 	ref := flags.String("ref", "", "the image's name, registry/repository:tag")
 	binary := flags.String("binary", "", "the static binary, installed as "+binDir+"/<its name> and run as the entrypoint")
+	extra := flags.StringArray("extra-binary", nil, "another static binary, installed beside --binary (repeatable)")
 	caBundle := flags.String("ca-bundle", "", "a PEM bundle of CA certificates, installed as "+caBundlePath+" (none if empty)")
 	created := flags.String("created", "", "the image's creation time (RFC 3339), also every file's: the commit's time, for a reproducible digest")
 	labels := flags.StringToString("label", nil, "a label of the image config, key=value (repeatable)")
@@ -60,7 +61,7 @@ func run(args []string) error {
 		}
 	}
 	if len(missing) > 0 || flags.NArg() > 0 {
-		return fmt.Errorf("usage: build-image --ref NAME --binary PATH --created TIME --output PATH [--ca-bundle PATH] [--label K=V]... (missing: %s; extra: %q)", strings.Join(missing, " "), flags.Args())
+		return fmt.Errorf("usage: build-image --ref NAME --binary PATH --created TIME --output PATH [--extra-binary PATH]... [--ca-bundle PATH] [--label K=V]... (missing: %s; extra: %q)", strings.Join(missing, " "), flags.Args())
 	}
 	tag, err := name.NewTag(*ref, name.StrictValidation)
 	if err != nil {
@@ -70,7 +71,7 @@ func run(args []string) error {
 	if err != nil {
 		return fmt.Errorf("--created: %w", err)
 	}
-	img, err := buildImage(spec{ref: tag, binary: *binary, caBundle: *caBundle, created: createdAt, labels: *labels, arch: *arch})
+	img, err := buildImage(spec{ref: tag, binary: *binary, extra: *extra, caBundle: *caBundle, created: createdAt, labels: *labels, arch: *arch})
 	if err != nil {
 		return err
 	}

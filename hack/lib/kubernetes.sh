@@ -1,6 +1,7 @@
 # The Kubernetes core of hack/local-up.sh: kube-apiserver, kube-scheduler and kwok (the fake Node's kubelet).
 # Expects BIN_DIR, PKI_DIR, ARTIFACTS_LOCAL, ETCD_SERVERS, KWOK_NODE, LOGIN_KUBE_APISERVER_FLAGS (the
-# login's webhook, hack/lib/ldap.sh) and the *_PORT, *_KUBECONFIG, *_EXTRA_FLAGS of those three.
+# login's webhook, hack/lib/ldap.sh), NODE_KUBE_APISERVER_FLAGS (the real node's, hack/lib/node.sh),
+# KUBE_APISERVER_ADDRESS and KUBE_APISERVER_ENDPOINT_RECONCILER and the *_PORT, *_KUBECONFIG, *_EXTRA_FLAGS of those three.
 # shellcheck shell=bash
 # SC2154: set by hack/local-up.sh (partly through env_set).
 # shellcheck disable=SC2154
@@ -14,12 +15,12 @@ start_kubernetes() {
   # kube-apiserver
   read -ra extra <<<"${KUBE_APISERVER_EXTRA_FLAGS:-}"
   start_component kube-apiserver "${BIN_DIR}/kube-apiserver" \
-    --bind-address=127.0.0.1 \
-    --advertise-address=127.0.0.1 \
+    --bind-address="${KUBE_APISERVER_ADDRESS}" \
+    --advertise-address="${KUBE_APISERVER_ADDRESS}" \
     --secure-port="${KUBE_APISERVER_PORT}" \
     --etcd-servers="${ETCD_SERVERS}" \
     "${etcd_tls[@]}" \
-    --endpoint-reconciler-type=none \
+    --endpoint-reconciler-type="${KUBE_APISERVER_ENDPOINT_RECONCILER}" \
     --enable-aggregator-routing=false \
     --authorization-mode=Node,RBAC \
     --client-ca-file="${PKI_DIR}/ca.crt" \
@@ -39,6 +40,7 @@ start_kubernetes() {
     --shutdown-delay-duration=0s \
     --shutdown-watch-termination-grace-period=0s \
     "${LOGIN_KUBE_APISERVER_FLAGS[@]}" \
+    "${NODE_KUBE_APISERVER_FLAGS[@]}" \
     "${extra[@]}"
   wait_until "kube-apiserver /readyz on ${KUBE_APISERVER_URL}" kube-apiserver \
     kc get --raw /readyz --request-timeout=5s || fail
@@ -80,12 +82,12 @@ start_kubernetes() {
   wait_until "kwok /healthz on http://127.0.0.1:${KWOK_PORT}" kwok http_ok 127.0.0.1 "${KWOK_PORT}" /healthz || fail
 }
 
-# node_schedulable NODE: Ready=True and no taints (not-ready:NoSchedule is set
-# when the Node is created).
+# node_schedulable NODE [TAINT]: Ready=True and no taints but TAINT (not-ready:NoSchedule is
+# set when the Node is created).
 node_schedulable() {
   local s
   s="$(kc get node "$1" --request-timeout=5s \
     -o jsonpath='{.status.conditions[?(@.type=="Ready")].status} taints:{.spec.taints[*].key}')" || return 1
   printf '%s\n' "${s}"
-  [[ "${s}" == "True taints:" ]]
+  [[ "${s}" == "True taints:${2:-}" ]]
 }

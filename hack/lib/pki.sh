@@ -1,5 +1,5 @@
 # PKI of hack/local-up.sh (openssl): the CAs, serving and client certificates and the service-account key.
-# Expects ROOT, PKI_DIR, LOG_DIR (pki.log).
+# Expects ROOT, PKI_DIR, LOG_DIR (pki.log), KUBE_APISERVER_ADDRESS.
 # shellcheck shell=bash
 # SC2015: `a && b || die` means "die if either fails" here. SC2154: set by hack/local-up.sh.
 # shellcheck disable=SC2015,SC2154
@@ -66,7 +66,7 @@ generate_pki() {
   mkdir -p "${PKI_DIR}"
   chmod 700 "${PKI_DIR}"
   openssl_cnf
-  local kas_sans="IP:127.0.0.1,DNS:localhost,IP:10.0.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+  local kas_sans="IP:${KUBE_APISERVER_ADDRESS},DNS:localhost,IP:10.0.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
   local example_sans="IP:127.0.0.1,DNS:localhost,DNS:example-apiserver.example-system.svc,DNS:example-apiserver.example-system.svc.cluster.local"
 
   # Cluster CA: signs kube-apiserver's serving cert and every client cert

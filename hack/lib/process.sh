@@ -141,8 +141,16 @@ down() {
     pid="$(component_pid "${name}")"
     bin="$(component_bin "${name}")"
     [[ -n "${pid}" ]] || continue
+    # A component's file may define before_stop_<name> (hack/lib/node.sh: containerd's pods).
+    if declare -F "before_stop_${name//-/_}" >/dev/null; then
+      "before_stop_${name//-/_}" || failed=1
+    fi
     stop_pid "${name}" "${pid}" "${bin}" || failed=1
   done
+  # And after_stop, once every process is stopped (hack/lib/node.sh: the bridge, rules, mounts).
+  if declare -F after_stop >/dev/null; then
+    after_stop || failed=1
+  fi
   # Verify that no recorded PID remains.
   for name in "${COMPONENTS[@]}"; do
     pid="$(component_pid "${name}")"

@@ -22,6 +22,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -237,7 +238,8 @@ func TestTestWorkload(t *testing.T) {
 // With --listen the workload is a Service's backend: it answers with its host name (the pod's
 // name) until a signal ends it cleanly.
 func TestTestWorkloadServes(t *testing.T) {
-	cmd := exec.Command(build(t, "testworkload"), "--listen=127.0.0.1:0")
+	testworkload := build(t, "testworkload")
+	cmd := exec.Command(testworkload, "--listen=127.0.0.1:0")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -258,13 +260,24 @@ func TestTestWorkloadServes(t *testing.T) {
 	}
 	go func() { _, _ = io.Copy(io.Discard, stdout) }()
 
+	// And a second testworkload as its client, as a pod would be behind the Service's name.
+	get := exec.Command(testworkload, "--get=http://"+addr+"/")
+	out, err := get.CombinedOutput()
+	host, _ := os.Hostname()
+	if want := fmt.Sprintf("testworkload: GET http://%s/: 200 OK %q <nil>", addr, "testworkload: "+host+"\n"); err != nil || !strings.Contains(string(out), want) {
+		t.Errorf("testworkload --get: %v\n%s\nwant the line %s", err, out, want)
+	}
+	// Nothing listens on port 1: the client says so and fails.
+	if out, err := exec.Command(testworkload, "--get=http://127.0.0.1:1/").CombinedOutput(); exitCode(t, err) != 1 || !strings.Contains(string(out), "connection refused") {
+		t.Errorf("testworkload --get of a closed port: %v\n%s\nwant exit code 1 and the error", err, out)
+	}
+
 	resp, err := http.Get("http://" + addr + "/")
 	if err != nil {
 		t.Fatal(err)
 	}
 	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	host, _ := os.Hostname()
 	if err != nil || string(body) != "testworkload: "+host+"\n" {
 		t.Errorf("GET / answered %q (%v), want %q", body, err, "testworkload: "+host+"\n")
 	}

@@ -16,12 +16,13 @@ limitations under the License.
 
 // Command testworkload is the container the suites run on a real node (CronTab runs, the HPA's
 // target Deployment, a Service's backend): it prints its arguments and environment, then sleeps,
-// waits for a signal, serves HTTP or fails, as its flags say.
+// waits for a signal, serves HTTP, fetches a URL (a Service by name) or fails, as its flags say.
 package main
 
 import (
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -36,6 +37,7 @@ func main() {
 	untilSignal := flag.Bool("until-signal", false, "run until SIGTERM or SIGINT (a Deployment's pod)")
 	exitCode := flag.Int("exit-code", 0, "exit with this code once done (a failing run)")
 	listen := flag.String("listen", "", "serve HTTP on this address until SIGTERM or SIGINT, answering every request with the host name (a Service's backend)")
+	get := flag.String("get", "", "GET this URL and print the answer; exit 1 if that fails (a Service's client, by its DNS name)")
 	flag.Parse()
 
 	// Before the first line, so whoever waits for the output may signal at once.
@@ -50,6 +52,9 @@ func main() {
 		fmt.Printf("testworkload: env %s\n", kv)
 	}
 
+	if *get != "" && !fetch(*get) {
+		*exitCode = 1
+	}
 	if *listen != "" {
 		serve(*listen)
 		*untilSignal = true
@@ -84,4 +89,18 @@ func serve(addr string) {
 			fmt.Fprintf(w, "testworkload: %s\n", host)
 		}))
 	}()
+}
+
+// fetch prints the status and body of a GET of url, or why there is none.
+func fetch(url string) bool {
+	client := http.Client{Timeout: 10 * time.Second}
+	resp, err := client.Get(url)
+	if err != nil {
+		fmt.Printf("testworkload: GET %s: %v\n", url, err)
+		return false
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	fmt.Printf("testworkload: GET %s: %s %q %v\n", url, resp.Status, body, err)
+	return err == nil && resp.StatusCode == http.StatusOK
 }

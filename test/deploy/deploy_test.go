@@ -1,0 +1,263 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package deploy_test deploys artifacts/deploy onto the local stack's real node
+// (LOCAL_UP_NODE=real) as a user would: the images of make image, the certificates of
+// hack/deploy-certs.sh, kubectl apply -k; then the walk-through through the Service.
+package deploy_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
+	"example.com/example-apiserver/pkg/generated/clientset/versioned"
+	"example.com/example-apiserver/test/e2e/framework"
+)
+
+func TestDeploy(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("the real node needs root (containerd, runc, a bridge, iptables)")
+	}
+	// The stack without its own example-apiserver: the deployed one registers the APIServices.
+	stack, err := framework.Up(filepath.Join("_output", "deploy-e2e"), "LOCAL_UP_NODE=real", "LOCAL_UP_LDAP=0", "LOCAL_UP_SKIP_EXAMPLE=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := stack.Down(); err != nil {
+			t.Error(err)
+		} else if !t.Failed() {
+			_ = stack.Remove()
+		}
+	})
+	start := time.Now()
+
+	// etcd's claims: one PersistentVolume a member, a directory of the node's.
+	for i := range 3 {
+		dir := filepath.Join(stack.Dir, "node", "volumes", fmt.Sprintf("etcd-%d", i))
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chown(dir, 65532, 65532); err != nil {
+			t.Fatal(err)
+		}
+		stack.MustKubectlWithInput(t, []byte(fmt.Sprintf(`apiVersion: v1
+kind: PersistentVolume
+metadata: {name: etcd-%d}
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce]
+  hostPath: {path: %s, type: Directory}
+`, i, dir)), "apply", "-f", "-")
+	}
+
+	// artifacts/deploy as it is, but for etcd's image, which is built here.
+	overlay := filepath.Join(stack.Dir, "deploy")
+	if err := os.MkdirAll(overlay, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	base, err := filepath.Rel(overlay, filepath.Join(stack.Root, "artifacts", "deploy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	etcdImage := strings.SplitN(stack.Env["NODE_ETCD_IMAGE"], ":", 2)
+	kustomization := fmt.Sprintf("resources: [%s]\nimages:\n- {name: registry.k8s.io/etcd, newName: %s, newTag: %s}\n", base, etcdImage[0], etcdImage[1])
+	if err := os.WriteFile(filepath.Join(overlay, "kustomization.yaml"), []byte(kustomization), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stack.MustKubectl(t, "apply", "-k", overlay)
+	certs := exec.Command(filepath.Join(stack.Root, "hack", "deploy-certs.sh"), filepath.Join(stack.Dir, "deploy-certs"))
+	certs.Env = append(os.Environ(), "KUBECONFIG="+stack.Kubeconfig, "KUBECTL="+filepath.Join(stack.Root, "_output", "bin", "kubectl"))
+	if out, err := certs.CombinedOutput(); err != nil {
+		stack.Fatalf(t, "hack/deploy-certs.sh: %v\n%s", err, out)
+	}
+
+	ready := func(kind, name, field string, want int) {
+		t.Helper()
+		stack.Eventually(t, 5*time.Minute, fmt.Sprintf("%s %s: %d ready", kind, name, want), func() (bool, string) {
+			out, _ := stack.Kubectl("-n", "example-system", "get", kind, name, "-o", "jsonpath={.status."+field+"}")
+			if out == fmt.Sprint(want) {
+				return true, out
+			}
+			pods, _ := stack.Kubectl("-n", "example-system", "get", "pods", "-o", "wide")
+			return false, out + "\n" + pods
+		})
+	}
+	ready("statefulset", "etcd", "readyReplicas", 3)
+	ready("deployment", "example-apiserver", "availableReplicas", 2)
+	ready("deployment", "example-controller-manager", "availableReplicas", 2)
+	for _, apiservice := range []string{"v1.example.com", "v1beta1.external.metrics.k8s.io"} {
+		stack.Eventually(t, 2*time.Minute, "APIService "+apiservice+" Available", func() (bool, string) {
+			out, _ := stack.Kubectl("get", "apiservice", apiservice, "-o", `jsonpath={.status.conditions[?(@.type=="Available")].status} {.status.conditions[?(@.type=="Available")].message}`)
+			return strings.HasPrefix(out, "True"), out
+		})
+	}
+	t.Logf("deployed and Available in %s", time.Since(start).Round(time.Second))
+
+	// The walk-through, through kube-apiserver, the Service and the pods.
+	if out := stack.MustKubectl(t, "get", "--raw", "/apis/example.com/v1"); !strings.Contains(out, `"crontabs"`) {
+		t.Errorf("/apis/example.com/v1 lacks crontabs:\n%s", out)
+	}
+	stack.MustKubectl(t, "apply", "-f", filepath.Join(stack.Root, "artifacts", "examples", "hello-customresource.yaml"))
+	stack.MustKubectl(t, "get", "--raw", "/apis/example.com/v1/customresources/hello")
+	stack.MustKubectlWithInput(t, []byte(`apiVersion: example.com/v1
+kind: CronTab
+metadata: {name: hello-real, namespace: default}
+spec:
+  cronSpec: "* * * * *"
+  image: `+stack.Env["NODE_TESTWORKLOAD_IMAGE"]+`
+`), "apply", "-f", "-")
+	stack.MustKubectl(t, "get", "crontabs")
+
+	// A run of it: a Job whose pod is a real container on the real node, its output in kubectl logs.
+	var pod string
+	stack.Eventually(t, 3*time.Minute, "a run of CronTab hello-real Succeeded", func() (bool, string) {
+		out, _ := stack.Kubectl("get", "pods", "-o", `jsonpath={range .items[?(@.status.phase=="Succeeded")]}{.metadata.name}{"\n"}{end}`)
+		pod = strings.TrimSpace(strings.SplitN(out, "\n", 2)[0])
+		all, _ := stack.Kubectl("get", "jobs,pods", "-o", "wide")
+		return pod != "", all
+	})
+	if out := stack.MustKubectl(t, "logs", pod); !strings.Contains(out, "testworkload: done, exit code 0") {
+		t.Errorf("kubectl logs %s:\n%s", pod, out)
+	}
+	// The plugin shows the run, as kubectl's plugin (kubectl-example on PATH; kubectl takes no
+	// flags before a plugin's name, so the kubeconfig comes from the environment).
+	job := stack.MustKubectl(t, "get", "pod", pod, "-o", "jsonpath={.metadata.labels.job-name}")
+	bin := filepath.Join(stack.Root, "_output", "bin")
+	history := exec.Command(filepath.Join(bin, "kubectl"), "example", "history", "hello-real")
+	history.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "KUBECONFIG="+stack.Kubeconfig, "KUBECACHEDIR="+t.TempDir())
+	if out, err := history.CombinedOutput(); err != nil || !strings.Contains(string(out), job) {
+		t.Errorf("kubectl example history hello-real: %v, want the run %s:\n%s", err, job, out)
+	}
+
+	config, err := stack.RESTConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	config.QPS, config.Burst = 200, 400
+	client, err := versioned.NewForConfig(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A rolling restart under steady reads and writes: the PDB, readiness, the shutdown delay
+	// and the Service hand every request to a replica that serves it.
+	l := startLoad(client, "default", "restart")
+	stack.MustKubectl(t, "-n", "example-system", "rollout", "restart", "deployment/example-apiserver")
+	stack.MustKubectl(t, "-n", "example-system", "rollout", "status", "deployment/example-apiserver", "--timeout=3m")
+	r := l.stop()
+	t.Logf("rollout restart of example-apiserver under load: %d writes, %d reads, %d failed", r.writes, r.reads, len(r.failures))
+	if len(r.failures) > 0 {
+		t.Errorf("%d requests failed during the rollout, want 0; first: %v", len(r.failures), r.failures[:min(5, len(r.failures))])
+	}
+
+	// One etcd member deleted under writes: every acknowledged write is still there.
+	uid := stack.MustKubectl(t, "-n", "example-system", "get", "pod", "etcd-0", "-o", "jsonpath={.metadata.uid}")
+	l = startLoad(client, "default", "etcd")
+	stack.MustKubectl(t, "-n", "example-system", "delete", "pod", "etcd-0", "--wait=false")
+	stack.Eventually(t, 3*time.Minute, "etcd-0 back and Ready", func() (bool, string) {
+		out, _ := stack.Kubectl("-n", "example-system", "get", "pod", "etcd-0", "-o", `jsonpath={.metadata.uid} {.status.conditions[?(@.type=="Ready")].status}`)
+		return out != "" && !strings.HasPrefix(out, uid) && strings.HasSuffix(out, " True"), out
+	})
+	r = l.stop()
+	t.Logf("etcd-0 deleted under load: %d writes acknowledged, %d reads, %d failed", r.writes, r.reads, len(r.failures))
+	stored, err := client.ExampleV1().CronTabs("default").List(context.Background(), metav1.ListOptions{LabelSelector: "load=etcd"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, ct := range stored.Items {
+		have[ct.Name] = true
+	}
+	for _, name := range r.acked {
+		if !have[name] {
+			t.Errorf("acknowledged write %s lost after etcd-0 was deleted", name)
+		}
+	}
+	t.Logf("whole deploy e2e: %s", time.Since(start).Round(time.Second))
+}
+
+// load creates CronTabs and reads them back through kube-apiserver, two workers, until stop.
+type load struct {
+	cancel context.CancelFunc
+	done   sync.WaitGroup
+	mu     sync.Mutex
+	result loadResult
+}
+
+type loadResult struct {
+	writes, reads int
+	acked         []string
+	failures      []string
+}
+
+func startLoad(client versioned.Interface, namespace, label string) *load {
+	ctx, cancel := context.WithCancel(context.Background())
+	l := &load{cancel: cancel}
+	for w := range 2 {
+		l.done.Add(1)
+		go func() {
+			defer l.done.Done()
+			crontabs := client.ExampleV1().CronTabs(namespace)
+			for i := 0; ctx.Err() == nil; i++ {
+				ct := &examplev1.CronTab{
+					ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("load-%s-%d-%d", label, w, i), Labels: map[string]string{"load": label}},
+					// Once a year: the load writes objects, not runs.
+					Spec: examplev1.CronTabSpec{CronSpec: "0 0 1 1 *", Image: "example.com/testworkload:v0.1.0-local"},
+				}
+				_, err := crontabs.Create(ctx, ct, metav1.CreateOptions{})
+				l.record(ctx, "create "+ct.Name, err, func(r *loadResult) { r.writes++; r.acked = append(r.acked, ct.Name) })
+				if err != nil {
+					continue
+				}
+				_, err = crontabs.Get(ctx, ct.Name, metav1.GetOptions{})
+				l.record(ctx, "get "+ct.Name, err, func(r *loadResult) { r.reads++ })
+				time.Sleep(50 * time.Millisecond)
+			}
+		}()
+	}
+	return l
+}
+
+// record counts a request's outcome; one cut short by stop is neither.
+func (l *load) record(ctx context.Context, what string, err error, ok func(*loadResult)) {
+	if ctx.Err() != nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err != nil {
+		l.result.failures = append(l.result.failures, fmt.Sprintf("%s at %s: %v", what, time.Now().Format(time.TimeOnly), err))
+		return
+	}
+	ok(&l.result)
+}
+
+func (l *load) stop() loadResult {
+	l.cancel()
+	l.done.Wait()
+	return l.result
+}
