@@ -11,7 +11,7 @@ BUILD_DATE ?= $(shell TZ=UTC git show -s --format=%cd --date=format-local:%Y-%m-
 LDFLAGS := $(shell hack/ldflags.sh '$(VERSION)' '$(shell git rev-parse HEAD 2>/dev/null)' '$(BUILD_DATE)')
 GO_TEST_FLAGS ?=
 
-.PHONY: all help build image test-image test-node test-deploy deploy-certs install plugins test test-unit test-monitoring test-integration test-reliability test-ha test-e2e prereqs-run prereqs-test fuzz run up prometheus down tools generate verify verify-cold bench bench-controller bench-memory bench-scale bench-inprocess clean
+.PHONY: all help build image test-image test-node test-deploy deploy-certs tools-node install plugins test test-unit test-monitoring test-integration test-reliability test-ha test-e2e prereqs-run prereqs-test fuzz run up prometheus down tools generate verify verify-cold bench bench-controller bench-memory bench-scale bench-inprocess clean
 
 all: build
 
@@ -93,11 +93,11 @@ test-ha: build tools ## The HA shape (make up HA=1) under CronTab writes and wat
 	@hack/prereqs.sh ha
 	go test $(GO_TEST_FLAGS) -v -count=1 -timeout 15m ./test/ha/...
 
-test-node: build tools ## make up NODE=real as a test: a pod's container runs and logs, a ClusterIP Service answers (by name through CoreDNS too), pods have no route off the machine, and make down leaves links, namespaces, rules, mounts and kernel settings as they were (root).
+test-node: build tools tools-node ## make up NODE=real as a test: a pod's container runs and logs, a ClusterIP Service answers (by name through CoreDNS too), pods have no route off the machine, and make down leaves links, namespaces, rules, mounts and kernel settings as they were (root).
 	@hack/prereqs.sh node
 	go test $(GO_TEST_FLAGS) -count=1 -timeout 15m ./test/node/...
 
-test-deploy: image tools ## artifacts/deploy on the real node (root): make image's images, hack/deploy-certs.sh, kubectl apply -k; etcd, both servers and controllers Ready, APIServices Available through the Service, the walk-through, a CronTab run's real container, its logs and kubectl example history, a rolling restart under load with no failed request, an etcd member deleted losing no acknowledged write (~2 min).
+test-deploy: image tools tools-node ## artifacts/deploy on the real node (root): make image's images, hack/deploy-certs.sh, kubectl apply -k; etcd, both servers and controllers Ready, APIServices Available through the Service, the walk-through, a CronTab run's real container, its logs and kubectl example history, a rolling restart under load with no failed request, an etcd member deleted losing no acknowledged write (~2 min).
 	@hack/prereqs.sh node
 	go test $(GO_TEST_FLAGS) -count=1 -v -timeout 20m ./test/deploy/...
 
@@ -131,6 +131,9 @@ down: ## Stop the local control plane started by make up (every replica of HA=1 
 
 tools: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kubectl (v1.37.2) and kwok (v0.8.0) into _output/bin.
 	hack/build-tools.sh
+
+tools-node: ## Build the real node's kubelet and kube-proxy (v1.37.2), crictl and CoreDNS into _output/bin.
+	hack/build-tools.sh kubelet kube-proxy crictl coredns
 
 generate: ## Regenerate deepcopy, defaults, conversions, OpenAPI, clientset, listers, informers, apply configurations.
 	hack/update-codegen.sh
