@@ -26,8 +26,10 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 
 	"example.com/example-apiserver/pkg/apis/example"
@@ -187,5 +189,36 @@ func TestStorageVersionUpgradeAndRollback(t *testing.T) {
 		if got.Spec.Image != "my-awesome-cron-image" || len(got.Annotations) != 0 {
 			t.Errorf("server storing %s: seed read as image %q annotations %v", storing, got.Spec.Image, got.Annotations)
 		}
+	}
+}
+
+// TestUnreadableJobTemplateAnnotation: a v1 client's example.com/v2-job-template that is not
+// the template's JSON is a 4xx naming the annotation, on create and on patch, never a 500.
+func TestUnreadableJobTemplateAnnotation(t *testing.T) {
+	ctx := context.Background()
+	const namespace = "bad-annotation"
+	cronTabs := server.Client.ExampleV1().CronTabs(namespace)
+	bad := seedCronTab("bad")
+	bad.Annotations = map[string]string{example.JobTemplateAnnotation: "{not json"}
+	_, err := cronTabs.Create(ctx, bad, metav1.CreateOptions{})
+	assertRefusedNaming(t, "create", err)
+
+	if _, err := cronTabs.Create(ctx, seedCronTab("good"), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	patch := []byte(`{"metadata":{"annotations":{"` + example.JobTemplateAnnotation + `":"{not json"}}}`)
+	_, err = cronTabs.Patch(ctx, "good", types.MergePatchType, patch, metav1.PatchOptions{})
+	assertRefusedNaming(t, "merge patch", err)
+}
+
+func assertRefusedNaming(t *testing.T, what string, err error) {
+	t.Helper()
+	status, ok := err.(apierrors.APIStatus)
+	if !ok {
+		t.Fatalf("%s: got %v, want a refusal", what, err)
+	}
+	code := status.Status().Code
+	if code < 400 || code >= 500 || !strings.Contains(err.Error(), example.JobTemplateAnnotation) {
+		t.Errorf("%s: got %d %v, want a 4xx naming %s", what, code, err, example.JobTemplateAnnotation)
 	}
 }
