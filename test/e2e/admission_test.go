@@ -150,7 +150,7 @@ func TestAdmissionNamespaceLimits(t *testing.T) {
 	wantDenied(t, "kubectl scale over the replicas cap", out, err, "(Forbidden)", "CronTabNamespaceLimits",
 		"at most 4 CronTab replicas in total", "annotation example.com/max-crontab-replicas", "would make them 5")
 	stack.MustKubectl(t, "scale", "crontab", "a", "-n", ns, "--replicas=1")
-	if got := stack.MustKubectl(t, "get", "crontab", "a", "-n", ns, "-o", "jsonpath={.spec.replicas}"); got != "1" {
+	if got := stack.MustKubectl(t, "get", "crontabs.v1.example.com", "a", "-n", ns, "-o", "jsonpath={.spec.replicas}"); got != "1" {
 		stack.Fatalf(t, "replicas %q after scaling down, want 1", got)
 	}
 
