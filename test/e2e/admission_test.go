@@ -125,7 +125,7 @@ func TestAdmissionImagePolicy(t *testing.T) {
 
 	mustCreateCronTab(t, ns, "official", "nginx:1.27", 1)
 	mustCreateCronTab(t, ns, "ghcr", "ghcr.io/acme/job:2", 1)
-	out, err = stack.Kubectl("patch", "crontab", "official", "-n", ns, "--type=merge", "-p", `{"spec":{"image":"quay.io/acme/job:1"}}`)
+	out, err = stack.Kubectl("patch", "crontabs.v1.example.com", "official", "-n", ns, "--type=merge", "-p", `{"spec":{"image":"quay.io/acme/job:1"}}`)
 	wantDenied(t, "an update to an image outside the allow list", out, err, "CronTabImagePolicy")
 }
 
@@ -204,7 +204,7 @@ spec:
 		"ValidatingAdmissionPolicy 'e2e-admission-crontab-replicas' with binding 'e2e-admission-crontab-replicas' denied request",
 		"e2e policy: a CronTab runs at most 5 replicas")
 	mustCreateCronTab(t, ns, "five", "busybox:1.36", 5)
-	out, err = stack.Kubectl("patch", "crontab", "five", "-n", ns, "--type=merge", "-p", `{"spec":{"replicas":7}}`)
+	out, err = stack.Kubectl("patch", "crontabs.v1.example.com", "five", "-n", ns, "--type=merge", "-p", `{"spec":{"replicas":7}}`)
 	wantDenied(t, "an update to 7 replicas", out, err, "e2e policy")
 }
 
