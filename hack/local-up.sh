@@ -5,7 +5,7 @@
 # A local control plane for developing example-apiserver, all on 127.0.0.1:
 # etcd, kube-apiserver (with the aggregator), kube-controller-manager,
 # kube-scheduler, kwok playing the kubelet of one fake Node (kwok-node-0),
-# example-apiserver registered as the APIService v1.example.com and
+# example-apiserver registered as the APIServices v1.example.com, v2.example.com and
 # example-controller-manager.
 #
 # Pods really run, on the fake Node: scheduled there, Pending -> Running, and
@@ -356,7 +356,7 @@ start_all() {
   fi
   start_kubernetes
   if [[ "${SKIP_EXAMPLE}" == 1 ]]; then
-    log "LOCAL_UP_SKIP_EXAMPLE=1: not starting example-apiserver nor registering v1.example.com"
+    log "LOCAL_UP_SKIP_EXAMPLE=1: not starting example-apiserver nor registering example.com"
   else
     start_example_apiserver
   fi
@@ -398,9 +398,9 @@ EOF
     echo "  (etcd: three members, peer and client TLS; client certificate ${ETCD_CERTFILE#"${ROOT}"/})" >&2
   fi
   if [[ "${SKIP_EXAMPLE}" != 1 && "${HA}" == 1 ]]; then
-    echo "  example-apiserver        ${EXAMPLE_APISERVER_URL}  (HAProxy in front of $(replica_urls example-apiserver); APIService v1.example.com)" >&2
+    echo "  example-apiserver        ${EXAMPLE_APISERVER_URL}  (HAProxy in front of $(replica_urls example-apiserver); APIServices v1.example.com, v2.example.com)" >&2
   elif [[ "${SKIP_EXAMPLE}" != 1 ]]; then
-    echo "  example-apiserver        ${EXAMPLE_APISERVER_URL}  (APIService v1.example.com)" >&2
+    echo "  example-apiserver        ${EXAMPLE_APISERVER_URL}  (APIServices v1.example.com, v2.example.com)" >&2
   fi
   if [[ "${SKIP_CONTROLLER}" != 1 && "${HA}" == 1 ]]; then
     echo "  example-controller-manager  $(replica_urls example-controller-manager)  (leader: Lease example-system/example-controller-manager)" >&2

@@ -30,14 +30,18 @@ kube::codegen::gen_helpers \
 
 # The OpenAPI of example.com needs the definitions of the types it refers to: Scale
 # (autoscaling/v1), ObjectReference (core/v1, CronTab status.active) and JobTemplateSpec
-# (batch/v1, v2 spec.jobTemplate, with the core/v1 pod types), or the server cannot build its
-# OpenAPI and refuses to install the group.
+# (batch/v1, v2 spec.jobTemplate, with the core/v1 pod types, the scheduling/v1alpha3 types a
+# JobSpec refers to and the quantities and int-or-strings a pod holds), or the server cannot
+# build its OpenAPI and refuses to install the group.
 kube::codegen::gen_openapi \
     --output-dir "${SCRIPT_ROOT}/pkg/generated/openapi" \
     --output-pkg "${THIS_PKG}/pkg/generated/openapi" \
     --extra-pkgs "k8s.io/api/autoscaling/v1" \
     --extra-pkgs "k8s.io/api/core/v1" \
     --extra-pkgs "k8s.io/api/batch/v1" \
+    --extra-pkgs "k8s.io/api/scheduling/v1alpha3" \
+    --extra-pkgs "k8s.io/apimachinery/pkg/api/resource" \
+    --extra-pkgs "k8s.io/apimachinery/pkg/util/intstr" \
     --report-filename "${SCRIPT_ROOT}/hack/api-rules-violations.list" \
     --update-report \
     --output-model-name-file "zz_generated.model_name.go" \

@@ -71,7 +71,7 @@ register_example_apiserver() {
     "${ARTIFACTS_LOCAL}/apiservice.yaml.tmpl" >"${rendered}"
   apply "${rendered}"
   local apiservice
-  for apiservice in v1.example.com v1beta1.external.metrics.k8s.io v1alpha1.login.example.com; do
+  for apiservice in v1.example.com v2.example.com v1beta1.external.metrics.k8s.io v1alpha1.login.example.com; do
     if ! wait_until "APIService ${apiservice} Available=True" "${serving}" apiservice_available "${apiservice}"; then
       log "APIService ${apiservice} conditions:"
       kc get apiservice "${apiservice}" \
@@ -79,16 +79,19 @@ register_example_apiserver() {
       fail "APIService ${apiservice} did not become Available"
     fi
   done
-  kc get --raw /apis/example.com/v1 >/dev/null || fail "kubectl get --raw /apis/example.com/v1 failed"
+  local version
+  for version in v1 v2; do
+    kc get --raw "/apis/example.com/${version}" >/dev/null || fail "kubectl get --raw /apis/example.com/${version} failed"
+  done
   # The aggregator merges our OpenAPI a moment after the APIService turns Available;
   # until then kubectl explain (and server-side apply from kubectl) cannot see the kinds.
-  wait_until "OpenAPI v3 of example.com/v1 published by kube-apiserver" "${serving}" openapi_published || fail
+  wait_until "OpenAPI v3 of example.com/v1 and v2 published by kube-apiserver" "${serving}" openapi_published || fail
 }
 
 openapi_published() {
   local paths
   paths="$(kc get --raw /openapi/v3 --request-timeout=5s)" || return 1
-  [[ "${paths}" == *'"apis/example.com/v1"'* ]]
+  [[ "${paths}" == *'"apis/example.com/v1"'* && "${paths}" == *'"apis/example.com/v2"'* ]]
 }
 
 apiservice_available() {

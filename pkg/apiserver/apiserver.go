@@ -36,6 +36,7 @@ import (
 	"example.com/example-apiserver/pkg/apis/example"
 	"example.com/example-apiserver/pkg/apis/example/install"
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
+	examplev2 "example.com/example-apiserver/pkg/apis/example/v2"
 	logininstall "example.com/example-apiserver/pkg/apis/login/install"
 	informers "example.com/example-apiserver/pkg/generated/informers/externalversions"
 	"example.com/example-apiserver/pkg/login/ratelimit"
@@ -184,7 +185,9 @@ func (c CompletedConfig) New() (*ExampleServer, error) {
 	return &ExampleServer{GenericAPIServer: genericServer}, nil
 }
 
-// newExampleAPIGroup returns the example.com group with crontabs and customresources in v1.
+// newExampleAPIGroup returns the example.com group with crontabs and customresources in v1
+// and v2. Both versions share one store, and with it one watch cache: a stored object is
+// decoded to the internal type once and converted to the version each client asks for.
 func newExampleAPIGroup(restOptions generic.RESTOptionsGetter) (*genericapiserver.APIGroupInfo, error) {
 	groupInfo := genericapiserver.NewDefaultAPIGroupInfo(example.GroupName, Scheme, metav1.ParameterCodec, Codecs)
 
@@ -196,8 +199,12 @@ func newExampleAPIGroup(restOptions generic.RESTOptionsGetter) (*genericapiserve
 	if err != nil {
 		return nil, err
 	}
-	v1 := cronTabs.Resources()
-	v1["customresources"] = customResources
-	groupInfo.VersionedResourcesStorageMap[examplev1.SchemeGroupVersion.Version] = v1
+	// CustomResource is the same in both versions; serving it in v2 too lets a client use
+	// example.com/v2 alone.
+	for _, version := range []string{examplev1.SchemeGroupVersion.Version, examplev2.SchemeGroupVersion.Version} {
+		resources := cronTabs.Resources()
+		resources["customresources"] = customResources
+		groupInfo.VersionedResourcesStorageMap[version] = resources
+	}
 	return &groupInfo, nil
 }

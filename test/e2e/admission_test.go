@@ -165,7 +165,7 @@ func TestAdmissionImagePolicy(t *testing.T) {
 
 	mustCreateCronTab(t, ns, "official", "nginx:1.27", 1)
 	mustCreateCronTab(t, ns, "ghcr", "ghcr.io/acme/job:2", 1)
-	out, err = stack.Kubectl("patch", "crontab", "official", "-n", ns, "--type=merge", "-p", `{"spec":{"image":"quay.io/acme/job:1"}}`)
+	out, err = stack.Kubectl("patch", "crontabs.v1.example.com", "official", "-n", ns, "--type=merge", "-p", `{"spec":{"image":"quay.io/acme/job:1"}}`)
 	wantDenied(t, "an update to an image outside the allow list", out, err, "CronTabImagePolicy")
 }
 
@@ -190,7 +190,7 @@ func TestAdmissionNamespaceLimits(t *testing.T) {
 	wantDenied(t, "kubectl scale over the replicas cap", out, err, "(Forbidden)", "CronTabNamespaceLimits",
 		"at most 4 CronTab replicas in total", "annotation example.com/max-crontab-replicas", "would make them 5")
 	stack.MustKubectl(t, "scale", "crontab", "a", "-n", ns, "--replicas=1")
-	if got := stack.MustKubectl(t, "get", "crontab", "a", "-n", ns, "-o", "jsonpath={.spec.replicas}"); got != "1" {
+	if got := stack.MustKubectl(t, "get", "crontabs.v1.example.com", "a", "-n", ns, "-o", "jsonpath={.spec.replicas}"); got != "1" {
 		stack.Fatalf(t, "replicas %q after scaling down, want 1", got)
 	}
 
@@ -244,7 +244,7 @@ spec:
 		"ValidatingAdmissionPolicy 'e2e-admission-crontab-replicas' with binding 'e2e-admission-crontab-replicas' denied request",
 		"e2e policy: a CronTab runs at most 5 replicas")
 	mustCreateCronTab(t, ns, "five", "busybox:1.36", 5)
-	out, err = stack.Kubectl("patch", "crontab", "five", "-n", ns, "--type=merge", "-p", `{"spec":{"replicas":7}}`)
+	out, err = stack.Kubectl("patch", "crontabs.v1.example.com", "five", "-n", ns, "--type=merge", "-p", `{"spec":{"replicas":7}}`)
 	wantDenied(t, "an update to 7 replicas", out, err, "e2e policy")
 }
 

@@ -80,7 +80,7 @@ func storeCronTab(t *testing.T, ct *examplev1.CronTab) *examplev1.CronTab {
 
 // getCronTab reads a CronTab; on failure it returns kubectl's output to explain.
 func getCronTab(ns, name string) (*examplev1.CronTab, string, error) {
-	out, err := stack.Kubectl("get", "crontab", name, "-n", ns, "-o", "json")
+	out, err := stack.Kubectl("get", "crontabs.v1.example.com", name, "-n", ns, "-o", "json")
 	if err != nil {
 		return nil, out, err
 	}

@@ -51,7 +51,7 @@ func TestDeployManifestsAreAccepted(t *testing.T) {
 		"deployment.apps/example-apiserver", "deployment.apps/example-controller-manager",
 		"poddisruptionbudget.policy/example-apiserver", "poddisruptionbudget.policy/example-controller-manager",
 		"statefulset.apps/etcd", "service/etcd", "poddisruptionbudget.policy/etcd",
-		"apiservice.apiregistration.k8s.io/v1.example.com",
+		"apiservice.apiregistration.k8s.io/v1.example.com", "apiservice.apiregistration.k8s.io/v2.example.com",
 		"networkpolicy.networking.k8s.io/example-apiserver", "networkpolicy.networking.k8s.io/etcd",
 		"networkpolicy.networking.k8s.io/example-controller-manager",
 	} {

@@ -106,7 +106,8 @@ func TestSeedCronTabThroughKubectl(t *testing.T) {
 		t.Errorf("kubectl get crontabs -o wide lacks the selector:\n%s", wide)
 	}
 
-	yaml := stack.MustKubectl(t, "get", "crontab", "my-new-cron-object", "-n", ns, "-o", "yaml")
+	// v2 is preferred; the seed speaks v1, as its clients do.
+	yaml := stack.MustKubectl(t, "get", "crontabs.v1.example.com", "my-new-cron-object", "-n", ns, "-o", "yaml")
 	for _, want := range []string{"apiVersion: example.com/v1", "kind: CronTab", "cronSpec: '* * * * */5'", "image: my-awesome-cron-image", "replicas: 1"} {
 		if !strings.Contains(yaml, want) {
 			t.Errorf("-o yaml lacks %q:\n%s", want, yaml)
@@ -149,12 +150,12 @@ func TestScaleApplyPatchAndWatch(t *testing.T) {
 	stack.MustKubectl(t, "apply", "-n", ns, "-f", filepath.Join(stack.Root, "artifacts", "examples", "my-crontab.yaml"))
 
 	stack.MustKubectl(t, "scale", "ct", "my-new-cron-object", "-n", ns, "--replicas=3")
-	if got := stack.MustKubectl(t, "get", "ct", "my-new-cron-object", "-n", ns, "-o", "jsonpath={.spec.replicas}"); got != "3" {
+	if got := stack.MustKubectl(t, "get", "crontabs.v1.example.com", "my-new-cron-object", "-n", ns, "-o", "jsonpath={.spec.replicas}"); got != "3" {
 		t.Errorf("spec.replicas after kubectl scale = %q, want 3", got)
 	}
 
 	// Watch in the background, then change the object: the watch must print the update.
-	watch, err := stack.StartKubectl("get", "ct", "-n", ns, "-w", "--output-watch-events",
+	watch, err := stack.StartKubectl("get", "crontabs.v1.example.com", "-n", ns, "-w", "--output-watch-events",
 		"-o", "custom-columns=EVENT:.type,NAME:.object.metadata.name,IMAGE:.object.spec.image")
 	if err != nil {
 		t.Fatal(err)
@@ -177,7 +178,7 @@ spec:
 	}
 	stack.MustKubectl(t, "patch", "ct", "my-new-cron-object", "-n", ns, "--type=merge", "-p", `{"metadata":{"labels":{"edited":"yes"}}}`)
 
-	got := stack.MustKubectl(t, "get", "ct", "my-new-cron-object", "-n", ns, "-o", "jsonpath={.spec.cronSpec}|{.spec.image}|{.metadata.labels.edited}")
+	got := stack.MustKubectl(t, "get", "crontabs.v1.example.com", "my-new-cron-object", "-n", ns, "-o", "jsonpath={.spec.cronSpec}|{.spec.image}|{.metadata.labels.edited}")
 	if got != "*/10 * * * *|my-awesome-cron-image:2.0|yes" {
 		t.Errorf("after apply --server-side and patch: %q", got)
 	}

@@ -118,7 +118,7 @@ func TestHPAScalesCronTab(t *testing.T) {
 		stack.MustKubectl(t, "label", "ct", fmt.Sprintf("batch-%d", i), "-n", ns, "tier=batch")
 	}
 	stack.MustKubectl(t, "apply", "-n", ns, "-f", filepath.Join(stack.Root, "artifacts", "examples", "hpa-crontab.yaml"))
-	waitForReplicas(t, ns, "crontab", "my-new-cron-object", 3)
+	waitForReplicas(t, ns, "crontabs.v1.example.com", "my-new-cron-object", 3)
 
 	// The HPA divides the metric by the replicas the scale subresource reports, which come
 	// from the status example-controller-manager writes: three CronTabs over three replicas

@@ -67,15 +67,16 @@ func TestKubectlExampleCronTabsIsKubectlGet(t *testing.T) {
 		want: []string{"nightly=0 3 * * *", "paused=@hourly", "yearly=0 3 1 1 *"},
 	}, {
 		name: "custom-columns",
-		args: []string{"-n", ns, "-o", "custom-columns=NAME:.metadata.name,ZONE:.spec.timeZone,SUSPEND:.spec.suspend,REPLICAS:.spec.replicas"},
+		// kubectl get speaks the preferred version, v2.
+		args: []string{"-n", ns, "-o", "custom-columns=NAME:.metadata.name,ZONE:.spec.timeZone,SUSPEND:.spec.suspend,REPLICAS:.spec.jobTemplate.spec.parallelism"},
 		want: []string{"NAME ZONE SUSPEND REPLICAS", "nightly Asia/Shanghai false 1", "paused <none> true 1", "yearly <none> false 2"},
 	}, {
 		name: "one object as yaml",
 		args: []string{"-n", ns, "yearly", "-o", "yaml"},
-		want: []string{"kind: CronTab", "image: busybox:1.37"},
+		want: []string{"apiVersion: example.com/v2", "kind: CronTab", "- image: busybox:1.37"},
 	}, {
 		name: "sorted, without headers",
-		args: []string{"-n", ns, "--sort-by=.spec.image", "--no-headers"},
+		args: []string{"-n", ns, "--sort-by=.spec.jobTemplate.spec.template.spec.containers[0].image", "--no-headers"},
 	}, {
 		name: "nothing found",
 		args: []string{"-n", ns, "-l", "suite=none"},

@@ -36,13 +36,17 @@ func TestDiscovery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resources, err := kube.Discovery().ServerResourcesForGroupVersion("example.com/v1")
+	groups, err := kube.Discovery().ServerGroups()
 	if err != nil {
-		t.Fatalf("discovery of example.com/v1: %v", err)
+		t.Fatalf("discovery: %v", err)
 	}
-	byName := map[string]metav1.APIResource{}
-	for _, r := range resources.APIResources {
-		byName[r.Name] = r
+	for _, g := range groups.Groups {
+		if g.Name != "example.com" {
+			continue
+		}
+		if g.PreferredVersion.Version != "v2" || len(g.Versions) != 2 || g.Versions[0].Version != "v2" || g.Versions[1].Version != "v1" {
+			t.Errorf("example.com versions %v, preferred %v: want v2 then v1, v2 preferred", g.Versions, g.PreferredVersion)
+		}
 	}
 	tests := []struct {
 		name       string
@@ -56,48 +60,75 @@ func TestDiscovery(t *testing.T) {
 		{"crontabs/scale", true, "Scale", nil, []string{"get", "patch", "update"}},
 		{"customresources", false, "CustomResource", []string{"cr"}, []string{"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}},
 	}
-	for _, tc := range tests {
-		r, ok := byName[tc.name]
-		if !ok {
-			t.Errorf("%s missing from discovery: %v", tc.name, resources.APIResources)
-			continue
+	for _, version := range []string{"example.com/v1", "example.com/v2"} {
+		resources, err := kube.Discovery().ServerResourcesForGroupVersion(version)
+		if err != nil {
+			t.Fatalf("discovery of %s: %v", version, err)
 		}
-		verbs := slices.Sorted(slices.Values(r.Verbs))
-		if r.Namespaced != tc.namespaced || r.Kind != tc.kind || !slices.Equal(r.ShortNames, tc.shortNames) || !slices.Equal(verbs, tc.verbs) {
-			t.Errorf("%s: namespaced=%v kind=%s shortNames=%v verbs=%v", tc.name, r.Namespaced, r.Kind, r.ShortNames, verbs)
+		byName := map[string]metav1.APIResource{}
+		for _, r := range resources.APIResources {
+			byName[r.Name] = r
 		}
-	}
-	if got := byName["crontabs/scale"]; got.Group != "autoscaling" || got.Version != "v1" {
-		t.Errorf("crontabs/scale speaks %s/%s, want autoscaling/v1", got.Group, got.Version)
+		for _, tc := range tests {
+			r, ok := byName[tc.name]
+			if !ok {
+				t.Errorf("%s: %s missing from discovery: %v", version, tc.name, resources.APIResources)
+				continue
+			}
+			verbs := slices.Sorted(slices.Values(r.Verbs))
+			if r.Namespaced != tc.namespaced || r.Kind != tc.kind || !slices.Equal(r.ShortNames, tc.shortNames) || !slices.Equal(verbs, tc.verbs) {
+				t.Errorf("%s: %s: namespaced=%v kind=%s shortNames=%v verbs=%v", version, tc.name, r.Namespaced, r.Kind, r.ShortNames, verbs)
+			}
+		}
+		if got := byName["crontabs/scale"]; got.Group != "autoscaling" || got.Version != "v1" {
+			t.Errorf("%s: crontabs/scale speaks %s/%s, want autoscaling/v1", version, got.Group, got.Version)
+		}
 	}
 }
 
 func TestOpenAPIV3(t *testing.T) {
-	body, err := server.Client.ExampleV1().RESTClient().Get().AbsPath("/openapi/v3/apis/example.com/v1").DoRaw(context.Background())
-	if err != nil {
-		t.Fatalf("GET /openapi/v3/apis/example.com/v1: %v", err)
+	type schema struct {
+		Properties map[string]struct {
+			Description string `json:"description"`
+		} `json:"properties"`
 	}
-	var doc struct {
-		Components struct {
-			Schemas map[string]struct {
-				Properties map[string]struct {
-					Description string `json:"description"`
-				} `json:"properties"`
-			} `json:"schemas"`
-		} `json:"components"`
-	}
-	if err := json.Unmarshal(body, &doc); err != nil {
-		t.Fatalf("decode: %v", err)
-	}
-	spec, ok := doc.Components.Schemas["com.example.v1.CronTabSpec"]
-	if !ok {
-		t.Fatalf("no com.example.v1.CronTabSpec schema among %d", len(doc.Components.Schemas))
-	}
-	if d := spec.Properties["cronSpec"].Description; !strings.Contains(d, "cron format") {
-		t.Errorf("cronSpec description %q", d)
-	}
-	if _, ok := doc.Components.Schemas["com.example.v1.CronTab"]; !ok {
-		t.Error("no com.example.v1.CronTab schema")
+	for _, tc := range []struct {
+		version string
+		// property of <version>.CronTabSpec whose description is checked
+		property, description string
+		// schemas kubectl explain needs besides the version's CronTab
+		more []string
+	}{
+		{version: "v1", property: "cronSpec", description: "cron format"},
+		{version: "v2", property: "jobTemplate", description: "the Job each run creates",
+			more: []string{"io.k8s.api.batch.v1.JobTemplateSpec", "io.k8s.api.core.v1.Container", "io.k8s.api.core.v1.EnvVar"}},
+	} {
+		path := "/openapi/v3/apis/example.com/" + tc.version
+		body, err := server.Client.ExampleV1().RESTClient().Get().AbsPath(path).DoRaw(context.Background())
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		var doc struct {
+			Components struct {
+				Schemas map[string]schema `json:"schemas"`
+			} `json:"components"`
+		}
+		if err := json.Unmarshal(body, &doc); err != nil {
+			t.Fatalf("decode: %v", err)
+		}
+		prefix := "com.example." + tc.version + "."
+		spec, ok := doc.Components.Schemas[prefix+"CronTabSpec"]
+		if !ok {
+			t.Fatalf("no %sCronTabSpec schema among %d", prefix, len(doc.Components.Schemas))
+		}
+		if d := spec.Properties[tc.property].Description; !strings.Contains(d, tc.description) {
+			t.Errorf("%s: %s description %q", tc.version, tc.property, d)
+		}
+		for _, name := range append([]string{prefix + "CronTab"}, tc.more...) {
+			if _, ok := doc.Components.Schemas[name]; !ok {
+				t.Errorf("%s: no %s schema", path, name)
+			}
+		}
 	}
 }
 

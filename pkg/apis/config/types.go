@@ -153,6 +153,8 @@ type EtcdConfiguration struct {
 	Prefix string
 	// EmbeddedDataDir is the embedded etcd's data directory; empty means a temporary one.
 	EmbeddedDataDir string
+	// StorageVersion is the example.com version objects are written in: "v1" or "v2".
+	StorageVersion string
 }
 
 // CronTabPolicy configures the admission plugins that police CronTabs.

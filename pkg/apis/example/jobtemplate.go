@@ -39,7 +39,7 @@ func (spec *CronTabSpec) WholeJobTemplate() batchv1.JobTemplateSpec {
 	job := &t.Spec
 	job.Parallelism = ptr.To(spec.Replicas)
 	// v1 runs replicas pods to completion each run; a template that says nothing else keeps that.
-	if job.Completions == nil {
+	if job.Completions == nil && !spec.WorkQueue {
 		job.Completions = ptr.To(spec.Replicas)
 	}
 	job.BackoffLimit = copyPtr(spec.BackoffLimit)
@@ -58,6 +58,7 @@ func (spec *CronTabSpec) WholeJobTemplate() batchv1.JobTemplateSpec {
 func (spec *CronTabSpec) SetWholeJobTemplate(t *batchv1.JobTemplateSpec) {
 	job := &t.Spec
 	spec.Replicas = ptr.Deref(job.Parallelism, 1)
+	spec.WorkQueue = job.Completions == nil
 	spec.BackoffLimit, spec.ActiveDeadlineSeconds = job.BackoffLimit, job.ActiveDeadlineSeconds
 	spec.Image, spec.Command, spec.Args = "", nil, nil
 	if containers := job.Template.Spec.Containers; len(containers) > 0 {
@@ -68,11 +69,11 @@ func (spec *CronTabSpec) SetWholeJobTemplate(t *batchv1.JobTemplateSpec) {
 
 // SetJobTemplateRest sets JobTemplate to t, which it takes over, less the fields spec holds
 // itself: those keep their values in spec whatever t says, so v1's fields win over a stale
-// or edited JobTemplateAnnotation.
+// or edited JobTemplateAnnotation. WorkQueue is the caller's to set.
 func (spec *CronTabSpec) SetJobTemplateRest(t *batchv1.JobTemplateSpec) {
 	job := &t.Spec
 	job.Parallelism, job.BackoffLimit, job.ActiveDeadlineSeconds = nil, nil, nil
-	if job.Completions != nil && *job.Completions == spec.Replicas {
+	if job.Completions != nil && (*job.Completions == spec.Replicas || spec.WorkQueue) {
 		job.Completions = nil
 	}
 	pod := &job.Template.Spec

@@ -80,10 +80,16 @@ type CronTabSpec struct {
 	ActiveDeadlineSeconds      *int64
 	// JobTemplate is v2's spec.jobTemplate less the projected fields above: its Parallelism,
 	// BackoffLimit and ActiveDeadlineSeconds are nil, its Completions nil when they equal
-	// Replicas, and its first container has no image, command or args (those are Image,
-	// Command and Args). A template whose only container is named ContainerName and holds
-	// nothing else is the zero template: that is the container v1 implies.
+	// Replicas (or when WorkQueue says there are none), and its first container has no image,
+	// command or args (those are Image, Command and Args). A template whose only container is
+	// named ContainerName and holds nothing else is the zero template: that is the container
+	// v1 implies.
 	JobTemplate batchv1.JobTemplateSpec
+	// WorkQueue is true when the Job has no completions count (v2's completions unset with
+	// parallelism set): its pods work through a queue and the run is done when one succeeds.
+	// False, a nil JobTemplate completions means Replicas completions, v1's only mode, and
+	// keeps following Replicas when it is scaled.
+	WorkQueue bool
 }
 
 // ContainerName is the name of the container a CronTab written as v1 runs.

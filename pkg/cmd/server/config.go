@@ -38,6 +38,7 @@ const (
 	flagEtcdServers         = "etcd-servers"
 	flagEtcdPrefix          = "etcd-prefix"
 	flagEmbeddedEtcdDataDir = "embedded-etcd-data-dir"
+	flagStorageVersion      = "storage-version"
 	flagFeatureGates        = "feature-gates"
 	flagVModule             = "vmodule"
 )
@@ -74,6 +75,7 @@ func parseFlagsOnto(cfg *config.ExampleAPIServerConfiguration, args []string, ot
 	fs.StringSliceVar(&cfg.Etcd.Servers, flagEtcdServers, cfg.Etcd.Servers, "")
 	fs.StringVar(&cfg.Etcd.Prefix, flagEtcdPrefix, cfg.Etcd.Prefix, "")
 	fs.StringVar(&cfg.Etcd.EmbeddedDataDir, flagEmbeddedEtcdDataDir, cfg.Etcd.EmbeddedDataDir, "")
+	fs.StringVar(&cfg.Etcd.StorageVersion, flagStorageVersion, cfg.Etcd.StorageVersion, "")
 
 	// Binding the logging flags sets the split-stream options to false, and --vmodule adds to
 	// the list it is bound to: keep the file's options, and let --vmodule replace its list.

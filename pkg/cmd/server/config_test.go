@@ -131,6 +131,18 @@ func TestPrecedence(t *testing.T) {
 					t.Errorf("embedded etcd data dir %q (options %q), prefix %q", c.Etcd.EmbeddedDataDir, o.EmbeddedEtcdDataDir, c.Etcd.Prefix)
 				}
 			}},
+		{name: "storage version: v1 by default, the file's, the flag's", args: []string{"--config=" + writeConfig(t, "etcd: {storageVersion: v2}\n")},
+			check: func(t *testing.T, o *Options) {
+				if got := o.ComponentConfig.Etcd.StorageVersion; got != "v2" {
+					t.Errorf("storage version %q, want the file's v2", got)
+				}
+				for args, want := range map[string]string{"--storage-version=v2": "v2", "--storage-version=v1": "v1", "": "v1"} {
+					flagged, err := completed(t, strings.Fields(args)...)
+					if err != nil || flagged.ComponentConfig.Etcd.StorageVersion != want {
+						t.Errorf("%q: storage version %q (%v), want %s", args, flagged.ComponentConfig.Etcd.StorageVersion, err, want)
+					}
+				}
+			}},
 		{name: "--embedded-etcd-data-dir beats the file", args: []string{"--config=" + writeConfig(t, "etcd: {embeddedDataDir: /from/file}\n"), "--embedded-etcd-data-dir=/from/flag"},
 			check: func(t *testing.T, o *Options) {
 				if c := o.ComponentConfig; c.Etcd.EmbeddedDataDir != "/from/flag" || o.EmbeddedEtcdDataDir != "/from/flag" {

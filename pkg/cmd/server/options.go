@@ -28,6 +28,7 @@ import (
 	"sync"
 
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/version"
@@ -183,6 +184,10 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 	ro.Etcd.AddFlags(fs)
 	fs.StringVar(&o.EmbeddedEtcdDataDir, flagEmbeddedEtcdDataDir, o.EmbeddedEtcdDataDir,
 		"Data directory of the etcd started inside the server when --etcd-servers is empty. Empty means a temporary directory, removed at exit.")
+	// Parsed onto the component configuration by parseFlagsOnto; here for --help.
+	fs.String(flagStorageVersion, configv1alpha1.DefaultStorageVersion,
+		"The example.com version objects are written to etcd in, v1 or v2 (etcd.storageVersion). Every version is read whatever "+
+			"was written. Keep v1 while a server of the previous release may share the etcd: it cannot read v2 (docs/api.md).")
 	fs.BoolVar(&o.ShareManagedFields, "storage-share-managed-fields", o.ShareManagedFields,
 		"Decode stored objects so that identical managedFields (the field sets and manager names one client writes into every object) "+
 			"share one copy in memory: the watch cache keeps every object decoded. false keeps a copy in each object.")
@@ -319,7 +324,7 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	var exampleInformers informers.SharedInformerFactory
 	var initializers []admission.PluginInitializer
 	ro := *o.RecommendedOptions
-	etcd, err := withStorageCodec(*ro.Etcd, o.ShareManagedFields)
+	etcd, err := withStorageCodec(*ro.Etcd, o.ComponentConfig.Etcd.StorageVersion, o.ShareManagedFields)
 	if err != nil {
 		return nil, err
 	}
@@ -355,15 +360,16 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	}, nil
 }
 
-// withStorageCodec returns etcd options whose codec writes example.com/v1 objects in
-// --storage-media-type. The codec reads every media type the scheme serves, so objects stored
-// in another encoding stay readable and are rewritten in the new one on their next update.
-// With shareManagedFields, decoded objects share their identical managedFields.
-func withStorageCodec(etcd genericoptions.EtcdOptions, shareManagedFields bool) (genericoptions.EtcdOptions, error) {
+// withStorageCodec returns etcd options whose codec writes example.com objects in version
+// (--storage-version) and --storage-media-type. The codec reads every version and media type
+// the scheme serves, so objects stored in another stay readable and are rewritten in the new
+// ones on their next update. With shareManagedFields, decoded objects share their identical
+// managedFields.
+func withStorageCodec(etcd genericoptions.EtcdOptions, version string, shareManagedFields bool) (genericoptions.EtcdOptions, error) {
 	codec, versioner, err := serverstorage.NewStorageCodec(serverstorage.StorageCodecConfig{
 		StorageMediaType:  etcd.DefaultStorageMediaType,
 		StorageSerializer: apiserver.Codecs,
-		StorageVersion:    examplev1.SchemeGroupVersion,
+		StorageVersion:    schema.GroupVersion{Group: example.GroupName, Version: version},
 		MemoryVersion:     example.SchemeGroupVersion,
 	})
 	if err != nil {

@@ -196,12 +196,14 @@ func TestStorageCodecFollowsStorageMediaType(t *testing.T) {
 	encoded := map[string][]byte{}
 	for _, tc := range []struct {
 		args       []string
+		version    string
 		wantPrefix string
 	}{
-		{nil, "k8s\x00"},
-		{[]string{"--storage-media-type=application/json"}, `{"kind":"CronTab","apiVersion":"example.com/v1"`},
+		{nil, "v1", "k8s\x00"},
+		{[]string{"--storage-media-type=application/json"}, "v1", `{"kind":"CronTab","apiVersion":"example.com/v1"`},
+		{[]string{"--storage-media-type=application/json"}, "v2", `{"kind":"CronTab","apiVersion":"example.com/v2"`},
 	} {
-		etcd, err := withStorageCodec(*parsedOptions(t, tc.args...).RecommendedOptions.Etcd, true)
+		etcd, err := withStorageCodec(*parsedOptions(t, tc.args...).RecommendedOptions.Etcd, tc.version, true)
 		if err != nil {
 			t.Fatalf("%v: %v", tc.args, err)
 		}
@@ -212,10 +214,10 @@ func TestStorageCodecFollowsStorageMediaType(t *testing.T) {
 		if !strings.HasPrefix(string(data), tc.wantPrefix) {
 			t.Errorf("%v: stored as %q, want it to start with %q", tc.args, data, tc.wantPrefix)
 		}
-		encoded[strings.Join(tc.args, " ")] = data
+		encoded[strings.Join(append(tc.args, tc.version), " ")] = data
 	}
-	// Each codec reads what the other wrote: switching the flag needs no migration.
-	etcd, _ := withStorageCodec(*parsedOptions(t).RecommendedOptions.Etcd, true)
+	// Each codec reads what the others wrote: switching the flags needs no migration.
+	etcd, _ := withStorageCodec(*parsedOptions(t).RecommendedOptions.Etcd, "v1", true)
 	for args, data := range encoded {
 		obj, err := runtime.Decode(etcd.StorageConfig.Codec, data)
 		if err != nil {
@@ -226,7 +228,7 @@ func TestStorageCodecFollowsStorageMediaType(t *testing.T) {
 		}
 	}
 
-	if _, err := withStorageCodec(*parsedOptions(t, "--storage-media-type=text/plain").RecommendedOptions.Etcd, true); err == nil || !strings.Contains(err.Error(), "--storage-media-type") {
+	if _, err := withStorageCodec(*parsedOptions(t, "--storage-media-type=text/plain").RecommendedOptions.Etcd, "v1", true); err == nil || !strings.Contains(err.Error(), "--storage-media-type") {
 		t.Errorf("text/plain storage: got %v, want an error naming --storage-media-type", err)
 	}
 }

@@ -59,9 +59,15 @@ func SetDefaults_PrometheusMetricSource(obj *PrometheusMetricSource) {
 	}
 }
 
-// SetDefaults_EtcdConfiguration defaults the key prefix. Servers stays empty (embedded etcd)
-// but is written as [] rather than null, so --write-config-to shows the field.
+// DefaultStorageVersion is what this release writes: v1, which the release before it reads.
+const DefaultStorageVersion = "v1"
+
+// SetDefaults_EtcdConfiguration defaults the key prefix and the storage version. Servers stays
+// empty (embedded etcd) but is written as [] rather than null, so --write-config-to shows the field.
 func SetDefaults_EtcdConfiguration(obj *EtcdConfiguration) {
+	if obj.StorageVersion == "" {
+		obj.StorageVersion = DefaultStorageVersion
+	}
 	if obj.Servers == nil {
 		obj.Servers = []string{}
 	}

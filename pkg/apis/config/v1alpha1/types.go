@@ -220,6 +220,12 @@ type EtcdConfiguration struct {
 	// embeddedDataDir is the data directory of the embedded etcd (--embedded-etcd-data-dir);
 	// empty means a temporary directory removed at exit. Only valid without servers.
 	EmbeddedDataDir string `json:"embeddedDataDir"`
+	// storageVersion is the example.com version objects are written to etcd in
+	// (--storage-version): "v1" or "v2". Every version is read whatever was written, and an
+	// object is rewritten in this one on its next write. Default: v1, which the previous
+	// release reads too; set v2 only once no server of a release that cannot read v2 shares
+	// the etcd (docs/api.md).
+	StorageVersion string `json:"storageVersion"`
 }
 
 // CronTabPolicy configures the admission plugins that police CronTabs.

@@ -79,6 +79,9 @@ func validateFeatureGates(m map[string]bool, gates featuregate.MutableFeatureGat
 	return errs
 }
 
+// StorageVersions are the example.com versions the server can write to etcd.
+var StorageVersions = []string{"v1", "v2"}
+
 // ValidateEtcdConfiguration validates the etcd section.
 func ValidateEtcdConfiguration(etcd *config.EtcdConfiguration, fldPath *field.Path) field.ErrorList {
 	var errs field.ErrorList
@@ -103,6 +106,9 @@ func ValidateEtcdConfiguration(etcd *config.EtcdConfiguration, fldPath *field.Pa
 	if etcd.EmbeddedDataDir != "" && len(etcd.Servers) > 0 {
 		errs = append(errs, field.Invalid(fldPath.Child("embeddedDataDir"), etcd.EmbeddedDataDir,
 			"only used by the embedded etcd, which does not run when servers are given"))
+	}
+	if !slices.Contains(StorageVersions, etcd.StorageVersion) {
+		errs = append(errs, field.NotSupported(fldPath.Child("storageVersion"), etcd.StorageVersion, StorageVersions))
 	}
 	return errs
 }

@@ -40,7 +40,7 @@ func gates(t *testing.T) featuregate.MutableFeatureGate {
 
 func validConfig() *config.ExampleAPIServerConfiguration {
 	return &config.ExampleAPIServerConfiguration{
-		Etcd:    config.EtcdConfiguration{Prefix: "/registry/example.com"},
+		Etcd:    config.EtcdConfiguration{Prefix: "/registry/example.com", StorageVersion: "v1"},
 		Logging: *logsapi.NewLoggingConfiguration(),
 	}
 }
@@ -76,12 +76,14 @@ func TestValidateExampleAPIServerConfiguration(t *testing.T) {
 			"cronTabPolicy.imagePolicy.allowedPrefixes[7]: Duplicate value",
 		}},
 		{name: "bad etcd", modify: func(c *config.ExampleAPIServerConfiguration) {
-			c.Etcd = config.EtcdConfiguration{Servers: []string{"etcd:2379", "http://a:1", "http://a:1", "unix:///x"}, Prefix: "registry", EmbeddedDataDir: "/var/lib/etcd"}
+			c.Etcd = config.EtcdConfiguration{Servers: []string{"etcd:2379", "http://a:1", "http://a:1", "unix:///x"}, Prefix: "registry", EmbeddedDataDir: "/var/lib/etcd", StorageVersion: "v1"}
 		}, want: []string{
 			"etcd.servers[0]: Invalid value", "etcd.servers[2]: Duplicate value", "etcd.servers[3]: Invalid value",
 			"etcd.prefix: Invalid value: \"registry\": must start with /", "etcd.embeddedDataDir: Invalid value",
 		}},
 		{name: "no prefix", modify: func(c *config.ExampleAPIServerConfiguration) { c.Etcd.Prefix = "" }, want: []string{"etcd.prefix: Required value"}},
+		{name: "storage version", modify: func(c *config.ExampleAPIServerConfiguration) { c.Etcd.StorageVersion = "v3" },
+			want: []string{`etcd.storageVersion: Unsupported value: "v3": supported values: "v1", "v2"`}},
 		{name: "unknown feature gate", modify: func(c *config.ExampleAPIServerConfiguration) {
 			c.FeatureGates = map[string]bool{"NoSuchGate": true, "AlsoNoGate": false}
 		}, want: []string{"featureGates[AlsoNoGate]: Invalid value: false: unrecognized feature gate", "featureGates[NoSuchGate]: Invalid value: true"}},

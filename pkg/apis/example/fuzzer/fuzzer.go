@@ -117,8 +117,8 @@ func jobTemplate(c randfill.Continue) batchv1.JobTemplateSpec {
 	if c.Bool() {
 		job.Template.Labels = map[string]string{"app": c.String(0)}
 	}
-	// The first container may be the one v1 implies, alone or with others.
-	for i := range c.Rand.Intn(3) {
+	// The first container may be the one v1 implies, alone or with others; a pod has one at least.
+	for i := range c.Rand.Intn(3) + 1 {
 		name := example.ContainerName
 		if i > 0 || c.Bool() {
 			name = fmt.Sprintf("c%d", i)
@@ -184,6 +184,7 @@ var Funcs = func(codecs runtimeserializer.CodecFactory) []any {
 			// What the v2 template holds beyond the fields above, as the server keeps it.
 			replicas, image, command, args := s.Replicas, s.Image, s.Command, s.Args
 			backoffLimit, activeDeadlineSeconds := s.BackoffLimit, s.ActiveDeadlineSeconds
+			s.WorkQueue = c.Bool()
 			if c.Bool() {
 				t := jobTemplate(c)
 				s.SetJobTemplateRest(&t)

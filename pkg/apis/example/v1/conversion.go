@@ -35,25 +35,44 @@ func addFieldLabelConversionFuncs(scheme *runtime.Scheme) error {
 	return scheme.AddFieldLabelConversionFunc(SchemeGroupVersion.WithKind("CronTab"), example.CronTabFieldLabel)
 }
 
+// jobTemplateAnnotation is what example.JobTemplateAnnotation holds: the part of the v2 job
+// template v1 has no field for, and whether it is a work queue, which a template's nil
+// completions (replicas completions) cannot say.
+// +k8s:openapi-gen=false
+type jobTemplateAnnotation struct {
+	batchv1.JobTemplateSpec `json:",inline"`
+	WorkQueue               bool `json:"workQueue,omitempty"`
+}
+
 // Convert_example_CronTab_To_v1_CronTab writes the part of the v2 job template v1 has no
 // field for into example.JobTemplateAnnotation, so that v1 clients and v1 storage keep it.
 func Convert_example_CronTab_To_v1_CronTab(in *example.CronTab, out *CronTab, s conversion.Scope) error {
 	if err := autoConvert_example_CronTab_To_v1_CronTab(in, out, s); err != nil {
 		return err
 	}
-	if apiequality.Semantic.DeepEqual(in.Spec.JobTemplate, batchv1.JobTemplateSpec{}) {
+	_, stale := in.Annotations[example.JobTemplateAnnotation]
+	rest := jobTemplateAnnotation{JobTemplateSpec: in.Spec.JobTemplate, WorkQueue: in.Spec.WorkQueue}
+	if !stale && apiequality.Semantic.DeepEqual(rest, jobTemplateAnnotation{}) {
 		return nil
-	}
-	data, err := json.Marshal(in.Spec.JobTemplate)
-	if err != nil {
-		return err
 	}
 	// The generated conversion shares the annotations with in, which must not change.
 	out.Annotations = maps.Clone(in.Annotations)
-	if out.Annotations == nil {
-		out.Annotations = map[string]string{}
+	// Only this conversion writes the annotation: one a v2 client set is not the template, and
+	// storing it would make the object unreadable as v1.
+	delete(out.Annotations, example.JobTemplateAnnotation)
+	if !apiequality.Semantic.DeepEqual(rest, jobTemplateAnnotation{}) {
+		data, err := json.Marshal(rest)
+		if err != nil {
+			return err
+		}
+		if out.Annotations == nil {
+			out.Annotations = map[string]string{}
+		}
+		out.Annotations[example.JobTemplateAnnotation] = string(data)
 	}
-	out.Annotations[example.JobTemplateAnnotation] = string(data)
+	if len(out.Annotations) == 0 {
+		out.Annotations = nil
+	}
 	return nil
 }
 
@@ -66,11 +85,12 @@ func Convert_v1_CronTab_To_example_CronTab(in *CronTab, out *example.CronTab, s 
 	if !ok {
 		return nil
 	}
-	var template batchv1.JobTemplateSpec
-	if err := json.Unmarshal([]byte(data), &template); err != nil {
+	var rest jobTemplateAnnotation
+	if err := json.Unmarshal([]byte(data), &rest); err != nil {
 		return fmt.Errorf("metadata.annotations[%s]: %w", example.JobTemplateAnnotation, err)
 	}
-	out.Spec.SetJobTemplateRest(&template)
+	out.Spec.WorkQueue = rest.WorkQueue
+	out.Spec.SetJobTemplateRest(&rest.JobTemplateSpec)
 	out.Annotations = maps.Clone(in.Annotations)
 	delete(out.Annotations, example.JobTemplateAnnotation)
 	if len(out.Annotations) == 0 {
@@ -79,8 +99,8 @@ func Convert_v1_CronTab_To_example_CronTab(in *CronTab, out *example.CronTab, s 
 	return nil
 }
 
-// Convert_example_CronTabSpec_To_v1_CronTabSpec leaves the job template out: the CronTab's
-// conversion carries it in an annotation, which a spec cannot hold.
+// Convert_example_CronTabSpec_To_v1_CronTabSpec leaves the job template and WorkQueue out:
+// the CronTab's conversion carries them in an annotation, which a spec cannot hold.
 func Convert_example_CronTabSpec_To_v1_CronTabSpec(in *example.CronTabSpec, out *CronTabSpec, s conversion.Scope) error {
 	return autoConvert_example_CronTabSpec_To_v1_CronTabSpec(in, out, s)
 }

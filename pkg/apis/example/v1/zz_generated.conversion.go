@@ -227,6 +227,7 @@ func autoConvert_example_CronTabSpec_To_v1_CronTabSpec(in *example.CronTabSpec, 
 	out.BackoffLimit = (*int32)(unsafe.Pointer(in.BackoffLimit))
 	out.ActiveDeadlineSeconds = (*int64)(unsafe.Pointer(in.ActiveDeadlineSeconds))
 	// WARNING: in.JobTemplate requires manual conversion: does not exist in peer-type
+	// WARNING: in.WorkQueue requires manual conversion: does not exist in peer-type
 	return nil
 }
 

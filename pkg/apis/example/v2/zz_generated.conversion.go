@@ -223,6 +223,7 @@ func autoConvert_example_CronTabSpec_To_v2_CronTabSpec(in *example.CronTabSpec, 
 	// WARNING: in.BackoffLimit requires manual conversion: does not exist in peer-type
 	// WARNING: in.ActiveDeadlineSeconds requires manual conversion: does not exist in peer-type
 	out.JobTemplate = in.JobTemplate
+	// WARNING: in.WorkQueue requires manual conversion: does not exist in peer-type
 	return nil
 }
 

@@ -38,6 +38,7 @@ func RegisterDefaults(scheme *runtime.Scheme) error {
 }
 
 func SetObjectDefaults_CronTab(in *CronTab) {
+	SetDefaults_CronTabSpec(&in.Spec)
 	if in.Spec.Suspend == nil {
 		var ptrVar1 bool = false
 		in.Spec.Suspend = &ptrVar1
