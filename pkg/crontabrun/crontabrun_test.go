@@ -229,7 +229,8 @@ func TestNewJobFromTemplate(t *testing.T) {
 				job.Spec.Parallelism = ptr.To[int32](5)
 				return job
 			}()},
-		{name: "v2 without completions or restart policy: runs replicas pods once each",
+		// As a Job's: parallelism without completions is a work queue, which v2 can say.
+		{name: "v2 without completions or restart policy: a work queue, pods restart never",
 			ct: func(*testing.T) *example.CronTab {
 				t := template()
 				t.Spec.Completions, t.Spec.Template.Spec.RestartPolicy = nil, ""
@@ -237,7 +238,7 @@ func TestNewJobFromTemplate(t *testing.T) {
 			},
 			want: func() batchv1.Job {
 				job := want(template())
-				job.Spec.Completions, job.Spec.Template.Spec.RestartPolicy = ptr.To[int32](2), corev1.RestartPolicyNever
+				job.Spec.Completions, job.Spec.Template.Spec.RestartPolicy = nil, corev1.RestartPolicyNever
 				return job
 			}()},
 		{name: "the template cannot move the run to another CronTab or make it manual",

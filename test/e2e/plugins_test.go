@@ -109,8 +109,7 @@ func TestKubectlExamplePlugin(t *testing.T) {
 	wantContains(t, "kubectl plugin list", out, filepath.Join(bin, "kubectl-example"))
 
 	out = e.mustKubectl(t, "example", "version")
-	wantContains(t, "kubectl example version", out, "Plugin Version: ", "Kubernetes Version: v1.", "example.com: v2, v1
-")
+	wantContains(t, "kubectl example version", out, "Plugin Version: ", "Kubernetes Version: v1.", "example.com: v2, v1\n")
 
 	out = e.mustKubectl(t, "example", "config")
 	wantContains(t, "kubectl example config", out, stack.Kubeconfig+"  ($KUBECONFIG)", "Server:           https://127.0.0.1:", "Namespace:        default")

@@ -181,6 +181,31 @@ func (s *Stack) runs(component, pid string) bool {
 	return err == nil && exe == s.Env[envPrefix(component)+"_BIN"] && !processGone(pid)
 }
 
+// ComponentTargets are the 127.0.0.1 addresses of component's secure ports that serve now: its
+// process from hack/local-up.sh while it runs, and every one StartComponent or
+// RestartComponent started that has not exited (a replica on a port of its own replaces the
+// stack's after a failover test).
+func (s *Stack) ComponentTargets(component string) []string {
+	var ports []string
+	if s.runs(component, s.Env[envPrefix(component)+"_PID"]) {
+		ports = append(ports, s.Env[envPrefix(component)+"_PORT"])
+	}
+	s.mu.Lock()
+	for _, p := range s.started {
+		if p.component == component && !p.Exited() && p.Port != 0 {
+			ports = append(ports, strconv.Itoa(p.Port))
+		}
+	}
+	s.mu.Unlock()
+	slices.Sort(ports)
+	ports = slices.Compact(ports)
+	targets := make([]string, len(ports))
+	for i, port := range ports {
+		targets[i] = "127.0.0.1:" + port
+	}
+	return targets
+}
+
 // StartComponent starts another process of component with the flags hack/local-up.sh gave
 // the stack's own, but its own --secure-port on 127.0.0.1, and waits until its /healthz
 // answers ok.

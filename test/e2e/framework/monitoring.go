@@ -42,20 +42,21 @@ func (s *Stack) ScrapeConfigs(tokenFile string) ([]ScrapeConfig, error) {
 	if err != nil || pki == "" || s.Env["EXAMPLE_APISERVER_PORT"] == "" || s.Env["EXAMPLE_CONTROLLER_MANAGER_PORT"] == "" {
 		return nil, fmt.Errorf("the stack's env file lacks the ports or the PKI directory: %v", err)
 	}
-	job := func(name, target string, tls TLSConfig) ScrapeConfig {
+	job := func(name string, targets []string, tls TLSConfig) ScrapeConfig {
 		return ScrapeConfig{
 			JobName:       name,
 			Scheme:        "https",
-			StaticConfigs: []StaticConfig{{Targets: []string{target}}},
+			StaticConfigs: []StaticConfig{{Targets: targets}},
 			TLSConfig:     &tls,
 			Authorization: &Authorization{CredentialsFile: tokenFile},
 		}
 	}
 	return []ScrapeConfig{
-		job("example-apiserver", "127.0.0.1:"+s.Env["EXAMPLE_APISERVER_PORT"], TLSConfig{CAFile: filepath.Join(pki, "example-serving-ca.crt")}),
+		job("example-apiserver", []string{"127.0.0.1:" + s.Env["EXAMPLE_APISERVER_PORT"]}, TLSConfig{CAFile: filepath.Join(pki, "example-serving-ca.crt")}),
 		// Its serving certificate is self-signed in memory unless --tls-cert-file says otherwise.
-		job("example-controller-manager", "127.0.0.1:"+s.Env["EXAMPLE_CONTROLLER_MANAGER_PORT"], TLSConfig{InsecureSkipVerify: true}),
-		job("kube-apiserver", kas.Host, TLSConfig{CAFile: filepath.Join(pki, "ca.crt")}),
+		// Its processes: a failover test replaces the stack's own with replicas on other ports.
+		job("example-controller-manager", s.ComponentTargets("example-controller-manager"), TLSConfig{InsecureSkipVerify: true}),
+		job("kube-apiserver", []string{kas.Host}, TLSConfig{CAFile: filepath.Join(pki, "ca.crt")}),
 	}, nil
 }
 
