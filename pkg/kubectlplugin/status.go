@@ -40,6 +40,7 @@ var apiServicesGVR = schema.GroupVersionResource{Group: "apiregistration.k8s.io"
 // The APIServices status reports on, and what to do when each is missing.
 const (
 	ExampleAPIService         = "v1.example.com"
+	ExampleV2APIService       = "v2.example.com"
 	ExternalMetricsAPIService = "v1beta1.external.metrics.k8s.io"
 	LoginAPIService           = "v1alpha1.login.example.com"
 
@@ -56,7 +57,7 @@ var optionalAPIServices = []struct{ name, hint string }{
 
 // ErrNotHealthy is returned by status when example.com is not served, so that scripts can
 // test the exit code.
-var ErrNotHealthy = errors.New("example.com/v1 is not served")
+var ErrNotHealthy = errors.New("example.com is not served")
 
 // StatusOptions reports whether the example.com API (and the external metrics and login APIs) are
 // registered with the aggregator, available and discoverable.
@@ -71,11 +72,11 @@ func NewCmdStatus(f Factory, streams genericiooptions.IOStreams) *cobra.Command 
 	return &cobra.Command{
 		Use:   "status",
 		Short: "Show whether the example.com, external metrics and login APIServices are registered and available",
-		Long: `Show the Available condition of the APIServices v1.example.com,
+		Long: `Show the Available condition of the APIServices v2.example.com, v1.example.com,
 v1beta1.external.metrics.k8s.io and v1alpha1.login.example.com, and whether
 /apis/example.com/v1 is discoverable.
 
-Exits non-zero when example.com/v1 is not served.`,
+Exits non-zero when example.com (v1 or v2) is not served.`,
 		Example: "  kubectl example status",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -90,9 +91,14 @@ func (o *StatusOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	exampleOK, err := o.reportAPIService(ctx, dyn.Resource(apiServicesGVR), ExampleAPIService, exampleHint)
-	if err != nil {
-		return err
+	// Both versions: kubectl uses v2, the preferred one, and clients of v1 remain.
+	exampleOK := true
+	for _, name := range []string{ExampleV2APIService, ExampleAPIService} {
+		ok, err := o.reportAPIService(ctx, dyn.Resource(apiServicesGVR), name, exampleHint)
+		if err != nil {
+			return err
+		}
+		exampleOK = exampleOK && ok
 	}
 	for _, optional := range optionalAPIServices {
 		if _, err := o.reportAPIService(ctx, dyn.Resource(apiServicesGVR), optional.name, optional.hint); err != nil {

@@ -58,6 +58,7 @@ func TestStatus(t *testing.T) {
 	}{{
 		name: "registered and available",
 		services: []runtime.Object{
+			apiService("v2.example.com", "True", "Passed", "all checks passed"),
 			apiService("v1.example.com", "True", "Passed", "all checks passed"),
 			apiService("v1alpha1.login.example.com", "True", "Passed", "all checks passed"),
 		},
@@ -68,6 +69,12 @@ func TestStatus(t *testing.T) {
 			"APIService v1alpha1.login.example.com: Available=True (Passed)",
 			"Discovery /apis/example.com/v1: OK (crontabs, customresources)",
 		},
+	}, {
+		name:      "v1 only: the preferred version is missing",
+		services:  []runtime.Object{apiService("v1.example.com", "True", "Passed", "all checks passed")},
+		resources: []*metav1.APIResourceList{exampleResources},
+		want:      []string{"APIService v2.example.com: not registered"},
+		wantErr:   ErrNotHealthy,
 	}, {
 		name:     "registered but unreachable",
 		services: []runtime.Object{apiService("v1.example.com", "False", "FailedDiscoveryCheck", "failing or missing response from https://10.0.0.5:443")},
