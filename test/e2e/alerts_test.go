@@ -191,10 +191,10 @@ func TestAlertsFireOnPrometheus(t *testing.T) {
 	// The fixes of the runbooks: an image that works, and the hanging run deleted.
 	fixed := time.Now()
 	image := fmt.Sprintf(`{"spec":{"image":%q}}`, succeedingImage)
-	stack.MustKubectl(t, "patch", "crontab", "hangs", "-n", missedNS, "--type=merge", "-p", image)
+	stack.MustKubectl(t, "patch", "crontabs.v1.example.com", "hangs", "-n", missedNS, "--type=merge", "-p", image)
 	stack.MustKubectl(t, "delete", "jobs", "-n", missedNS, "-l", example.CronTabSelectorLabel+"=hangs", "--wait=false")
 	for _, name := range failing {
-		stack.MustKubectl(t, "patch", "crontab", name, "-n", failingNS, "--type=merge", "-p", image)
+		stack.MustKubectl(t, "patch", "crontabs.v1.example.com", name, "-n", failingNS, "--type=merge", "-p", image)
 	}
 	succeededSinceFix := func(s runState) bool {
 		return s.ct.Status.LastSuccessfulTime != nil && s.ct.Status.LastSuccessfulTime.After(fixed)
