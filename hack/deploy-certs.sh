@@ -2,7 +2,7 @@
 # The certificates artifacts/deploy needs, without cert-manager: an example-apiserver serving CA
 # and certificate, an etcd CA with the etcd server, peer and client certificates, written as
 # the Secrets the cert-manager manifests would issue (tls.crt, tls.key, ca.crt), and the serving
-# CA put into the caBundle of the three APIServices. Run it after `kubectl apply -k
+# CA put into the caBundle of the four APIServices. Run it after `kubectl apply -k
 # artifacts/deploy` (the namespace and APIServices exist then); running it again issues new
 # certificates, and the pods pick them up when restarted.
 #
@@ -52,7 +52,7 @@ secret etcd-peer-tls etcd-ca
 secret etcd-client-tls etcd-ca
 
 ca_bundle="$(base64 -w0 <"${PKI_DIR}/example-apiserver-ca.crt")"
-for apiservice in v1.example.com v1alpha1.login.example.com v1beta1.external.metrics.k8s.io; do
+for apiservice in v2.example.com v1.example.com v1alpha1.login.example.com v1beta1.external.metrics.k8s.io; do
   if "${KUBECTL}" get apiservice "${apiservice}" >/dev/null 2>&1; then
     "${KUBECTL}" patch apiservice "${apiservice}" --type=merge -p "{\"spec\":{\"caBundle\":\"${ca_bundle}\"}}" >/dev/null ||
       die "setting the caBundle of APIService ${apiservice} failed"

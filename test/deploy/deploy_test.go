@@ -109,7 +109,7 @@ spec:
 	ready("statefulset", "etcd", "readyReplicas", 3)
 	ready("deployment", "example-apiserver", "availableReplicas", 2)
 	ready("deployment", "example-controller-manager", "availableReplicas", 2)
-	for _, apiservice := range []string{"v1.example.com", "v1beta1.external.metrics.k8s.io"} {
+	for _, apiservice := range []string{"v2.example.com", "v1.example.com", "v1beta1.external.metrics.k8s.io"} {
 		stack.Eventually(t, 2*time.Minute, "APIService "+apiservice+" Available", func() (bool, string) {
 			out, _ := stack.Kubectl("get", "apiservice", apiservice, "-o", `jsonpath={.status.conditions[?(@.type=="Available")].status} {.status.conditions[?(@.type=="Available")].message}`)
 			return strings.HasPrefix(out, "True"), out
