@@ -99,14 +99,7 @@ func TestLogin(t *testing.T) {
 	passwords := []string{password("alice"), password("bob"), "wrong-" + password("alice")}
 
 	bin := buildPlugins(t)
-	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
-	admin, err := os.ReadFile(stack.Kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(kubeconfig, admin, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	kubeconfig := copyAdminKubeconfig(t)
 	e := &pluginEnv{binDir: bin, kubeconfig: kubeconfig}
 	wrongPasswordFile := filepath.Join(t.TempDir(), "wrong.password")
 	if err := os.WriteFile(wrongPasswordFile, []byte(passwords[2]), 0o600); err != nil {

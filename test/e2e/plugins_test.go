@@ -55,6 +55,21 @@ func buildPlugins(t *testing.T) string {
 	return dir
 }
 
+// copyAdminKubeconfig is a copy of the stack's admin kubeconfig, for a test that adds users
+// or contexts to it without touching the one every test shares.
+func copyAdminKubeconfig(t *testing.T) string {
+	t.Helper()
+	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
+	admin, err := os.ReadFile(stack.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(kubeconfig, admin, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return kubeconfig
+}
+
 // pluginEnv is the environment of a user who put the plugins on PATH: the plugins read the
 // kubeconfig from $KUBECONFIG because kubectl refuses flags before a plugin's name, and a
 // private KUBECACHEDIR keeps the test's caches out of the home directory.

@@ -45,14 +45,7 @@ func TestReadmeTryIt(t *testing.T) {
 	const ns = "e2e-readme"
 	createNamespace(t, ns)
 	t.Cleanup(func() { _, _ = stack.Kubectl("delete", "customresource", "hello", "--ignore-not-found") })
-	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
-	admin, err := os.ReadFile(stack.Kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(kubeconfig, admin, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	kubeconfig := copyAdminKubeconfig(t)
 	stack.MustKubectl(t, "--kubeconfig", kubeconfig, "config", "set-context", "--current", "--namespace", ns)
 	env := append(os.Environ(),
 		"KUBECONFIG="+kubeconfig,
