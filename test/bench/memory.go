@@ -35,7 +35,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 
-	"example.com/example-apiserver/test/localstack"
+	"example.com/example-apiserver/test/utils"
 )
 
 // `bench memory` (make bench-memory) measures the memory goals on one local stack,
@@ -117,7 +117,7 @@ type memoryReport struct {
 }
 
 func benchmarkMemory(o memoryOptions) (err error) {
-	root, err := localstack.RepoRoot()
+	root, err := utils.RepoRoot()
 	if err != nil {
 		return err
 	}
@@ -210,7 +210,7 @@ func benchmarkMemory(o memoryOptions) (err error) {
 		// As stored now, which with a reused stack may include a status that
 		// example-controller-manager wrote.
 		for server, prefix := range map[string]string{exampleServer: "/registry/" + cronTabs.Group, kubeServer: "/registry/" + crd.Group} {
-			_, value, err := localstack.StoredObject(ctx, etcdClient, prefix, crd.Resource, memoryNamespace, objectName(0))
+			_, value, err := utils.StoredObject(ctx, etcdClient, prefix, crd.Resource, memoryNamespace, objectName(0))
 			if err != nil {
 				return err
 			}

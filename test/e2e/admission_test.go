@@ -33,7 +33,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/util/cert"
 
-	"example.com/example-apiserver/test/certs"
+	"example.com/example-apiserver/test/utils"
 )
 
 // The stack runs example-apiserver with artifacts/config/example-apiserver.yaml, whose image
@@ -364,8 +364,8 @@ func (h *denyingWebhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // startDenyingWebhook serves the webhook over HTTPS on 127.0.0.1 until the test ends.
 func startDenyingWebhook(t *testing.T) *denyingWebhook {
 	t.Helper()
-	ca := certs.NewCA(t, "e2e-admission-webhook-ca")
-	serving := ca.Issue(t, certs.Leaf{Config: cert.Config{
+	ca := utils.NewCA(t, "e2e-admission-webhook-ca")
+	serving := ca.Issue(t, utils.Leaf{Config: cert.Config{
 		CommonName: "127.0.0.1", AltNames: cert.AltNames{IPs: []net.IP{net.IPv4(127, 0, 0, 1)}},
 		Usages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}})

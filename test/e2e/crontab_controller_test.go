@@ -33,7 +33,7 @@ import (
 	"example.com/example-apiserver/pkg/apis/example"
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	"example.com/example-apiserver/pkg/crontabrun"
-	"example.com/example-apiserver/test/localstack"
+	"example.com/example-apiserver/test/utils"
 )
 
 // The tests of example-controller-manager run CronTabs every minute, so most of their time is
@@ -49,7 +49,7 @@ const (
 	tickDeadline = 90 * time.Second
 	// succeedingImage is any image but the kwok ones: its pods succeed 1-2 s after they start.
 	succeedingImage = "busybox:1.36"
-	// kwokImages is why tests that run localstack.FailImage or HangImage skip on an existing
+	// kwokImages is why tests that run utils.FailImage or HangImage skip on an existing
 	// cluster: only the stack's KWOK Node knows them, and only the suite's server config allows them.
 	kwokImages = "runs the KWOK fail/hang images, which only the stack's fake Node plays and the suite's config allows"
 )
@@ -232,7 +232,7 @@ func TestCronTabForbidSkipsWhileARunIsActive(t *testing.T) {
 	t.Parallel()
 	const ns, name = "e2e-ct-forbid", "forbid"
 	createNamespace(t, ns)
-	storeCronTab(t, everyMinute(ns, name, localstack.HangImage, func(spec *examplev1.CronTabSpec) {
+	storeCronTab(t, everyMinute(ns, name, utils.HangImage, func(spec *examplev1.CronTabSpec) {
 		spec.ConcurrencyPolicy = examplev1.ForbidConcurrent
 	}))
 
@@ -268,7 +268,7 @@ func TestCronTabReplaceDeletesTheActiveRun(t *testing.T) {
 	t.Parallel()
 	const ns, name = "e2e-ct-replace", "replace"
 	createNamespace(t, ns)
-	storeCronTab(t, everyMinute(ns, name, localstack.HangImage, func(spec *examplev1.CronTabSpec) {
+	storeCronTab(t, everyMinute(ns, name, utils.HangImage, func(spec *examplev1.CronTabSpec) {
 		spec.ConcurrencyPolicy = examplev1.ReplaceConcurrent
 	}))
 
@@ -297,10 +297,10 @@ func TestCronTabHistoryLimitsPruneFinishedRuns(t *testing.T) {
 		name, image, outcome string
 	}{
 		{"succeeds", succeedingImage, "Complete"},
-		{"fails", localstack.FailImage, "Failed"},
+		{"fails", utils.FailImage, "Failed"},
 	} {
 		t.Run(run.outcome, func(t *testing.T) {
-			if run.image == localstack.FailImage {
+			if run.image == utils.FailImage {
 				stack.RequireLocal(t, kwokImages)
 			}
 			t.Parallel()

@@ -36,7 +36,7 @@ import (
 
 	"k8s.io/client-go/util/cert"
 
-	"example.com/example-apiserver/test/certs"
+	"example.com/example-apiserver/test/utils"
 )
 
 // hardeningNS holds what these tests create; nothing in it is readable by the identities
@@ -73,8 +73,8 @@ func TestAuthenticationHardening(t *testing.T) {
 	pkiDir := filepath.Join(stack.Dir, "pki")
 	clusterCA := stackCA(t, pkiDir, "ca")
 	frontProxyCA := stackCA(t, pkiDir, "front-proxy-ca")
-	strangerCA := certs.NewCA(t, "e2e-stranger-ca")
-	saKey := certs.LoadKey(t, filepath.Join(pkiDir, "sa.key"))
+	strangerCA := utils.NewCA(t, "e2e-stranger-ca")
+	saKey := utils.LoadKey(t, filepath.Join(pkiDir, "sa.key"))
 
 	// A real identity of the cluster CA without any RBAC: authentication works, nothing is
 	// allowed, so a 200 can only come from a forged identity being believed.
@@ -278,15 +278,15 @@ func get(t *testing.T, url string, caPEM []byte, cert *tls.Certificate, headers 
 }
 
 // stackCA is a certificate authority of the stack's PKI, e.g. "ca" or "front-proxy-ca".
-func stackCA(t *testing.T, pkiDir, name string) *certs.KeyPair {
+func stackCA(t *testing.T, pkiDir, name string) *utils.KeyPair {
 	t.Helper()
-	return certs.Load(t, filepath.Join(pkiDir, name+".crt"), filepath.Join(pkiDir, name+".key"))
+	return utils.Load(t, filepath.Join(pkiDir, name+".crt"), filepath.Join(pkiDir, name+".key"))
 }
 
 // clientCert returns a client certificate for user, in groups, signed by ca.
-func clientCert(t *testing.T, ca *certs.KeyPair, user string, groups ...string) tls.Certificate {
+func clientCert(t *testing.T, ca *utils.KeyPair, user string, groups ...string) tls.Certificate {
 	t.Helper()
-	return ca.Issue(t, certs.Leaf{Config: cert.Config{
+	return ca.Issue(t, utils.Leaf{Config: cert.Config{
 		CommonName: user, Organization: groups, Usages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 	}}).TLSCertificate()
 }
