@@ -151,7 +151,7 @@ bench-controller: build tools ## example-controller-manager vs kube-controller-m
 	go run ./test/bench controller $(BENCH_CONTROLLER_FLAGS)
 
 BENCH_MEMORY_FLAGS ?=
-bench-memory: build tools ## Memory goals: anonymous RSS after equal churn and a quiet period, live heap per stored object, example-apiserver vs the CRD on one local stack, ~6 min (docs/benchmarks.md); BENCH_MEMORY_FLAGS="-k 5000 -cycles 3 -quiet 120s -objects 20000".
+bench-memory: build tools ## Memory goals: anonymous RSS after equal churn and a quiet period, live heap per stored object, example-apiserver vs the CRD, on a fresh local stack without and one with example-controller-manager, ~12 min (docs/benchmarks.md); BENCH_MEMORY_FLAGS="-controller with -k 5000 -cycles 3 -quiet 120s -objects 20000".
 	go run ./test/bench memory $(BENCH_MEMORY_FLAGS)
 
 BENCH_SCALE_FLAGS ?=
