@@ -171,14 +171,13 @@ func TestAlertsFireOnPrometheus(t *testing.T) {
 	_, api := startMonitoringPrometheus(t)
 
 	// Forbid with a run that never ends: every later run time is missed.
-	const missedNS, failingNS = "e2e-alert-missed", "e2e-alert-failing"
-	createNamespace(t, missedNS)
+	missedNS := stack.Namespace(t, "e2e-alert-missed")
 	storeCronTab(t, everyMinute(missedNS, "hangs", utils.HangImage, func(spec *examplev1.CronTabSpec) {
 		spec.ConcurrencyPolicy = examplev1.ForbidConcurrent
 	}))
 	// Three failing CronTabs reach the three failures the alert wants within two minute
 	// boundaries.
-	createNamespace(t, failingNS)
+	failingNS := stack.Namespace(t, "e2e-alert-failing")
 	failing := []string{"fails-0", "fails-1", "fails-2"}
 	for _, name := range failing {
 		storeCronTab(t, everyMinute(failingNS, name, utils.FailImage, func(spec *examplev1.CronTabSpec) {

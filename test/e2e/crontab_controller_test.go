@@ -170,8 +170,7 @@ func nextMinute(at time.Time) time.Time {
 
 func TestCronTabRunsOnSchedule(t *testing.T) {
 	t.Parallel()
-	const ns, name = "e2e-ct-runs", "every-minute"
-	createNamespace(t, ns)
+	ns, name := stack.Namespace(t, "e2e-ct-runs"), "every-minute"
 	ct := storeCronTab(t, everyMinute(ns, name, succeedingImage))
 
 	state := waitForRuns(t, ns, name, "a Job for the first run", firstRunDeadline, func(s runState) bool { return len(s.jobs) > 0 })
@@ -230,8 +229,7 @@ func TestCronTabRunsOnSchedule(t *testing.T) {
 func TestCronTabForbidSkipsWhileARunIsActive(t *testing.T) {
 	stack.RequireLocal(t, kwokImages)
 	t.Parallel()
-	const ns, name = "e2e-ct-forbid", "forbid"
-	createNamespace(t, ns)
+	ns, name := stack.Namespace(t, "e2e-ct-forbid"), "forbid"
 	storeCronTab(t, everyMinute(ns, name, utils.HangImage, func(spec *examplev1.CronTabSpec) {
 		spec.ConcurrencyPolicy = examplev1.ForbidConcurrent
 	}))
@@ -266,8 +264,7 @@ func TestCronTabForbidSkipsWhileARunIsActive(t *testing.T) {
 func TestCronTabReplaceDeletesTheActiveRun(t *testing.T) {
 	stack.RequireLocal(t, kwokImages)
 	t.Parallel()
-	const ns, name = "e2e-ct-replace", "replace"
-	createNamespace(t, ns)
+	ns, name := stack.Namespace(t, "e2e-ct-replace"), "replace"
 	storeCronTab(t, everyMinute(ns, name, utils.HangImage, func(spec *examplev1.CronTabSpec) {
 		spec.ConcurrencyPolicy = examplev1.ReplaceConcurrent
 	}))
@@ -291,8 +288,7 @@ func TestCronTabReplaceDeletesTheActiveRun(t *testing.T) {
 
 func TestCronTabHistoryLimitsPruneFinishedRuns(t *testing.T) {
 	t.Parallel()
-	const ns = "e2e-ct-history"
-	createNamespace(t, ns)
+	ns := stack.Namespace(t, "e2e-ct-history")
 	for _, run := range []struct {
 		name, image, outcome string
 	}{
@@ -327,8 +323,7 @@ func TestCronTabHistoryLimitsPruneFinishedRuns(t *testing.T) {
 
 func TestCronTabSuspendStopsRunsAndResumeStartsNoCatchUp(t *testing.T) {
 	t.Parallel()
-	const ns, name = "e2e-ct-suspend", "suspended"
-	createNamespace(t, ns)
+	ns, name := stack.Namespace(t, "e2e-ct-suspend"), "suspended"
 	storeCronTab(t, everyMinute(ns, name, succeedingImage, func(spec *examplev1.CronTabSpec) {
 		spec.Suspend = ptr.To(true)
 	}))
@@ -364,8 +359,7 @@ func TestCronTabSuspendStopsRunsAndResumeStartsNoCatchUp(t *testing.T) {
 
 func TestCronTabAdoptsItsRunsExistingJob(t *testing.T) {
 	t.Parallel()
-	const ns, name = "e2e-ct-adopt", "adopter"
-	createNamespace(t, ns)
+	ns, name := stack.Namespace(t, "e2e-ct-adopt"), "adopter"
 	ct := storeCronTab(t, everyMinute(ns, name, succeedingImage))
 
 	// The Job a controller that crashed right after creating it would leave, for a run time

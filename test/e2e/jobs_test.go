@@ -103,8 +103,7 @@ func TestNodesReady(t *testing.T) {
 
 func TestJobs(t *testing.T) {
 	stack.RequireLocal(t, kwokImages)
-	const ns = "e2e-jobs"
-	createNamespace(t, ns)
+	ns := stack.Namespace(t, "e2e-jobs")
 	node := stack.Env["KWOK_NODE"]
 
 	t.Run("completes on the fake node", func(t *testing.T) {
