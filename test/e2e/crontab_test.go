@@ -17,11 +17,7 @@ limitations under the License.
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -39,44 +35,6 @@ spec:
   cronSpec: %q
   image: my-awesome-cron-image
 `, name, ns, cronSpec)
-}
-
-func TestAPIServiceRegistered(t *testing.T) {
-	stack.Eventually(t, time.Minute, "APIService v1.example.com Available", func() (bool, string) {
-		out, err := stack.Kubectl("get", "apiservice", "v1.example.com", "-o", `jsonpath={.status.conditions[?(@.type=="Available")].status}`)
-		return err == nil && out == "True", out
-	})
-
-	var resources struct {
-		GroupVersion string `json:"groupVersion"`
-		Resources    []struct {
-			Name       string   `json:"name"`
-			ShortNames []string `json:"shortNames"`
-			Namespaced bool     `json:"namespaced"`
-		} `json:"resources"`
-	}
-	out := stack.MustKubectl(t, "get", "--raw", "/apis/example.com/v1")
-	if err := json.Unmarshal([]byte(out), &resources); err != nil {
-		t.Fatalf("decoding discovery: %v\n%s", err, out)
-	}
-	found := map[string]string{}
-	for _, r := range resources.Resources {
-		found[r.Name] = strings.Join(r.ShortNames, ",")
-	}
-	if found["crontabs"] != "ct" {
-		t.Errorf("crontabs with short name ct missing from /apis/example.com/v1: %s", out)
-	}
-	if _, ok := found["customresources"]; !ok {
-		t.Errorf("customresources missing from /apis/example.com/v1: %s", out)
-	}
-
-	// Aggregated discovery, what kubectl uses, must list the group's resources too.
-	apiResources := stack.MustKubectl(t, "api-resources", "--api-group=example.com")
-	for _, want := range []string{"crontabs", "ct", "customresources", "CronTab"} {
-		if !strings.Contains(apiResources, want) {
-			t.Errorf("kubectl api-resources lacks %q:\n%s", want, apiResources)
-		}
-	}
 }
 
 func TestSeedCronTabThroughKubectl(t *testing.T) {
@@ -181,85 +139,6 @@ spec:
 	})
 }
 
-func TestDefaultCustomResourceMessage(t *testing.T) {
-	stack.MustKubectl(t, "apply", "-f", filepath.Join(stack.Root, "artifacts", "examples", "hello-customresource.yaml"))
-	t.Cleanup(func() { _, _ = stack.Kubectl("delete", "customresource", "hello", "--ignore-not-found") })
-	out := stack.MustKubectl(t, "get", "--raw", "/apis/example.com/v1/customresources/hello")
-	var cr struct {
-		Spec struct {
-			Message string `json:"message"`
-		} `json:"spec"`
-	}
-	if err := json.Unmarshal([]byte(out), &cr); err != nil {
-		t.Fatalf("decoding: %v\n%s", err, out)
-	}
-	if cr.Spec.Message != "Hello from Custom Resource API!" {
-		t.Errorf("message %q, want the default\n%s", cr.Spec.Message, out)
-	}
-}
-
-func TestDelegatedAuthentication(t *testing.T) {
-	ns := stack.Namespace(t, "e2e-auth")
-	user := "e2e-alice"
-
-	// Without RBAC the user is refused by example-apiserver's SubjectAccessReview.
-	out, err := stack.Kubectl("get", "ct", "-n", ns, "--as="+user)
-	if err == nil || !strings.Contains(out, "Forbidden") || !strings.Contains(out, user) {
-		t.Fatalf("kubectl get ct as %s without RBAC: err=%v, want 403 Forbidden naming the user:\n%s", user, err, out)
-	}
-
-	stack.MustKubectl(t, "create", "role", "crontab-reader", "-n", ns, "--verb=get,list,watch", "--resource=crontabs.example.com")
-	stack.MustKubectl(t, "create", "rolebinding", "alice-reads-crontabs", "-n", ns, "--role=crontab-reader", "--user="+user)
-	stack.Eventually(t, 30*time.Second, user+" may list crontabs after the RoleBinding", func() (bool, string) {
-		out, err := stack.Kubectl("get", "ct", "-n", ns, "--as="+user)
-		return err == nil, out
-	})
-	if out, err := stack.Kubectl("delete", "ct", "anything", "-n", ns, "--as="+user); err == nil || !strings.Contains(out, "Forbidden") {
-		t.Errorf("a read-only user may delete: %v\n%s", err, out)
-	}
-
-	// The request reached example-apiserver as that user: its audit log says so.
-	stack.RequireLocal(t, "reads example-apiserver's audit log, after the RBAC checks passed")
-	stack.Eventually(t, 30*time.Second, "example-apiserver's audit log names "+user, func() (bool, string) {
-		data, err := os.ReadFile(stack.LogPath("example-apiserver-audit"))
-		if err != nil {
-			return false, err.Error()
-		}
-		for _, line := range strings.Split(string(data), "\n") {
-			if strings.Contains(line, `"username":"`+user+`"`) && strings.Contains(line, `"resource":"crontabs"`) && strings.Contains(line, `"code":200`) {
-				return true, ""
-			}
-		}
-		return false, "no 200 crontabs line for " + user
-	})
-}
-
-func TestForgedIdentityHeadersAreRejected(t *testing.T) {
-	stack.RequireLocal(t, "calls example-apiserver directly with the stack's serving CA")
-	client := stack.ExampleAPIServerHTTPClient(t, nil)
-
-	// Straight to example-apiserver's port, claiming to be an admin, without the
-	// front-proxy client certificate that makes X-Remote-* headers trustworthy.
-	req, err := http.NewRequest(http.MethodGet, stack.Env["EXAMPLE_APISERVER_URL"]+"/apis/example.com/v1/crontabs", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("X-Remote-User", "admin")
-	req.Header.Set("X-Remote-Group", "system:masters")
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatalf("request to example-apiserver: %v", err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusForbidden {
-		t.Errorf("forged X-Remote-User: status %d, want 401 or 403\n%s", resp.StatusCode, body)
-	}
-	if strings.Contains(string(body), `"kind":"CronTabList"`) {
-		t.Errorf("forged headers were trusted:\n%s", body)
-	}
-}
-
 func TestNamespaceDeletionRemovesCronTabs(t *testing.T) {
 	ns := stack.Namespace(t, "e2e-nsdelete")
 	stack.MustKubectl(t, "apply", "-n", ns, "-f", filepath.Join(stack.Root, "artifacts", "examples", "my-crontab.yaml"))
@@ -273,25 +152,5 @@ func TestNamespaceDeletionRemovesCronTabs(t *testing.T) {
 	out := stack.MustKubectl(t, "get", "--raw", "/apis/example.com/v1/namespaces/"+ns+"/crontabs")
 	if strings.Contains(out, "my-new-cron-object") {
 		t.Errorf("CronTab survived its namespace:\n%s", out)
-	}
-}
-
-func TestBuiltInRolesCoverCronTabs(t *testing.T) {
-	ns := stack.Namespace(t, "e2e-roles")
-	stack.MustKubectl(t, "create", "rolebinding", "viewer", "-n", ns, "--clusterrole=view", "--user=e2e-viewer")
-	stack.MustKubectl(t, "create", "rolebinding", "editor", "-n", ns, "--clusterrole=edit", "--user=e2e-editor")
-
-	// The aggregation controller merges our rules into view and edit shortly after start-up.
-	stack.Eventually(t, time.Minute, "edit may create CronTabs", func() (bool, string) {
-		out, err := stack.KubectlWithInput(cronTabManifest(ns, "edited", "@daily"), "apply", "-f", "-", "--as=e2e-editor")
-		return err == nil, out
-	})
-	stack.MustKubectl(t, "scale", "ct", "edited", "-n", ns, "--replicas=2", "--as=e2e-editor")
-	stack.Eventually(t, time.Minute, "view may list CronTabs", func() (bool, string) {
-		out, err := stack.Kubectl("get", "ct", "-n", ns, "--as=e2e-viewer")
-		return err == nil && strings.Contains(out, "edited"), out
-	})
-	if out, err := stack.Kubectl("delete", "ct", "edited", "-n", ns, "--as=e2e-viewer"); err == nil || !strings.Contains(out, "Forbidden") {
-		t.Errorf("view may delete a CronTab: %v\n%s", err, out)
 	}
 }
