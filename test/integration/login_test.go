@@ -20,6 +20,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -143,18 +144,17 @@ func TestLoginSigningKeysReadiness(t *testing.T) {
 	// the server looks at the file every 10s.
 	waitReady := func(ready bool) string {
 		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			status, body := get("/readyz/login-signing-keys")
-			if (status == 200) == ready {
-				return body
-			}
-			if time.Now().After(deadline) {
-				_, all := get("/readyz?verbose")
-				t.Fatalf("/readyz/login-signing-keys: %d %s, want ready %v within 30s; /readyz?verbose:\n%s", status, body, ready, all)
-			}
-			time.Sleep(500 * time.Millisecond)
+		var body string
+		err := utils.Poll(500*time.Millisecond, 30*time.Second, fmt.Sprintf("/readyz/login-signing-keys ready %v", ready), func() (bool, string) {
+			var status int
+			status, body = get("/readyz/login-signing-keys")
+			return (status == 200) == ready, fmt.Sprintf("%d %s", status, body)
+		})
+		if err != nil {
+			_, all := get("/readyz?verbose")
+			t.Fatalf("%v; /readyz?verbose:\n%s", err, all)
 		}
+		return body
 	}
 	waitReady(true)
 	good, err := os.ReadFile(keysFile)
