@@ -37,7 +37,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/rest"
 
-	"example.com/example-apiserver/test/localstack"
+	"example.com/example-apiserver/test/utils"
 )
 
 // `bench memory` (make bench-memory) measures the memory goals on a local stack, CronTabs
@@ -135,7 +135,7 @@ type memoryRun struct {
 }
 
 func benchmarkMemory(o memoryOptions) error {
-	root, err := localstack.RepoRoot()
+	root, err := utils.RepoRoot()
 	if err != nil {
 		return err
 	}
@@ -265,7 +265,7 @@ func measureMemory(root string, o memoryOptions, controller, keep bool) (rep mem
 		}
 		// As stored now, with the status example-controller-manager wrote if it runs.
 		for server, prefix := range map[string]string{exampleServer: "/registry/" + cronTabs.Group, kubeServer: "/registry/" + crd.Group} {
-			_, value, err := localstack.StoredObject(ctx, etcdClient, prefix, crd.Resource, memoryNamespace, objectName(0))
+			_, value, err := utils.StoredObject(ctx, etcdClient, prefix, crd.Resource, memoryNamespace, objectName(0))
 			if err != nil {
 				return rep, err
 			}
