@@ -86,8 +86,8 @@ spec:
 // container a 403.
 func TestV2CronTabRunsInARestrictedNamespace(t *testing.T) {
 	t.Parallel()
-	const ns, name = "e2e-v2-restricted", "report"
-	createNamespace(t, ns)
+	const name = "report"
+	ns := stack.Namespace(t, "e2e-v2-restricted")
 	stack.MustKubectl(t, "label", "namespace", ns, "pod-security.kubernetes.io/enforce=restricted")
 	stack.MustKubectl(t, "create", "secret", "generic", "db", "-n", ns, "--from-literal=password=s3cret")
 	stack.MustKubectl(t, "create", "configmap", "report", "-n", ns, "--from-literal=report.conf=nightly")
@@ -253,8 +253,7 @@ func (r *warningRecorder) take() []string {
 // Deployment and to a v2 CronTab under each fieldValidation: both answer alike.
 func TestV2UnknownFieldsAsForADeployment(t *testing.T) {
 	t.Parallel()
-	const ns = "e2e-v2-unknown-fields"
-	createNamespace(t, ns)
+	ns := stack.Namespace(t, "e2e-v2-unknown-fields")
 	stack.MustKubectl(t, "create", "deployment", "web", "-n", ns, "--image="+succeedingImage, "--replicas=0")
 	stack.MustKubectlWithInput(t, []byte(strings.Replace(restrictedManifest, "cronSpec: \"* * * * *\"", "cronSpec: \"0 3 * * *\"", 1)), "apply", "-n", ns, "-f", "-")
 
@@ -311,8 +310,7 @@ func TestV2UnknownFieldsAsForADeployment(t *testing.T) {
 // kubectl get ct -o wide shows its containers and images.
 func TestCreateCronTabFromFlagsAndCronJobs(t *testing.T) {
 	t.Parallel()
-	const ns = "e2e-v2-create"
-	createNamespace(t, ns)
+	ns := stack.Namespace(t, "e2e-v2-create")
 	e := newPluginEnv(t, buildPlugins(t))
 
 	out := e.mustKubectl(t, "example", "create", "crontab", "report", "-n", ns, "--schedule", "@daily", "--image", succeedingImage,
