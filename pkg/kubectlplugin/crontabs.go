@@ -30,8 +30,8 @@ import (
 var cronTabsResource = examplev1.Resource("crontabs").String()
 
 // NewCmdCronTabs returns "kubectl example crontabs" (alias ct): kubectl get of CronTabs. It
-// runs kubectl's own get, so the table is the server's (NAME ... AGE, and IMAGE REPLICAS
-// SELECTOR with -o wide) and every -o, selector and "No resources found" behaves exactly as
+// runs kubectl's own get, so the table is the server's (NAME ... AGE, and CONTAINERS IMAGES
+// REPLICAS SELECTOR with -o wide) and every -o, selector and "No resources found" behaves exactly as
 // "kubectl get crontabs" does.
 func NewCmdCronTabs(f Factory, streams genericiooptions.IOStreams) *cobra.Command {
 	o := get.NewGetOptions("kubectl example", streams)
@@ -42,13 +42,13 @@ func NewCmdCronTabs(f Factory, streams genericiooptions.IOStreams) *cobra.Comman
 		Example: `  # CronTabs in the current namespace
   kubectl example ct
 
-  # In every namespace, with image, replicas and selector
+  # In every namespace, with containers, images, replicas and selector
   kubectl example ct -A -o wide
 
   # Selected by label, as names, through a template or in columns of your own
   kubectl example ct -l team=data -o name
   kubectl example ct my-crontab -o jsonpath='{.spec.cronSpec}'
-  kubectl example ct -o custom-columns=NAME:.metadata.name,IMAGE:.spec.image
+  kubectl example ct -o custom-columns=NAME:.metadata.name,IMAGES:.spec.jobTemplate.spec.template.spec.containers[*].image
 
   # Watch: the list, then a row for every change
   kubectl example ct -w`,

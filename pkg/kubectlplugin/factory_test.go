@@ -52,6 +52,8 @@ var now = time.Date(2026, 3, 1, 10, 2, 30, 0, time.UTC)
 
 type fakeFactory struct {
 	namespace string
+	// stdin is what the command reads from its standard input.
+	stdin     string
 	example   *fakeclientset.Clientset
 	kube      *fakekube.Clientset
 	dynamic   dynamic.Interface
@@ -92,9 +94,10 @@ func cronTab(ns, name, spec, tz string, replicas *int32, lbls map[string]string)
 func newFakeFactory(objects ...runtime.Object) *fakeFactory {
 	var exampleObjects, kubeObjects []runtime.Object
 	for _, obj := range objects {
-		if _, isJob := obj.(*batchv1.Job); isJob {
+		switch obj.(type) {
+		case *batchv1.Job, *batchv1.CronJob:
 			kubeObjects = append(kubeObjects, obj)
-		} else {
+		default:
 			exampleObjects = append(exampleObjects, obj)
 		}
 	}
@@ -112,7 +115,7 @@ func newFakeFactory(objects ...runtime.Object) *fakeFactory {
 func run(t *testing.T, f *fakeFactory, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	out, errOut := &bytes.Buffer{}, &bytes.Buffer{}
-	streams := genericiooptions.IOStreams{In: &bytes.Buffer{}, Out: out, ErrOut: errOut}
+	streams := genericiooptions.IOStreams{In: strings.NewReader(f.stdin), Out: out, ErrOut: errOut}
 	flags := genericclioptions.NewConfigFlags(false)
 	if f.kubeconfig != "" {
 		flags.KubeConfig, flags.CacheDir = &f.kubeconfig, &f.cacheDir

@@ -51,7 +51,7 @@ func TestKubectlExampleCronTabsIsKubectlGet(t *testing.T) {
 	}, {
 		name: "wide",
 		args: []string{"-n", ns, "-o", "wide"},
-		want: []string{"NAME SCHEDULE TIMEZONE SUSPEND ACTIVE LAST SCHEDULE NEXT RUN AGE IMAGE REPLICAS SELECTOR"},
+		want: []string{"NAME SCHEDULE TIMEZONE SUSPEND ACTIVE LAST SCHEDULE NEXT RUN AGE CONTAINERS IMAGES REPLICAS SELECTOR"},
 	}, {
 		name: "every namespace, by label",
 		args: []string{"-A", "-l", "suite=" + ns},

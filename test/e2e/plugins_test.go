@@ -139,10 +139,10 @@ func TestKubectlExamplePlugin(t *testing.T) {
 	out = e.mustKubectl(t, "example", "create", "crontab", "nightly", "-n", ns, "--schedule", "0 3 * * *", "--image", "busybox:1.36", "--timezone", "Asia/Shanghai")
 	wantContains(t, "create crontab", out, "crontab.example.com/nightly created")
 	out = e.mustKubectl(t, "example", "create", "crontab", "dry", "-n", ns, "--schedule", "*/5 * * * *", "--image", "busybox:1.36", "--dry-run=server", "-o", "yaml")
-	// The server defaulted replicas: the object went through its whole write path.
-	wantContains(t, "create --dry-run=server", out, "kind: CronTab", "name: dry", "replicas: 1")
+	// The server defaulted the completions: the object went through its whole write path.
+	wantContains(t, "create --dry-run=server", out, "kind: CronTab", "name: dry", "completions: 1")
 	out = e.mustKubectl(t, "example", "create", "crontab", "dry", "-n", ns, "--schedule", "@hourly", "--image", "busybox:1.36", "--dry-run=client", "-o", "yaml")
-	wantContains(t, "create --dry-run=client", out, "apiVersion: example.com/v1", "cronSpec: '@hourly'")
+	wantContains(t, "create --dry-run=client", out, "apiVersion: example.com/v2", "cronSpec: '@hourly'")
 	if out, err := stack.Kubectl("get", "ct", "dry", "-n", ns); err == nil || !strings.Contains(out, "NotFound") {
 		t.Errorf("a dry run stored the CronTab: %v\n%s", err, out)
 	}

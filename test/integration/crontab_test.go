@@ -360,14 +360,15 @@ func TestCronTabTable(t *testing.T) {
 	for _, c := range table.ColumnDefinitions {
 		columns = append(columns, c.Name)
 	}
-	if got, want := strings.Join(columns, ","), "Name,Schedule,Timezone,Suspend,Active,Last Schedule,Next Run,Age,Image,Replicas,Selector"; got != want {
+	if got, want := strings.Join(columns, ","), "Name,Schedule,Timezone,Suspend,Active,Last Schedule,Next Run,Age,Containers,Images,Replicas,Selector"; got != want {
 		t.Errorf("columns %s, want %s", got, want)
 	}
 	if len(table.Rows) != 1 {
 		t.Fatalf("%d rows, want 1", len(table.Rows))
 	}
 	cells := table.Rows[0].Cells
-	if cells[0] != "printed" || cells[1] != "* * * * */5" || cells[3] != "False" || cells[5] != "<none>" || !strings.HasPrefix(cells[6].(string), "in ") {
+	if cells[0] != "printed" || cells[1] != "* * * * */5" || cells[3] != "False" || cells[5] != "<none>" || !strings.HasPrefix(cells[6].(string), "in ") ||
+		cells[8] != "crontab" || cells[9] != "my-awesome-cron-image" {
 		t.Errorf("row cells %v", cells)
 	}
 }

@@ -63,6 +63,10 @@ func (spec *CronTabSpec) SetWholeJobTemplate(t *batchv1.JobTemplateSpec) {
 	spec.Image, spec.Command, spec.Args = "", nil, nil
 	if containers := job.Template.Spec.Containers; len(containers) > 0 {
 		spec.Image, spec.Command, spec.Args = containers[0].Image, containers[0].Command, containers[0].Args
+	} else {
+		// Non-nil and empty says the template named no container (NoContainers), which
+		// validation reports as such; v1's empty image alone leaves it nil.
+		job.Template.Spec.Containers = []corev1.Container{}
 	}
 	spec.SetJobTemplateRest(t)
 }
@@ -86,6 +90,13 @@ func (spec *CronTabSpec) SetJobTemplateRest(t *batchv1.JobTemplateSpec) {
 		}
 	}
 	spec.JobTemplate = *t
+}
+
+// NoContainers reports whether spec was set from a v2 template without containers, which
+// is invalid, rather than from a v1 spec whose first container is only implied.
+func (spec *CronTabSpec) NoContainers() bool {
+	containers := spec.JobTemplate.Spec.Template.Spec.Containers
+	return containers != nil && len(containers) == 0
 }
 
 func copyPtr[T any](p *T) *T {

@@ -83,7 +83,8 @@ type CronTabSpec struct {
 	// Replicas (or when WorkQueue says there are none), and its first container has no image,
 	// command or args (those are Image, Command and Args). A template whose only container is
 	// named ContainerName and holds nothing else is the zero template: that is the container
-	// v1 implies.
+	// v1 implies. Non-nil and empty containers are a v2 template without any (NoContainers),
+	// which validation refuses.
 	JobTemplate batchv1.JobTemplateSpec
 	// WorkQueue is true when the Job has no completions count (v2's completions unset with
 	// parallelism set): its pods work through a queue and the run is done when one succeeds.

@@ -553,7 +553,7 @@ func schema_pkg_apis_example_v1_CronTabSpec(ref common.ReferenceCallback) common
 	return common.OpenAPIDefinition{
 		Schema: spec.Schema{
 			SchemaProps: spec.SchemaProps{
-				Description: "CronTabSpec is the desired state of a CronTab.",
+				Description: "CronTabSpec says when a CronTab runs (cronSpec, timeZone, suspend), what each run starts (image, command, args, replicas) and how runs are limited and kept.",
 				Type:        []string{"object"},
 				Properties: map[string]spec.Schema{
 					"cronSpec": {
@@ -690,7 +690,7 @@ func schema_pkg_apis_example_v1_CronTabStatus(ref common.ReferenceCallback) comm
 	return common.OpenAPIDefinition{
 		Schema: spec.Schema{
 			SchemaProps: spec.SchemaProps{
-				Description: "CronTabStatus is the observed state of a CronTab.",
+				Description: "CronTabStatus is written by the controller: the runs started, active and missed, and the pods they run.",
 				Type:        []string{"object"},
 				Properties: map[string]spec.Schema{
 					"replicas": {
@@ -898,7 +898,7 @@ func schema_pkg_apis_example_v1_CustomResourceSpec(ref common.ReferenceCallback)
 	return common.OpenAPIDefinition{
 		Schema: spec.Schema{
 			SchemaProps: spec.SchemaProps{
-				Description: "CustomResourceSpec is the content of a CustomResource.",
+				Description: "CustomResourceSpec holds the message, the one field a CustomResource has.",
 				Type:        []string{"object"},
 				Properties: map[string]spec.Schema{
 					"message": {
@@ -1019,7 +1019,7 @@ func schema_pkg_apis_example_v2_CronTabSpec(ref common.ReferenceCallback) common
 	return common.OpenAPIDefinition{
 		Schema: spec.Schema{
 			SchemaProps: spec.SchemaProps{
-				Description: "CronTabSpec is the desired state of a CronTab.",
+				Description: "CronTabSpec says when a CronTab runs (cronSpec, timeZone, suspend), what each run starts (jobTemplate) and how runs are limited and kept.",
 				Type:        []string{"object"},
 				Properties: map[string]spec.Schema{
 					"cronSpec": {
@@ -1097,7 +1097,7 @@ func schema_pkg_apis_example_v2_CronTabStatus(ref common.ReferenceCallback) comm
 	return common.OpenAPIDefinition{
 		Schema: spec.Schema{
 			SchemaProps: spec.SchemaProps{
-				Description: "CronTabStatus is the observed state of a CronTab.",
+				Description: "CronTabStatus is written by the controller: the runs started, active and missed, and the pods they run.",
 				Type:        []string{"object"},
 				Properties: map[string]spec.Schema{
 					"replicas": {
@@ -1305,7 +1305,7 @@ func schema_pkg_apis_example_v2_CustomResourceSpec(ref common.ReferenceCallback)
 	return common.OpenAPIDefinition{
 		Schema: spec.Schema{
 			SchemaProps: spec.SchemaProps{
-				Description: "CustomResourceSpec is the content of a CustomResource.",
+				Description: "CustomResourceSpec holds the message, the one field a CustomResource has.",
 				Type:        []string{"object"},
 				Properties: map[string]spec.Schema{
 					"message": {

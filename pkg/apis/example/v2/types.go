@@ -46,7 +46,8 @@ type CronTab struct {
 	Status CronTabStatus `json:"status,omitempty" protobuf:"bytes,3,opt,name=status"`
 }
 
-// CronTabSpec is the desired state of a CronTab.
+// CronTabSpec says when a CronTab runs (cronSpec, timeZone, suspend), what each run starts
+// (jobTemplate) and how runs are limited and kept.
 type CronTabSpec struct {
 	// cronSpec is the schedule in cron format: five fields (minute hour day-of-month month
 	// day-of-week), e.g. "*/5 * * * *", or a descriptor such as "@hourly" or "@every 90s".
@@ -111,7 +112,8 @@ const (
 	ReplaceConcurrent ConcurrencyPolicy = "Replace"
 )
 
-// CronTabStatus is the observed state of a CronTab.
+// CronTabStatus is written by the controller: the runs started, active and missed, and the
+// pods they run.
 type CronTabStatus struct {
 	// replicas is the parallelism the controller applies to this CronTab's runs: each run's Job
 	// starts this many pods at once. It is what the scale subresource reports as the current
@@ -197,7 +199,7 @@ type CustomResource struct {
 	Spec CustomResourceSpec `json:"spec,omitempty" protobuf:"bytes,2,opt,name=spec"`
 }
 
-// CustomResourceSpec is the content of a CustomResource.
+// CustomResourceSpec holds the message, the one field a CustomResource has.
 type CustomResourceSpec struct {
 	// message is the text the resource carries, at most 1024 bytes.
 	// Defaults to "Hello from Custom Resource API!" when empty.

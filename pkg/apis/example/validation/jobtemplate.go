@@ -17,6 +17,8 @@ limitations under the License.
 package validation
 
 import (
+	"strings"
+
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -58,22 +60,26 @@ func validateJobTemplate(ct, old *example.CronTab, specErrs field.ErrorList) fie
 	for _, err := range specErrs {
 		reported[err.Field] = true
 	}
-	projected := map[string]string{
-		"spec.jobTemplate.spec.parallelism":                         "spec.replicas",
-		"spec.jobTemplate.spec.backoffLimit":                        "spec.backoffLimit",
-		"spec.jobTemplate.spec.activeDeadlineSeconds":               "spec.activeDeadlineSeconds",
-		"spec.jobTemplate.spec.template.spec.containers[0].image":   "spec.image",
-		"spec.jobTemplate.spec.template.spec.containers[0].command": "spec.command",
-		"spec.jobTemplate.spec.template.spec.containers[0].args":    "spec.args",
+	// Each projected field's place in the template, and the v1 field that reports it.
+	projected := map[string]string{}
+	for v1Field, v2Field := range v2Paths {
+		projected[v2Field] = v1Field
 	}
 	if ct.Spec.JobTemplate.Spec.Completions == nil {
 		projected["spec.jobTemplate.spec.completions"] = "spec.replicas"
 	}
+	// Without containers the first one is only implied: errors about it would be noise.
+	containers := jobTemplatePath.Child("spec", "template", "spec", "containers")
+	implied := containers.Index(0).String()
 	var allErrs field.ErrorList
 	for _, err := range validateWholeJobTemplate(ct, old) {
-		if v1Field, ok := projected[err.Field]; !ok || !reported[v1Field] {
-			allErrs = append(allErrs, err)
+		if v1Field, ok := projected[err.Field]; ok && reported[v1Field] {
+			continue
 		}
+		if reported[containers.String()] && strings.HasPrefix(err.Field, implied) {
+			continue
+		}
+		allErrs = append(allErrs, err)
 	}
 	return allErrs
 }

@@ -109,6 +109,18 @@ func TestValidateJobTemplate(t *testing.T) {
 			want: []wantErr{{field.ErrorTypeInvalid, "spec.jobTemplate.spec.ttlSecondsAfterFinished"}}},
 		{name: "a field spec holds itself is reported once, at spec", mutate: func(t *batchv1.JobTemplateSpec) { t.Spec.Parallelism = ptr.To[int32](-1) },
 			want: []wantErr{{field.ErrorTypeInvalid, "spec.replicas"}}},
+		{name: "no container: reported once, at containers", mutate: func(t *batchv1.JobTemplateSpec) { t.Spec.Template.Spec.Containers = nil },
+			want: []wantErr{{field.ErrorTypeRequired, pod + "containers"}}},
+		{name: "indexed completion needs completions", mutate: func(t *batchv1.JobTemplateSpec) {
+			t.Spec.CompletionMode = ptr.To(batchv1.IndexedCompletion)
+		}, want: []wantErr{{field.ErrorTypeRequired, "spec.jobTemplate.spec.completions"}}},
+		{name: "indexed completion with completions", mutate: func(t *batchv1.JobTemplateSpec) {
+			t.Spec.CompletionMode, t.Spec.Completions = ptr.To(batchv1.IndexedCompletion), ptr.To[int32](4)
+		}},
+		{name: "more pods at once than completions: a Job allows it", mutate: func(t *batchv1.JobTemplateSpec) {
+			t.Spec.Parallelism, t.Spec.Completions = ptr.To[int32](3), ptr.To[int32](1)
+		}},
+		{name: "parallelism without completions: a work queue", mutate: func(t *batchv1.JobTemplateSpec) { t.Spec.Parallelism = ptr.To[int32](3) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -88,10 +88,15 @@ func ValidateCronTabSpec(spec *example.CronTabSpec, fldPath *field.Path) field.E
 		allErrs = append(allErrs, field.Invalid(fldPath.Child("cronSpec"), spec.CronSpec, err.Error()))
 	}
 
-	if spec.Image == "" {
+	switch {
+	case spec.NoContainers():
+		allErrs = append(allErrs, field.Required(fldPath.Child("jobTemplate", "spec", "template", "spec", "containers"), "at least one container"))
+	case spec.Image == "":
 		allErrs = append(allErrs, field.Required(fldPath.Child("image"), "an image reference such as \"registry.example.com/team/job:1.0\""))
-	} else if _, err := reference.ParseNormalizedNamed(spec.Image); err != nil {
-		allErrs = append(allErrs, field.Invalid(fldPath.Child("image"), spec.Image, fmt.Sprintf("not a valid image reference: %v", err)))
+	default:
+		if _, err := reference.ParseNormalizedNamed(spec.Image); err != nil {
+			allErrs = append(allErrs, field.Invalid(fldPath.Child("image"), spec.Image, fmt.Sprintf("not a valid image reference: %v", err)))
+		}
 	}
 
 	allErrs = append(allErrs, validateReplicas(spec.Replicas, fldPath.Child("replicas"))...)

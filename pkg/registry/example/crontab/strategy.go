@@ -26,6 +26,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/apiserver/pkg/registry/generic"
 	"k8s.io/apiserver/pkg/registry/rest"
 	"k8s.io/apiserver/pkg/storage"
@@ -57,9 +58,7 @@ func (strategy) NamespaceScoped() bool { return true }
 
 // GetResetFields tells server-side apply that status belongs to the status subresource.
 func (strategy) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
-	return map[fieldpath.APIVersion]*fieldpath.Set{
-		"example.com/v1": fieldpath.NewSet(fieldpath.MakePathOrDie("status")),
-	}
+	return resetFields("status")
 }
 
 func (strategy) PrepareForCreate(_ context.Context, obj runtime.Object) {
@@ -78,24 +77,33 @@ func (strategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
 	setSelector(newCT)
 }
 
-func (strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList {
-	return validation.ValidateCronTab(obj.(*example.CronTab))
+func (strategy) Validate(ctx context.Context, obj runtime.Object) field.ErrorList {
+	return validation.ForVersion(validation.ValidateCronTab(obj.(*example.CronTab)), requestVersion(ctx))
 }
 
-func (strategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field.ErrorList {
-	return validation.ValidateCronTabUpdate(obj.(*example.CronTab), old.(*example.CronTab))
+func (strategy) ValidateUpdate(ctx context.Context, obj, old runtime.Object) field.ErrorList {
+	return validation.ForVersion(validation.ValidateCronTabUpdate(obj.(*example.CronTab), old.(*example.CronTab)), requestVersion(ctx))
 }
 
-func (strategy) WarningsOnCreate(_ context.Context, obj runtime.Object) []string {
-	return specWarnings(&obj.(*example.CronTab).Spec)
+func (strategy) WarningsOnCreate(ctx context.Context, obj runtime.Object) []string {
+	return specWarnings(&obj.(*example.CronTab).Spec, requestVersion(ctx))
 }
 
-func (strategy) WarningsOnUpdate(_ context.Context, obj, old runtime.Object) []string {
+func (strategy) WarningsOnUpdate(ctx context.Context, obj, old runtime.Object) []string {
 	newCT, oldCT := obj.(*example.CronTab), old.(*example.CronTab)
 	if apiequality.Semantic.DeepEqual(newCT.Spec, oldCT.Spec) {
 		return nil // do not repeat warnings about fields this request did not touch
 	}
-	return specWarnings(&newCT.Spec)
+	return specWarnings(&newCT.Spec, requestVersion(ctx))
+}
+
+// requestVersion is the example.com version the client wrote in, so that errors and warnings
+// name the fields it sent; "" outside a request.
+func requestVersion(ctx context.Context) string {
+	if info, ok := genericapirequest.RequestInfoFrom(ctx); ok {
+		return info.APIVersion
+	}
+	return ""
 }
 
 func (strategy) Canonicalize(runtime.Object) {}
@@ -118,9 +126,7 @@ var _ rest.ResetFieldsStrategy = statusStrategy{}
 
 // GetResetFields tells server-side apply that spec belongs to the main resource.
 func (statusStrategy) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
-	return map[fieldpath.APIVersion]*fieldpath.Set{
-		"example.com/v1": fieldpath.NewSet(fieldpath.MakePathOrDie("spec")),
-	}
+	return resetFields("spec")
 }
 
 func (statusStrategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
@@ -137,6 +143,15 @@ func (statusStrategy) WarningsOnUpdate(context.Context, runtime.Object, runtime.
 	return nil
 }
 
+// resetFields is field, in every served version: server-side apply looks the reset fields
+// up by the applier's version, so a v2 apply must not own what a v1 apply may not.
+func resetFields(field string) map[fieldpath.APIVersion]*fieldpath.Set {
+	return map[fieldpath.APIVersion]*fieldpath.Set{
+		"example.com/v1": fieldpath.NewSet(fieldpath.MakePathOrDie(field)),
+		"example.com/v2": fieldpath.NewSet(fieldpath.MakePathOrDie(field)),
+	}
+}
+
 // Selector returns the label selector string of what a CronTab named name runs.
 func Selector(name string) string {
 	return labels.SelectorFromSet(labels.Set{example.CronTabSelectorLabel: name}).String()
@@ -147,13 +162,15 @@ func setSelector(ct *example.CronTab) {
 	ct.Status.Selector = Selector(ct.Name)
 }
 
-func specWarnings(spec *example.CronTabSpec) []string {
+// specWarnings warns about what a client of example.com/version wrote, by its path there.
+func specWarnings(spec *example.CronTabSpec, version string) []string {
 	var warnings []string
 	if named, err := reference.ParseNormalizedNamed(spec.Image); err == nil && reference.IsNameOnly(named) {
-		warnings = append(warnings, fmt.Sprintf("spec.image: %q has no tag or digest, so it means %q and may change under you", spec.Image, reference.TagNameOnly(named).String()))
+		warnings = append(warnings, fmt.Sprintf("%s: %q has no tag or digest, so it means %q and may change under you",
+			validation.FieldPath("spec.image", version), spec.Image, reference.TagNameOnly(named).String()))
 	}
 	if spec.Replicas == 0 {
-		warnings = append(warnings, "spec.replicas: 0 means the schedule fires but nothing runs")
+		warnings = append(warnings, validation.FieldPath("spec.replicas", version)+": 0 means the schedule fires but nothing runs")
 	}
 	return warnings
 }

@@ -30,6 +30,7 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
+	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/apiserver/pkg/registry/rest"
 	scalescheme "k8s.io/client-go/scale/scheme"
 	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
@@ -244,18 +245,22 @@ func TestGetResetFields(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			fields := tc.strategy.GetResetFields()
-			if len(fields) != 1 {
-				t.Errorf("reset fields for %d versions, want exactly example.com/v1: %v", len(fields), fields)
+			// Every served version: server-side apply looks them up by the applier's version.
+			versions := []fieldpath.APIVersion{"example.com/v1", "example.com/v2"}
+			if len(fields) != len(versions) {
+				t.Errorf("reset fields for %d versions, want exactly %v: %v", len(fields), versions, fields)
 			}
-			set, ok := fields[fieldpath.APIVersion("example.com/v1")]
-			if !ok {
-				t.Fatalf("no reset fields for example.com/v1: %v", fields)
-			}
-			if !set.Has(fieldpath.MakePathOrDie(tc.reset)) {
-				t.Errorf("%q is not reset: %v", tc.reset, set)
-			}
-			if set.Has(fieldpath.MakePathOrDie(tc.notReset)) {
-				t.Errorf("%q is reset but must not be: %v", tc.notReset, set)
+			for _, version := range versions {
+				set, ok := fields[version]
+				if !ok {
+					t.Fatalf("no reset fields for %s: %v", version, fields)
+				}
+				if !set.Has(fieldpath.MakePathOrDie(tc.reset)) {
+					t.Errorf("%s: %q is not reset: %v", version, tc.reset, set)
+				}
+				if set.Has(fieldpath.MakePathOrDie(tc.notReset)) {
+					t.Errorf("%s: %q is reset but must not be: %v", version, tc.notReset, set)
+				}
 			}
 		})
 	}
@@ -291,6 +296,37 @@ func TestWarningsOnCreate(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestWarningsNameTheRequestsFields: a v2 client is warned and told about the fields it wrote.
+func TestWarningsNameTheRequestsFields(t *testing.T) {
+	ct := storedCronTab()
+	ct.Spec.Image, ct.Spec.Replicas = "nginx", 0
+	tests := []struct {
+		version string
+		want    []string
+	}{
+		{"v1", []string{"spec.image: ", "spec.replicas: "}},
+		{"v2", []string{"spec.jobTemplate.spec.template.spec.containers[0].image: ", "spec.jobTemplate.spec.parallelism: "}},
+	}
+	s := NewStrategy(newScheme(t))
+	for _, tc := range tests {
+		ctx := genericapirequest.WithRequestInfo(context.Background(), &genericapirequest.RequestInfo{APIGroup: "example.com", APIVersion: tc.version})
+		got := s.WarningsOnCreate(ctx, ct)
+		if len(got) != len(tc.want) {
+			t.Fatalf("%s: warnings %q, want %d", tc.version, got, len(tc.want))
+		}
+		for i, want := range tc.want {
+			if !strings.HasPrefix(got[i], want) {
+				t.Errorf("%s: warning %q, want it to begin with %q", tc.version, got[i], want)
+			}
+		}
+		invalid := ct.DeepCopy()
+		invalid.Spec.Image = "not an image!"
+		if errs := s.Validate(ctx, invalid); len(errs) != 1 || !strings.HasPrefix(tc.want[0], errs[0].Field+": ") {
+			t.Errorf("%s: errors %v, want one at %s", tc.version, errs, tc.want[0])
+		}
 	}
 }
 

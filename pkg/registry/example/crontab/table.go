@@ -17,6 +17,7 @@ limitations under the License.
 package crontab
 
 import (
+	"strings"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -29,7 +30,7 @@ import (
 )
 
 // tableConvertor prints the columns of `kubectl get cronjobs`: NAME SCHEDULE TIMEZONE SUSPEND
-// ACTIVE LAST SCHEDULE NEXT RUN AGE, and IMAGE REPLICAS SELECTOR with -o wide.
+// ACTIVE LAST SCHEDULE NEXT RUN AGE, and CONTAINERS IMAGES REPLICAS SELECTOR with -o wide.
 var tableConvertor = table.Convertor{
 	Columns: []metav1.TableColumnDefinition{
 		{Name: "Name", Type: "string", Format: "name", Description: "Name of the CronTab."},
@@ -40,8 +41,9 @@ var tableConvertor = table.Convertor{
 		{Name: "Last Schedule", Type: "string", Description: "Time since the latest run was scheduled, status.lastScheduleTime."},
 		{Name: "Next Run", Type: "string", Description: "Time until the schedule next fires, in spec.timeZone; <suspended> while suspended."},
 		{Name: "Age", Type: "string", Description: "Time since the CronTab was created."},
-		{Name: "Image", Type: "string", Priority: 1, Description: "The image run, spec.image."},
-		{Name: "Replicas", Type: "integer", Priority: 1, Description: "Pods each run starts at once, spec.replicas."},
+		{Name: "Containers", Type: "string", Priority: 1, Description: "Names of the containers of each run's pods, as a CronJob's."},
+		{Name: "Images", Type: "string", Priority: 1, Description: "Images of the containers of each run's pods, as a CronJob's."},
+		{Name: "Replicas", Type: "integer", Priority: 1, Description: "Pods each run starts at once: v2's spec.jobTemplate.spec.parallelism, v1's spec.replicas."},
 		{Name: "Selector", Type: "string", Priority: 1, Description: "Label selector of what the CronTab runs, status.selector."},
 	},
 	Row: func(obj runtime.Object, name, age string) ([]any, error) {
@@ -64,10 +66,15 @@ func tableRow(ct *example.CronTab, name, age string, now time.Time) []any {
 	if ct.Status.LastScheduleTime != nil {
 		lastSchedule = duration.HumanDuration(now.Sub(ct.Status.LastScheduleTime.Time))
 	}
+	// As kubectl prints a CronJob's: the containers, init containers left out.
+	var names, images []string
+	for _, c := range ct.Spec.WholeJobTemplate().Spec.Template.Spec.Containers {
+		names, images = append(names, c.Name), append(images, c.Image)
+	}
 	return []any{
 		name, ct.Spec.CronSpec, timeZone, suspend,
 		int64(len(ct.Status.Active)), lastSchedule, NextRun(ct, now), age,
-		ct.Spec.Image, ct.Spec.Replicas, ct.Status.Selector,
+		strings.Join(names, ","), strings.Join(images, ","), ct.Spec.Replicas, ct.Status.Selector,
 	}
 }
 

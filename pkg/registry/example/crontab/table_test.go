@@ -53,7 +53,7 @@ func TestTableColumns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantNames := []string{"Name", "Schedule", "Timezone", "Suspend", "Active", "Last Schedule", "Next Run", "Age", "Image", "Replicas", "Selector"}
+	wantNames := []string{"Name", "Schedule", "Timezone", "Suspend", "Active", "Last Schedule", "Next Run", "Age", "Containers", "Images", "Replicas", "Selector"}
 	if len(table.ColumnDefinitions) != len(wantNames) {
 		t.Fatalf("got %d columns %+v, want %v", len(table.ColumnDefinitions), table.ColumnDefinitions, wantNames)
 	}
@@ -63,7 +63,7 @@ func TestTableColumns(t *testing.T) {
 		}
 		wantPriority := int32(0)
 		if i >= 8 {
-			wantPriority = 1 // Image, Replicas, Selector only with -o wide
+			wantPriority = 1 // Containers, Images, Replicas, Selector only with -o wide
 		}
 		if col.Priority != wantPriority {
 			t.Errorf("column %q priority = %d, want %d", col.Name, col.Priority, wantPriority)
@@ -90,7 +90,7 @@ func TestTableSingleObject(t *testing.T) {
 	if len(row.Cells) != len(table.ColumnDefinitions) {
 		t.Fatalf("row has %d cells for %d columns: %v", len(row.Cells), len(table.ColumnDefinitions), row.Cells)
 	}
-	want := []any{"my-new-cron-object", "*/5 * * * *", "<none>", "False", int64(0), "<none>", nil, "3h", "nginx:1.27", int32(2), "example.com/crontab=my-new-cron-object"}
+	want := []any{"my-new-cron-object", "*/5 * * * *", "<none>", "False", int64(0), "<none>", nil, "3h", "crontab", "nginx:1.27", int32(2), "example.com/crontab=my-new-cron-object"}
 	for i, cell := range row.Cells {
 		if i == 6 {
 			// The next run depends on the wall clock: only its shape is stable.
@@ -132,8 +132,8 @@ func TestTableList(t *testing.T) {
 			t.Errorf("row %d name = %v, want %q", i, got, name)
 		}
 	}
-	if len(table.ColumnDefinitions) != 11 {
-		t.Errorf("got %d column definitions, want 11", len(table.ColumnDefinitions))
+	if len(table.ColumnDefinitions) != 12 {
+		t.Errorf("got %d column definitions, want 12", len(table.ColumnDefinitions))
 	}
 
 	empty, err := tableConvertor.ConvertToTable(context.Background(), &example.CronTabList{ListMeta: metav1.ListMeta{ResourceVersion: "43"}}, nil)
@@ -165,8 +165,8 @@ func TestTableNoHeaders(t *testing.T) {
 			if got := len(table.ColumnDefinitions) > 0; got != tc.wantColumns {
 				t.Errorf("column definitions present = %v, want %v", got, tc.wantColumns)
 			}
-			if len(table.Rows) != 1 || len(table.Rows[0].Cells) != 11 {
-				t.Errorf("rows = %+v, want one row of 11 cells whatever the headers", table.Rows)
+			if len(table.Rows) != 1 || len(table.Rows[0].Cells) != 12 {
+				t.Errorf("rows = %+v, want one row of 12 cells whatever the headers", table.Rows)
 			}
 		})
 	}
@@ -192,12 +192,20 @@ func TestTableRow(t *testing.T) {
 		{
 			name:   "running",
 			mutate: func(*example.CronTab) {},
-			want:   []any{"nightly", "*/5 * * * *", "Asia/Shanghai", "False", int64(2), "3m20s", "in 2m", "5d", "nginx:1.27", int32(4), "example.com/crontab=nightly"},
+			want:   []any{"nightly", "*/5 * * * *", "Asia/Shanghai", "False", int64(2), "3m20s", "in 2m", "5d", "crontab", "nginx:1.27", int32(4), "example.com/crontab=nightly"},
 		},
 		{
 			name:   "suspended",
 			mutate: func(ct *example.CronTab) { ct.Spec.Suspend = true },
-			want:   []any{"nightly", "*/5 * * * *", "Asia/Shanghai", "True", int64(2), "3m20s", "<suspended>", "5d", "nginx:1.27", int32(4), "example.com/crontab=nightly"},
+			want:   []any{"nightly", "*/5 * * * *", "Asia/Shanghai", "True", int64(2), "3m20s", "<suspended>", "5d", "crontab", "nginx:1.27", int32(4), "example.com/crontab=nightly"},
+		},
+		{
+			name: "a v2 template of two containers",
+			mutate: func(ct *example.CronTab) {
+				ct.Spec.JobTemplate.Spec.Template.Spec.InitContainers = []corev1.Container{{Name: "migrate", Image: "migrate:1"}}
+				ct.Spec.JobTemplate.Spec.Template.Spec.Containers = []corev1.Container{{Name: "report"}, {Name: "upload", Image: "uploader:1.0"}}
+			},
+			want: []any{"nightly", "*/5 * * * *", "Asia/Shanghai", "False", int64(2), "3m20s", "in 2m", "5d", "report,upload", "nginx:1.27,uploader:1.0", int32(4), "example.com/crontab=nightly"},
 		},
 		{
 			name: "never run",
@@ -206,7 +214,7 @@ func TestTableRow(t *testing.T) {
 				ct.Status.Active = nil
 				ct.Status.LastScheduleTime = nil
 			},
-			want: []any{"nightly", "*/5 * * * *", "<none>", "False", int64(0), "<none>", "in 2m", "5d", "nginx:1.27", int32(4), "example.com/crontab=nightly"},
+			want: []any{"nightly", "*/5 * * * *", "<none>", "False", int64(0), "<none>", "in 2m", "5d", "crontab", "nginx:1.27", int32(4), "example.com/crontab=nightly"},
 		},
 	}
 	for _, tc := range tests {

@@ -25,7 +25,8 @@ import (
 // CronTabSpecApplyConfiguration represents a declarative configuration of the CronTabSpec type for use
 // with apply.
 //
-// CronTabSpec is the desired state of a CronTab.
+// CronTabSpec says when a CronTab runs (cronSpec, timeZone, suspend), what each run starts
+// (image, command, args, replicas) and how runs are limited and kept.
 type CronTabSpecApplyConfiguration struct {
 	// cronSpec is the schedule in cron format: five fields (minute hour day-of-month month
 	// day-of-week), e.g. "*/5 * * * *", or a descriptor such as "@hourly" or "@every 90s".

@@ -21,7 +21,7 @@ package v1
 // CustomResourceSpecApplyConfiguration represents a declarative configuration of the CustomResourceSpec type for use
 // with apply.
 //
-// CustomResourceSpec is the content of a CustomResource.
+// CustomResourceSpec holds the message, the one field a CustomResource has.
 type CustomResourceSpecApplyConfiguration struct {
 	// message is the text the resource carries, at most 1024 bytes.
 	// Defaults to "Hello from Custom Resource API!" when empty.

@@ -27,7 +27,8 @@ import (
 // CronTabStatusApplyConfiguration represents a declarative configuration of the CronTabStatus type for use
 // with apply.
 //
-// CronTabStatus is the observed state of a CronTab.
+// CronTabStatus is written by the controller: the runs started, active and missed, and the
+// pods they run.
 type CronTabStatusApplyConfiguration struct {
 	// replicas is the parallelism the controller applies to this CronTab's runs: each run's Job
 	// starts this many pods at once. It is what the scale subresource reports as the current
