@@ -42,7 +42,7 @@ import (
 	"k8s.io/component-base/metrics/testutil"
 	testingclock "k8s.io/utils/clock/testing"
 
-	"example.com/example-apiserver/test/certs"
+	"example.com/example-apiserver/test/utils"
 )
 
 // How a request was authenticated, as the handler reports it.
@@ -243,7 +243,7 @@ func (*nobody) AuthenticateRequest(*http.Request) (*authenticator.Response, bool
 
 func TestNewWithoutCacheIsTheDelegate(t *testing.T) {
 	var delegate authenticator.Request = &nobody{}
-	provider, err := dynamiccertificates.NewStaticCAContent(clientCA, certs.NewCA(t, clientCA).CertPEM)
+	provider, err := dynamiccertificates.NewStaticCAContent(clientCA, utils.NewCA(t, clientCA).CertPEM)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +271,7 @@ const (
 type fixture struct {
 	t        *testing.T
 	clock    *testingclock.FakePassiveClock
-	cas      map[string]*certs.KeyPair
+	cas      map[string]*utils.KeyPair
 	caFiles  map[string]string // clientCA, frontProxyCA -> file
 	provider map[string]*dynamiccertificates.DynamicFileCAContent
 
@@ -293,16 +293,16 @@ func newFixture(t *testing.T, protocol string, size int, clockBehind bool) *fixt
 	f := &fixture{
 		t:        t,
 		clock:    testingclock.NewFakePassiveClock(now),
-		cas:      map[string]*certs.KeyPair{},
+		cas:      map[string]*utils.KeyPair{},
 		caFiles:  map[string]string{},
 		provider: map[string]*dynamiccertificates.DynamicFileCAContent{},
 		allowed:  []string{"front-proxy"},
 		clients:  map[string]*http.Client{},
 	}
 	for _, name := range []string{clientCA, frontProxyCA, otherCA} {
-		f.cas[name] = certs.NewCAValid(t, name, now.Add(-24*time.Hour), now.Add(24*time.Hour))
+		f.cas[name] = utils.NewCAValid(t, name, now.Add(-24*time.Hour), now.Add(24*time.Hour))
 	}
-	f.cas[expiringCA] = certs.NewCAValid(t, expiringCA, now.Add(-24*time.Hour), now.Add(-80*time.Minute))
+	f.cas[expiringCA] = utils.NewCAValid(t, expiringCA, now.Add(-24*time.Hour), now.Add(-80*time.Minute))
 	dir := t.TempDir()
 	for _, name := range []string{clientCA, frontProxyCA} {
 		f.caFiles[name] = filepath.Join(dir, name+".crt")
@@ -379,12 +379,12 @@ func (f *fixture) allowedNames() []string {
 
 // addClient makes a client with its own connection, presenting a certificate of ca (none if
 // nil).
-func (f *fixture) addClient(name, protocol string, ca *certs.KeyPair, commonName string, groups []string, valid [2]time.Time) {
+func (f *fixture) addClient(name, protocol string, ca *utils.KeyPair, commonName string, groups []string, valid [2]time.Time) {
 	if ca == nil {
 		f.addClientPresenting(name, protocol, nil)
 		return
 	}
-	leaf := ca.Issue(f.t, certs.Leaf{Config: cert.Config{CommonName: commonName, Organization: groups, NotBefore: valid[0],
+	leaf := ca.Issue(f.t, utils.Leaf{Config: cert.Config{CommonName: commonName, Organization: groups, NotBefore: valid[0],
 		Usages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}, NotAfter: valid[1]})
 	f.addClientPresenting(name, protocol, []tls.Certificate{leaf.TLSCertificate()})
 }
@@ -403,10 +403,10 @@ func (f *fixture) addClientPresenting(name, protocol string, certificates []tls.
 // needs (padded-alice), and a certificate larger than the cache keeps (large-alice).
 func (f *fixture) addOversizedClients(protocol string, valid [2]time.Time) {
 	usages := []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
-	padded := f.cas[clientCA].Issue(f.t, certs.Leaf{Config: cert.Config{CommonName: "alice", Organization: []string{"devs"},
+	padded := f.cas[clientCA].Issue(f.t, utils.Leaf{Config: cert.Config{CommonName: "alice", Organization: []string{"devs"},
 		NotBefore: valid[0], Usages: usages}, NotAfter: valid[1]}).TLSCertificate()
 	for i := range maxCachedPeerCertificates {
-		padded.Certificate = append(padded.Certificate, certs.NewCA(f.t, fmt.Sprintf("padding-%d", i)).Cert.Raw)
+		padded.Certificate = append(padded.Certificate, utils.NewCA(f.t, fmt.Sprintf("padding-%d", i)).Cert.Raw)
 	}
 	f.addClientPresenting("padded-alice", protocol, []tls.Certificate{padded})
 
@@ -414,7 +414,7 @@ func (f *fixture) addOversizedClients(protocol string, valid [2]time.Time) {
 	for i := 0; len(names)*len("name-0000.example.com") <= maxCachedPeerCertificateBytes; i++ {
 		names = append(names, fmt.Sprintf("name-%04d.example.com", i))
 	}
-	large := f.cas[clientCA].Issue(f.t, certs.Leaf{Config: cert.Config{CommonName: "alice", Organization: []string{"devs"},
+	large := f.cas[clientCA].Issue(f.t, utils.Leaf{Config: cert.Config{CommonName: "alice", Organization: []string{"devs"},
 		NotBefore: valid[0], Usages: usages, AltNames: cert.AltNames{DNSNames: names}}, NotAfter: valid[1]})
 	f.addClientPresenting("large-alice", protocol, []tls.Certificate{large.TLSCertificate()})
 }

@@ -41,7 +41,7 @@ import (
 	"k8s.io/client-go/util/cert"
 	clienttesting "k8s.io/utils/clock/testing"
 
-	"example.com/example-apiserver/test/certs"
+	"example.com/example-apiserver/test/utils"
 )
 
 var start = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
@@ -313,7 +313,7 @@ func TestGetTokenClientCertificate(t *testing.T) {
 // until notAfter, and its key.
 func clientCertificate(t *testing.T, notAfter time.Time) (certPEM, keyPEM []byte) {
 	t.Helper()
-	pair := certs.NewCA(t, "e2e-ca").Issue(t, certs.Leaf{
+	pair := utils.NewCA(t, "e2e-ca").Issue(t, utils.Leaf{
 		Config: cert.Config{
 			CommonName: "e2e-user", Organization: []string{"e2e"},
 			Usages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}, NotBefore: start.Add(-time.Hour),

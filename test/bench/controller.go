@@ -51,7 +51,7 @@ import (
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	"example.com/example-apiserver/pkg/crontabrun"
 	clientset "example.com/example-apiserver/pkg/generated/clientset/versioned"
-	"example.com/example-apiserver/test/localstack"
+	"example.com/example-apiserver/test/utils"
 )
 
 // The two sides of the controller benchmark, each in a namespace of its own.
@@ -152,7 +152,7 @@ type tickResult struct {
 }
 
 func benchmarkControllers(o controllerOptions) (err error) {
-	root, err := localstack.RepoRoot()
+	root, err := utils.RepoRoot()
 	if err != nil {
 		return err
 	}
@@ -178,7 +178,7 @@ func benchmarkControllers(o controllerOptions) (err error) {
 		// pods a minute; at kcm's default 20 requests/s they would fall minutes behind.
 		withExtraFlags("KUBE_CONTROLLER_MANAGER_EXTRA_FLAGS", "--kube-api-qps=300 --kube-api-burst=600"),
 	}
-	if env, err := localstack.ReadEnv(filepath.Join(o.stackDir, "env")); err == nil && (&stack{dir: o.stackDir, env: env}).running() == nil {
+	if env, err := utils.ReadEnv(filepath.Join(o.stackDir, "env")); err == nil && (&stack{dir: o.stackDir, env: env}).running() == nil {
 		return fmt.Errorf("a local stack runs in %s: the benchmark starts its own with the controllers' flags (hack/local-up.sh down with LOCAL_UP_DIR=%s)", o.stackDir, o.stackDir)
 	}
 	s, err := startStack(root, o.stackDir, stackFlags...)
@@ -479,7 +479,7 @@ type cronJobController struct {
 // startCronJobController runs the stack's kube-controller-manager binary with the stack's
 // credentials (service-account clients, as in the stack's) on a free port of 127.0.0.1.
 func startCronJobController(s *stack, flags []string) (*cronJobController, error) {
-	port, err := localstack.FreePort()
+	port, err := utils.GetFreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -515,7 +515,7 @@ func startCronJobController(s *stack, flags []string) (*cronJobController, error
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
 		select {
 		case err := <-c.done:
-			return nil, fmt.Errorf("%s exited: %v\n%s", cronJobProcess, err, localstack.Tail(logPath, 20))
+			return nil, fmt.Errorf("%s exited: %v\n%s", cronJobProcess, err, utils.Tail(logPath, 20))
 		default:
 		}
 		resp, err := insecure.Get(fmt.Sprintf("https://127.0.0.1:%d/healthz", port))
@@ -528,7 +528,7 @@ func startCronJobController(s *stack, flags []string) (*cronJobController, error
 			return c, nil
 		}
 	}
-	return nil, errors.Join(fmt.Errorf("%s not healthy within 60s\n%s", cronJobProcess, localstack.Tail(logPath, 20)), c.stop())
+	return nil, errors.Join(fmt.Errorf("%s not healthy within 60s\n%s", cronJobProcess, utils.Tail(logPath, 20)), c.stop())
 }
 
 // stop sends SIGTERM and, after 10 s, SIGKILL.

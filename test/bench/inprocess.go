@@ -30,7 +30,7 @@ import (
 	"strconv"
 	"time"
 
-	"example.com/example-apiserver/test/localstack"
+	"example.com/example-apiserver/test/utils"
 )
 
 // templateBenchmark is test/integration's A/B of the job template's validation.
@@ -47,7 +47,7 @@ func inprocessCommand(fs *flag.FlagSet) func() error {
 	benchtime := fs.String("benchtime", "2s", "go test -benchtime of each run")
 	results := fs.String("results", "", "JSON lines file the run is appended to (default _output/bench/inprocess-results.jsonl)")
 	return func() error {
-		root, err := localstack.RepoRoot()
+		root, err := utils.RepoRoot()
 		if err != nil {
 			return err
 		}

@@ -44,7 +44,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
-	"example.com/example-apiserver/test/localstack"
+	"example.com/example-apiserver/test/utils"
 )
 
 var (
@@ -122,7 +122,7 @@ func logf(format string, args ...any) {
 }
 
 func benchmark(o options) (err error) {
-	root, err := localstack.RepoRoot()
+	root, err := utils.RepoRoot()
 	if err != nil {
 		return err
 	}
@@ -396,7 +396,7 @@ func sampleStoredBytes(ctx context.Context, kube kubernetes.Interface, directCon
 		return nil, fmt.Errorf("creating the sample CronTab: %w", err)
 	}
 	defer func() { _ = t.Delete(ctx, ns, 0) }()
-	_, value, err := localstack.StoredObject(ctx, etcdClient, "/registry/example.com", "crontabs", ns, objectName(0))
+	_, value, err := utils.StoredObject(ctx, etcdClient, "/registry/example.com", "crontabs", ns, objectName(0))
 	return value, err
 }
 

@@ -36,7 +36,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
-	"example.com/example-apiserver/test/localstack"
+	"example.com/example-apiserver/test/utils"
 )
 
 // The memory baseline goal: "RSS ≤ ½ of what sample-apiserver uses for the same
@@ -140,7 +140,7 @@ func measureBaseline(ctx context.Context, o options, s *stack, kube kubernetes.I
 		}
 	}
 	b.StoredBytes["example-apiserver"] = len(cronTabStored)
-	_, flunder0, err := localstack.StoredObject(ctx, etcdClient, samplePrefix, flunders.Resource, ns, objectName(0))
+	_, flunder0, err := utils.StoredObject(ctx, etcdClient, samplePrefix, flunders.Resource, ns, objectName(0))
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +180,7 @@ func newFlunderTarget(ctx context.Context, config *rest.Config, etcdClient *clie
 	if _, err := t.Create(ctx, ns, 0); err != nil {
 		return nil, fmt.Errorf("creating a Flunder: %w", err)
 	}
-	_, bare, err := localstack.StoredObject(ctx, etcdClient, samplePrefix, flunders.Resource, ns, objectName(0))
+	_, bare, err := utils.StoredObject(ctx, etcdClient, samplePrefix, flunders.Resource, ns, objectName(0))
 	if err = errors.Join(err, t.Delete(ctx, ns, 0)); err != nil {
 		return nil, err
 	}
@@ -212,7 +212,7 @@ func startSample(binary string, s *stack, directConfig *rest.Config) (*sampleSer
 }
 
 func trySample(binary string, s *stack, directConfig *rest.Config) (*sampleServer, error) {
-	port, err := localstack.FreePort()
+	port, err := utils.GetFreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -266,11 +266,11 @@ func trySample(binary string, s *stack, directConfig *rest.Config) (*sampleServe
 		}
 		select {
 		case <-ss.exited:
-			return nil, fmt.Errorf("%s exited: %s\n%s", sampleName, cmd.ProcessState, localstack.Tail(logPath, 20))
+			return nil, fmt.Errorf("%s exited: %s\n%s", sampleName, cmd.ProcessState, utils.Tail(logPath, 20))
 		case <-time.After(250 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			return nil, errors.Join(fmt.Errorf("%s not ready after 60s: %w\n%s", sampleName, err, localstack.Tail(logPath, 20)), ss.stop())
+			return nil, errors.Join(fmt.Errorf("%s not ready after 60s: %w\n%s", sampleName, err, utils.Tail(logPath, 20)), ss.stop())
 		}
 	}
 }

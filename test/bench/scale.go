@@ -38,7 +38,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/rest"
 
-	"example.com/example-apiserver/test/localstack"
+	"example.com/example-apiserver/test/utils"
 )
 
 // `bench scale` (make bench-scale) stores N CronTabs in example-apiserver and N objects of
@@ -130,7 +130,7 @@ func (sv *scaleServer) collection() string {
 }
 
 func benchmarkScale(o scaleOptions) (err error) {
-	root, err := localstack.RepoRoot()
+	root, err := utils.RepoRoot()
 	if err != nil {
 		return err
 	}
@@ -217,7 +217,7 @@ func benchmarkScale(o scaleOptions) (err error) {
 		}
 		logf("%s: %.0f creates/s, p99 %.1f ms, %d errors", sv.name, sides[i].Create.PerSec, sides[i].Create.P99ms, sides[i].Create.Errors)
 		prefix := "/registry/" + sv.gvr.Group
-		if _, value, err := localstack.StoredObject(ctx, clients.etcd, prefix, sv.gvr.Resource, scaleNamespace, objectName(0)); err == nil {
+		if _, value, err := utils.StoredObject(ctx, clients.etcd, prefix, sv.gvr.Resource, scaleNamespace, objectName(0)); err == nil {
 			sides[i].StoredBytes = len(value)
 		}
 	}

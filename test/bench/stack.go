@@ -25,7 +25,7 @@ import (
 	"strings"
 	"syscall"
 
-	"example.com/example-apiserver/test/localstack"
+	"example.com/example-apiserver/test/utils"
 )
 
 // serverProcesses are the stack's processes whose cost the benchmark reports, by their
@@ -44,7 +44,7 @@ type stack struct {
 // (KEY=value) added to hack/local-up.sh's environment.
 func openStack(root, dir string, env ...string) (*stack, error) {
 	s := &stack{root: root, dir: dir}
-	if env, err := localstack.ReadEnv(filepath.Join(dir, "env")); err == nil {
+	if env, err := utils.ReadEnv(filepath.Join(dir, "env")); err == nil {
 		s.env = env
 		if s.running() == nil {
 			logf("reusing the local stack in %s", dir)
@@ -81,7 +81,7 @@ func startStack(root, dir string, env ...string) (*stack, error) {
 		return nil, fmt.Errorf("hack/local-up.sh up: %w\n%s", err, out)
 	}
 	s.ours = true
-	written, err := localstack.ReadEnv(filepath.Join(dir, "env"))
+	written, err := utils.ReadEnv(filepath.Join(dir, "env"))
 	if err != nil {
 		return nil, errors.Join(err, s.down())
 	}
@@ -101,6 +101,12 @@ func (s *stack) running() error {
 		}
 	}
 	return nil
+}
+
+// controllerRuns says example-controller-manager runs on the stack.
+func (s *stack) controllerRuns() bool {
+	pid, err := s.pid("example-controller-manager")
+	return err == nil && syscall.Kill(pid, 0) == nil
 }
 
 func (s *stack) pid(name string) (int, error) {
@@ -124,7 +130,7 @@ func (s *stack) down() error {
 }
 
 func (s *stack) localUp(command string, env ...string) (string, error) {
-	return localstack.Run(s.root, s.dir, command, env...)
+	return utils.Run(s.root, s.dir, command, env...)
 }
 
 func (s *stack) path(elem ...string) string {

@@ -33,29 +33,12 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/util/cert"
 
-	"example.com/example-apiserver/test/certs"
+	"example.com/example-apiserver/test/utils"
 )
 
 // The stack runs example-apiserver with artifacts/config/example-apiserver.yaml, whose image
 // allow list is docker.io/library, registry.k8s.io, ghcr.io and registry.example.com (and
 // kwok.example.com, which the suite adds for the fake Node's images).
-
-// admissionNamespace creates a namespace with annotations for one test, deleted afterwards.
-func admissionNamespace(t *testing.T, name string, annotations map[string]string) {
-	t.Helper()
-	var b strings.Builder
-	fmt.Fprintf(&b, "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s\n  annotations:\n", name)
-	for k, v := range annotations {
-		fmt.Fprintf(&b, "    %s: %q\n", k, v)
-	}
-	if len(annotations) == 0 {
-		b.WriteString("    {}\n")
-	}
-	if out, err := stack.KubectlWithInput([]byte(b.String()), "create", "-f", "-"); err != nil {
-		stack.Fatalf(t, "creating namespace %s: %v\n%s", name, err, out)
-	}
-	t.Cleanup(func() { _, _ = stack.Kubectl("delete", "namespace", name, "--wait=false") })
-}
 
 // createCronTab creates a CronTab with kubectl create; args may add --dry-run=server.
 func createCronTab(ns, name, image string, replicas int, args ...string) (string, error) {
@@ -153,8 +136,7 @@ spec:
 }
 
 func TestAdmissionImagePolicy(t *testing.T) {
-	const ns = "e2e-admission-image"
-	admissionNamespace(t, ns, nil)
+	ns := stack.Namespace(t, "e2e-admission-image")
 
 	out, err := createCronTab(ns, "miner", "evil.example.org/miner:1", 1)
 	wantDenied(t, "a CronTab from a registry outside the allow list", out, err,
@@ -170,8 +152,7 @@ func TestAdmissionImagePolicy(t *testing.T) {
 }
 
 func TestAdmissionNamespaceLimits(t *testing.T) {
-	const ns = "e2e-admission-limits"
-	admissionNamespace(t, ns, map[string]string{"example.com/max-crontabs": "2", "example.com/max-crontab-replicas": "4"})
+	ns := stack.AnnotatedNamespace(t, "e2e-admission-limits", map[string]string{"example.com/max-crontabs": "2", "example.com/max-crontab-replicas": "4"})
 
 	// Created right after the namespace: the plugin looks namespaces up live when its
 	// informer has not seen them yet.
@@ -181,7 +162,7 @@ func TestAdmissionNamespaceLimits(t *testing.T) {
 		return createCronTab(ns, "c", "busybox:1.36", 1, "--dry-run=server")
 	})
 	out, err := createCronTab(ns, "c", "busybox:1.36", 1)
-	wantDenied(t, "a third CronTab", out, err, "(Forbidden)", `namespace "e2e-admission-limits" allows at most 2 CronTabs`,
+	wantDenied(t, "a third CronTab", out, err, "(Forbidden)", `namespace "`+ns+`" allows at most 2 CronTabs`,
 		"annotation example.com/max-crontabs", "has 2")
 
 	// kubectl scale goes through crontabs/scale, as an HPA does.
@@ -198,15 +179,14 @@ func TestAdmissionNamespaceLimits(t *testing.T) {
 	stack.MustKubectl(t, "annotate", "namespace", ns, "--overwrite", "example.com/max-crontabs=lots")
 	stack.Eventually(t, time.Minute, "a warning about the malformed annotation", func() (bool, string) {
 		out, err := createCronTab(ns, "c", "busybox:1.36", 1, "--dry-run=server")
-		return err == nil && strings.Contains(out, `Warning: CronTabNamespaceLimits: namespace "e2e-admission-limits" annotation example.com/max-crontabs="lots" is not a non-negative integer; ignored`), out
+		return err == nil && strings.Contains(out, `Warning: CronTabNamespaceLimits: namespace "`+ns+`" annotation example.com/max-crontabs="lots" is not a non-negative integer; ignored`), out
 	})
 	mustCreateCronTab(t, ns, "c", "busybox:1.36", 1)
 }
 
 func TestAdmissionValidatingAdmissionPolicy(t *testing.T) {
-	const ns = "e2e-admission-vap"
-	admissionNamespace(t, ns, nil)
-	applyAdmissionObjects(t, `apiVersion: admissionregistration.k8s.io/v1
+	ns := stack.Namespace(t, "e2e-admission-vap")
+	applyAdmissionObjects(t, fmt.Sprintf(`apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingAdmissionPolicy
 metadata:
   name: e2e-admission-crontab-replicas
@@ -232,8 +212,8 @@ spec:
   matchResources:
     namespaceSelector:
       matchLabels:
-        kubernetes.io/metadata.name: e2e-admission-vap
-`)
+        kubernetes.io/metadata.name: %s
+`, ns))
 	// The policy lives in kube-apiserver; example-apiserver, which alone admits CronTabs (the
 	// aggregator only proxies), must learn it through its informers and enforce it.
 	eventuallyDenied(t, "the policy enforced by example-apiserver (dry run)", "e2e policy: a CronTab runs at most 5 replicas", func() (string, error) {
@@ -249,8 +229,7 @@ spec:
 }
 
 func TestAdmissionMutatingAdmissionPolicy(t *testing.T) {
-	const ns = "e2e-admission-map"
-	admissionNamespace(t, ns, nil)
+	ns := stack.Namespace(t, "e2e-admission-map")
 	applyCronTabLabelPolicy(t, "e2e-admission-crontab-label", ns, "e2e-admission-mutated")
 	mustCreateCronTab(t, ns, "labelled", "busybox:1.36", 1)
 	if got := stack.MustKubectl(t, "get", "crontab", "labelled", "-n", ns, "-o", "jsonpath={.metadata.labels.e2e-admission-mutated}"); got != "true" {
@@ -260,8 +239,7 @@ func TestAdmissionMutatingAdmissionPolicy(t *testing.T) {
 
 func TestAdmissionWebhook(t *testing.T) {
 	stack.RequireLocal(t, "serves its webhook on this machine's loopback, which only a local example-apiserver reaches")
-	const ns = "e2e-admission-webhook"
-	admissionNamespace(t, ns, nil)
+	ns := stack.Namespace(t, "e2e-admission-webhook")
 	hook := startDenyingWebhook(t)
 	applyAdmissionObjects(t, fmt.Sprintf(`apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingWebhookConfiguration
@@ -279,12 +257,12 @@ webhooks:
     resources: ["crontabs"]
   namespaceSelector:
     matchLabels:
-      kubernetes.io/metadata.name: e2e-admission-webhook
+      kubernetes.io/metadata.name: %s
   sideEffects: None
   admissionReviewVersions: ["v1"]
   failurePolicy: Fail
   timeoutSeconds: 10
-`, hook.url, base64.StdEncoding.EncodeToString(hook.caPEM)))
+`, hook.url, base64.StdEncoding.EncodeToString(hook.caPEM), ns))
 
 	eventuallyDenied(t, "the webhook called by example-apiserver (dry run)", "e2e webhook denies names starting with deny-", func() (string, error) {
 		return createCronTab(ns, "deny-me", "busybox:1.36", 1, "--dry-run=server")
@@ -364,8 +342,8 @@ func (h *denyingWebhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // startDenyingWebhook serves the webhook over HTTPS on 127.0.0.1 until the test ends.
 func startDenyingWebhook(t *testing.T) *denyingWebhook {
 	t.Helper()
-	ca := certs.NewCA(t, "e2e-admission-webhook-ca")
-	serving := ca.Issue(t, certs.Leaf{Config: cert.Config{
+	ca := utils.NewCA(t, "e2e-admission-webhook-ca")
+	serving := ca.Issue(t, utils.Leaf{Config: cert.Config{
 		CommonName: "127.0.0.1", AltNames: cert.AltNames{IPs: []net.IP{net.IPv4(127, 0, 0, 1)}},
 		Usages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}})
@@ -388,9 +366,8 @@ func startDenyingWebhook(t *testing.T) *denyingWebhook {
 // kube-apiserver would refuse, is created with a warning naming why; a baseline namespace
 // takes it silently.
 func TestAdmissionPodSecurity(t *testing.T) {
-	const restricted, baseline = "e2e-admission-psa-restricted", "e2e-admission-psa-baseline"
+	restricted, baseline := stack.Namespace(t, "e2e-admission-psa-restricted"), stack.Namespace(t, "e2e-admission-psa-baseline")
 	for ns, level := range map[string]string{restricted: "restricted", baseline: "baseline"} {
-		admissionNamespace(t, ns, nil)
 		stack.MustKubectl(t, "label", "namespace", ns, "pod-security.kubernetes.io/enforce="+level)
 	}
 	const want = `Warning: the pods of this CronTab's runs would be refused: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false (container "crontab" must set securityContext.allowPrivilegeEscalation=false)`

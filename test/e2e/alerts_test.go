@@ -31,8 +31,8 @@ import (
 	"example.com/example-apiserver/pkg/apis/example"
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	"example.com/example-apiserver/test/e2e/framework"
-	"example.com/example-apiserver/test/localstack"
 	"example.com/example-apiserver/test/monitoring"
+	"example.com/example-apiserver/test/utils"
 )
 
 const (
@@ -81,7 +81,7 @@ func startMonitoringPrometheus(t *testing.T) (*framework.Prometheus, promv1.API)
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("prometheus:\n%s\n==> its log (last lines) <==\n%s", prom.Describe(context.Background()),
-				localstack.Tail(filepath.Join(dir, "prometheus.log"), 20))
+				utils.Tail(filepath.Join(dir, "prometheus.log"), 20))
 		}
 		prom.Stop()
 	})
@@ -171,17 +171,16 @@ func TestAlertsFireOnPrometheus(t *testing.T) {
 	_, api := startMonitoringPrometheus(t)
 
 	// Forbid with a run that never ends: every later run time is missed.
-	const missedNS, failingNS = "e2e-alert-missed", "e2e-alert-failing"
-	createNamespace(t, missedNS)
-	storeCronTab(t, everyMinute(missedNS, "hangs", localstack.HangImage, func(spec *examplev1.CronTabSpec) {
+	missedNS := stack.Namespace(t, "e2e-alert-missed")
+	storeCronTab(t, everyMinute(missedNS, "hangs", utils.HangImage, func(spec *examplev1.CronTabSpec) {
 		spec.ConcurrencyPolicy = examplev1.ForbidConcurrent
 	}))
 	// Three failing CronTabs reach the three failures the alert wants within two minute
 	// boundaries.
-	createNamespace(t, failingNS)
+	failingNS := stack.Namespace(t, "e2e-alert-failing")
 	failing := []string{"fails-0", "fails-1", "fails-2"}
 	for _, name := range failing {
-		storeCronTab(t, everyMinute(failingNS, name, localstack.FailImage, func(spec *examplev1.CronTabSpec) {
+		storeCronTab(t, everyMinute(failingNS, name, utils.FailImage, func(spec *examplev1.CronTabSpec) {
 			spec.BackoffLimit = ptr.To[int32](0)
 		}))
 	}

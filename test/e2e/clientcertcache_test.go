@@ -26,7 +26,7 @@ import (
 
 	"k8s.io/client-go/rest"
 
-	"example.com/example-apiserver/test/metricstest"
+	"example.com/example-apiserver/test/utils"
 )
 
 // TestClientCertificateCache checks the cache where it is deployed: example-apiserver learns
@@ -67,7 +67,7 @@ func TestClientCertificateCache(t *testing.T) {
 		return body
 	}
 	cached := func(metrics []byte, ca string) float64 {
-		return metricstest.Counter(t, metrics, "client_certificate_cache_lookups_total", map[string]string{"ca": ca, "result": "cached"})
+		return utils.Counter(t, metrics, "client_certificate_cache_lookups_total", map[string]string{"ca": ca, "result": "cached"})
 	}
 
 	before := get("/metrics")

@@ -33,7 +33,7 @@ import (
 	"example.com/example-apiserver/pkg/apis/example"
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	"example.com/example-apiserver/pkg/crontabrun"
-	"example.com/example-apiserver/test/localstack"
+	"example.com/example-apiserver/test/utils"
 )
 
 // The tests of example-controller-manager run CronTabs every minute, so most of their time is
@@ -49,7 +49,7 @@ const (
 	tickDeadline = 90 * time.Second
 	// succeedingImage is any image but the kwok ones: its pods succeed 1-2 s after they start.
 	succeedingImage = "busybox:1.36"
-	// kwokImages is why tests that run localstack.FailImage or HangImage skip on an existing
+	// kwokImages is why tests that run utils.FailImage or HangImage skip on an existing
 	// cluster: only the stack's KWOK Node knows them, and only the suite's server config allows them.
 	kwokImages = "runs the KWOK fail/hang images, which only the stack's fake Node plays and the suite's config allows"
 )
@@ -170,8 +170,7 @@ func nextMinute(at time.Time) time.Time {
 
 func TestCronTabRunsOnSchedule(t *testing.T) {
 	t.Parallel()
-	const ns, name = "e2e-ct-runs", "every-minute"
-	createNamespace(t, ns)
+	ns, name := stack.Namespace(t, "e2e-ct-runs"), "every-minute"
 	ct := storeCronTab(t, everyMinute(ns, name, succeedingImage))
 
 	state := waitForRuns(t, ns, name, "a Job for the first run", firstRunDeadline, func(s runState) bool { return len(s.jobs) > 0 })
@@ -230,9 +229,8 @@ func TestCronTabRunsOnSchedule(t *testing.T) {
 func TestCronTabForbidSkipsWhileARunIsActive(t *testing.T) {
 	stack.RequireLocal(t, kwokImages)
 	t.Parallel()
-	const ns, name = "e2e-ct-forbid", "forbid"
-	createNamespace(t, ns)
-	storeCronTab(t, everyMinute(ns, name, localstack.HangImage, func(spec *examplev1.CronTabSpec) {
+	ns, name := stack.Namespace(t, "e2e-ct-forbid"), "forbid"
+	storeCronTab(t, everyMinute(ns, name, utils.HangImage, func(spec *examplev1.CronTabSpec) {
 		spec.ConcurrencyPolicy = examplev1.ForbidConcurrent
 	}))
 
@@ -266,9 +264,8 @@ func TestCronTabForbidSkipsWhileARunIsActive(t *testing.T) {
 func TestCronTabReplaceDeletesTheActiveRun(t *testing.T) {
 	stack.RequireLocal(t, kwokImages)
 	t.Parallel()
-	const ns, name = "e2e-ct-replace", "replace"
-	createNamespace(t, ns)
-	storeCronTab(t, everyMinute(ns, name, localstack.HangImage, func(spec *examplev1.CronTabSpec) {
+	ns, name := stack.Namespace(t, "e2e-ct-replace"), "replace"
+	storeCronTab(t, everyMinute(ns, name, utils.HangImage, func(spec *examplev1.CronTabSpec) {
 		spec.ConcurrencyPolicy = examplev1.ReplaceConcurrent
 	}))
 
@@ -291,16 +288,15 @@ func TestCronTabReplaceDeletesTheActiveRun(t *testing.T) {
 
 func TestCronTabHistoryLimitsPruneFinishedRuns(t *testing.T) {
 	t.Parallel()
-	const ns = "e2e-ct-history"
-	createNamespace(t, ns)
+	ns := stack.Namespace(t, "e2e-ct-history")
 	for _, run := range []struct {
 		name, image, outcome string
 	}{
 		{"succeeds", succeedingImage, "Complete"},
-		{"fails", localstack.FailImage, "Failed"},
+		{"fails", utils.FailImage, "Failed"},
 	} {
 		t.Run(run.outcome, func(t *testing.T) {
-			if run.image == localstack.FailImage {
+			if run.image == utils.FailImage {
 				stack.RequireLocal(t, kwokImages)
 			}
 			t.Parallel()
@@ -327,8 +323,7 @@ func TestCronTabHistoryLimitsPruneFinishedRuns(t *testing.T) {
 
 func TestCronTabSuspendStopsRunsAndResumeStartsNoCatchUp(t *testing.T) {
 	t.Parallel()
-	const ns, name = "e2e-ct-suspend", "suspended"
-	createNamespace(t, ns)
+	ns, name := stack.Namespace(t, "e2e-ct-suspend"), "suspended"
 	storeCronTab(t, everyMinute(ns, name, succeedingImage, func(spec *examplev1.CronTabSpec) {
 		spec.Suspend = ptr.To(true)
 	}))
@@ -364,8 +359,7 @@ func TestCronTabSuspendStopsRunsAndResumeStartsNoCatchUp(t *testing.T) {
 
 func TestCronTabAdoptsItsRunsExistingJob(t *testing.T) {
 	t.Parallel()
-	const ns, name = "e2e-ct-adopt", "adopter"
-	createNamespace(t, ns)
+	ns, name := stack.Namespace(t, "e2e-ct-adopt"), "adopter"
 	ct := storeCronTab(t, everyMinute(ns, name, succeedingImage))
 
 	// The Job a controller that crashed right after creating it would leave, for a run time

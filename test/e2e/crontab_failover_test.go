@@ -75,8 +75,7 @@ func logSays(t *testing.T, p *framework.Process, text string) bool {
 // here replace it; the last one stays for the tests that follow, and the stack stops it.
 func TestCronTabControllerDowntimeAndFailover(t *testing.T) {
 	stack.RequireLocal(t, "stops and starts example-controller-manager processes")
-	const ns = "e2e-ct-failover"
-	createNamespace(t, ns)
+	ns := stack.Namespace(t, "e2e-ct-failover")
 	stoppedLeader := waitForLeaseHolder(t, "the stack's controller leads", tickDeadline)
 	if err := stack.StopComponent(controllerManager); err != nil {
 		stack.Fatalf(t, "stopping %s: %v", controllerManager, err)

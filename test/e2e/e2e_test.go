@@ -17,8 +17,6 @@ limitations under the License.
 package e2e
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -41,13 +39,6 @@ spec:
   cronSpec: %q
   image: my-awesome-cron-image
 `, name, ns, cronSpec)
-}
-
-// createNamespace creates a namespace for one test and deletes it afterwards.
-func createNamespace(t *testing.T, name string) {
-	t.Helper()
-	stack.MustKubectl(t, "create", "namespace", name)
-	t.Cleanup(func() { _, _ = stack.Kubectl("delete", "namespace", name, "--wait=false") })
 }
 
 func TestAPIServiceRegistered(t *testing.T) {
@@ -89,8 +80,7 @@ func TestAPIServiceRegistered(t *testing.T) {
 }
 
 func TestSeedCronTabThroughKubectl(t *testing.T) {
-	ns := "e2e-seed"
-	createNamespace(t, ns)
+	ns := stack.Namespace(t, "e2e-seed")
 	example := filepath.Join(stack.Root, "artifacts", "examples", "my-crontab.yaml")
 	stack.MustKubectl(t, "apply", "-n", ns, "-f", example)
 
@@ -128,8 +118,7 @@ func TestSeedCronTabThroughKubectl(t *testing.T) {
 }
 
 func TestInvalidCronSpecIsRejected(t *testing.T) {
-	ns := "e2e-invalid"
-	createNamespace(t, ns)
+	ns := stack.Namespace(t, "e2e-invalid")
 	out, err := stack.KubectlWithInput(cronTabManifest(ns, "bad", "61 * * * *"), "apply", "-f", "-")
 	if err == nil {
 		t.Fatalf("a CronTab with cronSpec 61 * * * * was accepted:\n%s", out)
@@ -145,8 +134,7 @@ func TestInvalidCronSpecIsRejected(t *testing.T) {
 }
 
 func TestScaleApplyPatchAndWatch(t *testing.T) {
-	ns := "e2e-scale"
-	createNamespace(t, ns)
+	ns := stack.Namespace(t, "e2e-scale")
 	stack.MustKubectl(t, "apply", "-n", ns, "-f", filepath.Join(stack.Root, "artifacts", "examples", "my-crontab.yaml"))
 
 	stack.MustKubectl(t, "scale", "ct", "my-new-cron-object", "-n", ns, "--replicas=3")
@@ -211,8 +199,7 @@ func TestDefaultCustomResourceMessage(t *testing.T) {
 }
 
 func TestDelegatedAuthentication(t *testing.T) {
-	ns := "e2e-auth"
-	createNamespace(t, ns)
+	ns := stack.Namespace(t, "e2e-auth")
 	user := "e2e-alice"
 
 	// Without RBAC the user is refused by example-apiserver's SubjectAccessReview.
@@ -249,13 +236,7 @@ func TestDelegatedAuthentication(t *testing.T) {
 
 func TestForgedIdentityHeadersAreRejected(t *testing.T) {
 	stack.RequireLocal(t, "calls example-apiserver directly with the stack's serving CA")
-	caPEM, err := os.ReadFile(filepath.Join(stack.Dir, "pki", "example-serving-ca.crt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(caPEM)
-	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	client := stack.ExampleAPIServerHTTPClient(t, nil)
 
 	// Straight to example-apiserver's port, claiming to be an admin, without the
 	// front-proxy client certificate that makes X-Remote-* headers trustworthy.
@@ -280,8 +261,7 @@ func TestForgedIdentityHeadersAreRejected(t *testing.T) {
 }
 
 func TestNamespaceDeletionRemovesCronTabs(t *testing.T) {
-	ns := "e2e-nsdelete"
-	stack.MustKubectl(t, "create", "namespace", ns)
+	ns := stack.Namespace(t, "e2e-nsdelete")
 	stack.MustKubectl(t, "apply", "-n", ns, "-f", filepath.Join(stack.Root, "artifacts", "examples", "my-crontab.yaml"))
 	stack.MustKubectl(t, "delete", "namespace", ns, "--wait=false")
 
@@ -297,8 +277,7 @@ func TestNamespaceDeletionRemovesCronTabs(t *testing.T) {
 }
 
 func TestBuiltInRolesCoverCronTabs(t *testing.T) {
-	ns := "e2e-roles"
-	createNamespace(t, ns)
+	ns := stack.Namespace(t, "e2e-roles")
 	stack.MustKubectl(t, "create", "rolebinding", "viewer", "-n", ns, "--clusterrole=view", "--user=e2e-viewer")
 	stack.MustKubectl(t, "create", "rolebinding", "editor", "-n", ns, "--clusterrole=edit", "--user=e2e-editor")
 

@@ -81,8 +81,7 @@ func waitForReplicas(t *testing.T, ns, resource, name string, want int) {
 // external metric http_requests with target AverageValue 100.
 func TestHPAScalesDeploymentOnPrometheusMetric(t *testing.T) {
 	stack.RequireLocal(t, "sets the metric in the Prometheus the suite starts, and stops it")
-	ns := "e2e-hpa"
-	createNamespace(t, ns)
+	ns := stack.Namespace(t, "e2e-hpa")
 	series := fmt.Sprintf(`http_requests{namespace=%q}`, ns)
 	exporter.Set(series, 450)
 	stack.MustKubectl(t, "apply", "-n", ns, "-f", filepath.Join(stack.Root, "artifacts", "examples", "hpa-http-requests.yaml"))
@@ -107,8 +106,7 @@ func TestHPAScalesDeploymentOnPrometheusMetric(t *testing.T) {
 // TestHPAScalesCronTab scales a CronTab through its scale subresource on the objects metric
 // crontabs: three CronTabs labelled tier=batch, target one per replica.
 func TestHPAScalesCronTab(t *testing.T) {
-	ns := "e2e-hpa-crontab"
-	createNamespace(t, ns)
+	ns := stack.Namespace(t, "e2e-hpa-crontab")
 	stack.MustKubectl(t, "apply", "-n", ns, "-f", filepath.Join(stack.Root, "artifacts", "examples", "my-crontab.yaml"))
 	for i := range 3 {
 		manifest := cronTabManifest(ns, fmt.Sprintf("batch-%d", i), "@hourly")
@@ -133,8 +131,7 @@ func TestHPAScalesCronTab(t *testing.T) {
 
 // TestHPAReportsMissingMetric: a metric that does not exist shows in the HPA's conditions.
 func TestHPAReportsMissingMetric(t *testing.T) {
-	ns := "e2e-hpa-missing"
-	createNamespace(t, ns)
+	ns := stack.Namespace(t, "e2e-hpa-missing")
 	hpa := `apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata:

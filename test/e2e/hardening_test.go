@@ -36,12 +36,8 @@ import (
 
 	"k8s.io/client-go/util/cert"
 
-	"example.com/example-apiserver/test/certs"
+	"example.com/example-apiserver/test/utils"
 )
-
-// hardeningNS holds what these tests create; nothing in it is readable by the identities
-// they use, so any 200 is a hole.
-const hardeningNS = "e2e-hardening"
 
 // auditEvent is the part of an audit log line the tests look at.
 type auditEvent struct {
@@ -66,15 +62,16 @@ type auditEvent struct {
 // refusals come from the credential and not from a broken test.
 func TestAuthenticationHardening(t *testing.T) {
 	stack.RequireLocal(t, "signs credentials with the stack's CAs and reads example-apiserver's audit log")
-	createNamespace(t, hardeningNS)
-	stack.MustKubectl(t, "create", "serviceaccount", "e2e-robot", "-n", hardeningNS)
-	saUID := stack.MustKubectl(t, "get", "serviceaccount", "e2e-robot", "-n", hardeningNS, "-o", "jsonpath={.metadata.uid}")
+	// Nothing in ns is readable by the identities used, so any 200 is a hole.
+	ns := stack.Namespace(t, "e2e-hardening")
+	stack.MustKubectl(t, "create", "serviceaccount", "e2e-robot", "-n", ns)
+	saUID := stack.MustKubectl(t, "get", "serviceaccount", "e2e-robot", "-n", ns, "-o", "jsonpath={.metadata.uid}")
 
 	pkiDir := filepath.Join(stack.Dir, "pki")
 	clusterCA := stackCA(t, pkiDir, "ca")
 	frontProxyCA := stackCA(t, pkiDir, "front-proxy-ca")
-	strangerCA := certs.NewCA(t, "e2e-stranger-ca")
-	saKey := certs.LoadKey(t, filepath.Join(pkiDir, "sa.key"))
+	strangerCA := utils.NewCA(t, "e2e-stranger-ca")
+	saKey := utils.LoadKey(t, filepath.Join(pkiDir, "sa.key"))
 
 	// A real identity of the cluster CA without any RBAC: authentication works, nothing is
 	// allowed, so a 200 can only come from a forged identity being believed.
@@ -90,12 +87,12 @@ func TestAuthenticationHardening(t *testing.T) {
 		return map[string]any{
 			"iss": "https://kubernetes.default.svc",
 			"aud": []string{"https://kubernetes.default.svc"},
-			"sub": "system:serviceaccount:" + hardeningNS + ":e2e-robot",
+			"sub": "system:serviceaccount:" + ns + ":e2e-robot",
 			"iat": exp.Add(-time.Hour).Unix(),
 			"nbf": exp.Add(-time.Hour).Unix(),
 			"exp": exp.Unix(),
 			"kubernetes.io": map[string]any{
-				"namespace":      hardeningNS,
+				"namespace":      ns,
 				"serviceaccount": map[string]any{"name": "e2e-robot", "uid": saUID},
 			},
 		}
@@ -105,8 +102,6 @@ func TestAuthenticationHardening(t *testing.T) {
 
 	exampleURL := stack.Env["EXAMPLE_APISERVER_URL"]
 	kubeURL := stack.Env["KUBE_APISERVER_URL"]
-	exampleCA := readFile(t, filepath.Join(pkiDir, "example-serving-ca.crt"))
-	kubeCA := readFile(t, filepath.Join(pkiDir, "ca.crt"))
 
 	type request struct {
 		name    string
@@ -135,7 +130,7 @@ func TestAuthenticationHardening(t *testing.T) {
 		{name: "expired-token", direct: true, headers: map[string]string{"Authorization": "Bearer " + expiredToken},
 			wantStatus: http.StatusUnauthorized},
 		{name: "control-valid-token", direct: true, headers: map[string]string{"Authorization": "Bearer " + validToken},
-			wantStatus: http.StatusForbidden, wantAuditUser: "system:serviceaccount:" + hardeningNS + ":e2e-robot"},
+			wantStatus: http.StatusForbidden, wantAuditUser: "system:serviceaccount:" + ns + ":e2e-robot"},
 		{name: "stranger-ca-cert", direct: true, cert: &strangerAdmin,
 			wantStatus: http.StatusUnauthorized},
 		{name: "agg-garbage-token", headers: map[string]string{"Authorization": "Bearer garbage.not.ajwt"},
@@ -149,13 +144,13 @@ func TestAuthenticationHardening(t *testing.T) {
 	}
 	for _, r := range requests {
 		t.Run(r.name, func(t *testing.T) {
-			base, ca := kubeURL, kubeCA
+			base, client := kubeURL, stack.HTTPSClient(t, "ca", r.cert)
 			if r.direct {
-				base, ca = exampleURL, exampleCA
+				base, client = exampleURL, stack.ExampleAPIServerHTTPClient(t, r.cert)
 			}
 			// The label selector only marks the request so its audit line can be found.
-			url := fmt.Sprintf("%s/apis/example.com/v1/namespaces/%s/crontabs?labelSelector=case%%3D%s", base, hardeningNS, r.name)
-			status, body := get(t, url, ca, r.cert, r.headers)
+			url := fmt.Sprintf("%s/apis/example.com/v1/namespaces/%s/crontabs?labelSelector=case%%3D%s", base, ns, r.name)
+			status, body := get(t, client, url, r.headers)
 			if status != r.wantStatus {
 				t.Fatalf("GET %s: %d, want %d\n%s", url, status, r.wantStatus, body)
 			}
@@ -192,20 +187,19 @@ func TestAuthenticationHardening(t *testing.T) {
 // example-apiserver sees that user and not the forged one.
 func TestAggregatorReplacesForgedHeaders(t *testing.T) {
 	stack.RequireLocal(t, "signs a client certificate with the stack's CA and reads example-apiserver's audit log")
-	ns := hardeningNS + "-agg"
-	createNamespace(t, ns)
+	ns := stack.Namespace(t, "e2e-hardening-agg")
 	stack.MustKubectl(t, "create", "role", "crontab-reader", "-n", ns, "--verb=list", "--resource=crontabs.example.com")
 	stack.MustKubectl(t, "create", "rolebinding", "reader", "-n", ns, "--role=crontab-reader", "--user=e2e-reader")
 	pkiDir := filepath.Join(stack.Dir, "pki")
 	reader := clientCert(t, stackCA(t, pkiDir, "ca"), "e2e-reader")
-	kubeCA := readFile(t, filepath.Join(pkiDir, "ca.crt"))
+	client := stack.HTTPSClient(t, "ca", &reader)
 	headers := map[string]string{"X-Remote-User": "e2e-mallory", "X-Remote-Group": "system:masters", "X-Remote-Extra-Scopes": "all"}
 
 	url := fmt.Sprintf("%s/apis/example.com/v1/namespaces/%s/crontabs?labelSelector=case%%3Dagg-forged-allowed", stack.Env["KUBE_APISERVER_URL"], ns)
 	var status int
 	var body string
 	stack.Eventually(t, 30*time.Second, "e2e-reader may list crontabs through the aggregator", func() (bool, string) {
-		status, body = get(t, url, kubeCA, &reader, headers)
+		status, body = get(t, client, url, headers)
 		return status == http.StatusOK, fmt.Sprintf("%d %s", status, body)
 	})
 	var ev auditEvent
@@ -248,19 +242,9 @@ func findAudit(t *testing.T, marker string) (auditEvent, bool) {
 	return found, ok
 }
 
-// get sends a GET with the given client certificate and headers and returns the answer.
-func get(t *testing.T, url string, caPEM []byte, cert *tls.Certificate, headers map[string]string) (int, string) {
+// get sends a GET with the given headers and returns the answer.
+func get(t *testing.T, client *http.Client, url string, headers map[string]string) (int, string) {
 	t.Helper()
-	roots := x509.NewCertPool()
-	roots.AppendCertsFromPEM(caPEM)
-	tlsConfig := &tls.Config{RootCAs: roots}
-	if cert != nil {
-		// Always send it: with Certificates, Go's client would hold back a certificate the
-		// server's list of acceptable CAs does not cover, and the server would see none.
-		tlsConfig.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return cert, nil }
-	}
-	client := &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsConfig}}
-	defer client.CloseIdleConnections()
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -278,15 +262,15 @@ func get(t *testing.T, url string, caPEM []byte, cert *tls.Certificate, headers 
 }
 
 // stackCA is a certificate authority of the stack's PKI, e.g. "ca" or "front-proxy-ca".
-func stackCA(t *testing.T, pkiDir, name string) *certs.KeyPair {
+func stackCA(t *testing.T, pkiDir, name string) *utils.KeyPair {
 	t.Helper()
-	return certs.Load(t, filepath.Join(pkiDir, name+".crt"), filepath.Join(pkiDir, name+".key"))
+	return utils.Load(t, filepath.Join(pkiDir, name+".crt"), filepath.Join(pkiDir, name+".key"))
 }
 
 // clientCert returns a client certificate for user, in groups, signed by ca.
-func clientCert(t *testing.T, ca *certs.KeyPair, user string, groups ...string) tls.Certificate {
+func clientCert(t *testing.T, ca *utils.KeyPair, user string, groups ...string) tls.Certificate {
 	t.Helper()
-	return ca.Issue(t, certs.Leaf{Config: cert.Config{
+	return ca.Issue(t, utils.Leaf{Config: cert.Config{
 		CommonName: user, Organization: groups, Usages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 	}}).TLSCertificate()
 }
@@ -312,13 +296,4 @@ func signJWT(t *testing.T, key crypto.Signer, claims map[string]any) string {
 		t.Fatal(err)
 	}
 	return signed + "." + base64.RawURLEncoding.EncodeToString(sig)
-}
-
-func readFile(t *testing.T, path string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
 }

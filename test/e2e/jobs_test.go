@@ -29,7 +29,7 @@ import (
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/yaml"
 
-	"example.com/example-apiserver/test/localstack"
+	"example.com/example-apiserver/test/utils"
 )
 
 // jobDeadline bounds scheduling, the 1-2 s "run" of a pod on the fake Node and
@@ -103,8 +103,7 @@ func TestNodesReady(t *testing.T) {
 
 func TestJobs(t *testing.T) {
 	stack.RequireLocal(t, kwokImages)
-	const ns = "e2e-jobs"
-	createNamespace(t, ns)
+	ns := stack.Namespace(t, "e2e-jobs")
 	node := stack.Env["KWOK_NODE"]
 
 	t.Run("completes on the fake node", func(t *testing.T) {
@@ -120,7 +119,7 @@ func TestJobs(t *testing.T) {
 
 	t.Run("fails with the fail image", func(t *testing.T) {
 		t.Parallel()
-		stack.MustKubectlWithInput(t, jobManifest(t, ns, "fails", localstack.FailImage), "apply", "-f", "-")
+		stack.MustKubectlWithInput(t, jobManifest(t, ns, "fails", utils.FailImage), "apply", "-f", "-")
 		waitForJobCondition(t, ns, "fails", "Failed")
 		if reason := stack.MustKubectl(t, "get", "job", "fails", "-n", ns, "-o",
 			`jsonpath={.status.conditions[?(@.type=="Failed")].reason}`); reason != "BackoffLimitExceeded" {
@@ -130,7 +129,7 @@ func TestJobs(t *testing.T) {
 
 	t.Run("runs until deleted with the hang image", func(t *testing.T) {
 		t.Parallel()
-		stack.MustKubectlWithInput(t, podManifest(t, ns, "hangs", localstack.HangImage), "apply", "-f", "-")
+		stack.MustKubectlWithInput(t, podManifest(t, ns, "hangs", utils.HangImage), "apply", "-f", "-")
 		stack.Eventually(t, jobDeadline, "pod hangs Running", func() (bool, string) {
 			out, err := podPhase(ns, "hangs")
 			return err == nil && out == "Running "+node, out
@@ -151,7 +150,7 @@ func TestJobs(t *testing.T) {
 		t.Parallel()
 		stack.MustKubectlWithInput(t, cronTabManifest(ns, "owner", "@hourly"), "apply", "-f", "-")
 		uid := stack.MustKubectl(t, "get", "crontab", "owner", "-n", ns, "-o", "jsonpath={.metadata.uid}")
-		stack.MustKubectlWithInput(t, jobManifest(t, ns, "owned", localstack.HangImage, metav1.OwnerReference{
+		stack.MustKubectlWithInput(t, jobManifest(t, ns, "owned", utils.HangImage, metav1.OwnerReference{
 			APIVersion: "example.com/v1", Kind: "CronTab", Name: "owner", UID: types.UID(uid),
 			Controller: ptr.To(true), BlockOwnerDeletion: ptr.To(true),
 		}), "apply", "-f", "-")

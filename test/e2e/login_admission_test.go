@@ -31,8 +31,7 @@ import (
 // policy engines are) nor a MutatingAdmissionPolicy on loginrequests sees a login's password.
 func TestLoginMutatingAdmission(t *testing.T) {
 	stack.RequireLocal(t, "reads the directory's passwords and serves its webhook on this machine's loopback")
-	const ns = "e2e-login-admission"
-	admissionNamespace(t, ns, nil)
+	ns := stack.Namespace(t, "e2e-login-admission")
 	passwordBytes, err := os.ReadFile(filepath.Join(stack.Env["LDAP_DIR"], "alice.password"))
 	if err != nil {
 		t.Fatal(err)

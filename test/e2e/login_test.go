@@ -20,7 +20,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"io/fs"
 	"net/http"
 	"os"
@@ -87,7 +86,7 @@ func (u *loginUser) cachedTokens(t *testing.T) []string {
 func TestLogin(t *testing.T) {
 	stack.RequireLocal(t, "reads the directory's passwords and stops its slapd")
 	t.Parallel()
-	const ns = "e2e-login"
+	ns := stack.Namespace(t, "e2e-login")
 	ldapDir := stack.Env["LDAP_DIR"]
 	password := func(name string) string {
 		data, err := os.ReadFile(filepath.Join(ldapDir, name+".password"))
@@ -121,7 +120,6 @@ func TestLogin(t *testing.T) {
 	wantContains(t, "bob's whoami", out, "Username    ldap:bob", "[ldap:readers system:authenticated]")
 
 	// RBAC on the directory group: cron-admins edit CronTabs (user-roles.yaml folds them into edit).
-	stack.MustKubectl(t, "create", "namespace", ns)
 	t.Cleanup(func() { _, _ = stack.Kubectl("delete", "namespace", ns, "--wait=false") })
 	stack.MustKubectl(t, "create", "rolebinding", "cron-admins", "-n", ns, "--clusterrole=edit", "--group=ldap:cron-admins")
 	manifest := func(name string) string {
@@ -239,22 +237,16 @@ func kubectlWithToken(token string, args ...string) (string, error) {
 // certificate pki/<cert>.crt ("" for none) and returns the HTTP status.
 func postTokenReview(t *testing.T, cert, token string) int {
 	t.Helper()
-	pki := stack.Env["LOCAL_UP_PKI_DIR"]
-	ca, err := os.ReadFile(filepath.Join(pki, "example-serving-ca.crt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	roots := x509.NewCertPool()
-	roots.AppendCertsFromPEM(ca)
-	tlsConfig := &tls.Config{RootCAs: roots, ServerName: "localhost"}
+	var pair *tls.Certificate
 	if cert != "" {
-		pair, err := tls.LoadX509KeyPair(filepath.Join(pki, cert+".crt"), filepath.Join(pki, cert+".key"))
+		pki := stack.Env["LOCAL_UP_PKI_DIR"]
+		loaded, err := tls.LoadX509KeyPair(filepath.Join(pki, cert+".crt"), filepath.Join(pki, cert+".key"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		tlsConfig.Certificates = []tls.Certificate{pair}
+		pair = &loaded
 	}
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsConfig}}
+	client := stack.ExampleAPIServerHTTPClient(t, pair)
 	body := `{"apiVersion":"authentication.k8s.io/v1","kind":"TokenReview","spec":{"token":"` + token + `"}}`
 	resp, err := client.Post(stack.Env["EXAMPLE_APISERVER_URL"]+"/authenticate/tokenreview", "application/json", strings.NewReader(body))
 	if err != nil {

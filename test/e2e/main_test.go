@@ -34,7 +34,7 @@ import (
 
 	"example.com/example-apiserver/pkg/apis/config/v1alpha1"
 	"example.com/example-apiserver/test/e2e/framework"
-	"example.com/example-apiserver/test/localstack"
+	"example.com/example-apiserver/test/utils"
 )
 
 // Started once for the package; tests use their own namespaces.
@@ -140,7 +140,7 @@ func writeServerConfig(dir, prometheusURL string) (string, error) {
 		return "", fmt.Errorf("artifacts/config/example-apiserver.yaml: %w", err)
 	}
 	policy := &cfg.CronTabPolicy.ImagePolicy
-	policy.AllowedPrefixes = append(policy.AllowedPrefixes, strings.Split(localstack.FailImage, "/")[0])
+	policy.AllowedPrefixes = append(policy.AllowedPrefixes, strings.Split(utils.FailImage, "/")[0])
 	cfg.ExternalMetrics = append(cfg.ExternalMetrics, v1alpha1.ExternalMetric{
 		Name:     "http_requests",
 		CacheTTL: &metav1.Duration{Duration: time.Second},

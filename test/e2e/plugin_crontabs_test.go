@@ -26,9 +26,8 @@ import (
 // crontabs" side by side on the same CronTabs: with the server's Table and kubectl's printers
 // behind both, every output must be the same, byte for byte.
 func TestKubectlExampleCronTabsIsKubectlGet(t *testing.T) {
-	const ns = "e2e-plugin-crontabs"
+	ns := stack.Namespace(t, "e2e-plugin-crontabs")
 	e := newPluginEnv(t, buildPlugins(t))
-	createNamespace(t, ns)
 
 	// Schedules that do not fire while the test runs: the controller leaves ACTIVE and LAST
 	// SCHEDULE alone between the two commands.

@@ -26,9 +26,8 @@ import (
 // lets it complete on the fake Node, and reads it back: history shows it Succeeded and
 // manual, and example-controller-manager tracked it without taking it for a scheduled run.
 func TestKubectlExampleRunAndHistory(t *testing.T) {
-	const ns = "e2e-plugin-runs"
+	ns := stack.Namespace(t, "e2e-plugin-runs")
 	e := newPluginEnv(t, buildPlugins(t))
-	createNamespace(t, ns)
 
 	// January 1st, 03:00: the schedule does not fire while the test runs, so anything the
 	// controller records as scheduled would come from the manual run.

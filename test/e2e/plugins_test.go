@@ -114,10 +114,9 @@ func wantContains(t *testing.T, what, out string, wants ...string) {
 }
 
 func TestKubectlExamplePlugin(t *testing.T) {
-	const ns = "e2e-plugins"
+	ns := stack.Namespace(t, "e2e-plugins")
 	bin := buildPlugins(t)
 	e := newPluginEnv(t, bin)
-	stack.MustKubectl(t, "create", "namespace", ns)
 	t.Cleanup(func() { _, _ = stack.Kubectl("delete", "namespace", ns, "--wait=false") })
 
 	out, _ := e.kubectl("plugin", "list")
@@ -172,7 +171,7 @@ func TestKubectlExamplePlugin(t *testing.T) {
 	}
 
 	out = e.mustKubectl(t, "example", "next", "nightly", "-n", ns, "--count", "2")
-	wantContains(t, "kubectl example next", out, "CronTab e2e-plugins/nightly runs \"0 3 * * *\" (time zone Asia/Shanghai); next 2:")
+	wantContains(t, "kubectl example next", out, "CronTab "+ns+"/nightly runs \"0 3 * * *\" (time zone Asia/Shanghai); next 2:")
 	if n := strings.Count(out, " 03:00:00 CST +08:00 "); n != 2 {
 		t.Errorf("kubectl example next: %d runs at 03:00 Shanghai time, want 2:\n%s", n, out)
 	}
@@ -235,11 +234,10 @@ func execKubeconfig(t *testing.T, plugin string, args ...string) string {
 }
 
 func TestCredentialPluginServiceAccount(t *testing.T) {
-	const ns = "e2e-plugins-auth"
+	ns := stack.Namespace(t, "e2e-plugins-auth")
 	bin := buildPlugins(t)
 	plugin := filepath.Join(bin, "example-credential-plugin")
 	admin := newPluginEnv(t, bin)
-	stack.MustKubectl(t, "create", "namespace", ns)
 	t.Cleanup(func() { _, _ = stack.Kubectl("delete", "namespace", ns, "--wait=false") })
 	stack.MustKubectl(t, "create", "serviceaccount", "e2e-reader", "-n", ns)
 	stack.MustKubectl(t, "create", "serviceaccount", "e2e-nobody", "-n", ns)

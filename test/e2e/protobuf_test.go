@@ -32,8 +32,7 @@ import (
 // it to example-apiserver, and reads it back as protobuf the same way, as the generated
 // clientset does (it prefers protobuf; a CRD could only answer JSON).
 func TestProtobufThroughTheAggregator(t *testing.T) {
-	const ns = "e2e-protobuf"
-	createNamespace(t, ns)
+	ns := stack.Namespace(t, "e2e-protobuf")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	config, err := stack.RESTConfig()

@@ -42,8 +42,7 @@ func TestReadmeTryIt(t *testing.T) {
 		t.Fatalf("the README's Try it section has %d shell blocks, want the commands and an error", len(blocks))
 	}
 
-	const ns = "e2e-readme"
-	createNamespace(t, ns)
+	ns := stack.Namespace(t, "e2e-readme")
 	t.Cleanup(func() { _, _ = stack.Kubectl("delete", "customresource", "hello", "--ignore-not-found") })
 	kubeconfig := copyAdminKubeconfig(t)
 	stack.MustKubectl(t, "--kubeconfig", kubeconfig, "config", "set-context", "--current", "--namespace", ns)

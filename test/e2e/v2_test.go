@@ -81,8 +81,7 @@ func assertV2Fields(t *testing.T, ns, step string) {
 // TestV2CronTabThroughV1Clients applies a v2 CronTab with kubectl and writes it back as v1,
 // with kubectl replace and a v1 kubectl apply: every v2 field stays.
 func TestV2CronTabThroughV1Clients(t *testing.T) {
-	ns := "e2e-v2"
-	createNamespace(t, ns)
+	ns := stack.Namespace(t, "e2e-v2")
 	stack.MustKubectlWithInput(t, []byte(v2Manifest), "apply", "-n", ns, "-f", "-")
 	assertV2Fields(t, ns, "applied as v2")
 	if got := stack.MustKubectl(t, "get", "ct", "nightly", "-n", ns, "-o", "jsonpath={.apiVersion}"); got != "example.com/v2" {

@@ -19,8 +19,6 @@ package ha
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -133,14 +131,7 @@ func (c *etcdCluster) caughtUp(member string) (bool, string) {
 }
 
 // apiServerReady says whether a replica's own /readyz answers 200 on its port.
-func apiServerReady(replica string) (bool, string) {
-	ca, err := os.ReadFile(stack.Env["LOCAL_UP_PKI_DIR"] + "/example-serving-ca.crt")
-	if err != nil {
-		return false, err.Error()
-	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(ca)
-	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+func apiServerReady(client *http.Client, replica string) (bool, string) {
 	resp, err := client.Get("https://127.0.0.1:" + stack.Env[envKey(replica, "PORT")] + "/readyz")
 	if err != nil {
 		return false, err.Error()

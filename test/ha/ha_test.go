@@ -84,7 +84,7 @@ type run struct {
 // controller starts every run of a CronTab exactly once. It prints what clients saw of each
 // fault (docs/reliability.md).
 func TestSurvivesLosingAnyOneProcess(t *testing.T) {
-	const ns, runsNS = "ha-writes", "ha-runs"
+	ns, runsNS := stack.Namespace(t, "ha-writes"), stack.Namespace(t, "ha-runs")
 	config, err := stack.RESTConfig()
 	if err != nil {
 		t.Fatal(err)
@@ -98,8 +98,6 @@ func TestSurvivesLosingAnyOneProcess(t *testing.T) {
 	if r.kube, err = kubernetes.NewForConfig(config); err != nil {
 		t.Fatal(err)
 	}
-	stack.MustKubectl(t, "create", "namespace", ns)
-	stack.MustKubectl(t, "create", "namespace", runsNS)
 
 	// Its runs are counted at the end: one Job a minute, whatever was killed meanwhile.
 	ctx := t.Context()
@@ -264,8 +262,10 @@ func (r *run) killAPIServerReplicas() string {
 		stack.Eventually(r.t, recoveryTimeout, "HAProxy takes "+replica+" out", loadBalancerSays(replica, "DOWN"))
 		r.restart(replica)
 		restarted := time.Now()
+		client := stack.ExampleAPIServerHTTPClient(r.t, nil)
+		client.Timeout = 5 * time.Second // a replica that hangs must not eat the wait
 		stack.Eventually(r.t, recoveryTimeout, replica+" ready again", func() (bool, string) {
-			return apiServerReady(replica)
+			return apiServerReady(client, replica)
 		})
 		ready := time.Since(restarted)
 		// As a rolling update waits for the new pod's endpoint to be ready before the next.

@@ -33,6 +33,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"example.com/example-apiserver/test/utils"
 )
 
 // build compiles one of the image programs, static as the images ship it, into a temporary directory.
@@ -133,20 +135,11 @@ func TestPauseReapsOrphans(t *testing.T) {
 		t.Fatalf("%v: %v\n%s", orphan.Args, err, b)
 	}
 	seen := false
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	utils.Eventually(t, 20*time.Second, "pause reaps the orphan", func() (bool, string) {
 		children := childrenOf(t, pid)
-		if len(children) > 0 {
-			seen = true
-		}
-		if seen && len(children) == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("children of pause after 20s (seen an orphan: %v): %v", seen, children)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		seen = seen || len(children) > 0
+		return seen && len(children) == 0, fmt.Sprintf("children of pause %v (seen an orphan: %v)", children, seen)
+	})
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

@@ -30,9 +30,8 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/util/cert"
 
-	"example.com/example-apiserver/test/certs"
 	"example.com/example-apiserver/test/integration/framework"
-	"example.com/example-apiserver/test/metricstest"
+	"example.com/example-apiserver/test/utils"
 )
 
 // TestClientCertificateCache runs a server that trusts a client CA and a front proxy's CA
@@ -42,9 +41,9 @@ import (
 // expire.
 func TestClientCertificateCache(t *testing.T) {
 	dir := t.TempDir()
-	clientCA, frontProxyCA := certs.NewCA(t, "client-ca"), certs.NewCA(t, "front-proxy-ca")
+	clientCA, frontProxyCA := utils.NewCA(t, "client-ca"), utils.NewCA(t, "front-proxy-ca")
 	clientCAFile, frontProxyCAFile := filepath.Join(dir, "client-ca.crt"), filepath.Join(dir, "front-proxy-ca.crt")
-	for file, ca := range map[string]*certs.KeyPair{clientCAFile: clientCA, frontProxyCAFile: frontProxyCA} {
+	for file, ca := range map[string]*utils.KeyPair{clientCAFile: clientCA, frontProxyCAFile: frontProxyCA} {
 		if err := os.WriteFile(file, ca.CertPEM, 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -58,9 +57,9 @@ func TestClientCertificateCache(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 
-	alice := connection(t, srv, clientCA.Issue(t, certs.Leaf{Config: cert.Config{CommonName: "alice",
+	alice := connection(t, srv, clientCA.Issue(t, utils.Leaf{Config: cert.Config{CommonName: "alice",
 		Usages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}}))
-	frontProxy := connection(t, srv, frontProxyCA.Issue(t, certs.Leaf{Config: cert.Config{CommonName: "front-proxy",
+	frontProxy := connection(t, srv, frontProxyCA.Issue(t, utils.Leaf{Config: cert.Config{CommonName: "front-proxy",
 		Usages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}}))
 	const path = "/apis/example.com/v1/namespaces/default/crontabs"
 
@@ -83,7 +82,7 @@ func TestClientCertificateCache(t *testing.T) {
 	}
 
 	// The server watches the file: once it has reloaded, alice's kept connection is refused.
-	if err := os.WriteFile(clientCAFile, certs.NewCA(t, "next-client-ca").CertPEM, 0o600); err != nil {
+	if err := os.WriteFile(clientCAFile, utils.NewCA(t, "next-client-ca").CertPEM, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if err := wait.PollUntilContextCancel(ctx, 100*time.Millisecond, true, func(ctx context.Context) (bool, error) {
@@ -100,7 +99,7 @@ type clientConnection struct {
 }
 
 // connection is a client presenting leaf on one kept-alive connection.
-func connection(t *testing.T, srv *framework.TestServer, leaf *certs.KeyPair) *clientConnection {
+func connection(t *testing.T, srv *framework.TestServer, leaf *utils.KeyPair) *clientConnection {
 	config := rest.AnonymousClientConfig(srv.ClientConfig)
 	config.CertData, config.KeyData = leaf.CertPEM, leaf.KeyPEM
 	client, err := rest.HTTPClientFor(config)
@@ -154,7 +153,7 @@ func cacheLookups(ctx context.Context, t *testing.T, srv *framework.TestServer) 
 		t.Fatal(err)
 	}
 	count := func(result string) float64 {
-		return metricstest.Counter(t, data, "client_certificate_cache_lookups_total", map[string]string{"ca": "client_ca", "result": result})
+		return utils.Counter(t, data, "client_certificate_cache_lookups_total", map[string]string{"ca": "client_ca", "result": result})
 	}
 	return lookupCounts{verified: count("verified"), cached: count("cached")}
 }

@@ -33,7 +33,7 @@ import (
 
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	applyv1 "example.com/example-apiserver/pkg/generated/applyconfiguration/example/v1"
-	"example.com/example-apiserver/test/localstack"
+	"example.com/example-apiserver/test/utils"
 )
 
 // runningCronTab is a CronTab with every field of how runs are made set.
@@ -264,7 +264,7 @@ func TestLongCronTabNamesKeepWorking(t *testing.T) {
 	if err != nil {
 		t.Fatalf("create: %v", err)
 	}
-	key, _, err := localstack.StoredObject(ctx, etcd, server.EtcdPrefix, "crontabs", template.Namespace, template.Name)
+	key, _, err := utils.StoredObject(ctx, etcd, server.EtcdPrefix, "crontabs", template.Namespace, template.Name)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,9 +32,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	loginv1alpha1 "example.com/example-apiserver/pkg/apis/login/v1alpha1"
-	"example.com/example-apiserver/test/certs"
 	"example.com/example-apiserver/test/integration/framework"
 	"example.com/example-apiserver/test/ldaptest"
+	"example.com/example-apiserver/test/utils"
 )
 
 // The login through the real server: the generated clientset (protobuf) creates a
@@ -107,7 +107,7 @@ func TestLoginDirectoryUserNamedLikeACertificateUser(t *testing.T) {
 func startLoginServer(t *testing.T, dir *ldaptest.Directory) (srv *framework.TestServer, keysFile string) {
 	t.Helper()
 	keysFile = filepath.Join(t.TempDir(), "keys.pem")
-	if err := os.WriteFile(keysFile, certs.NewKeyPEM(t), 0o600); err != nil {
+	if err := os.WriteFile(keysFile, utils.NewKeyPEM(t), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	configFile := filepath.Join(t.TempDir(), "config.yaml")

@@ -36,7 +36,7 @@ import (
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	clientset "example.com/example-apiserver/pkg/generated/clientset/versioned"
 	"example.com/example-apiserver/test/integration/framework"
-	"example.com/example-apiserver/test/localstack"
+	"example.com/example-apiserver/test/utils"
 )
 
 // protobufMagic starts every object Kubernetes stores or serves as protobuf.
@@ -70,7 +70,7 @@ func TestJSONStoredCronTabsStayReadable(t *testing.T) {
 	if err != nil {
 		t.Fatalf("create: %v", err)
 	}
-	key, value, err := localstack.StoredObject(ctx, etcd, server.EtcdPrefix, "crontabs", created.Namespace, created.Name)
+	key, value, err := utils.StoredObject(ctx, etcd, server.EtcdPrefix, "crontabs", created.Namespace, created.Name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestJSONStoredCronTabsStayReadable(t *testing.T) {
 	if _, err := cronTabs.Update(ctx, got, metav1.UpdateOptions{}); err != nil {
 		t.Fatalf("updating the JSON-stored CronTab: %v", err)
 	}
-	if _, value, err := localstack.StoredObject(ctx, etcd, server.EtcdPrefix, "crontabs", created.Namespace, created.Name); err != nil || !bytes.HasPrefix(value, protobufMagic) {
+	if _, value, err := utils.StoredObject(ctx, etcd, server.EtcdPrefix, "crontabs", created.Namespace, created.Name); err != nil || !bytes.HasPrefix(value, protobufMagic) {
 		t.Errorf("after an update stored as %q (%v), want protobuf", value[:min(len(value), 40)], err)
 	}
 }

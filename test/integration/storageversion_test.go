@@ -34,7 +34,7 @@ import (
 	"example.com/example-apiserver/pkg/apis/example"
 	examplev2 "example.com/example-apiserver/pkg/apis/example/v2"
 	"example.com/example-apiserver/test/integration/framework"
-	"example.com/example-apiserver/test/localstack"
+	"example.com/example-apiserver/test/utils"
 )
 
 // fullTemplateCronTab is a v2 CronTab that uses what v1 has no field for: a Secret in the
@@ -77,11 +77,11 @@ func fullTemplateCronTab(name string) *examplev2.CronTab {
 // storedVersion returns the example.com version etcd holds the CronTab in.
 func storedVersion(t *testing.T, srv *framework.TestServer, namespace, name string) string {
 	t.Helper()
-	_, value, err := localstack.StoredObject(context.Background(), newEtcdClient(t, srv), srv.EtcdPrefix, "crontabs", namespace, name)
+	_, value, err := utils.StoredObject(context.Background(), newEtcdClient(t, srv), srv.EtcdPrefix, "crontabs", namespace, name)
 	if err != nil {
 		t.Fatalf("reading %s/%s from etcd: %v", namespace, name, err)
 	}
-	version, err := localstack.StoredAPIVersion(value)
+	version, err := utils.StoredAPIVersion(value)
 	if err != nil {
 		t.Fatalf("%s/%s in etcd: %v", namespace, name, err)
 	}

@@ -35,8 +35,7 @@ import (
 
 	"example.com/example-apiserver/pkg/apis/config"
 	configscheme "example.com/example-apiserver/pkg/apis/config/scheme"
-	"example.com/example-apiserver/test/certs"
-	"example.com/example-apiserver/test/localstack"
+	"example.com/example-apiserver/test/utils"
 )
 
 // Directory is a running slapd.
@@ -79,7 +78,7 @@ func Start(t testing.TB) *Directory {
 
 // StartTLS is Start with TLS: serving (a certificate for 127.0.0.1) on LDAPSURL and for
 // StartTLS on URL.
-func StartTLS(t testing.TB, serving *certs.KeyPair) *Directory {
+func StartTLS(t testing.TB, serving *utils.KeyPair) *Directory {
 	t.Helper()
 	return StartWith(t, Options{Serving: serving})
 }
@@ -87,7 +86,7 @@ func StartTLS(t testing.TB, serving *certs.KeyPair) *Directory {
 // Options change the directory a test starts.
 type Options struct {
 	// Serving, when set, is the certificate of TLS on LDAPSURL and StartTLS on URL.
-	Serving *certs.KeyPair
+	Serving *utils.KeyPair
 	// DatabaseConfig are slapd.conf lines appended to the database's section, e.g.
 	// "sizelimit 1".
 	DatabaseConfig string
@@ -103,7 +102,7 @@ func StartWith(t testing.TB, opts Options) *Directory {
 	if _, err := exec.LookPath("slapd"); err != nil {
 		t.Skip("slapd not installed (hack/prereqs.sh test installs Debian's slapd and ldap-utils)")
 	}
-	root, err := localstack.RepoRoot()
+	root, err := utils.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +166,7 @@ func StartWith(t testing.TB, opts Options) *Directory {
 
 func freePort(t testing.TB) string {
 	t.Helper()
-	port, err := localstack.FreePort()
+	port, err := utils.GetFreePort()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"example.com/example-apiserver/test/loadcheck"
+	"example.com/example-apiserver/test/utils"
 )
 
 // TestEtcdFault kills etcd under a write load and starts it again. While it is down the
@@ -60,7 +61,7 @@ func TestEtcdFault(t *testing.T) {
 	}
 
 	stop := run(current)
-	eventually(t, 60*time.Second, "200 writes acknowledged before the fault", func() (bool, string) {
+	utils.Eventually(t, 60*time.Second, "200 writes acknowledged before the fault", func() (bool, string) {
 		return current.AckedCount() >= 200, current.String()
 	})
 	stop()
@@ -69,9 +70,9 @@ func TestEtcdFault(t *testing.T) {
 	// etcd dies (SIGKILL, as in a crash or OOM kill) under load.
 	current = during
 	stop = run(current)
-	etcd.kill()
+	etcd.Kill()
 	killed := time.Now()
-	eventually(t, 30*time.Second, "/readyz fails while etcd is down", func() (bool, string) {
+	utils.Eventually(t, 30*time.Second, "/readyz fails while etcd is down", func() (bool, string) {
 		code, body := server.readyz()
 		return code != http.StatusOK && code != 0, fmt.Sprintf("%d %s", code, body)
 	})
@@ -80,7 +81,7 @@ func TestEtcdFault(t *testing.T) {
 	// an etcd that does not come back. Keep the load until each writer has had one of those
 	// answered too, so the bound on the time to answer is tested.
 	failedAtReadyz := current.FailureCount()
-	eventually(t, 60*time.Second, "every writer has seen a failure after /readyz failed", func() (bool, string) {
+	utils.Eventually(t, 60*time.Second, "every writer has seen a failure after /readyz failed", func() (bool, string) {
 		return current.FailureCount() >= failedAtReadyz+8, current.String()
 	})
 	stop()
@@ -90,21 +91,21 @@ func TestEtcdFault(t *testing.T) {
 	stop = run(current)
 	etcd.start(t)
 	restarted := time.Now()
-	eventually(t, 60*time.Second, "/readyz ok after etcd is back", func() (bool, string) {
+	utils.Eventually(t, 60*time.Second, "/readyz ok after etcd is back", func() (bool, string) {
 		code, body := server.readyz()
 		return code == http.StatusOK, fmt.Sprintf("%d %s", code, body)
 	})
 	t.Logf("/readyz ok %s after etcd was started again", time.Since(restarted).Round(time.Millisecond))
-	eventually(t, 60*time.Second, "100 writes acknowledged after etcd is back", func() (bool, string) {
+	utils.Eventually(t, 60*time.Second, "100 writes acknowledged after etcd is back", func() (bool, string) {
 		return current.AckedCount() >= 100, current.String()
 	})
 	stop()
 	t.Logf("after etcd was back: %s", after)
 
-	if server.exited() {
-		t.Fatalf("example-apiserver exited: %v", server.waitErr)
+	if server.Exited() {
+		t.Fatalf("example-apiserver exited: %v", server.WaitExit(0))
 	}
-	server.assertNoPanic(t)
+	server.AssertNoPanic(t)
 	for _, o := range []*loadcheck.Outcome{before, during, after} {
 		if o.Slowest() > requestTimeout+slack {
 			t.Errorf("a request took %s, past its %s timeout: %s", o.Slowest(), requestTimeout, o)

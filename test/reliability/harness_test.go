@@ -26,10 +26,8 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -39,8 +37,7 @@ import (
 
 	clientset "example.com/example-apiserver/pkg/generated/clientset/versioned"
 
-	"example.com/example-apiserver/test/certs"
-	"example.com/example-apiserver/test/localstack"
+	"example.com/example-apiserver/test/utils"
 )
 
 // binDir holds the binaries `make build tools` puts in _output/bin; TestMain sets it.
@@ -50,7 +47,7 @@ var binDir string
 const etcdPrefix = "/registry/example.com/"
 
 func TestMain(m *testing.M) {
-	root, err := localstack.RepoRoot()
+	root, err := utils.RepoRoot()
 	if err == nil {
 		binDir = filepath.Join(root, "_output", "bin")
 		for _, bin := range []string{"etcd", "example-apiserver"} {
@@ -66,137 +63,17 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// process is a binary started by a test; it is killed when the test ends, whatever happens.
-type process struct {
-	name    string
-	logPath string
-	cmd     *exec.Cmd
-	done    chan struct{} // closed when the process has exited; then waitErr is set
-	waitErr error
-}
-
-func startProcess(t *testing.T, name, bin string, args ...string) *process {
-	t.Helper()
-	logPath := filepath.Join(t.TempDir(), name+".log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fmt.Fprintf(logFile, "# %s %s\n", bin, strings.Join(args, " "))
-	p := &process{name: name, logPath: logPath, done: make(chan struct{})}
-	p.cmd = exec.Command(bin, args...)
-	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
-	// Should the test binary die, the kernel kills the server too: nothing outlives a run.
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := p.cmd.Start(); err != nil {
-		logFile.Close()
-		t.Fatalf("starting %s: %v", name, err)
-	}
-	go func() {
-		p.waitErr = p.cmd.Wait()
-		logFile.Close()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		p.kill()
-		if t.Failed() {
-			t.Logf("==> %s log (last lines) <==\n%s", name, p.tail(60))
-		}
-	})
-	return p
-}
-
-func (p *process) exited() bool {
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
-}
-
-// kill sends SIGKILL and waits for the process to be gone.
-func (p *process) kill() {
-	if !p.exited() {
-		_ = p.cmd.Process.Kill()
-	}
-	<-p.done
-}
-
-// waitExit waits up to timeout for the process to exit by itself.
-func (p *process) waitExit(timeout time.Duration) error {
-	select {
-	case <-p.done:
-		return p.waitErr
-	case <-time.After(timeout):
-		return fmt.Errorf("%s still running after %s", p.name, timeout)
-	}
-}
-
-func (p *process) log() string {
-	data, err := os.ReadFile(p.logPath)
-	if err != nil {
-		return err.Error()
-	}
-	return string(data)
-}
-
-func (p *process) tail(lines int) string {
-	all := strings.Split(strings.TrimRight(p.log(), "\n"), "\n")
-	if len(all) > lines {
-		all = all[len(all)-lines:]
-	}
-	return strings.Join(all, "\n")
-}
-
-// assertNoPanic fails the test if the log shows a recovered or fatal panic.
-func (p *process) assertNoPanic(t *testing.T) {
-	t.Helper()
-	for _, line := range strings.Split(p.log(), "\n") {
-		if strings.Contains(line, "Observed a panic") || strings.HasPrefix(line, "panic:") || strings.Contains(line, "fatal error:") {
-			t.Errorf("%s panicked: %s", p.name, line)
-		}
-	}
-}
-
-// freePort returns a port nothing listens on right now.
-func freePort(t *testing.T) int {
-	t.Helper()
-	port, err := localstack.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return port
-}
-
-// eventually polls condition every 100ms until it is done or timeout passes, then fails with
-// its last status. Never a fixed sleep.
-func eventually(t *testing.T, timeout time.Duration, what string, condition func() (done bool, status string)) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		done, status := condition()
-		if done {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not true after %s; last: %s", what, timeout, status)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // etcdServer is an etcd process that can be killed and started again on the same data.
 type etcdServer struct {
-	*process
+	*utils.Process
 	args []string
 	URL  string
 }
 
 func startEtcd(t *testing.T) *etcdServer {
 	t.Helper()
-	clientURL := fmt.Sprintf("http://127.0.0.1:%d", freePort(t))
-	peerURL := fmt.Sprintf("http://127.0.0.1:%d", freePort(t))
+	clientURL := fmt.Sprintf("http://127.0.0.1:%d", utils.FreePort(t))
+	peerURL := fmt.Sprintf("http://127.0.0.1:%d", utils.FreePort(t))
 	e := &etcdServer{URL: clientURL, args: []string{
 		"--name=reliability",
 		"--data-dir=" + filepath.Join(t.TempDir(), "etcd"),
@@ -216,11 +93,11 @@ func startEtcd(t *testing.T) *etcdServer {
 // start starts (or restarts) etcd and waits for /health.
 func (e *etcdServer) start(t *testing.T) {
 	t.Helper()
-	e.process = startProcess(t, "etcd", filepath.Join(binDir, "etcd"), e.args...)
+	e.Process = utils.StartProcess(t, "etcd", filepath.Join(binDir, "etcd"), e.args...)
 	client := &http.Client{Timeout: 2 * time.Second}
-	eventually(t, 60*time.Second, "etcd /health", func() (bool, string) {
-		if e.exited() {
-			t.Fatalf("etcd exited: %v\n%s", e.waitErr, e.tail(30))
+	utils.Eventually(t, 60*time.Second, "etcd /health", func() (bool, string) {
+		if e.Exited() {
+			t.Fatalf("etcd exited: %v\n%s", e.WaitExit(0), e.Tail(30))
 		}
 		resp, err := client.Get(e.URL + "/health")
 		if err != nil {
@@ -273,13 +150,13 @@ type pki struct {
 func newPKI(t *testing.T) *pki {
 	t.Helper()
 	dir := t.TempDir()
-	ca := certs.NewCA(t, "reliability-ca")
-	server := ca.Issue(t, certs.Leaf{Config: cert.Config{
+	ca := utils.NewCA(t, "reliability-ca")
+	server := ca.Issue(t, utils.Leaf{Config: cert.Config{
 		CommonName: "example-apiserver",
 		AltNames:   cert.AltNames{IPs: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{"localhost"}},
 		Usages:     []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}})
-	admin := ca.Issue(t, certs.Leaf{Config: cert.Config{
+	admin := ca.Issue(t, utils.Leaf{Config: cert.Config{
 		CommonName: "reliability-admin", Organization: []string{"system:masters"},
 		Usages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 	}})
@@ -295,7 +172,7 @@ func newPKI(t *testing.T) *pki {
 
 // apiServer is an example-apiserver process in standalone mode on an external etcd.
 type apiServer struct {
-	*process
+	*utils.Process
 	URL    string
 	Config *rest.Config
 	Client clientset.Interface
@@ -311,7 +188,7 @@ func startAPIServer(t *testing.T, name string, certs *pki, etcdURL string, extra
 // previous release's.
 func startAPIServerBinary(t *testing.T, bin, name string, certs *pki, etcdURL string, extraFlags ...string) *apiServer {
 	t.Helper()
-	port := freePort(t)
+	port := utils.FreePort(t)
 	args := append([]string{
 		"--standalone",
 		"--bind-address=127.0.0.1",
@@ -321,7 +198,7 @@ func startAPIServerBinary(t *testing.T, bin, name string, certs *pki, etcdURL st
 		"--client-ca-file=" + certs.caCert,
 		"--etcd-servers=" + etcdURL,
 	}, extraFlags...)
-	s := &apiServer{process: startProcess(t, name, bin, args...)}
+	s := &apiServer{Process: utils.StartProcess(t, name, bin, args...)}
 	s.URL = fmt.Sprintf("https://127.0.0.1:%d", port)
 	s.Config = &rest.Config{
 		Host: s.URL,
@@ -340,9 +217,9 @@ func startAPIServerBinary(t *testing.T, bin, name string, certs *pki, etcdURL st
 	if s.Client, err = clientset.NewForConfig(s.Config); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 90*time.Second, name+" /readyz", func() (bool, string) {
-		if s.exited() {
-			t.Fatalf("%s exited: %v\n%s", name, s.waitErr, s.tail(40))
+	utils.Eventually(t, 90*time.Second, name+" /readyz", func() (bool, string) {
+		if s.Exited() {
+			t.Fatalf("%s exited: %v\n%s", name, s.WaitExit(0), s.Tail(40))
 		}
 		code, body := s.readyz()
 		return code == http.StatusOK, fmt.Sprintf("%d %s", code, body)

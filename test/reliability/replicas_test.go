@@ -28,6 +28,7 @@ import (
 
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	"example.com/example-apiserver/test/loadcheck"
+	"example.com/example-apiserver/test/utils"
 )
 
 // TestTwoReplicas runs two example-apiservers on one etcd, writes through both at once and
@@ -51,9 +52,9 @@ func TestTwoReplicas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	watchA := loadcheck.Collect(ctx, a.name+"'s watch", a.Client, ns, start.ResourceVersion)
+	watchA := loadcheck.Collect(ctx, a.Name+"'s watch", a.Client, ns, start.ResourceVersion)
 	defer watchA.Stop()
-	watchB := loadcheck.Collect(ctx, b.name+"'s watch", b.Client, ns, start.ResourceVersion)
+	watchB := loadcheck.Collect(ctx, b.Name+"'s watch", b.Client, ns, start.ResourceVersion)
 	defer watchB.Stop()
 
 	// Creates and then an update of each object, through both replicas concurrently.
@@ -65,15 +66,15 @@ func TestTwoReplicas(t *testing.T) {
 			wg.Go(func() {
 				cronTabs := s.Client.ExampleV1().CronTabs(ns)
 				for i := range perW {
-					ct, err := cronTabs.Create(ctx, loadcheck.CronTab(fmt.Sprintf("%s-%d-%d", s.name, w, i)), metav1.CreateOptions{})
+					ct, err := cronTabs.Create(ctx, loadcheck.CronTab(fmt.Sprintf("%s-%d-%d", s.Name, w, i)), metav1.CreateOptions{})
 					if err != nil {
-						t.Errorf("create through %s: %v", s.name, err)
+						t.Errorf("create through %s: %v", s.Name, err)
 						return
 					}
 					ct.Spec.Image = "registry.example.com/job:2.0"
 					updated, err := cronTabs.Update(ctx, ct, metav1.UpdateOptions{})
 					if err != nil {
-						t.Errorf("update through %s: %v", s.name, err)
+						t.Errorf("update through %s: %v", s.Name, err)
 						return
 					}
 					mu.Lock()
@@ -94,7 +95,7 @@ func TestTwoReplicas(t *testing.T) {
 	}
 
 	for _, c := range []*loadcheck.Collector{watchA, watchB} {
-		eventually(t, 60*time.Second, c.Name+" delivers every acknowledged write", func() (bool, string) {
+		utils.Eventually(t, 60*time.Second, c.Name+" delivers every acknowledged write", func() (bool, string) {
 			check := c.Check(acked, nil)
 			return check.Missing == 0, check.String()
 		})
@@ -117,16 +118,16 @@ func TestTwoReplicas(t *testing.T) {
 			t.Fatal(err)
 		}
 		if len(list.Items) != len(acked)/2 {
-			t.Errorf("%s lists %d CronTabs, want %d", s.name, len(list.Items), len(acked)/2)
+			t.Errorf("%s lists %d CronTabs, want %d", s.Name, len(list.Items), len(acked)/2)
 		}
 		for _, ct := range list.Items {
 			if ct.Spec.Image != "registry.example.com/job:2.0" {
-				t.Errorf("%s lists %s with image %s, the value before the acknowledged update", s.name, ct.Name, ct.Spec.Image)
+				t.Errorf("%s lists %s with image %s, the value before the acknowledged update", s.Name, ct.Name, ct.Spec.Image)
 			}
 		}
 	}
-	a.assertNoPanic(t)
-	b.assertNoPanic(t)
+	a.AssertNoPanic(t)
+	b.AssertNoPanic(t)
 }
 
 func mustRV(t *testing.T, ct *examplev1.CronTab) uint64 {

@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"example.com/example-apiserver/test/loadcheck"
+	"example.com/example-apiserver/test/utils"
 )
 
 // TestGracefulShutdown sends SIGTERM to example-apiserver while 16 clients create CronTabs
@@ -52,7 +53,7 @@ func TestGracefulShutdown(t *testing.T) {
 	server := startAPIServer(t, "example-apiserver", certs, etcd.URL)
 
 	held := holdCreate(t, server, certs, ns, "held-in-flight")
-	eventually(t, 30*time.Second, "the held create is in flight on the server", func() (bool, string) {
+	utils.Eventually(t, 30*time.Second, "the held create is in flight on the server", func() (bool, string) {
 		n, err := mutatingInFlight(server)
 		return err == nil && n >= 1, fmt.Sprintf("mutating in flight %d, %v", n, err)
 	})
@@ -61,16 +62,16 @@ func TestGracefulShutdown(t *testing.T) {
 	defer stopLoad()
 	load := loadcheck.NewOutcome()
 	waitLoad := loadcheck.CreateLoad(ctx, server.Client, ns, "load", 16, 10*time.Second, load)
-	eventually(t, 60*time.Second, "300 creates acknowledged under load", func() (bool, string) {
+	utils.Eventually(t, 60*time.Second, "300 creates acknowledged under load", func() (bool, string) {
 		return load.AckedCount() >= 300, load.String()
 	})
 
-	if err := server.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := server.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	terminated := time.Now()
 	// New connections are refused once the server is shutting down...
-	eventually(t, 10*time.Second, "new connections refused after SIGTERM", func() (bool, string) {
+	utils.Eventually(t, 10*time.Second, "new connections refused after SIGTERM", func() (bool, string) {
 		conn, err := net.DialTimeout("tcp", strings.TrimPrefix(server.URL, "https://"), time.Second)
 		if err != nil {
 			return true, err.Error()
@@ -85,14 +86,14 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Errorf("the create in flight at SIGTERM was answered %d, want 201: %s", status, body)
 	}
 
-	if err := server.waitExit(exitWithin); err != nil {
+	if err := server.WaitExit(exitWithin); err != nil {
 		t.Fatalf("after SIGTERM: %v", err)
 	}
 	t.Logf("exited %s after SIGTERM", time.Since(terminated).Round(time.Millisecond))
 	stopLoad()
 	waitLoad()
 	t.Logf("load: %s", load)
-	server.assertNoPanic(t)
+	server.AssertNoPanic(t)
 
 	stored := etcd.storedNames(t, ns)
 	if status == http.StatusCreated && !stored["held-in-flight"] {

@@ -23,7 +23,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -43,7 +42,7 @@ import (
 	"example.com/example-apiserver/pkg/apis/example/install"
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	examplev2 "example.com/example-apiserver/pkg/apis/example/v2"
-	"example.com/example-apiserver/test/localstack"
+	"example.com/example-apiserver/test/utils"
 )
 
 // previousRelease is example-apiserver as the release before this one built it: make
@@ -73,7 +72,7 @@ var scheme = func() *runtime.Scheme {
 func userObjects(t *testing.T, s *apiServer) {
 	t.Helper()
 	ctx := context.Background()
-	root, err := localstack.RepoRoot()
+	root, err := utils.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +151,7 @@ func readV1(t *testing.T, s *apiServer) snapshot {
 	got := snapshot{}
 	cronTabs, err := s.Client.ExampleV1().CronTabs("").List(ctx, metav1.ListOptions{})
 	if err != nil {
-		t.Fatalf("%s: v1 list crontabs: %v", s.name, err)
+		t.Fatalf("%s: v1 list crontabs: %v", s.Name, err)
 	}
 	for i := range cronTabs.Items {
 		ct := &cronTabs.Items[i]
@@ -160,7 +159,7 @@ func readV1(t *testing.T, s *apiServer) snapshot {
 	}
 	customResources, err := s.Client.ExampleV1().CustomResources().List(ctx, metav1.ListOptions{})
 	if err != nil {
-		t.Fatalf("%s: v1 list customresources: %v", s.name, err)
+		t.Fatalf("%s: v1 list customresources: %v", s.Name, err)
 	}
 	for i := range customResources.Items {
 		cr := &customResources.Items[i]
@@ -176,7 +175,7 @@ func readV2AsV1(t *testing.T, s *apiServer) snapshot {
 	got := snapshot{}
 	cronTabs, err := s.Client.ExampleV2().CronTabs("").List(ctx, metav1.ListOptions{})
 	if err != nil {
-		t.Fatalf("%s: v2 list crontabs: %v", s.name, err)
+		t.Fatalf("%s: v2 list crontabs: %v", s.Name, err)
 	}
 	for i := range cronTabs.Items {
 		ct := &cronTabs.Items[i]
@@ -184,7 +183,7 @@ func readV2AsV1(t *testing.T, s *apiServer) snapshot {
 	}
 	customResources, err := s.Client.ExampleV2().CustomResources().List(ctx, metav1.ListOptions{})
 	if err != nil {
-		t.Fatalf("%s: v2 list customresources: %v", s.name, err)
+		t.Fatalf("%s: v2 list customresources: %v", s.Name, err)
 	}
 	for i := range customResources.Items {
 		cr := &customResources.Items[i]
@@ -249,7 +248,7 @@ func storedVersions(t *testing.T, etcd *etcdServer) map[string]string {
 	}
 	versions := map[string]string{}
 	for _, kv := range resp.Kvs {
-		version, err := localstack.StoredAPIVersion(kv.Value)
+		version, err := utils.StoredAPIVersion(kv.Value)
 		if err != nil {
 			t.Fatalf("%s: %v", kv.Key, err)
 		}
@@ -267,17 +266,6 @@ func assertStoredIn(t *testing.T, step string, etcd *etcdServer, want string) {
 		if version != want {
 			t.Errorf("%s: etcd holds %s as %s, want %s", step, key, version, want)
 		}
-	}
-}
-
-// stop sends SIGTERM, as a rolling update does, and waits for the process to exit.
-func (s *apiServer) stop(t *testing.T) {
-	t.Helper()
-	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.waitExit(time.Minute); err != nil {
-		t.Fatalf("%s after SIGTERM: %v", s.name, err)
 	}
 }
 
@@ -323,7 +311,7 @@ func TestUpgradeFromPreviousRelease(t *testing.T) {
 	if ct := written["crontabs/reports/nightly-report"].(*examplev1.CronTab); ct.Status.MissedRuns != 2 || ct.Status.LastMissedTime == nil {
 		t.Fatalf("the previous release did not keep the status written: %+v", ct.Status)
 	}
-	old.stop(t)
+	old.Stop()
 
 	// Upgraded: today's server alone reads every old object, in both versions.
 	current := startAPIServer(t, "example-apiserver", certs, etcd.URL)
@@ -376,10 +364,10 @@ func TestUpgradeFromPreviousRelease(t *testing.T) {
 	}
 
 	// Rolled back: the previous release alone, after today's server wrote.
-	current.stop(t)
+	current.Stop()
 	assertSame(t, "rolled back", rolling, readV1(t, old), false)
 	// And forward again: the v2 fields are still there.
-	old.stop(t)
+	old.Stop()
 	current = startAPIServer(t, "example-apiserver", certs, etcd.URL)
 	if got, err = current.Client.ExampleV2().CronTabs("reports").Get(ctx, "workload", metav1.GetOptions{}); err != nil {
 		t.Fatal(err)
@@ -388,8 +376,8 @@ func TestUpgradeFromPreviousRelease(t *testing.T) {
 		t.Errorf("upgraded again: the workload's v2 spec (-want +got):\n%s", cmp.Diff(want.Spec, got.Spec))
 	}
 	assertSame(t, "upgraded again, v2", rolling, readV2AsV1(t, current), false)
-	for _, p := range []*process{old.process, current.process} {
-		p.assertNoPanic(t)
+	for _, p := range []*utils.Process{old.Process, current.Process} {
+		p.AssertNoPanic(t)
 	}
 }
 
@@ -404,7 +392,7 @@ func TestMigrateStorageFromPreviousRelease(t *testing.T) {
 	old := startAPIServerBinary(t, oldBin, "example-apiserver-previous", certs, etcd.URL)
 	userObjects(t, old)
 	written := readV1(t, old)
-	old.stop(t)
+	old.Stop()
 	assertStoredIn(t, "written by the previous release", etcd, "example.com/v1")
 
 	current := startAPIServer(t, "example-apiserver", certs, etcd.URL, "--storage-version=v2")
@@ -427,7 +415,7 @@ func TestMigrateStorageFromPreviousRelease(t *testing.T) {
 	// Run again, nothing is written: the server skips a write of the bytes etcd holds.
 	migrateStorage(t, current, certs)
 	assertSame(t, "migrated twice", migrated, readV1(t, current), false)
-	current.assertNoPanic(t)
+	current.AssertNoPanic(t)
 }
 
 // migrateStorage runs the built kubectl-example migrate-storage against s and returns its

@@ -24,7 +24,7 @@ import (
 
 	"k8s.io/apiserver/pkg/server/dynamiccertificates"
 
-	"example.com/example-apiserver/test/certs"
+	"example.com/example-apiserver/test/utils"
 )
 
 // TestShareClientCAProvider checks that the client CA provider is made from the same source
@@ -32,7 +32,7 @@ import (
 func TestShareClientCAProvider(t *testing.T) {
 	dir := t.TempDir()
 	caFile := filepath.Join(dir, "client-ca.crt")
-	if err := os.WriteFile(caFile, certs.NewCA(t, "client-ca").CertPEM, 0o600); err != nil {
+	if err := os.WriteFile(caFile, utils.NewCA(t, "client-ca").CertPEM, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	kubeconfig := filepath.Join(dir, "kubeconfig")

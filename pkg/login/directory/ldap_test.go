@@ -31,21 +31,21 @@ import (
 	"k8s.io/client-go/util/cert"
 
 	"example.com/example-apiserver/pkg/apis/config"
-	"example.com/example-apiserver/test/certs"
 	"example.com/example-apiserver/test/ldaptest"
+	"example.com/example-apiserver/test/utils"
 )
 
 // TLS to the directory, as production runs it: StartTLS on ldap:// and ldaps://, each with
 // the CA that signed the directory's certificate and, refused, with another.
 func TestAuthenticateTLS(t *testing.T) {
-	ca := certs.NewCA(t, "directory CA")
-	serving := ca.Issue(t, certs.Leaf{Config: cert.Config{
+	ca := utils.NewCA(t, "directory CA")
+	serving := ca.Issue(t, utils.Leaf{Config: cert.Config{
 		CommonName: "127.0.0.1", Usages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		AltNames: cert.AltNames{IPs: []net.IP{net.ParseIP("127.0.0.1")}},
 	}})
 	dir := ldaptest.StartTLS(t, serving)
 	caFiles := map[string]string{}
-	for name, pair := range map[string]*certs.KeyPair{"right": ca, "other": certs.NewCA(t, "another CA")} {
+	for name, pair := range map[string]*utils.KeyPair{"right": ca, "other": utils.NewCA(t, "another CA")} {
 		caFiles[name] = filepath.Join(t.TempDir(), name+".crt")
 		if err := os.WriteFile(caFiles[name], pair.CertPEM, 0o600); err != nil {
 			t.Fatal(err)

@@ -26,7 +26,7 @@ import (
 
 	testingclock "k8s.io/utils/clock/testing"
 
-	"example.com/example-apiserver/test/certs"
+	"example.com/example-apiserver/test/utils"
 )
 
 // Rotation without a restart: a new key put first signs, the old one verifies until it is
@@ -34,7 +34,7 @@ import (
 func TestKeyFileRotation(t *testing.T) {
 	clk := testingclock.NewFakeClock(time.Now())
 	path := filepath.Join(t.TempDir(), "keys.pem")
-	oldKey, newKey := certs.NewKeyPEM(t), certs.NewKeyPEM(t)
+	oldKey, newKey := utils.NewKeyPEM(t), utils.NewKeyPEM(t)
 	write := func(data ...[]byte) {
 		t.Helper()
 		writeKeyFile(t, clk, path, data...)
@@ -119,7 +119,7 @@ func TestKeyFileErr(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			clk := testingclock.NewFakeClock(time.Now())
 			path := filepath.Join(t.TempDir(), "keys.pem")
-			kept, revoked := certs.NewKeyPEM(t), certs.NewKeyPEM(t)
+			kept, revoked := utils.NewKeyPEM(t), utils.NewKeyPEM(t)
 			writeKeyFile(t, clk, path, kept, revoked)
 			keys, err := NewKeyFile(path, clk)
 			if err != nil {

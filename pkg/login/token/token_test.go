@@ -31,7 +31,7 @@ import (
 	"k8s.io/client-go/util/keyutil"
 	testingclock "k8s.io/utils/clock/testing"
 
-	"example.com/example-apiserver/test/certs"
+	"example.com/example-apiserver/test/utils"
 )
 
 func mustKeys(t *testing.T, pems ...[]byte) *Keys {
@@ -54,7 +54,7 @@ func mustIssue(t *testing.T, keys *Keys, issuer, audience string, lifetime time.
 
 func TestVerify(t *testing.T) {
 	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
-	ours, theirs := certs.NewKeyPEM(t), certs.NewKeyPEM(t)
+	ours, theirs := utils.NewKeyPEM(t), utils.NewKeyPEM(t)
 	tests := []struct {
 		name string
 		// signedWith signs; verifyWith verifies.
@@ -115,7 +115,7 @@ func TestVerify(t *testing.T) {
 
 func TestIssueExpiry(t *testing.T) {
 	clk := testingclock.NewFakeClock(time.Date(2026, 11, 30, 8, 0, 0, 500, time.UTC))
-	keys := mustKeys(t, certs.NewKeyPEM(t))
+	keys := mustKeys(t, utils.NewKeyPEM(t))
 	tok, expiry, err := NewIssuer(keys, "i", "a", time.Minute, clk).Issue(User{Username: "bob"})
 	if err != nil {
 		t.Fatal(err)
@@ -142,12 +142,12 @@ func TestParseKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	edPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: edDER})
-	ca := certs.NewCA(t, "ca")
+	ca := utils.NewCA(t, "ca")
 	tests := []struct {
 		name, data, wantErr string
 		want                int
 	}{
-		{name: "two keys", data: string(certs.NewKeyPEM(t)) + string(edPEM), want: 2},
+		{name: "two keys", data: string(utils.NewKeyPEM(t)) + string(edPEM), want: 2},
 		{name: "empty", data: "", wantErr: "no PEM private key"},
 		{name: "a certificate", data: string(ca.CertPEM), wantErr: "PEM block 1 (CERTIFICATE)"},
 		{name: "small RSA", data: string(rsaSmallPEM), wantErr: "at least 2048 bits"},

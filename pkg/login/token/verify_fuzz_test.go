@@ -26,7 +26,7 @@ import (
 
 	testingclock "k8s.io/utils/clock/testing"
 
-	"example.com/example-apiserver/test/certs"
+	"example.com/example-apiserver/test/utils"
 )
 
 // FuzzVerify feeds arbitrary strings to the verifier behind the TokenReview webhook, seeded
@@ -36,7 +36,7 @@ import (
 // still verifies would be a forgery. `go test` replays the corpus; `make fuzz` explores further.
 func FuzzVerify(f *testing.F) {
 	clk := testingclock.NewFakeClock(time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))
-	keys, err := ParseKeys(certs.NewKeyPEM(f))
+	keys, err := ParseKeys(utils.NewKeyPEM(f))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -28,7 +28,7 @@ import (
 	testingclock "k8s.io/utils/clock/testing"
 
 	"example.com/example-apiserver/pkg/login/token"
-	"example.com/example-apiserver/test/certs"
+	"example.com/example-apiserver/test/utils"
 )
 
 // FuzzServeHTTP posts arbitrary bodies to the TokenReview webhook, seeded with reviews of a
@@ -38,7 +38,7 @@ import (
 // the valid token was issued for. `go test` replays the corpus; `make fuzz` explores further.
 func FuzzServeHTTP(f *testing.F) {
 	clk := testingclock.NewFakeClock(time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))
-	keys, err := token.ParseKeys(certs.NewKeyPEM(f))
+	keys, err := token.ParseKeys(utils.NewKeyPEM(f))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -28,12 +28,12 @@ import (
 	testingclock "k8s.io/utils/clock/testing"
 
 	"example.com/example-apiserver/pkg/login/token"
-	"example.com/example-apiserver/test/certs"
+	"example.com/example-apiserver/test/utils"
 )
 
 func TestServeHTTP(t *testing.T) {
 	clk := testingclock.NewFakeClock(time.Now())
-	keys, err := token.ParseKeys(certs.NewKeyPEM(t))
+	keys, err := token.ParseKeys(utils.NewKeyPEM(t))
 	if err != nil {
 		t.Fatal(err)
 	}

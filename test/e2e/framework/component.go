@@ -24,7 +24,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -32,54 +31,18 @@ import (
 	"syscall"
 	"time"
 
-	"example.com/example-apiserver/test/localstack"
+	"example.com/example-apiserver/test/utils"
 )
 
-// stopTimeout is how long a component gets to exit after SIGTERM, as hack/local-up.sh down
-// gives it, before SIGKILL.
-const stopTimeout = 30 * time.Second
-
 // Process is a component process a test started beside, or in place of, the stack's own:
-// a replica of example-controller-manager, say. It belongs to the stack: Down stops it.
+// a replica of example-controller-manager, say. It belongs to the stack: Down stops it. Its
+// Name is its log's, e.g. example-controller-manager-2: the log is logs/<Name>.log, which
+// DumpLogs prints with the others.
 type Process struct {
-	// Name is the log's name, e.g. example-controller-manager-2: its log is logs/<Name>.log,
-	// which DumpLogs prints with the others.
-	Name string
+	*utils.Process
 	// Port is its --secure-port.
 	Port      int
 	component string
-	cmd       *exec.Cmd
-	done      chan struct{}
-}
-
-// PID is the process id.
-func (p *Process) PID() int { return p.cmd.Process.Pid }
-
-// Kill ends the process with SIGKILL, as a crash would, and waits for it.
-func (p *Process) Kill() {
-	_ = p.cmd.Process.Signal(syscall.SIGKILL)
-	<-p.done
-}
-
-// Stop ends the process with SIGTERM, as an orderly shutdown would (SIGKILL after
-// stopTimeout), and waits for it.
-func (p *Process) Stop() {
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(stopTimeout):
-		p.Kill()
-	}
-}
-
-// Exited says whether the process has ended.
-func (p *Process) Exited() bool {
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
 }
 
 // envPrefix is the prefix of a component's keys in the env file: kube-apiserver -> KUBE_APISERVER.
@@ -128,7 +91,7 @@ func (s *Stack) endComponent(component string, signal syscall.Signal) error {
 	if err := syscall.Kill(pid, signal); err != nil {
 		return fmt.Errorf("ending %s (pid %d) with %s: %w", component, pid, signal, err)
 	}
-	deadline := time.Now().Add(stopTimeout)
+	deadline := time.Now().Add(utils.StopTimeout)
 	for !processGone(strconv.Itoa(pid)) {
 		if time.Now().After(deadline) {
 			_ = syscall.Kill(pid, syscall.SIGKILL)
@@ -214,7 +177,7 @@ func (s *Stack) StartComponent(component string) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	port, err := localstack.FreePort()
+	port, err := utils.GetFreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -235,7 +198,7 @@ func (s *Stack) StartComponent(component string) (*Process, error) {
 	}
 	if err := waitHealthy(p); err != nil {
 		p.Kill()
-		return nil, fmt.Errorf("%s: %w\n%s", name, err, localstack.Tail(s.LogPath(name), 40))
+		return nil, fmt.Errorf("%s: %w\n%s", name, err, utils.Tail(s.LogPath(name), 40))
 	}
 	return p, nil
 }
@@ -263,23 +226,12 @@ func (s *Stack) RestartComponent(component string) (*Process, error) {
 // it in the env file as the component's process, so that hack/local-up.sh down stops it even
 // if this test binary dies first.
 func (s *Stack) start(component, name string, port int, bin string, args []string) (*Process, error) {
-	logFile, err := os.OpenFile(s.LogPath(name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	// Its own process group: a Ctrl-C in the terminal reaches the test, which stops it in order.
+	started, err := utils.Start(name, s.LogPath(name), &syscall.SysProcAttr{Setpgid: true}, bin, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer logFile.Close()
-	fmt.Fprintf(logFile, "# %s %s\n", bin, strings.Join(args, " "))
-	p := &Process{Name: name, Port: port, component: component, cmd: exec.Command(bin, args...), done: make(chan struct{})}
-	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
-	// Its own process group: a Ctrl-C in the terminal reaches the test, which stops it in order.
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := p.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting %s: %w", name, err)
-	}
-	go func() {
-		_ = p.cmd.Wait()
-		close(p.done)
-	}()
+	p := &Process{Process: started, Port: port, component: component}
 	s.mu.Lock()
 	s.started = append(s.started, p)
 	s.mu.Unlock()

@@ -32,7 +32,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
-	"example.com/example-apiserver/test/localstack"
+	"example.com/example-apiserver/test/utils"
 )
 
 // Exporter serves Prometheus text metrics whose values the test sets.
@@ -68,11 +68,10 @@ func (e *Exporter) Set(series string, value float64) {
 
 // Prometheus is a real Prometheus server (Debian's package) on 127.0.0.1.
 type Prometheus struct {
-	URL  string
-	dir  string
-	args []string
-	cmd  *exec.Cmd
-	done chan struct{}
+	URL     string
+	dir     string
+	args    []string
+	process *utils.Process
 }
 
 // ScrapeConfig is one scrape job of a Prometheus configuration file, the fields the suite uses.
@@ -121,7 +120,7 @@ func StartPrometheus(dir string, ruleFiles []string, jobs ...ScrapeConfig) (*Pro
 	if err := os.WriteFile(configPath, config, 0o644); err != nil {
 		return nil, err
 	}
-	port, err := localstack.FreePort()
+	port, err := utils.GetFreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -138,22 +137,11 @@ func StartPrometheus(dir string, ruleFiles []string, jobs ...ScrapeConfig) (*Pro
 
 // start runs the process, appending to its log, and waits until it is ready.
 func (p *Prometheus) start() error {
-	logFile, err := os.OpenFile(filepath.Join(p.dir, "prometheus.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	process, err := utils.Start("prometheus", filepath.Join(p.dir, "prometheus.log"), nil, p.args[0], p.args[1:]...)
 	if err != nil {
 		return err
 	}
-	p.cmd = exec.Command(p.args[0], p.args[1:]...)
-	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
-	p.done = make(chan struct{})
-	if err := p.cmd.Start(); err != nil {
-		_ = logFile.Close()
-		return err
-	}
-	go func() {
-		_ = p.cmd.Wait()
-		_ = logFile.Close()
-		close(p.done)
-	}()
+	p.process = process
 	if err := p.waitReady(60 * time.Second); err != nil {
 		p.Stop()
 		return err
@@ -172,38 +160,22 @@ func (p *Prometheus) waitReady(timeout time.Duration) error {
 				return nil
 			}
 		}
+		if !p.Running() {
+			return errors.New("prometheus exited: see " + p.process.LogPath)
+		}
 		select {
-		case <-p.done:
-			return errors.New("prometheus exited: see " + filepath.Join(p.dir, "prometheus.log"))
 		case <-ctx.Done():
-			return fmt.Errorf("prometheus not ready after %s: see %s", timeout, filepath.Join(p.dir, "prometheus.log"))
+			return fmt.Errorf("prometheus not ready after %s: see %s", timeout, p.process.LogPath)
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
 }
 
 // Running reports whether the process is still up.
-func (p *Prometheus) Running() bool {
-	select {
-	case <-p.done:
-		return false
-	default:
-		return true
-	}
-}
+func (p *Prometheus) Running() bool { return !p.process.Exited() }
 
 // Stop terminates Prometheus and waits for it.
-func (p *Prometheus) Stop() {
-	if p.cmd.Process != nil && p.Running() {
-		_ = p.cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-p.done:
-		case <-time.After(30 * time.Second):
-			_ = p.cmd.Process.Kill()
-			<-p.done
-		}
-	}
-}
+func (p *Prometheus) Stop() { p.process.Stop() }
 
 // Restart starts Prometheus again on the same port and data directory.
 func (p *Prometheus) Restart() error {

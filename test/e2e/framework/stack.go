@@ -38,7 +38,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
-	"example.com/example-apiserver/test/localstack"
+	"example.com/example-apiserver/test/utils"
 )
 
 // Stack is the cluster the suite drives: a local control plane it brought up, or an existing
@@ -68,7 +68,7 @@ type Stack struct {
 // left behind by runs that were killed are stopped and removed first. extraEnv (KEY=value)
 // reaches hack/local-up.sh, e.g. EXAMPLE_APISERVER_EXTRA_FLAGS.
 func Up(parent string, extraEnv ...string) (*Stack, error) {
-	root, err := localstack.RepoRoot()
+	root, err := utils.RepoRoot()
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +78,7 @@ func Up(parent string, extraEnv ...string) (*Stack, error) {
 	if out, err := s.localUp("up"); err != nil {
 		return nil, fmt.Errorf("hack/local-up.sh up: %w\n%s", err, out)
 	}
-	if s.Env, err = localstack.ReadEnv(filepath.Join(s.Dir, "env")); err != nil {
+	if s.Env, err = utils.ReadEnv(filepath.Join(s.Dir, "env")); err != nil {
 		return nil, errors.Join(err, s.Down())
 	}
 	s.Kubeconfig = filepath.Join(s.Dir, "kubeconfig")
@@ -88,12 +88,12 @@ func Up(parent string, extraEnv ...string) (*Stack, error) {
 // Attach returns the local stack that `make up` (hack/local-up.sh up) runs with its state in
 // dir (relative to the repository root, e.g. _output/local); Down would stop it.
 func Attach(dir string) (*Stack, error) {
-	root, err := localstack.RepoRoot()
+	root, err := utils.RepoRoot()
 	if err != nil {
 		return nil, err
 	}
 	s := &Stack{Root: root, Dir: filepath.Join(root, dir)}
-	if s.Env, err = localstack.ReadEnv(filepath.Join(s.Dir, "env")); err != nil {
+	if s.Env, err = utils.ReadEnv(filepath.Join(s.Dir, "env")); err != nil {
 		return nil, fmt.Errorf("no stack in %s (make up starts one): %w", dir, err)
 	}
 	s.Kubeconfig = filepath.Join(s.Dir, "kubeconfig")
@@ -104,7 +104,7 @@ func Attach(dir string) (*Stack, error) {
 // with cluster-admin rights. Nothing of it is started or stopped; tests that need the local
 // stack's processes, files or fake Node skip (RequireLocal).
 func Existing(kubeconfig string) (*Stack, error) {
-	root, err := localstack.RepoRoot()
+	root, err := utils.RepoRoot()
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +183,7 @@ func (s *Stack) Remove() error {
 }
 
 func (s *Stack) localUp(command string) (string, error) {
-	return localstack.Run(s.Root, s.Dir, command, s.extraEnv...)
+	return utils.Run(s.Root, s.Dir, command, s.extraEnv...)
 }
 
 // RESTConfig returns a client config for the admin user.
@@ -236,17 +236,8 @@ func (s *Stack) Fatalf(t testing.TB, format string, args ...any) {
 // fails with the condition's last message and the component logs. Never a fixed sleep.
 func (s *Stack) Eventually(t testing.TB, timeout time.Duration, what string, condition func() (done bool, status string)) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	var status string
-	for {
-		var done bool
-		if done, status = condition(); done {
-			return
-		}
-		if time.Now().After(deadline) {
-			s.Fatalf(t, "%s: not true after %s; last: %s", what, timeout, status)
-		}
-		time.Sleep(250 * time.Millisecond)
+	if err := utils.Poll(250*time.Millisecond, timeout, what, condition); err != nil {
+		s.Fatalf(t, "%v", err)
 	}
 }
 
@@ -264,7 +255,7 @@ func (s *Stack) DumpLogs(t testing.TB) {
 		if filepath.Base(path) == "pki.log" {
 			continue // openssl's progress dots explain nothing
 		}
-		t.Logf("==> %s (last lines) <==\n%s", path, localstack.Tail(path, 40))
+		t.Logf("==> %s (last lines) <==\n%s", path, utils.Tail(path, 40))
 	}
 }
 

@@ -25,13 +25,13 @@ import (
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/apiserver/pkg/authorization/authorizer"
 
-	"example.com/example-apiserver/test/localstack"
+	"example.com/example-apiserver/test/utils"
 )
 
 // The audit policies we ship never record a login's body (the password) nor its answer (the
 // token), nor a TokenReview's.
 func TestAuditPoliciesDropLoginBodies(t *testing.T) {
-	root, err := localstack.RepoRoot()
+	root, err := utils.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,8 +39,8 @@ import (
 	"example.com/example-apiserver/pkg/login/directory"
 	"example.com/example-apiserver/pkg/login/ratelimit"
 	"example.com/example-apiserver/pkg/login/token"
-	"example.com/example-apiserver/test/certs"
 	"example.com/example-apiserver/test/ldaptest"
+	"example.com/example-apiserver/test/utils"
 )
 
 // newREST returns loginrequests on a real directory, with its verifier; the login section
@@ -48,7 +48,7 @@ import (
 func newREST(t *testing.T, dir *ldaptest.Directory, configure ...func(*config.LoginConfiguration)) (*REST, *token.Verifier) {
 	t.Helper()
 	keysFile := filepath.Join(t.TempDir(), "keys.pem")
-	if err := os.WriteFile(keysFile, certs.NewKeyPEM(t), 0o600); err != nil {
+	if err := os.WriteFile(keysFile, utils.NewKeyPEM(t), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cfg := dir.LoginConfig(t, keysFile)

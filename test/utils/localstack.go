@@ -14,10 +14,12 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package localstack is what the programs that run this project's processes share (the e2e
-// suite, the reliability tests, make bench): driving hack/local-up.sh and reading its env file,
-// finding the repository, free loopback ports, log tails, objects as an API server stored them.
-package localstack
+// Package utils is what every test of this project shares, with the local stack or without it,
+// unit tests in pkg/ included (as kubernetes' test/utils): certificates, polling with a
+// deadline, processes a test starts, free loopback ports, hack/local-up.sh and its env file,
+// log tails, metrics and objects as an API server stored them. test/e2e/framework builds the
+// local stack's suites on it.
+package utils
 
 import (
 	"bufio"
@@ -30,6 +32,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"testing"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -71,8 +74,19 @@ func RepoRoot() (string, error) {
 	return strings.TrimSpace(string(out)), nil
 }
 
-// FreePort returns a port of 127.0.0.1 nothing listened on a moment ago.
-func FreePort() (int, error) {
+// FreePort returns a port of 127.0.0.1 nothing listened on a moment ago, or fails the test.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	port, err := GetFreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return port
+}
+
+// GetFreePort returns a port of 127.0.0.1 nothing listened on a moment ago; FreePort is the
+// same for a test.
+func GetFreePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err

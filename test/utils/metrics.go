@@ -14,9 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package metricstest reads counters from a server's /metrics text, for tests that check a
-// server's metrics from outside it.
-package metricstest
+package utils
 
 import (
 	"bytes"
@@ -25,7 +23,7 @@ import (
 	"k8s.io/component-base/metrics/testutil"
 )
 
-// Counter returns the value of the counter name with exactly these labels in the Prometheus
+// Counter, for tests that check a server's metrics from outside it, returns the value of the counter name with exactly these labels in the Prometheus
 // text data; 0 when the series has not been written yet.
 func Counter(t testing.TB, data []byte, name string, labels map[string]string) float64 {
 	t.Helper()

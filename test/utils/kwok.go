@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package localstack
+package utils
 
 // Images that choose how a pod ends on the stack's fake Node: kwok plays its
 // kubelet with the Stages in artifacts/local/kwok/pod-stages.yaml, which match

@@ -13,9 +13,8 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-// Package certs makes the throwaway certificate authorities and certificates tests need, with
-// client-go's util/cert and util/keyutil, so that every test makes and reads them one way.
-package certs
+
+package utils
 
 import (
 	"crypto"
@@ -34,7 +33,8 @@ import (
 )
 
 // KeyPair is a certificate and its private key, parsed and in PEM. A CA is a KeyPair that
-// issues others.
+// issues others. Tests make their throwaway CAs and certificates with the functions below
+// (client-go's util/cert and util/keyutil), so that every test makes and reads them one way.
 type KeyPair struct {
 	Cert    *x509.Certificate
 	Key     crypto.Signer
