@@ -11,7 +11,7 @@ BUILD_DATE ?= $(shell TZ=UTC git show -s --format=%cd --date=format-local:%Y-%m-
 LDFLAGS := $(shell hack/ldflags.sh '$(VERSION)' '$(shell git rev-parse HEAD 2>/dev/null)' '$(BUILD_DATE)')
 GO_TEST_FLAGS ?=
 
-.PHONY: all help build image test-image test-node test-deploy deploy-certs tools-node install plugins test test-unit test-monitoring test-integration test-reliability test-ha test-e2e prereqs-run prereqs-test fuzz run up prometheus down tools generate verify verify-cold bench bench-controller bench-memory bench-scale bench-inprocess clean
+.PHONY: all help build image test-image test-node test-deploy deploy-certs tools-node install plugins test test-unit test-monitoring test-integration test-reliability test-upgrade test-ha test-e2e prereqs-run prereqs-test fuzz run up prometheus down tools generate verify verify-cold bench bench-controller bench-memory bench-scale bench-inprocess clean
 
 all: build
 
@@ -55,7 +55,7 @@ install: ## Install example-apiserver, example-controller-manager, kubectl-examp
 plugins: ## Build kubectl-example's krew archives into _output/plugins and write their sha256 into artifacts/krew/example.yaml.
 	hack/build-plugins.sh
 
-test: prereqs-test verify test-unit test-image test-node test-deploy test-monitoring test-integration test-reliability test-ha test-e2e ## Generated code current, then every suite: unit, the image builder, the real node, the deployment on it, the alert rules, integration (real etcd), reliability (faults), HA (faults of the production shape), e2e (real control plane).
+test: prereqs-test verify test-unit test-image test-node test-deploy test-monitoring test-integration test-reliability test-upgrade test-ha test-e2e ## Generated code current, then every suite: unit, the image builder, the real node, the deployment on it, the alert rules, integration (real etcd), reliability (faults), upgrade (from the previous release), HA (faults of the production shape), e2e (real control plane).
 
 test-unit: ## Unit tests beside the code.
 	go test $(GO_TEST_FLAGS) ./pkg/... ./cmd/...
@@ -106,6 +106,12 @@ deploy-certs: ## Without cert-manager: write artifacts/deploy's serving and etcd
 
 test-reliability: build tools ## The built binaries as processes: two replicas on one etcd, etcd killed under load, SIGTERM under load.
 	go test $(GO_TEST_FLAGS) -timeout 10m ./test/loadcheck/... ./test/reliability/...
+
+# The release an upgrade starts from: the last commit before example.com/v2 was served.
+UPGRADE_FROM ?= 19ba23a7d3173249f0b6ddecbd348555f120c38c
+test-upgrade: build tools ## The previous release (UPGRADE_FROM, built once per commit into _output/upgrade) and this one as processes on one etcd: its objects read in v1 and v2, a rolling update, a rollback, kubectl example migrate-storage to v2 checked in etcd.
+	@bin="$$(hack/build-upgrade-from.sh '$(UPGRADE_FROM)')"; \
+	  UPGRADE_FROM_BIN="$$bin" go test $(GO_TEST_FLAGS) -count=1 -timeout 10m -run '^(TestUpgradeFromPreviousRelease|TestMigrateStorageFromPreviousRelease)$$' ./test/reliability/
 
 FUZZTIME ?= 1m
 fuzz: ## Run every fuzz target for FUZZTIME each (make test only replays their corpora).
@@ -158,8 +164,10 @@ BENCH_SCALE_FLAGS ?=
 bench-scale: build tools ## 100,000 CronTabs vs 100,000 objects of the CronTab CRD on one local stack: create rate, LISTs, watch from 0, memory, etcd size, ~10 min (docs/benchmarks.md); BENCH_SCALE_FLAGS="-n 10000" for a quick run of ~2 min.
 	go run ./test/bench scale $(BENCH_SCALE_FLAGS)
 
-bench-inprocess: ## Go benchmarks: the server in-process against real etcd, and the validation every write pays.
-	go test -run '^$$' -bench . -benchmem -benchtime 2s ./test/integration/... ./pkg/apis/example/validation/
+BENCH_INPROCESS_FLAGS ?=
+bench-inprocess: ## Go benchmarks: the server in-process against real etcd, and the validation every write pays; then the goal that validating a job template costs ≤10% of create throughput, as an A/B (BENCH_INPROCESS_FLAGS="-count 5 -benchtime 2s").
+	go test -run '^$$' -bench . -skip BenchmarkCronTabCreateJobTemplate -benchmem -benchtime 2s ./test/integration/... ./pkg/apis/example/validation/
+	go run ./test/bench inprocess $(BENCH_INPROCESS_FLAGS)
 
 clean: ## Remove _output (built binaries, tools and plugin archives).
 	rm -rf _output

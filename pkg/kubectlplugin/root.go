@@ -45,7 +45,10 @@ const rootExample = `  # Is example-apiserver registered and serving?
 
   # Run backup now, then see how its runs went
   kubectl example run backup
-  kubectl example history backup`
+  kubectl example history backup
+
+  # After switching the server's storage version, rewrite every object in it
+  kubectl example migrate-storage`
 
 // NewCmdExample returns the kubectl-example root command with clients built from the usual
 // kubectl flags.
@@ -88,6 +91,7 @@ func NewCmdExampleWith(flags *genericclioptions.ConfigFlags, f Factory, streams 
 		NewCmdHistory(f, streams),
 		NewCmdStatus(f, streams),
 		NewCmdMetrics(f, streams),
+		NewCmdMigrateStorage(f, streams),
 	)
 	return cmd
 }

@@ -20,8 +20,8 @@ limitations under the License.
 // the CRD on kube-apiserver, and raw etcd. `make bench` runs it; docs/benchmarks.md says
 // how to read it. `bench controller` (make bench-controller) measures example-controller-manager
 // against kube-controller-manager's CronJob controller instead (controller.go), `bench memory`
-// the memory goals (memory.go) and `bench scale` both servers holding 100,000 objects
-// (scale.go).
+// the memory goals (memory.go), `bench scale` both servers holding 100,000 objects
+// (scale.go) and `bench inprocess` the cost of validating a job template (inprocess.go).
 package main
 
 import (
@@ -73,6 +73,7 @@ type options struct {
 var commands = map[string]func(fs *flag.FlagSet) (run func() error){
 	"":           serversCommand,
 	"controller": controllerCommand,
+	"inprocess":  inprocessCommand,
 	"memory":     memoryCommand,
 	"scale":      scaleCommand,
 }

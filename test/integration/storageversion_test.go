@@ -17,7 +17,6 @@ limitations under the License.
 package integration
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -82,13 +81,11 @@ func storedVersion(t *testing.T, srv *framework.TestServer, namespace, name stri
 	if err != nil {
 		t.Fatalf("reading %s/%s from etcd: %v", namespace, name, err)
 	}
-	for _, version := range []string{"example.com/v1", "example.com/v2"} {
-		if bytes.Contains(value, []byte(version+"\x12\x07CronTab")) || bytes.Contains(value, []byte(`"apiVersion":"`+version+`"`)) {
-			return version
-		}
+	version, err := utils.StoredAPIVersion(value)
+	if err != nil {
+		t.Fatalf("%s/%s in etcd: %v", namespace, name, err)
 	}
-	t.Fatalf("%s/%s is stored in neither version: %q", namespace, name, value)
-	return ""
+	return version
 }
 
 // TestStorageVersionUpgradeAndRollback runs a server that stores v1 (this release's default,

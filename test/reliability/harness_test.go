@@ -181,6 +181,13 @@ type apiServer struct {
 // startAPIServer starts example-apiserver on etcdURL and waits until /readyz says ok.
 func startAPIServer(t *testing.T, name string, certs *pki, etcdURL string, extraFlags ...string) *apiServer {
 	t.Helper()
+	return startAPIServerBinary(t, filepath.Join(binDir, "example-apiserver"), name, certs, etcdURL, extraFlags...)
+}
+
+// startAPIServerBinary is startAPIServer with another build of example-apiserver, e.g. a
+// previous release's.
+func startAPIServerBinary(t *testing.T, bin, name string, certs *pki, etcdURL string, extraFlags ...string) *apiServer {
+	t.Helper()
 	port := utils.FreePort(t)
 	args := append([]string{
 		"--standalone",
@@ -191,7 +198,7 @@ func startAPIServer(t *testing.T, name string, certs *pki, etcdURL string, extra
 		"--client-ca-file=" + certs.caCert,
 		"--etcd-servers=" + etcdURL,
 	}, extraFlags...)
-	s := &apiServer{Process: utils.StartProcess(t, name, filepath.Join(binDir, "example-apiserver"), args...)}
+	s := &apiServer{Process: utils.StartProcess(t, name, bin, args...)}
 	s.URL = fmt.Sprintf("https://127.0.0.1:%d", port)
 	s.Config = &rest.Config{
 		Host: s.URL,

@@ -23,7 +23,9 @@ package utils
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -33,6 +35,7 @@ import (
 	"testing"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"k8s.io/apimachinery/pkg/runtime"
 )
 
 // Run runs `hack/local-up.sh command` of the repository at root with its state in dir, the
@@ -124,4 +127,27 @@ func StoredObject(ctx context.Context, etcd *clientv3.Client, prefix, resource, 
 		}
 	}
 	return "", nil, fmt.Errorf("%s %s/%s is not under %s in etcd", resource, namespace, name, prefix)
+}
+
+// protobufPrefix opens every object an API server stores as protobuf (k8s.io/apimachinery's
+// protobuf serializer): the magic bytes, then a runtime.Unknown envelope naming the version.
+var protobufPrefix = []byte("k8s\x00")
+
+// StoredAPIVersion returns the apiVersion (e.g. example.com/v1) an object is encoded in, as
+// etcd holds it: protobuf or JSON.
+func StoredAPIVersion(value []byte) (string, error) {
+	var typeMeta runtime.TypeMeta
+	if rest, ok := bytes.CutPrefix(value, protobufPrefix); ok {
+		var envelope runtime.Unknown
+		if err := envelope.Unmarshal(rest); err != nil {
+			return "", fmt.Errorf("not a protobuf envelope: %w", err)
+		}
+		typeMeta = envelope.TypeMeta
+	} else if err := json.Unmarshal(value, &typeMeta); err != nil {
+		return "", fmt.Errorf("neither protobuf nor JSON: %w", err)
+	}
+	if typeMeta.APIVersion == "" {
+		return "", fmt.Errorf("no apiVersion in %q", value)
+	}
+	return typeMeta.APIVersion, nil
 }

@@ -29,6 +29,7 @@ import (
 
 	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/apiserver/pkg/registry/generic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
@@ -52,6 +53,9 @@ type TestServer struct {
 	// that look at what is stored.
 	EtcdServers []string
 	EtcdPrefix  string
+	// RESTOptionsGetter is the server's storage configuration, for benchmarks of a
+	// resource's store without the HTTP layer.
+	RESTOptionsGetter generic.RESTOptionsGetter
 
 	stop func()
 }
@@ -131,6 +135,8 @@ func StartServer(extraFlags ...string) (*TestServer, error) {
 		CertDir:      certDir,
 		EtcdServers:  storage.Transport.ServerList,
 		EtcdPrefix:   storage.Prefix,
+
+		RESTOptionsGetter: config.GenericConfig.RESTOptionsGetter,
 	}
 	ts.stop = func() {
 		cancel()
