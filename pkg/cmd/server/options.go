@@ -48,6 +48,7 @@ import (
 	baseversion "k8s.io/component-base/version"
 	netutils "k8s.io/utils/net"
 
+	"example.com/example-apiserver/pkg/admission/exampleinitializer"
 	"example.com/example-apiserver/pkg/apis/config"
 	configv1alpha1 "example.com/example-apiserver/pkg/apis/config/v1alpha1"
 	configvalidation "example.com/example-apiserver/pkg/apis/config/validation"
@@ -55,7 +56,6 @@ import (
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	"example.com/example-apiserver/pkg/apiserver"
 	"example.com/example-apiserver/pkg/embeddedetcd"
-	informers "example.com/example-apiserver/pkg/generated/informers/externalversions"
 	"example.com/example-apiserver/pkg/memorylimit"
 	"example.com/example-apiserver/pkg/storagecodec"
 	exampleversion "example.com/example-apiserver/pkg/version"
@@ -319,9 +319,9 @@ func (o *Options) Config() (*apiserver.Config, error) {
 		return nil, err
 	}
 
-	// Our admission plugins read our own objects through informers on the loopback client,
-	// which exists only once ApplyTo has configured serving.
-	var exampleInformers informers.SharedInformerFactory
+	// Our admission plugins read our own objects from the storage, which New builds after the
+	// admission chain: New binds cronTabs to it.
+	cronTabs := exampleinitializer.NewLateCronTabs()
 	var initializers []admission.PluginInitializer
 	ro := *o.RecommendedOptions
 	etcd, err := withStorageCodec(*ro.Etcd, o.ComponentConfig.Etcd.StorageVersion, o.ShareManagedFields)
@@ -331,7 +331,7 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	ro.Etcd = &etcd
 	ro.ExtraAdmissionInitializers = func(c *genericapiserver.RecommendedConfig) ([]admission.PluginInitializer, error) {
 		var err error
-		exampleInformers, initializers, err = newAdmissionInitializers(c)
+		initializers, err = newAdmissionInitializers(c, cronTabs)
 		return initializers, err
 	}
 	if o.Standalone {
@@ -356,7 +356,7 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	}
 	return &apiserver.Config{
 		GenericConfig: serverConfig,
-		ExtraConfig:   apiserver.ExtraConfig{ComponentConfig: o.ComponentConfig, SharedInformerFactory: exampleInformers},
+		ExtraConfig:   apiserver.ExtraConfig{ComponentConfig: o.ComponentConfig, CronTabs: cronTabs},
 	}, nil
 }
 
