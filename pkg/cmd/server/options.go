@@ -55,6 +55,7 @@ import (
 	"example.com/example-apiserver/pkg/apis/example"
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	"example.com/example-apiserver/pkg/apiserver"
+	"example.com/example-apiserver/pkg/collectionauthorizer"
 	"example.com/example-apiserver/pkg/embeddedetcd"
 	"example.com/example-apiserver/pkg/memorylimit"
 	"example.com/example-apiserver/pkg/storagecodec"
@@ -110,6 +111,10 @@ type Options struct {
 	// ClientCertificateCacheSize is how many connections with a verified client certificate
 	// are remembered; 0 verifies on every request.
 	ClientCertificateCacheSize int
+	// CollectionDecisions allows a request on a named object when its collection is allowed
+	// (collectionauthorizer), so the delegated authorizer caches one decision per user and
+	// resource instead of one per name.
+	CollectionDecisions bool
 
 	StdOut io.Writer
 	StdErr io.Writer
@@ -139,6 +144,7 @@ func NewOptions(out, errOut io.Writer) *Options {
 		Memory:                     memorylimit.NewOptions(),
 		ShareManagedFields:         true,
 		ClientCertificateCacheSize: defaultClientCertificateCacheSize,
+		CollectionDecisions:        true,
 		StdOut:                     out,
 		StdErr:                     errOut,
 	}
@@ -196,6 +202,12 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 	ro.Authentication.AddFlags(fss.FlagSet("authentication"))
 	o.addClientCertificateCacheFlags(fss.FlagSet("authentication"))
 	ro.Authorization.AddFlags(fss.FlagSet("authorization"))
+	fs = fss.FlagSet("authorization")
+	fs.BoolVar(&o.CollectionDecisions, "authorization-collection-decisions", o.CollectionDecisions,
+		"Allow a request on a named object when the same request without the name (the whole collection) is allowed, as RBAC does "+
+			"for rules without resourceNames, so the authorization webhook cache holds one decision per user and resource rather than one "+
+			"per object; a deny or no opinion is still asked per name. false asks about every name: for a kube-apiserver whose "+
+			"authorizers deny single names of a collection they allow.")
 	ro.Admission.AddFlags(fss.FlagSet("admission"))
 	ro.Audit.AddFlags(fss.FlagSet("auditing"))
 	ro.Features.AddFlags(fss.FlagSet("features"))
@@ -349,6 +361,9 @@ func (o *Options) Config() (*apiserver.Config, error) {
 		return nil, err
 	}
 	cacheClientCertificates(&serverConfig.Authentication, clientCA, o.ClientCertificateCacheSize)
+	if o.CollectionDecisions && serverConfig.Authorization.Authorizer != nil {
+		serverConfig.Authorization.Authorizer = collectionauthorizer.New(serverConfig.Authorization.Authorizer)
+	}
 	if o.Standalone {
 		if err := o.applyStandalone(&serverConfig.Config, initializers); err != nil {
 			return nil, err
