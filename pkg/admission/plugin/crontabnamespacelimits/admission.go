@@ -185,7 +185,8 @@ func (p *Plugin) Validate(ctx context.Context, a admission.Attributes, _ admissi
 		return apierrors.NewInternalError(err)
 	}
 	count, total := int64(0), int64(replicas)
-	for _, ct := range existing {
+	for i := range existing {
+		ct := &existing[i]
 		if ct.Name == a.GetName() && !creates {
 			continue // counted with its new replicas
 		}
