@@ -32,13 +32,13 @@ import (
 	scalescheme "k8s.io/client-go/scale/scheme"
 	scaleautoscalingv1 "k8s.io/client-go/scale/scheme/autoscalingv1"
 
+	"example.com/example-apiserver/pkg/admission/exampleinitializer"
 	"example.com/example-apiserver/pkg/apis/config"
 	"example.com/example-apiserver/pkg/apis/example"
 	"example.com/example-apiserver/pkg/apis/example/install"
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	examplev2 "example.com/example-apiserver/pkg/apis/example/v2"
 	logininstall "example.com/example-apiserver/pkg/apis/login/install"
-	informers "example.com/example-apiserver/pkg/generated/informers/externalversions"
 	"example.com/example-apiserver/pkg/login/ratelimit"
 	"example.com/example-apiserver/pkg/login/webhook"
 	crontabstorage "example.com/example-apiserver/pkg/registry/example/crontab"
@@ -80,9 +80,9 @@ type ExtraConfig struct {
 	// ComponentConfig is the effective, validated component configuration (--config FILE,
 	// defaults and flags applied) the server is built from.
 	ComponentConfig *config.ExampleAPIServerConfiguration
-	// SharedInformerFactory informs on our own objects through the loopback client, for the
-	// admission plugins. New starts it once the server serves; nil means none.
-	SharedInformerFactory informers.SharedInformerFactory
+	// CronTabs is the CronTab lister the admission plugins were handed when the admission chain
+	// was built; New binds it to the CronTab storage. Nil means none.
+	CronTabs *exampleinitializer.LateCronTabs
 }
 
 // Config is everything New needs.
@@ -122,7 +122,7 @@ func (cfg *Config) Complete() CompletedConfig {
 	}}
 }
 
-// apiGroupBuilder builds the storage of one API group; New installs every group in apiGroups.
+// apiGroupBuilder builds the storage of one API group.
 type apiGroupBuilder func(restOptions generic.RESTOptionsGetter) (*genericapiserver.APIGroupInfo, error)
 
 // New returns the server for a completed config; every error is returned, never panicked.
@@ -133,21 +133,6 @@ func (c CompletedConfig) New() (*ExampleServer, error) {
 	genericServer, err := c.GenericConfig.New(ComponentName, genericapiserver.NewEmptyDelegate())
 	if err != nil {
 		return nil, err
-	}
-	// The metrics provider asks for its informers before they are started below.
-	metricsProvider, err := newExternalMetricsProvider(c.ExtraConfig.ComponentConfig.ExternalMetrics, c.ExtraConfig.SharedInformerFactory)
-	if err != nil {
-		return nil, err
-	}
-	if informers := c.ExtraConfig.SharedInformerFactory; informers != nil {
-		// The informers list and watch through this very server: start them once it serves.
-		err := genericServer.AddPostStartHook("start-example-apiserver-informers", func(ctx genericapiserver.PostStartHookContext) error {
-			informers.Start(ctx.Done())
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
 	}
 	if requestHeader := c.GenericConfig.Authentication.RequestHeaderConfig; requestHeader != nil {
 		if err := genericServer.AddReadyzChecks(requestHeaderCALoaded(requestHeader)); err != nil {
@@ -167,15 +152,28 @@ func (c CompletedConfig) New() (*ExampleServer, error) {
 		// Behind the authentication and authorization filters, like every other path.
 		genericServer.Handler.NonGoRestfulMux.Handle(webhook.Path, tokenReviews)
 	}
-	apiGroups := []apiGroupBuilder{newExampleAPIGroup, loginAPIGroup(login)}
-	for _, build := range apiGroups {
-		groupInfo, err := build(unavailable.RESTOptionsGetter{RESTOptionsGetter: c.GenericConfig.RESTOptionsGetter})
-		if err != nil {
-			return nil, err
-		}
+	restOptions := unavailable.RESTOptionsGetter{RESTOptionsGetter: c.GenericConfig.RESTOptionsGetter}
+	exampleGroup, cronTabs, err := newExampleAPIGroup(restOptions)
+	if err != nil {
+		return nil, err
+	}
+	loginGroup, err := loginAPIGroup(login)(restOptions)
+	if err != nil {
+		return nil, err
+	}
+	for _, groupInfo := range []*genericapiserver.APIGroupInfo{exampleGroup, loginGroup} {
 		if err := genericServer.InstallAPIGroup(groupInfo); err != nil {
 			return nil, fmt.Errorf("installing API group: %w", err)
 		}
+	}
+	// Admission and the objects metrics count CronTabs in the watch cache the storage keeps
+	// anyway, rather than in a second copy of their own.
+	if late := c.ExtraConfig.CronTabs; late != nil {
+		late.Bind(cronTabs)
+	}
+	metricsProvider, err := newExternalMetricsProvider(c.ExtraConfig.ComponentConfig.ExternalMetrics, cronTabs)
+	if err != nil {
+		return nil, err
 	}
 	// Served even with no metric configured, so that its APIService stays Available: an
 	// unavailable APIService breaks discovery, and with it namespace deletion.
@@ -188,16 +186,16 @@ func (c CompletedConfig) New() (*ExampleServer, error) {
 // newExampleAPIGroup returns the example.com group with crontabs and customresources in v1
 // and v2. Both versions share one store, and with it one watch cache: a stored object is
 // decoded to the internal type once and converted to the version each client asks for.
-func newExampleAPIGroup(restOptions generic.RESTOptionsGetter) (*genericapiserver.APIGroupInfo, error) {
+func newExampleAPIGroup(restOptions generic.RESTOptionsGetter) (*genericapiserver.APIGroupInfo, crontabstorage.Lister, error) {
 	groupInfo := genericapiserver.NewDefaultAPIGroupInfo(example.GroupName, Scheme, metav1.ParameterCodec, Codecs)
 
 	cronTabs, err := crontabstorage.NewStorage(Scheme, restOptions)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	customResources, err := customresourcestorage.NewREST(Scheme, restOptions)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// CustomResource is the same in both versions; serving it in v2 too lets a client use
 	// example.com/v2 alone.
@@ -206,5 +204,5 @@ func newExampleAPIGroup(restOptions generic.RESTOptionsGetter) (*genericapiserve
 		resources["customresources"] = customResources
 		groupInfo.VersionedResourcesStorageMap[version] = resources
 	}
-	return &groupInfo, nil
+	return &groupInfo, cronTabs.CronTab, nil
 }

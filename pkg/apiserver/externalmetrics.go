@@ -37,22 +37,19 @@ import (
 
 	"example.com/example-apiserver/pkg/apis/config"
 	"example.com/example-apiserver/pkg/externalmetrics"
-	informers "example.com/example-apiserver/pkg/generated/informers/externalversions"
+	"example.com/example-apiserver/pkg/registry/example/crontab"
 )
 
 // newExternalMetricsProvider builds the provider of the configured metrics. Objects metrics read
-// CronTabs from cronTabInformers, which New starts once the server serves.
-func newExternalMetricsProvider(metrics []config.ExternalMetric, cronTabInformers informers.SharedInformerFactory) (*externalmetrics.Provider, error) {
+// CronTabs from the server's own storage.
+func newExternalMetricsProvider(metrics []config.ExternalMetric, cronTabs crontab.Lister) (*externalmetrics.Provider, error) {
 	specs := make([]externalmetrics.Metric, 0, len(metrics))
 	for _, m := range metrics {
 		var source externalmetrics.Source
 		var err error
 		switch {
 		case m.Objects != nil:
-			if cronTabInformers == nil {
-				return nil, fmt.Errorf("external metric %q: no CronTab informer to compute it from", m.Name)
-			}
-			source, err = externalmetrics.NewObjectsSource(config.ObjectsMetric(m.Objects.Metric), cronTabInformers.Example().V1().CronTabs().Lister())
+			source, err = externalmetrics.NewObjectsSource(config.ObjectsMetric(m.Objects.Metric), cronTabs)
 		case m.Prometheus != nil:
 			source, err = externalmetrics.NewPrometheusSource(externalmetrics.PrometheusOptions{
 				URL:                m.Prometheus.URL,

@@ -21,22 +21,21 @@ import (
 	"fmt"
 
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/utils/ptr"
 
 	"example.com/example-apiserver/pkg/apis/config"
-	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
-	listers "example.com/example-apiserver/pkg/generated/listers/example/v1"
+	"example.com/example-apiserver/pkg/apis/example"
+	"example.com/example-apiserver/pkg/registry/example/crontab"
 )
 
-// objectsSource computes a metric from the informer's cache of CronTabs: always available,
-// and no etcd read per request.
+// objectsSource computes a metric from the server's own storage of CronTabs (its watch
+// cache): always available, no copy of the objects of its own, and no etcd read of them.
 type objectsSource struct {
 	metric   config.ObjectsMetric
-	cronTabs listers.CronTabLister
+	cronTabs crontab.Lister
 }
 
 // NewObjectsSource returns a source of metric computed from cronTabs.
-func NewObjectsSource(metric config.ObjectsMetric, cronTabs listers.CronTabLister) (Source, error) {
+func NewObjectsSource(metric config.ObjectsMetric, cronTabs crontab.Lister) (Source, error) {
 	switch metric {
 	case config.CronTabCount, config.CronTabReplicas:
 		return &objectsSource{metric: metric, cronTabs: cronTabs}, nil
@@ -45,21 +44,21 @@ func NewObjectsSource(metric config.ObjectsMetric, cronTabs listers.CronTabListe
 	}
 }
 
-func (s *objectsSource) Query(_ context.Context, namespace string, selector labels.Selector) ([]Sample, error) {
-	items, err := s.cronTabs.CronTabs(namespace).List(selector)
+func (s *objectsSource) Query(ctx context.Context, namespace string, selector labels.Selector) ([]Sample, error) {
+	items, err := s.cronTabs.ListCronTabs(ctx, namespace, selector)
 	if err != nil {
 		return nil, err
 	}
 	var value float64
-	for _, ct := range items {
-		value += s.valueOf(ct)
+	for i := range items {
+		value += s.valueOf(&items[i])
 	}
 	return []Sample{{Value: value}}, nil
 }
 
-func (s *objectsSource) valueOf(ct *examplev1.CronTab) float64 {
+func (s *objectsSource) valueOf(ct *example.CronTab) float64 {
 	if s.metric == config.CronTabReplicas {
-		return float64(ptr.Deref(ct.Spec.Replicas, 1))
+		return float64(ct.Spec.Replicas)
 	}
 	return 1
 }

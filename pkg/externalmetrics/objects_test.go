@@ -22,27 +22,33 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/client-go/tools/cache"
-	"k8s.io/utils/ptr"
 
 	"example.com/example-apiserver/pkg/apis/config"
-	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
-	listers "example.com/example-apiserver/pkg/generated/listers/example/v1"
+	"example.com/example-apiserver/pkg/apis/example"
 )
 
-func TestObjectsSource(t *testing.T) {
-	indexer := cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
-	add := func(ns, name, team string, replicas *int32) {
-		ct := &examplev1.CronTab{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, Labels: map[string]string{"team": team}}, Spec: examplev1.CronTabSpec{Replicas: replicas}}
-		if err := indexer.Add(ct); err != nil {
-			t.Fatal(err)
+// storedCronTabs stands for the registry's lister: it filters by namespace and selector.
+type storedCronTabs []example.CronTab
+
+func (s storedCronTabs) ListCronTabs(_ context.Context, namespace string, selector labels.Selector) ([]example.CronTab, error) {
+	var items []example.CronTab
+	for _, ct := range s {
+		if ct.Namespace == namespace && selector.Matches(labels.Set(ct.Labels)) {
+			items = append(items, ct)
 		}
 	}
-	add("shop", "a", "red", ptr.To[int32](3))
-	add("shop", "b", "red", ptr.To[int32](4))
-	add("shop", "c", "blue", nil) // not defaulted in the cache: counts as the default 1
-	add("other", "d", "red", ptr.To[int32](100))
-	lister := listers.NewCronTabLister(indexer)
+	return items, nil
+}
+
+func TestObjectsSource(t *testing.T) {
+	var lister storedCronTabs
+	add := func(ns, name, team string, replicas int32) {
+		lister = append(lister, example.CronTab{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, Labels: map[string]string{"team": team}}, Spec: example.CronTabSpec{Replicas: replicas}})
+	}
+	add("shop", "a", "red", 3)
+	add("shop", "b", "red", 4)
+	add("shop", "c", "blue", 1)
+	add("other", "d", "red", 100)
 
 	tests := []struct {
 		metric    config.ObjectsMetric

@@ -78,3 +78,46 @@ func TestBuiltInRolesCoverCronTabs(t *testing.T) {
 		t.Errorf("view may delete a CronTab: %v\n%s", err, out)
 	}
 }
+
+// TestAuthorizationByName checks, with kube-apiserver's RBAC, that deciding a named request
+// by its collection (--authorization-collection-decisions) keeps RBAC's answers: a rule with
+// resourceNames allows its names only, one without allows every name.
+func TestAuthorizationByName(t *testing.T) {
+	ns := stack.Namespace(t, "e2e-authz-names")
+	user := "e2e-bob"
+	for _, name := range []string{"allowed", "other"} {
+		stack.MustKubectlWithInput(t, []byte(`apiVersion: example.com/v1
+kind: CronTab
+metadata:
+  name: `+name+`
+spec:
+  cronSpec: "*/10 * * * *"
+  image: my-awesome-cron-image
+`), "apply", "-n", ns, "-f", "-")
+	}
+	get := func(name string) (string, error) {
+		return stack.Kubectl("get", "ct", name, "-n", ns, "--as="+user, "-o", "name")
+	}
+
+	stack.MustKubectl(t, "create", "role", "one-crontab", "-n", ns, "--verb=get", "--resource=crontabs.example.com", "--resource-name=allowed")
+	stack.MustKubectl(t, "create", "rolebinding", "bob-one-crontab", "-n", ns, "--role=one-crontab", "--user="+user)
+	stack.Eventually(t, 30*time.Second, user+" may get the CronTab its rule names", func() (bool, string) {
+		out, err := get("allowed")
+		return err == nil, out
+	})
+	for _, args := range [][]string{{"get", "ct", "other"}, {"get", "ct"}} {
+		if out, err := stack.Kubectl(append(args, "-n", ns, "--as="+user)...); err == nil || !strings.Contains(out, "Forbidden") {
+			t.Errorf("kubectl %s with a rule for one name only: err=%v, want 403 Forbidden:\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+
+	stack.MustKubectl(t, "create", "role", "all-crontabs", "-n", ns, "--verb=get", "--resource=crontabs.example.com")
+	stack.MustKubectl(t, "create", "rolebinding", "bob-all-crontabs", "-n", ns, "--role=all-crontabs", "--user="+user)
+	stack.Eventually(t, 30*time.Second, user+" may get every CronTab once a rule without names allows it", func() (bool, string) {
+		out, err := get("other")
+		return err == nil, out
+	})
+	if out, err := stack.Kubectl("delete", "ct", "other", "-n", ns, "--as="+user); err == nil || !strings.Contains(out, "Forbidden") {
+		t.Errorf("delete with get rules only: err=%v, want 403 Forbidden:\n%s", err, out)
+	}
+}

@@ -18,6 +18,7 @@ package integration
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,7 +28,6 @@ import (
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/utils/ptr"
 
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
@@ -109,17 +109,23 @@ func TestOwnAdmissionPlugins(t *testing.T) {
 		if _, err := cronTabs.Create(ctx, newCronTab("b", "ghcr.io/acme/job:1", 1), metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		// The plugin counts through an informer: wait (dry run) until it has seen both.
-		var last error
-		err := wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
-			_, last = cronTabs.Create(ctx, newCronTab("c", "nginx:1.27", 1), metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
-			return apierrors.IsForbidden(last), nil
-		})
-		if err != nil {
-			t.Fatalf("a third CronTab was never refused; last: %v", last)
-		}
-		_, err = cronTabs.Create(ctx, newCronTab("c", "nginx:1.27", 1), metav1.CreateOptions{})
+		_, err := cronTabs.Create(ctx, newCronTab("c", "nginx:1.27", 1), metav1.CreateOptions{})
 		wantForbidden(t, err, "CronTabNamespaceLimits", `namespace "admission" allows at most 2 CronTabs`, "defaultMaxCronTabs", "has 2")
+	})
+
+	// The cap is soft only for requests in flight together: a create sent after another was
+	// answered counts it, in every namespace, however fast it follows.
+	t.Run("a create right after another counts it", func(t *testing.T) {
+		for i := range 20 {
+			ns := srv.Client.ExampleV1().CronTabs(fmt.Sprintf("back-to-back-%d", i))
+			for _, name := range []string{"a", "b"} {
+				if _, err := ns.Create(ctx, newCronTab(name, "nginx:1.27", 1), metav1.CreateOptions{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err := ns.Create(ctx, newCronTab("c", "nginx:1.27", 1), metav1.CreateOptions{})
+			wantForbidden(t, err, "CronTabNamespaceLimits", "allows at most 2 CronTabs", "has 2")
+		}
 	})
 
 	t.Run("scale is capped too", func(t *testing.T) {
@@ -133,17 +139,62 @@ func TestOwnAdmissionPlugins(t *testing.T) {
 		if err := scale(3); err != nil { // 3 + 1 = 4, the cap
 			t.Fatalf("scale within the cap: %v", err)
 		}
-		var last error
-		err := wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, 30*time.Second, true, func(context.Context) (bool, error) {
-			last = scale(4, metav1.DryRunAll) // 4 + 1 = 5 once the informer has seen the 3
-			return apierrors.IsForbidden(last), nil
-		})
-		if err != nil {
-			t.Fatalf("scaling over the cap was never refused; last: %v", last)
-		}
+		wantForbidden(t, scale(4, metav1.DryRunAll), "CronTabNamespaceLimits", "at most 4 CronTab replicas in total", "would make them 5")
 		wantForbidden(t, scale(4), "CronTabNamespaceLimits", "at most 4 CronTab replicas in total", "would make them 5")
 		if err := scale(1); err != nil {
 			t.Errorf("scaling down must always pass: %v", err)
 		}
 	})
+}
+
+// TestNamespaceLimitsAcrossReplicas runs two servers on one etcd: each counts the CronTabs the
+// other wrote or deleted as soon as that write was answered, and a server started later counts
+// those stored before it.
+func TestNamespaceLimitsAcrossReplicas(t *testing.T) {
+	dir := t.TempDir()
+	admissionFile := filepath.Join(dir, "admission.yaml")
+	if err := os.WriteFile(admissionFile, []byte(admissionTestAdmissionConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	first, err := framework.StartServer("--admission-control-config-file=" + admissionFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	newCronTab := func(name string) *examplev1.CronTab {
+		return &examplev1.CronTab{
+			ObjectMeta: metav1.ObjectMeta{Name: name},
+			Spec:       examplev1.CronTabSpec{CronSpec: "*/5 * * * *", Image: "nginx:1.27", Replicas: ptr.To[int32](1)},
+		}
+	}
+	onFirst := first.Client.ExampleV1().CronTabs("replicas")
+	if _, err := onFirst.Create(ctx, newCronTab("a"), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// Started after "a" was stored: it must count it from its first request.
+	second, err := framework.StartServer("--etcd-servers="+strings.Join(first.EtcdServers, ","), "--admission-control-config-file="+admissionFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Stop()
+	onSecond := second.Client.ExampleV1().CronTabs("replicas")
+	if _, err := onSecond.Create(ctx, newCronTab("b"), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for name, cronTabs := range map[string]interface {
+		Create(context.Context, *examplev1.CronTab, metav1.CreateOptions) (*examplev1.CronTab, error)
+	}{"first": onFirst, "second": onSecond} {
+		if _, err := cronTabs.Create(ctx, newCronTab("c"), metav1.CreateOptions{}); !apierrors.IsForbidden(err) || !strings.Contains(err.Error(), "has 2") {
+			t.Errorf("a third CronTab on the %s server: got %v, want 403 Forbidden with both counted", name, err)
+		}
+	}
+	// A delete on one replica (as the garbage collector's would be) frees the room on the other.
+	if err := onSecond.Delete(ctx, "a", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := onFirst.Create(ctx, newCronTab("c"), metav1.CreateOptions{}); err != nil {
+		t.Errorf("after the delete on the other replica: %v", err)
+	}
 }

@@ -15,20 +15,19 @@ limitations under the License.
 */
 
 // Package exampleinitializer hands example-apiserver's admission plugins what they read:
-// informers on our own objects, and the kube-apiserver's informers and client.
+// our own objects from the server's storage, and the kube-apiserver's informers and client.
 package exampleinitializer
 
 import (
 	"k8s.io/apiserver/pkg/admission"
 	kubeinformers "k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
-
-	informers "example.com/example-apiserver/pkg/generated/informers/externalversions"
 )
 
-// WantsExampleInformerFactory is implemented by plugins that read our own objects (CronTabs).
-type WantsExampleInformerFactory interface {
-	SetExampleInformerFactory(informers.SharedInformerFactory)
+// WantsCronTabLister is implemented by plugins that read our own CronTabs. The lister has not
+// synced until the server has built its registry.
+type WantsCronTabLister interface {
+	SetCronTabLister(*LateCronTabs)
 	admission.InitializationValidator
 }
 
@@ -41,23 +40,23 @@ type WantsKubeInformerFactory interface {
 }
 
 type pluginInitializer struct {
-	informers     informers.SharedInformerFactory
+	cronTabs      *LateCronTabs
 	kubeInformers kubeinformers.SharedInformerFactory
 	kubeClient    kubernetes.Interface
 }
 
 var _ admission.PluginInitializer = pluginInitializer{}
 
-// New returns an initializer for our informers and, unless nil (standalone), the
+// New returns an initializer for our CronTabs and, unless nil (standalone), the
 // kube-apiserver's informers and client.
-func New(informers informers.SharedInformerFactory, kubeInformers kubeinformers.SharedInformerFactory, kubeClient kubernetes.Interface) admission.PluginInitializer {
-	return pluginInitializer{informers: informers, kubeInformers: kubeInformers, kubeClient: kubeClient}
+func New(cronTabs *LateCronTabs, kubeInformers kubeinformers.SharedInformerFactory, kubeClient kubernetes.Interface) admission.PluginInitializer {
+	return pluginInitializer{cronTabs: cronTabs, kubeInformers: kubeInformers, kubeClient: kubeClient}
 }
 
 // Initialize hands each plugin what it asks for.
 func (i pluginInitializer) Initialize(plugin admission.Interface) {
-	if wants, ok := plugin.(WantsExampleInformerFactory); ok {
-		wants.SetExampleInformerFactory(i.informers)
+	if wants, ok := plugin.(WantsCronTabLister); ok {
+		wants.SetCronTabLister(i.cronTabs)
 	}
 	if wants, ok := plugin.(WantsKubeInformerFactory); ok {
 		wants.SetKubeInformerFactory(i.kubeInformers, i.kubeClient)

@@ -26,12 +26,10 @@ import (
 	kubefake "k8s.io/client-go/kubernetes/fake"
 
 	"example.com/example-apiserver/pkg/admission/exampleinitializer"
-	"example.com/example-apiserver/pkg/generated/clientset/versioned/fake"
-	informers "example.com/example-apiserver/pkg/generated/informers/externalversions"
 )
 
 func TestInitialize(t *testing.T) {
-	exampleInformers := informers.NewSharedInformerFactory(fake.NewClientset(), 0)
+	cronTabs := exampleinitializer.NewLateCronTabs()
 	kubeClient := kubefake.NewClientset()
 	kubeInformers := kubeinformers.NewSharedInformerFactory(kubeClient, 0)
 
@@ -46,9 +44,9 @@ func TestInitialize(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			plugin := &wantsBoth{}
-			exampleinitializer.New(exampleInformers, tc.kubeInformers, tc.kubeClient).Initialize(plugin)
-			if plugin.informers != exampleInformers {
-				t.Error("our informer factory was not handed over")
+			exampleinitializer.New(cronTabs, tc.kubeInformers, tc.kubeClient).Initialize(plugin)
+			if plugin.cronTabs != cronTabs {
+				t.Error("our CronTab lister was not handed over")
 			}
 			if !plugin.kubeSet || plugin.kubeInformers != tc.kubeInformers || plugin.kubeClient != tc.kubeClient {
 				t.Errorf("kube informers and client: set %v, got %v %v", plugin.kubeSet, plugin.kubeInformers, plugin.kubeClient)
@@ -57,7 +55,7 @@ func TestInitialize(t *testing.T) {
 	}
 
 	// Plugins that want nothing are left alone.
-	exampleinitializer.New(exampleInformers, kubeInformers, kubeClient).Initialize(wantsNothing{})
+	exampleinitializer.New(cronTabs, kubeInformers, kubeClient).Initialize(wantsNothing{})
 }
 
 type wantsNothing struct{}
@@ -66,13 +64,13 @@ func (wantsNothing) Handles(admission.Operation) bool { return true }
 
 type wantsBoth struct {
 	wantsNothing
-	informers     informers.SharedInformerFactory
+	cronTabs      *exampleinitializer.LateCronTabs
 	kubeInformers kubeinformers.SharedInformerFactory
 	kubeClient    kubernetes.Interface
 	kubeSet       bool
 }
 
-func (p *wantsBoth) SetExampleInformerFactory(f informers.SharedInformerFactory) { p.informers = f }
+func (p *wantsBoth) SetCronTabLister(l *exampleinitializer.LateCronTabs) { p.cronTabs = l }
 func (p *wantsBoth) SetKubeInformerFactory(f kubeinformers.SharedInformerFactory, c kubernetes.Interface) {
 	p.kubeInformers, p.kubeClient, p.kubeSet = f, c, true
 }
@@ -82,6 +80,6 @@ func (p *wantsBoth) Validate(context.Context, admission.Attributes, admission.Ob
 }
 
 var (
-	_ exampleinitializer.WantsExampleInformerFactory = &wantsBoth{}
-	_ exampleinitializer.WantsKubeInformerFactory    = &wantsBoth{}
+	_ exampleinitializer.WantsCronTabLister       = &wantsBoth{}
+	_ exampleinitializer.WantsKubeInformerFactory = &wantsBoth{}
 )

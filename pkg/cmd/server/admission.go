@@ -17,10 +17,8 @@ limitations under the License.
 package server
 
 import (
-	"fmt"
 	"slices"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apiserver/pkg/admission"
 	"k8s.io/apiserver/pkg/admission/plugin/namespace/lifecycle"
 	genericapiserver "k8s.io/apiserver/pkg/server"
@@ -32,9 +30,6 @@ import (
 	"example.com/example-apiserver/pkg/admission/plugin/crontabnamespacelimits"
 	"example.com/example-apiserver/pkg/admission/plugin/crontabpodsecurity"
 	"example.com/example-apiserver/pkg/apis/config"
-	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
-	clientset "example.com/example-apiserver/pkg/generated/clientset/versioned"
-	informers "example.com/example-apiserver/pkg/generated/informers/externalversions"
 )
 
 // ownAdmissionPlugins are example-apiserver's own admission plugins, in chain order. They are
@@ -54,46 +49,16 @@ func registerAdmissionPlugins(a *genericoptions.AdmissionOptions, policy func() 
 	a.RecommendedPluginOrder = slices.Insert(slices.Clone(a.RecommendedPluginOrder), i, ownAdmissionPlugins...)
 }
 
-// newAdmissionInitializers returns an informer factory on our own objects, through the
-// loopback client, and the initializer that hands it, with the kube-apiserver's informers and
-// client (nil when standalone), to the plugins.
-func newAdmissionInitializers(c *genericapiserver.RecommendedConfig) (informers.SharedInformerFactory, []admission.PluginInitializer, error) {
-	if c.LoopbackClientConfig == nil {
-		return nil, nil, fmt.Errorf("admission plugins need the loopback client configuration")
-	}
-	client, err := clientset.NewForConfig(c.LoopbackClientConfig)
-	if err != nil {
-		return nil, nil, err
-	}
-	exampleInformers := informers.NewSharedInformerFactoryWithOptions(client, 0, informers.WithTransform(keepWhatInformerReadersUse))
+// newAdmissionInitializers returns the initializer that hands the plugins cronTabs (bound to
+// the storage once the server builds it) and the kube-apiserver's informers and client (nil
+// when standalone).
+func newAdmissionInitializers(c *genericapiserver.RecommendedConfig, cronTabs *exampleinitializer.LateCronTabs) ([]admission.PluginInitializer, error) {
 	var kubeClient kubernetes.Interface
 	if c.ClientConfig != nil {
+		var err error
 		if kubeClient, err = kubernetes.NewForConfig(c.ClientConfig); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
-	return exampleInformers, []admission.PluginInitializer{exampleinitializer.New(exampleInformers, c.SharedInformerFactory, kubeClient)}, nil
-}
-
-// keepWhatInformerReadersUse is the CronTab informer's transform. Its readers, the
-// CronTabNamespaceLimits plugin (name and spec.replicas of a namespace's CronTabs) and the
-// objects external metrics (labels and spec.replicas), need a CronTab's identity, labels and
-// replicas only; the informer keeps just those, so the server does not hold a second full copy
-// (managedFields, annotations, the rest of spec, status) of every CronTab beside its watch
-// cache. Anything else (a tombstone) passes unchanged.
-func keepWhatInformerReadersUse(obj any) (any, error) {
-	ct, ok := obj.(*examplev1.CronTab)
-	if !ok {
-		return obj, nil
-	}
-	return &examplev1.CronTab{
-		ObjectMeta: metav1.ObjectMeta{
-			Name:            ct.Name,
-			Namespace:       ct.Namespace,
-			UID:             ct.UID,
-			ResourceVersion: ct.ResourceVersion,
-			Labels:          ct.Labels,
-		},
-		Spec: examplev1.CronTabSpec{Replicas: ct.Spec.Replicas},
-	}, nil
+	return []admission.PluginInitializer{exampleinitializer.New(cronTabs, c.SharedInformerFactory, kubeClient)}, nil
 }

@@ -48,14 +48,15 @@ import (
 	baseversion "k8s.io/component-base/version"
 	netutils "k8s.io/utils/net"
 
+	"example.com/example-apiserver/pkg/admission/exampleinitializer"
 	"example.com/example-apiserver/pkg/apis/config"
 	configv1alpha1 "example.com/example-apiserver/pkg/apis/config/v1alpha1"
 	configvalidation "example.com/example-apiserver/pkg/apis/config/validation"
 	"example.com/example-apiserver/pkg/apis/example"
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	"example.com/example-apiserver/pkg/apiserver"
+	"example.com/example-apiserver/pkg/collectionauthorizer"
 	"example.com/example-apiserver/pkg/embeddedetcd"
-	informers "example.com/example-apiserver/pkg/generated/informers/externalversions"
 	"example.com/example-apiserver/pkg/memorylimit"
 	"example.com/example-apiserver/pkg/storagecodec"
 	exampleversion "example.com/example-apiserver/pkg/version"
@@ -110,6 +111,10 @@ type Options struct {
 	// ClientCertificateCacheSize is how many connections with a verified client certificate
 	// are remembered; 0 verifies on every request.
 	ClientCertificateCacheSize int
+	// CollectionDecisions allows a request on a named object when its collection is allowed
+	// (collectionauthorizer), so the delegated authorizer caches one decision per user and
+	// resource instead of one per name.
+	CollectionDecisions bool
 
 	StdOut io.Writer
 	StdErr io.Writer
@@ -139,6 +144,7 @@ func NewOptions(out, errOut io.Writer) *Options {
 		Memory:                     memorylimit.NewOptions(),
 		ShareManagedFields:         true,
 		ClientCertificateCacheSize: defaultClientCertificateCacheSize,
+		CollectionDecisions:        true,
 		StdOut:                     out,
 		StdErr:                     errOut,
 	}
@@ -196,6 +202,12 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 	ro.Authentication.AddFlags(fss.FlagSet("authentication"))
 	o.addClientCertificateCacheFlags(fss.FlagSet("authentication"))
 	ro.Authorization.AddFlags(fss.FlagSet("authorization"))
+	fs = fss.FlagSet("authorization")
+	fs.BoolVar(&o.CollectionDecisions, "authorization-collection-decisions", o.CollectionDecisions,
+		"Allow a request on a named object when the same request without the name (the whole collection) is allowed, as RBAC does "+
+			"for rules without resourceNames, so the authorization webhook cache holds one decision per user and resource rather than one "+
+			"per object; a deny or no opinion is still asked per name. false asks about every name: for a kube-apiserver whose "+
+			"authorizers deny single names of a collection they allow.")
 	ro.Admission.AddFlags(fss.FlagSet("admission"))
 	ro.Audit.AddFlags(fss.FlagSet("auditing"))
 	ro.Features.AddFlags(fss.FlagSet("features"))
@@ -319,9 +331,9 @@ func (o *Options) Config() (*apiserver.Config, error) {
 		return nil, err
 	}
 
-	// Our admission plugins read our own objects through informers on the loopback client,
-	// which exists only once ApplyTo has configured serving.
-	var exampleInformers informers.SharedInformerFactory
+	// Our admission plugins read our own objects from the storage, which New builds after the
+	// admission chain: New binds cronTabs to it.
+	cronTabs := exampleinitializer.NewLateCronTabs()
 	var initializers []admission.PluginInitializer
 	ro := *o.RecommendedOptions
 	etcd, err := withStorageCodec(*ro.Etcd, o.ComponentConfig.Etcd.StorageVersion, o.ShareManagedFields)
@@ -331,7 +343,7 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	ro.Etcd = &etcd
 	ro.ExtraAdmissionInitializers = func(c *genericapiserver.RecommendedConfig) ([]admission.PluginInitializer, error) {
 		var err error
-		exampleInformers, initializers, err = newAdmissionInitializers(c)
+		initializers, err = newAdmissionInitializers(c, cronTabs)
 		return initializers, err
 	}
 	if o.Standalone {
@@ -349,6 +361,9 @@ func (o *Options) Config() (*apiserver.Config, error) {
 		return nil, err
 	}
 	cacheClientCertificates(&serverConfig.Authentication, clientCA, o.ClientCertificateCacheSize)
+	if o.CollectionDecisions && serverConfig.Authorization.Authorizer != nil {
+		serverConfig.Authorization.Authorizer = collectionauthorizer.New(serverConfig.Authorization.Authorizer)
+	}
 	if o.Standalone {
 		if err := o.applyStandalone(&serverConfig.Config, initializers); err != nil {
 			return nil, err
@@ -356,7 +371,7 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	}
 	return &apiserver.Config{
 		GenericConfig: serverConfig,
-		ExtraConfig:   apiserver.ExtraConfig{ComponentConfig: o.ComponentConfig, SharedInformerFactory: exampleInformers},
+		ExtraConfig:   apiserver.ExtraConfig{ComponentConfig: o.ComponentConfig, CronTabs: cronTabs},
 	}, nil
 }
 

@@ -34,7 +34,6 @@ import (
 	kubeinformers "k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	scalescheme "k8s.io/client-go/scale/scheme"
-	"k8s.io/client-go/tools/cache"
 
 	"example.com/example-apiserver/pkg/admission/exampleinitializer"
 	"example.com/example-apiserver/pkg/admission/pluginconfig"
@@ -42,8 +41,6 @@ import (
 	configscheme "example.com/example-apiserver/pkg/apis/config/scheme"
 	"example.com/example-apiserver/pkg/apis/config/validation"
 	"example.com/example-apiserver/pkg/apis/example"
-	informers "example.com/example-apiserver/pkg/generated/informers/externalversions"
-	listers "example.com/example-apiserver/pkg/generated/listers/example/v1"
 )
 
 const (
@@ -75,15 +72,15 @@ func Register(plugins *admission.Plugins, defaults func() config.CronTabNamespac
 }
 
 // Plugin refuses CronTab creations, and replica increases (update or scale), that would take
-// a namespace over its caps. The counts come from informers, so two requests racing each
-// other can overshoot a cap by what they add together: a soft limit, like an HPA's maximum,
-// not a quota.
+// a namespace over its caps. The counts are a consistent read of the server's own storage, so
+// every write answered before the request counts, on whichever replica it was made; requests
+// in flight together do not see each other and can overshoot a cap by what they add
+// together: a soft limit, like an HPA's maximum, not a quota.
 type Plugin struct {
 	*admission.Handler
 	defaults config.CronTabNamespaceLimits
 
-	cronTabs       listers.CronTabLister
-	cronTabsSynced cache.InformerSynced
+	cronTabs *exampleinitializer.LateCronTabs
 	// namespaces is nil without a kube-apiserver (--standalone): then there are no Namespace
 	// objects, and only the defaults apply.
 	namespaces *exampleinitializer.Namespaces
@@ -91,9 +88,9 @@ type Plugin struct {
 }
 
 var (
-	_ admission.ValidationInterface                  = &Plugin{}
-	_ exampleinitializer.WantsExampleInformerFactory = &Plugin{}
-	_ exampleinitializer.WantsKubeInformerFactory    = &Plugin{}
+	_ admission.ValidationInterface               = &Plugin{}
+	_ exampleinitializer.WantsCronTabLister       = &Plugin{}
+	_ exampleinitializer.WantsKubeInformerFactory = &Plugin{}
 )
 
 // New returns the plugin with the caps of namespaces without annotations, or their
@@ -105,12 +102,8 @@ func New(defaults config.CronTabNamespaceLimits) (*Plugin, error) {
 	return &Plugin{Handler: admission.NewHandler(admission.Create, admission.Update), defaults: defaults}, nil
 }
 
-// SetExampleInformerFactory takes the CronTab informer.
-func (p *Plugin) SetExampleInformerFactory(f informers.SharedInformerFactory) {
-	informer := f.Example().V1().CronTabs()
-	p.cronTabs = informer.Lister()
-	p.cronTabsSynced = informer.Informer().HasSynced
-}
+// SetCronTabLister takes the lister of the server's CronTabs.
+func (p *Plugin) SetCronTabLister(l *exampleinitializer.LateCronTabs) { p.cronTabs = l }
 
 // SetKubeInformerFactory takes the Namespace informer and a client for namespaces the informer
 // has not seen yet; both nil when standalone.
@@ -119,8 +112,8 @@ func (p *Plugin) SetKubeInformerFactory(f kubeinformers.SharedInformerFactory, c
 	p.namespaces = exampleinitializer.NewNamespaces(f, client)
 }
 
-// ValidateInitialization checks that the initializer ran, and makes the plugin ready once its
-// informers have synced.
+// ValidateInitialization checks that the initializer ran, and makes the plugin ready once the
+// CronTab storage is bound and the Namespace informer has synced.
 func (p *Plugin) ValidateInitialization() error {
 	if p.cronTabs == nil {
 		return errors.New("missing CronTab lister")
@@ -129,7 +122,7 @@ func (p *Plugin) ValidateInitialization() error {
 		return errors.New("missing Namespace lister (nil only when standalone)")
 	}
 	p.SetReadyFunc(func() bool {
-		return p.cronTabsSynced() && p.namespaces.HasSynced()
+		return p.cronTabs.HasSynced() && p.namespaces.HasSynced()
 	})
 	return nil
 }
@@ -184,19 +177,21 @@ func (p *Plugin) Validate(ctx context.Context, a admission.Attributes, _ admissi
 	if limits.maxCronTabs == nil && limits.maxReplicas == nil {
 		return nil
 	}
-	existing, err := p.cronTabs.CronTabs(a.GetNamespace()).List(labels.Everything())
+	existing, err := p.cronTabs.ListCronTabs(ctx, a.GetNamespace(), labels.Everything())
 	if err != nil {
+		if _, ok := err.(apierrors.APIStatus); ok {
+			return err // e.g. 429 while the watch cache initializes: the client retries
+		}
 		return apierrors.NewInternalError(err)
 	}
 	count, total := int64(0), int64(replicas)
-	for _, ct := range existing {
+	for i := range existing {
+		ct := &existing[i]
 		if ct.Name == a.GetName() && !creates {
 			continue // counted with its new replicas
 		}
 		count++
-		if ct.Spec.Replicas != nil {
-			total += int64(*ct.Spec.Replicas)
-		}
+		total += int64(ct.Spec.Replicas)
 	}
 	if creates && limits.maxCronTabs != nil && count+1 > int64(*limits.maxCronTabs) {
 		return admission.NewForbidden(a, fmt.Errorf("%s: namespace %q allows at most %d CronTabs (%s) and has %d",

@@ -25,6 +25,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apiserver/pkg/admission"
 	"k8s.io/apiserver/pkg/warning"
@@ -37,12 +38,9 @@ import (
 	"example.com/example-apiserver/pkg/admission/exampleinitializer"
 	"example.com/example-apiserver/pkg/apis/config"
 	"example.com/example-apiserver/pkg/apis/example"
-	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
-	"example.com/example-apiserver/pkg/generated/clientset/versioned/fake"
-	informers "example.com/example-apiserver/pkg/generated/informers/externalversions"
 )
 
-// world is what the plugin sees through its informers.
+// world is what the plugin sees in the storage and through its informers.
 type world struct {
 	namespaces []*corev1.Namespace
 	// cronTabs are "namespace/name" -> replicas.
@@ -63,15 +61,7 @@ func newPlugin(t *testing.T, defaults config.CronTabNamespaceLimits, w world) *P
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 
-	var objects []runtime.Object
-	for key, replicas := range w.cronTabs {
-		ns, name, _ := strings.Cut(key, "/")
-		objects = append(objects, &examplev1.CronTab{
-			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
-			Spec:       examplev1.CronTabSpec{Replicas: ptr.To(replicas)},
-		})
-	}
-	exampleInformers := informers.NewSharedInformerFactory(fake.NewClientset(objects...), 0)
+	cronTabs := exampleinitializer.NewLateCronTabs()
 
 	var kubeInformers kubeinformers.SharedInformerFactory
 	var kubeClient kubernetes.Interface
@@ -92,17 +82,29 @@ func newPlugin(t *testing.T, defaults config.CronTabNamespaceLimits, w world) *P
 	if err != nil {
 		t.Fatal(err)
 	}
-	exampleinitializer.New(exampleInformers, kubeInformers, kubeClient).Initialize(p)
+	exampleinitializer.New(cronTabs, kubeInformers, kubeClient).Initialize(p)
 	if err := admission.ValidateInitialization(p); err != nil {
 		t.Fatal(err)
 	}
-	exampleInformers.Start(ctx.Done())
-	exampleInformers.WaitForCacheSync(ctx.Done())
+	cronTabs.Bind(storedCronTabs(w.cronTabs))
 	if kubeInformers != nil {
 		kubeInformers.Start(ctx.Done())
 		kubeInformers.WaitForCacheSync(ctx.Done())
 	}
 	return p
+}
+
+// storedCronTabs is the storage's lister over "namespace/name" -> replicas.
+type storedCronTabs map[string]int32
+
+func (s storedCronTabs) ListCronTabs(_ context.Context, namespace string, _ labels.Selector) ([]example.CronTab, error) {
+	var items []example.CronTab
+	for key, replicas := range s {
+		if ns, name, _ := strings.Cut(key, "/"); ns == namespace {
+			items = append(items, example.CronTab{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, Spec: example.CronTabSpec{Replicas: replicas}})
+		}
+	}
+	return items, nil
 }
 
 func createCronTab(ns, name string, replicas int32) admission.Attributes {
@@ -256,7 +258,7 @@ func TestRegister(t *testing.T) {
 	Register(plugins, func() config.CronTabNamespaceLimits {
 		return config.CronTabNamespaceLimits{DefaultMaxCronTabs: ptr.To[int32](1)}
 	})
-	init := exampleinitializer.New(informers.NewSharedInformerFactory(fake.NewClientset(), 0), nil, nil)
+	init := exampleinitializer.New(exampleinitializer.NewLateCronTabs(), nil, nil)
 	plugin, err := plugins.InitPlugin(PluginName, nil, init)
 	if err != nil {
 		t.Fatal(err)
