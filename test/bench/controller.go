@@ -611,10 +611,15 @@ func (rep *controllerReport) goals(o controllerOptions) {
 				Met:      met(ours.Missed == 0 && ours.Lag.P99ms <= 0.5*theirs.Lag.P99ms),
 			})
 	} else {
-		rep.Goals = append(rep.Goals, goal{
-			Goal:     fmt.Sprintf("at example-controller-manager's defaults, p99 ≤ 1 s for %d CronTabs a minute", rep.N),
-			Measured: seconds(ours.Lag), Met: met(ours.Missed == 0 && p99 <= 1),
-		})
+		rep.Goals = append(rep.Goals,
+			goal{
+				Goal:     fmt.Sprintf("at example-controller-manager's defaults, p99 ≤ 1 s for %d CronTabs a minute", rep.N),
+				Measured: seconds(ours.Lag), Met: met(ours.Missed == 0 && p99 <= 1),
+			},
+			goal{
+				Goal:     fmt.Sprintf("at example-controller-manager's defaults, p99 ≤ 1.5 s for %d CronTabs a minute (the goal of 500 a minute)", rep.N),
+				Measured: seconds(ours.Lag), Met: met(ours.Missed == 0 && p99 <= 1.5),
+			})
 	}
 	rep.Goals = append(rep.Goals,
 		goal{

@@ -32,6 +32,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
+	"k8s.io/utils/clock"
 	"k8s.io/utils/ptr"
 
 	"example.com/example-apiserver/pkg/apis/example"
@@ -87,6 +88,10 @@ func (c *Controller) sync(ctx context.Context, key string) (*time.Duration, erro
 	}
 	c.updateStatusFields(ct, now)
 	if !equality.Semantic.DeepEqual(cached.Status, ct.Status) {
+		if c.creates.deferStatus(key, c.clock.Now()) {
+			// requeueDeferred brings it back once the creates pause; the next run still wakes it.
+			return requeueAt(c.clock, next), nil
+		}
 		if _, err := c.cronTabClient.ExampleV1().CronTabs(ct.Namespace).UpdateStatus(ctx, ct, metav1.UpdateOptions{}); err != nil {
 			return nil, err
 		}
@@ -94,11 +99,16 @@ func (c *Controller) sync(ctx context.Context, key string) (*time.Duration, erro
 	if err := c.pruneHistory(ctx, ct, jobs); err != nil {
 		return nil, err
 	}
+	return requeueAt(c.clock, next), nil
+}
+
+// requeueAt is the delay to the next run time next, nil when there is none. Measured now,
+// not from the start of the sync: the wake-up lands on the run time itself.
+func requeueAt(clk clock.PassiveClock, next time.Time) *time.Duration {
 	if next.IsZero() {
-		return nil, nil
+		return nil
 	}
-	// Measured now, not from the start of the sync: the wake-up lands on the run time itself.
-	return ptr.To(max(next.Sub(c.clock.Now()), 0)), nil
+	return ptr.To(max(next.Sub(clk.Now()), 0))
 }
 
 // ownedJobs lists the Jobs the CronTab controls (same UID: not a namesake's left-overs).
@@ -337,6 +347,7 @@ func (c *Controller) startRun(ctx context.Context, ct *examplev1.CronTab, intern
 	if err != nil {
 		return runSkipped, fmt.Errorf("creating Job %s/%s for %s: %w", ct.Namespace, name, scheduled.UTC().Format(time.RFC3339), err)
 	}
+	c.creates.created(c.clock.Now())
 	// The creation time the server stamps has whole seconds only: measure here.
 	scheduleLag.Observe(c.clock.Since(scheduled).Seconds())
 	jobsCreated.WithLabelValues(ct.Namespace).Inc()

@@ -889,3 +889,52 @@ func TestSyncStaggered(t *testing.T) {
 		})
 	}
 }
+
+// TestSyncDefersStatusWhileCreating checks that a sync with only status to write waits while
+// Job creates are returning, and is released once they pause or after maxStatusDeferral.
+func TestSyncDefersStatusWhileCreating(t *testing.T) {
+	now := at(t, "12:05:01")
+	tests := []struct {
+		name string
+		// sinceCreate is how long before now the latest create returned.
+		sinceCreate time.Duration
+		// deferredFor is how long the key has waited already; zero: not waiting.
+		deferredFor time.Duration
+		wantDefer   bool
+	}{
+		{name: "creates returning: the status waits", sinceCreate: 300 * time.Millisecond, wantDefer: true},
+		{name: "creates paused: the status goes", sinceCreate: createsQuiet},
+		{name: "waited long enough: the status goes however busy", sinceCreate: time.Millisecond, deferredFor: maxStatusDeferral},
+		{name: "waited a while: still waits", sinceCreate: time.Millisecond, deferredFor: maxStatusDeferral - time.Second, wantDefer: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ct := cronTab(t)
+			job := run(ct, at(t, "12:05"))
+			c, _, exampleClient, _ := newTestController(t, now, ct, []*batchv1.Job{job}, nil, nil)
+			c.creates.created(now.Add(-tc.sinceCreate))
+			if tc.deferredFor > 0 {
+				c.creates.deferred = map[string]time.Time{"team/report": now.Add(-tc.deferredFor)}
+			}
+			requeue, err := c.sync(context.Background(), "team/report")
+			if err != nil {
+				t.Fatalf("sync: %v", err)
+			}
+			if want := ptr.To(5*time.Minute - time.Second); !equalDuration(requeue, want) {
+				t.Errorf("requeue after %v, want %v: the next run wakes it either way", deref(requeue), deref(want))
+			}
+			if _, updated := updatedStatus(t, exampleClient); updated == tc.wantDefer {
+				t.Fatalf("status updated: %v, want %v", updated, !tc.wantDefer)
+			}
+			if !tc.wantDefer {
+				return
+			}
+			if released := c.creates.releaseDeferred(now); len(released) != 0 {
+				t.Errorf("released %v while the creates go on, want none", released)
+			}
+			if released := c.creates.releaseDeferred(now.Add(createsQuiet)); !slices.Equal(released, []string{"team/report"}) {
+				t.Errorf("released %v once the creates paused, want [team/report]", released)
+			}
+		})
+	}
+}
