@@ -473,7 +473,8 @@ func probeWatch(ctx context.Context, kube kubernetes.Interface, seen *jobsSeen, 
 	ticker := time.NewTicker(time.Second)
 	defer ticker.Stop()
 	for i := 0; time.Now().Before(until); i++ {
-		name := fmt.Sprintf("probe-%04d", i)
+		// Named by until as well: the herd probes each side's window in turn.
+		name := fmt.Sprintf("probe-%d-%04d", until.Unix(), i)
 		seen.mu.Lock()
 		seen.probeSent[name] = time.Now()
 		seen.mu.Unlock()
