@@ -153,7 +153,7 @@ bench: build tools ## CronTabs via the aggregator and direct vs the CronTab CRD 
 	go run ./test/bench $(BENCH_FLAGS)
 
 BENCH_CONTROLLER_FLAGS ?=
-bench-controller: build tools ## example-controller-manager vs kube-controller-manager's CronJob controller, 500 CronTabs and 500 CronJobs every minute on one local stack, ~6 min (docs/benchmarks.md); BENCH_CONTROLLER_FLAGS="-kube-api-qps 300 -kube-api-burst 600" for equal client limits.
+bench-controller: build tools ## example-controller-manager vs kube-controller-manager's CronJob controller, 500 CronTabs and 500 CronJobs every minute on one local stack, ~6 min (docs/benchmarks.md); BENCH_CONTROLLER_FLAGS="-kube-api-qps 300 -kube-api-burst 600" for equal client limits; "-herd [-herd-n 5000] [-herd-stagger 5m]" for the herd: N CronTabs, then N CronJobs, all due in one minute.
 	go run ./test/bench controller $(BENCH_CONTROLLER_FLAGS)
 
 BENCH_MEMORY_FLAGS ?=

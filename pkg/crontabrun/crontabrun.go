@@ -28,6 +28,7 @@ import (
 
 	"example.com/example-apiserver/pkg/apis/example"
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
+	"example.com/example-apiserver/pkg/schedule"
 )
 
 const (
@@ -39,6 +40,22 @@ const (
 	// ManualRun is RunAnnotation's value on a run started by hand.
 	ManualRun = "manual"
 )
+
+// Schedule is ct's schedule as its runs follow it: an interval schedule anchored at its latest
+// run (schedule.Schedule.Anchored), a wall-clock one moved by ct's stagger offset. The
+// controller starts runs by it and status.nextScheduleTime, the NEXT RUN column and the
+// plugin show it, so all of them agree on when a run is due.
+func Schedule(ct *example.CronTab) (*schedule.Schedule, error) {
+	s, err := schedule.New(ct.Spec.CronSpec, ct.Spec.TimeZone)
+	if err != nil {
+		return nil, err
+	}
+	s = s.Anchored(ct.Status.LastScheduleTime, ct.CreationTimestamp)
+	if window := ct.Spec.StaggerWindowSeconds; window != nil {
+		s = s.Staggered(schedule.StaggerOffset(string(ct.UID), *window, ct.Spec.StartingDeadlineSeconds))
+	}
+	return s, nil
+}
 
 // JobName is the name of the Job of the run scheduled at scheduled: the same for every attempt
 // to create it, so a controller that crashes between creating a Job and recording it finds

@@ -27,6 +27,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"example.com/example-apiserver/pkg/crontabrun"
 	"example.com/example-apiserver/pkg/schedule"
 )
 
@@ -113,7 +114,11 @@ func (o *NextOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s, err := schedule.New(ct.Spec.CronSpec, ct.Spec.TimeZone)
+	internal, err := crontabrun.FromV1(ct)
+	if err != nil {
+		return err
+	}
+	s, err := crontabrun.Schedule(internal)
 	if err != nil {
 		// The server validates on write, so only an object stored before a stricter
 		// validation can get here.
@@ -125,7 +130,7 @@ func (o *NextOptions) Run(ctx context.Context) error {
 	}
 	fmt.Fprintf(o.Out, "CronTab %s/%s runs %q (time zone %s); next %d:\n", ct.Namespace, ct.Name, ct.Spec.CronSpec, zone, o.Count)
 	now := o.Now()
-	return printRuns(o.Out, s.Anchored(ct.Status.LastScheduleTime, ct.CreationTimestamp).Next(now, o.Count), o.display, now)
+	return printRuns(o.Out, s.Next(now, o.Count), o.display, now)
 }
 
 func validateCount(count int) error {

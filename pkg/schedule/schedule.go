@@ -21,6 +21,7 @@ package schedule
 import (
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"strings"
 	"sync"
@@ -44,6 +45,8 @@ type Schedule struct {
 	// origin is where an interval schedule's runs count from; zero: from whatever instant
 	// the schedule is asked about.
 	origin time.Time
+	// offset moves every run time of a wall-clock schedule later (Staggered).
+	offset time.Duration
 }
 
 // Parse parses a cron expression. A time zone must be given through LoadLocation, never
@@ -152,6 +155,49 @@ func (s *Schedule) Anchored(lastScheduled *metav1.Time, created metav1.Time) *Sc
 	return &anchored
 }
 
+// IsInterval says whether the schedule runs at intervals ("@every 90s") rather than at
+// wall-clock times.
+func (s *Schedule) IsInterval() bool {
+	_, interval := s.schedule.(cron.ConstantDelaySchedule)
+	return interval
+}
+
+// StaggerOffset is the offset a stagger window of windowSeconds gives the runs of the object
+// key (its UID): a hash of the key, so every controller replica and restart computes the same
+// offset and objects sharing a schedule spread evenly over the window. It is whole seconds in
+// [0, windowSeconds), and below startingDeadlineSeconds when that is set, so a run is never
+// moved to where its starting deadline has passed; 0 for no window.
+func StaggerOffset(key string, windowSeconds int64, startingDeadlineSeconds *int64) time.Duration {
+	span := windowSeconds
+	if startingDeadlineSeconds != nil {
+		span = min(span, *startingDeadlineSeconds)
+	}
+	if span <= 1 {
+		return 0
+	}
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(key))
+	return time.Duration(h.Sum64()%uint64(span)) * time.Second
+}
+
+// Staggered returns the schedule with every run time moved offset later. Interval schedules
+// are returned as they are: their runs count from their object's creation, which spreads
+// them already (validation refuses a stagger window on them).
+func (s *Schedule) Staggered(offset time.Duration) *Schedule {
+	if s.IsInterval() {
+		return s
+	}
+	staggered := *s
+	staggered.offset = offset
+	return &staggered
+}
+
+// Nominal returns the unstaggered time of the run time run: where the starting deadline
+// counts from.
+func (s *Schedule) Nominal(run time.Time) time.Time {
+	return run.Add(-s.offset)
+}
+
 // NextAfter returns the first run time strictly after from, or the zero time when the
 // expression never fires again.
 func (s *Schedule) NextAfter(from time.Time) time.Time {
@@ -177,8 +223,20 @@ func (s *Schedule) WindowFrom(run time.Time) time.Time {
 //     job that runs twice does more harm than one that runs an hour apart from usual.
 //
 // Schedules such as "@every 90s" are intervals, not wall-clock times: their runs are the
-// origin plus whole intervals (see Anchored).
+// origin plus whole intervals (see Anchored). A stagger offset moves every wall-clock run time
+// by the same amount, so the run times keep their order and spacing.
 func (s *Schedule) next(from time.Time) time.Time {
+	if s.offset == 0 {
+		return s.nominalNext(from)
+	}
+	t := s.nominalNext(from.Add(-s.offset))
+	if t.IsZero() {
+		return t
+	}
+	return t.Add(s.offset)
+}
+
+func (s *Schedule) nominalNext(from time.Time) time.Time {
 	if interval, ok := s.schedule.(cron.ConstantDelaySchedule); ok {
 		return s.nextInterval(from, interval.Delay)
 	}

@@ -17,6 +17,8 @@ limitations under the License.
 package schedule
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -559,5 +561,83 @@ func BenchmarkLoadLocation(b *testing.B) {
 		if _, err := LoadLocation("America/New_York"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestStaggerOffset(t *testing.T) {
+	seconds := func(s int64) *int64 { return &s }
+	tests := []struct {
+		name     string
+		window   int64
+		deadline *int64
+		// below is the bound the offset must stay under.
+		below time.Duration
+	}{
+		{name: "a five-minute window", window: 300, below: 300 * time.Second},
+		{name: "a one-second window has one offset", window: 1, below: time.Nanosecond},
+		{name: "a deadline shorter than the window bounds it", window: 3600, deadline: seconds(60), below: 60 * time.Second},
+		{name: "a zero deadline leaves no room", window: 3600, deadline: seconds(0), below: time.Nanosecond},
+		{name: "a deadline longer than the window changes nothing", window: 300, deadline: seconds(3600), below: 300 * time.Second},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			distinct := map[time.Duration]bool{}
+			for i := range 200 {
+				uid := fmt.Sprintf("0b5c7e4a-%04d-4d4e-9f3a-5d2b1c9e8f70", i)
+				offset := StaggerOffset(uid, tc.window, tc.deadline)
+				if offset < 0 || offset >= tc.below || offset%time.Second != 0 {
+					t.Fatalf("StaggerOffset(%s) = %s, want whole seconds in [0, %s)", uid, offset, tc.below)
+				}
+				if again := StaggerOffset(uid, tc.window, tc.deadline); again != offset {
+					t.Fatalf("StaggerOffset(%s) = %s, then %s: not stable", uid, offset, again)
+				}
+				distinct[offset] = true
+			}
+			// 200 UIDs over a window of 60 s or more must spread, not cluster.
+			if tc.below >= time.Minute && len(distinct) < 40 {
+				t.Errorf("200 UIDs got %d distinct offsets, want them spread over the window", len(distinct))
+			}
+		})
+	}
+}
+
+func TestStaggered(t *testing.T) {
+	from := time.Date(2026, 1, 1, 11, 30, 0, 0, time.UTC)
+	tests := []struct {
+		name, expression string
+		offset           time.Duration
+		want             []time.Time
+	}{
+		{name: "hourly, 90 s later", expression: "0 * * * *", offset: 90 * time.Second,
+			want: []time.Time{from.Add(30*time.Minute + 90*time.Second), from.Add(90*time.Minute + 90*time.Second)}},
+		{name: "a run whose nominal time passed still comes", expression: "25 * * * *", offset: 10 * time.Minute,
+			want: []time.Time{from.Add(5 * time.Minute), from.Add(65 * time.Minute)}},
+		{name: "no offset", expression: "0 * * * *",
+			want: []time.Time{from.Add(30 * time.Minute), from.Add(90 * time.Minute)}},
+		{name: "an interval is not moved", expression: "@every 1h", offset: 90 * time.Second,
+			want: []time.Time{from.Add(time.Hour), from.Add(2 * time.Hour)}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := New(tc.expression, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			staggered := s.Staggered(tc.offset)
+			got := staggered.Anchored(nil, metav1.NewTime(from)).Next(from, len(tc.want))
+			if !slices.EqualFunc(got, tc.want, time.Time.Equal) {
+				t.Fatalf("Next = %v, want %v", got, tc.want)
+			}
+			for _, run := range got {
+				if due := staggered.Due(staggered.WindowFrom(run), run); due.Count != 1 || !due.Latest.Equal(run) {
+					t.Errorf("Due(WindowFrom(%s), %s) = %+v, want exactly that run", run, run, due)
+				}
+			}
+			if !s.IsInterval() {
+				if nominal := staggered.Nominal(got[0]); !nominal.Equal(s.NextAfter(from.Add(-tc.offset))) {
+					t.Errorf("Nominal(%s) = %s, want the unstaggered run time", got[0], nominal)
+				}
+			}
+		})
 	}
 }

@@ -81,6 +81,7 @@ type controllerOptions struct {
 	stackDir      string
 	results       string
 	keep          bool
+	herd          herdOptions
 }
 
 // controllerCommand is `bench controller`: example-controller-manager against
@@ -98,9 +99,14 @@ func controllerCommand(fs *flag.FlagSet) func() error {
 	fs.StringVar(&o.stackDir, "stack-dir", "", "directory of the local stack the benchmark brings up and takes down (default _output/bench/controller-stack)")
 	fs.StringVar(&o.results, "results", "", "JSON lines file the run is appended to (default _output/bench/controller-results.jsonl)")
 	fs.BoolVar(&o.keep, "keep", false, "leave the stack running afterwards, its CronTabs still running every minute (the CronJobs stop with the benchmark's kube-controller-manager)")
+	o.herd.flags(fs)
 	return func() error {
 		if (o.qps > 0) != (o.burst > 0) {
 			return errors.New("set -kube-api-qps and -kube-api-burst together")
+		}
+		if o.herd.enabled && o.qps == 0 {
+			// The herd's goals compare the controllers at equal client limits.
+			o.qps, o.burst = herdQPS, herdBurst
 		}
 		return benchmarkControllers(*o)
 	}
@@ -233,6 +239,9 @@ func benchmarkControllers(o controllerOptions) (err error) {
 	if err != nil {
 		return err
 	}
+	if o.herd.enabled {
+		return benchmarkHerd(ctx, o, rep, &herdRun{s: s, kcm: kcm, cronTabPID: cronTabPID, cronTabClient: cronTabClient, kube: kube, seen: seen})
+	}
 
 	logf("creating %d CronTabs and %d CronJobs on %q (image %s)", o.n, o.n, everyMinute, o.image)
 	created := runPhase(2*o.n, 16, func(i int) error {
@@ -244,7 +253,7 @@ func benchmarkControllers(o controllerOptions) (err error) {
 			}, metav1.CreateOptions{})
 			return err
 		}
-		_, err := kube.BatchV1().CronJobs(cronJobNamespace).Create(ctx, cronJob(name, o.image), metav1.CreateOptions{})
+		_, err := kube.BatchV1().CronJobs(cronJobNamespace).Create(ctx, cronJob(name, everyMinute, o.image), metav1.CreateOptions{})
 		return err
 	})
 	if created.Errors > 0 {
@@ -306,11 +315,11 @@ func benchmarkControllers(o controllerOptions) (err error) {
 }
 
 // cronJob is a CronJob whose Jobs are what a CronTab with the same schedule and image starts.
-func cronJob(name, image string) *batchv1.CronJob {
+func cronJob(name, schedule, image string) *batchv1.CronJob {
 	return &batchv1.CronJob{
 		ObjectMeta: metav1.ObjectMeta{Name: name},
 		Spec: batchv1.CronJobSpec{
-			Schedule: everyMinute,
+			Schedule: schedule,
 			JobTemplate: batchv1.JobTemplateSpec{Spec: batchv1.JobSpec{
 				Parallelism: ptr.To[int32](1),
 				Completions: ptr.To[int32](1),
@@ -333,7 +342,9 @@ type jobsSeen struct {
 	probeDelay []time.Duration
 }
 
-type seenJob struct{ scheduled, at time.Time }
+// seenJob is a Job's scheduled time, when its ADDED event arrived and when the event that
+// first showed it finished did (zero until then).
+type seenJob struct{ scheduled, at, finished time.Time }
 
 // watchJobs watches the Jobs of every namespace from now on and records each one's first
 // ADDED event as it arrives. The watch resumes where it stopped if the server closes it.
@@ -362,8 +373,13 @@ func watchJobs(ctx context.Context, kube kubernetes.Interface) (*jobsSeen, error
 					return
 				}
 				at := time.Now() // first: the arrival is what is measured
-				if job, isJob := event.Object.(*batchv1.Job); isJob && event.Type == watch.Added {
-					seen.record(job, at)
+				if job, isJob := event.Object.(*batchv1.Job); isJob {
+					switch event.Type {
+					case watch.Added:
+						seen.record(job, at)
+					case watch.Modified:
+						seen.recordFinished(job, at)
+					}
 				}
 			}
 		}
@@ -390,6 +406,19 @@ func (s *jobsSeen) record(job *batchv1.Job, at time.Time) {
 	}
 	if _, dup := jobs[job.Name]; !dup {
 		jobs[job.Name] = seenJob{scheduled: scheduled, at: at}
+	}
+}
+
+// recordFinished notes when a Job seen created is first seen finished.
+func (s *jobsSeen) recordFinished(job *batchv1.Job, at time.Time) {
+	if !crontabrun.OutcomeOf(job).Finished {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if j, ok := s.added[job.Namespace][job.Name]; ok && j.finished.IsZero() {
+		j.finished = at
+		s.added[job.Namespace][job.Name] = j
 	}
 }
 
@@ -444,7 +473,8 @@ func probeWatch(ctx context.Context, kube kubernetes.Interface, seen *jobsSeen, 
 	ticker := time.NewTicker(time.Second)
 	defer ticker.Stop()
 	for i := 0; time.Now().Before(until); i++ {
-		name := fmt.Sprintf("probe-%04d", i)
+		// Named by until as well: the herd probes each side's window in turn.
+		name := fmt.Sprintf("probe-%d-%04d", until.Unix(), i)
 		seen.mu.Lock()
 		seen.probeSent[name] = time.Now()
 		seen.mu.Unlock()
@@ -582,10 +612,15 @@ func (rep *controllerReport) goals(o controllerOptions) {
 				Met:      met(ours.Missed == 0 && ours.Lag.P99ms <= 0.5*theirs.Lag.P99ms),
 			})
 	} else {
-		rep.Goals = append(rep.Goals, goal{
-			Goal:     fmt.Sprintf("at example-controller-manager's defaults, p99 ≤ 1 s for %d CronTabs a minute", rep.N),
-			Measured: seconds(ours.Lag), Met: met(ours.Missed == 0 && p99 <= 1),
-		})
+		rep.Goals = append(rep.Goals,
+			goal{
+				Goal:     fmt.Sprintf("at example-controller-manager's defaults, p99 ≤ 1 s for %d CronTabs a minute", rep.N),
+				Measured: seconds(ours.Lag), Met: met(ours.Missed == 0 && p99 <= 1),
+			},
+			goal{
+				Goal:     fmt.Sprintf("at example-controller-manager's defaults, p99 ≤ 1.5 s for %d CronTabs a minute (the goal of 500 a minute)", rep.N),
+				Measured: seconds(ours.Lag), Met: met(ours.Missed == 0 && p99 <= 1.5),
+			})
 	}
 	rep.Goals = append(rep.Goals,
 		goal{

@@ -350,6 +350,7 @@ var separateBenchmarks = []struct{ command, results string }{
 	{"make bench-scale", "scale-results.jsonl"},
 	{"make bench-controller", "controller-results.jsonl"},
 	{"make bench-inprocess", "inprocess-results.jsonl"},
+	{"make bench-controller BENCH_CONTROLLER_FLAGS=-herd", "controller-results-herd.jsonl"},
 }
 
 // printSeparateGoals prints the goals of the latest run of each separate benchmark found in

@@ -29,6 +29,7 @@ import (
 
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	"example.com/example-apiserver/pkg/crontabrun"
+	"example.com/example-apiserver/pkg/schedule"
 	"example.com/example-apiserver/test/e2e/framework"
 )
 
@@ -77,6 +78,7 @@ func TestCronTabControllerDowntimeAndFailover(t *testing.T) {
 	stack.RequireLocal(t, "stops and starts example-controller-manager processes")
 	ns := stack.Namespace(t, "e2e-ct-failover")
 	stoppedLeader := waitForLeaseHolder(t, "the stack's controller leads", tickDeadline)
+	staggered := staggeredNextRun(t, ns)
 	if err := stack.StopComponent(controllerManager); err != nil {
 		stack.Fatalf(t, "stopping %s: %v", controllerManager, err)
 	}
@@ -187,5 +189,59 @@ func TestCronTabControllerDowntimeAndFailover(t *testing.T) {
 	slices.Sort(got)
 	if !slices.Equal(got, want) || state.ct.Status.MissedRuns != 0 {
 		t.Errorf("want one run a minute from %s to %s, none missed: %v; got %s", first, last, want, state)
+	}
+	staggered.sameAfterRestart(t)
+}
+
+// staggeredCronTab is a daily v2 CronTab with a stagger window, its next run time as the
+// stack's controller computed it.
+type staggeredCronTab struct {
+	ns, name string
+	next     time.Time
+}
+
+const staggerWindow = 3600
+
+// staggeredNextRun creates a daily CronTab with an hour's stagger window and checks that the
+// controller moves its next run by the offset its UID gives, inside the window.
+func staggeredNextRun(t *testing.T, ns string) staggeredCronTab {
+	t.Helper()
+	s := staggeredCronTab{ns: ns, name: "staggered"}
+	stack.MustKubectlWithInput(t, []byte(fmt.Sprintf(`apiVersion: example.com/v2
+kind: CronTab
+metadata: {name: %s, namespace: %s}
+spec:
+  cronSpec: "0 0 * * *"
+  staggerWindowSeconds: %d
+  jobTemplate: {spec: {template: {spec: {containers: [{name: crontab, image: %s}]}}}}
+`, s.name, ns, staggerWindow, succeedingImage)), "create", "-f", "-")
+	state := waitForRuns(t, ns, s.name, "status.nextScheduleTime", tickDeadline, func(s runState) bool { return s.ct.Status.NextScheduleTime != nil })
+	s.next = state.ct.Status.NextScheduleTime.Time
+	nominal := s.next.Truncate(24 * time.Hour)
+	offset := schedule.StaggerOffset(string(state.ct.UID), staggerWindow, nil)
+	if !s.next.Equal(nominal.Add(offset)) || offset >= staggerWindow*time.Second {
+		t.Errorf("status.nextScheduleTime %s: want midnight %s plus the offset of its UID, %s, inside the %d s window", s.next, nominal, offset, staggerWindow)
+	}
+	return s
+}
+
+// sameAfterRestart edits the CronTab through v1 by read-modify-write (kubectl replace) and
+// checks that the controller now running keeps the field and computes the same next run.
+func (s staggeredCronTab) sameAfterRestart(t *testing.T) {
+	t.Helper()
+	ct, out, err := getCronTab(s.ns, s.name)
+	if err != nil {
+		stack.Fatalf(t, "reading CronTab %s/%s as v1: %v\n%s", s.ns, s.name, err, out)
+	}
+	ct.Spec.SuccessfulJobsHistoryLimit = ptr.To[int32](4)
+	stack.MustKubectlWithInput(t, mustYAML(t, ct), "replace", "-f", "-")
+	if window := stack.MustKubectl(t, "get", "crontabs.v2.example.com", s.name, "-n", s.ns, "-o", "jsonpath={.spec.staggerWindowSeconds}"); window != fmt.Sprint(staggerWindow) {
+		t.Errorf("after a v1 replace spec.staggerWindowSeconds is %q, want %d", window, staggerWindow)
+	}
+	state := waitForRuns(t, s.ns, s.name, "the restarted controller observes the edit", tickDeadline, func(rs runState) bool {
+		return rs.ct.Status.ObservedGeneration == rs.ct.Generation && rs.ct.Generation > 1
+	})
+	if next := state.ct.Status.NextScheduleTime; next == nil || !next.Time.Equal(s.next) {
+		t.Errorf("after a controller restart status.nextScheduleTime is %v, want %s as before", next, s.next)
 	}
 }

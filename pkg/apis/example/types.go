@@ -65,15 +65,18 @@ type CronTab struct {
 // here keeps one meaning for them (validation, admission, field selectors, the scale
 // subresource) whichever version a client speaks.
 type CronTabSpec struct {
-	CronSpec                   string
-	Image                      string
-	Replicas                   int32
-	TimeZone                   string
-	Command                    []string
-	Args                       []string
-	Suspend                    bool
-	ConcurrencyPolicy          ConcurrencyPolicy
-	StartingDeadlineSeconds    *int64
+	CronSpec                string
+	Image                   string
+	Replicas                int32
+	TimeZone                string
+	Command                 []string
+	Args                    []string
+	Suspend                 bool
+	ConcurrencyPolicy       ConcurrencyPolicy
+	StartingDeadlineSeconds *int64
+	// StaggerWindowSeconds, v2 only, moves every run of a wall-clock schedule by the same
+	// offset inside a window after its scheduled time (schedule.StaggerOffset).
+	StaggerWindowSeconds       *int64
 	SuccessfulJobsHistoryLimit int32
 	FailedJobsHistoryLimit     int32
 	BackoffLimit               *int32

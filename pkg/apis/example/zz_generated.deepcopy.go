@@ -106,6 +106,11 @@ func (in *CronTabSpec) DeepCopyInto(out *CronTabSpec) {
 		*out = new(int64)
 		**out = **in
 	}
+	if in.StaggerWindowSeconds != nil {
+		in, out := &in.StaggerWindowSeconds, &out.StaggerWindowSeconds
+		*out = new(int64)
+		**out = **in
+	}
 	if in.BackoffLimit != nil {
 		in, out := &in.BackoffLimit, &out.BackoffLimit
 		*out = new(int32)

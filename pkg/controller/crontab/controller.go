@@ -18,6 +18,7 @@ package crontab
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -50,6 +51,16 @@ import (
 // and the events of one run's pods arrive together.
 const runEventDelay = time.Second
 
+// createsQuiet is how long after the latest Job create a sync with only status to write (or
+// a pod's or Job's event to record) waits: runs due at one instant get the API server to
+// themselves until their creates have drained. maxStatusDeferral bounds the wait when creates
+// never pause (many CronTabs due every few seconds), so status lags a busy instant by its
+// creates and a second, and never by more than about maxStatusDeferral.
+const (
+	createsQuiet      = time.Second
+	maxStatusDeferral = 10 * time.Second
+)
+
 // Controller starts the runs of CronTabs as Jobs and keeps their status.
 type Controller struct {
 	kubeClient    kubernetes.Interface
@@ -67,6 +78,62 @@ type Controller struct {
 	queue    workqueue.TypedRateLimitingInterface[string]
 	recorder events.EventRecorder
 	clock    clock.WithTicker
+
+	// creates holds back status writes while runs are being created.
+	creates createsInFlight
+}
+
+// createsInFlight is when the latest Job create returned and which CronTabs' status writes
+// wait for the creates to pause, each since when.
+type createsInFlight struct {
+	mu       sync.Mutex
+	latest   time.Time
+	deferred map[string]time.Time
+}
+
+// created notes a Job create that returned at now.
+func (f *createsInFlight) created(now time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.latest = now
+}
+
+// deferStatus says whether key's status write must wait for the creates to pause, and if so
+// remembers key for releaseDeferred.
+func (f *createsInFlight) deferStatus(key string, now time.Time) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if now.Sub(f.latest) >= createsQuiet {
+		return false
+	}
+	since, waiting := f.deferred[key]
+	if waiting && now.Sub(since) >= maxStatusDeferral {
+		delete(f.deferred, key)
+		return false
+	}
+	if !waiting {
+		if f.deferred == nil {
+			f.deferred = map[string]time.Time{}
+		}
+		f.deferred[key] = now
+	}
+	return true
+}
+
+// releaseDeferred returns the keys whose status writes may go now: all of them once the
+// creates paused, else those that waited maxStatusDeferral.
+func (f *createsInFlight) releaseDeferred(now time.Time) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	quiet := now.Sub(f.latest) >= createsQuiet
+	var keys []string
+	for key, since := range f.deferred {
+		if quiet || now.Sub(since) >= maxStatusDeferral {
+			keys = append(keys, key)
+			delete(f.deferred, key)
+		}
+	}
+	return keys
 }
 
 // NewController wires the controller to its informers. The Job and Pod informers need only
@@ -179,7 +246,15 @@ func (c *Controller) Run(ctx context.Context, workers int) {
 	for range workers {
 		go wait.UntilWithContext(ctx, c.runWorker, time.Second)
 	}
+	go wait.UntilWithContext(ctx, func(context.Context) { c.requeueDeferred() }, createsQuiet/4)
 	<-ctx.Done()
+}
+
+// requeueDeferred syncs again the CronTabs whose status writes may go now.
+func (c *Controller) requeueDeferred() {
+	for _, key := range c.creates.releaseDeferred(c.clock.Now()) {
+		c.queue.Add(key)
+	}
 }
 
 func (c *Controller) runWorker(ctx context.Context) {

@@ -32,8 +32,10 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
+	"k8s.io/utils/clock"
 	"k8s.io/utils/ptr"
 
+	"example.com/example-apiserver/pkg/apis/example"
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	"example.com/example-apiserver/pkg/crontabrun"
 	"example.com/example-apiserver/pkg/schedule"
@@ -86,6 +88,10 @@ func (c *Controller) sync(ctx context.Context, key string) (*time.Duration, erro
 	}
 	c.updateStatusFields(ct, now)
 	if !equality.Semantic.DeepEqual(cached.Status, ct.Status) {
+		if c.creates.deferStatus(key, c.clock.Now()) {
+			// requeueDeferred brings it back once the creates pause; the next run still wakes it.
+			return requeueAt(c.clock, next), nil
+		}
 		if _, err := c.cronTabClient.ExampleV1().CronTabs(ct.Namespace).UpdateStatus(ctx, ct, metav1.UpdateOptions{}); err != nil {
 			return nil, err
 		}
@@ -93,11 +99,16 @@ func (c *Controller) sync(ctx context.Context, key string) (*time.Duration, erro
 	if err := c.pruneHistory(ctx, ct, jobs); err != nil {
 		return nil, err
 	}
+	return requeueAt(c.clock, next), nil
+}
+
+// requeueAt is the delay to the next run time next, nil when there is none. Measured now,
+// not from the start of the sync: the wake-up lands on the run time itself.
+func requeueAt(clk clock.PassiveClock, next time.Time) *time.Duration {
 	if next.IsZero() {
-		return nil, nil
+		return nil
 	}
-	// Measured now, not from the start of the sync: the wake-up lands on the run time itself.
-	return ptr.To(max(next.Sub(c.clock.Now()), 0)), nil
+	return ptr.To(max(next.Sub(clk.Now()), 0))
 }
 
 // ownedJobs lists the Jobs the CronTab controls (same UID: not a namesake's left-overs).
@@ -209,7 +220,13 @@ func (c *Controller) startDueRun(ctx context.Context, ct *examplev1.CronTab, now
 		ct.Status.NextScheduleTime = nil
 		return time.Time{}, false, nil // an update (resume) wakes the sync
 	}
-	parsed, err := schedule.New(ct.Spec.CronSpec, ct.Spec.TimeZone)
+	internal, err := crontabrun.FromV1(ct)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	// Interval runs count from the last scheduled run as it stands before this sync, so a run
+	// recorded now (on those intervals) leaves the next run time where it was.
+	sched, err := crontabrun.Schedule(internal)
 	if err != nil {
 		ct.Status.NextScheduleTime = nil
 		// Validation refuses such schedules; a time zone missing here is the one way in.
@@ -217,15 +234,12 @@ func (c *Controller) startDueRun(ctx context.Context, ct *examplev1.CronTab, now
 			"Cannot run schedule %q in time zone %q: %v", ct.Spec.CronSpec, ct.Spec.TimeZone, err)
 		return time.Time{}, false, nil
 	}
-	// Interval runs count from the last scheduled run as it stands before this sync, so a run
-	// recorded now (on those intervals) leaves the next run time where it was.
-	sched := parsed.Anchored(ct.Status.LastScheduleTime, ct.CreationTimestamp)
 	next := sched.NextAfter(now)
 
 	earliest := earliestRunTime(ct, sched, now)
 	due := sched.Due(earliest, now)
 	if due.Count > 0 {
-		start, err := c.startRun(ctx, ct, due.Latest, now)
+		start, err := c.startRun(ctx, ct, internal, sched, due.Latest, now)
 		if err != nil {
 			return time.Time{}, false, err // nothing recorded: the retry sees the same run times due
 		}
@@ -295,14 +309,14 @@ func earliestRunTime(ct *examplev1.CronTab, sched *schedule.Schedule, now time.T
 	return earliest
 }
 
-// startRun creates the Job of the run scheduled at scheduled, honouring the starting
-// deadline and the concurrency policy.
-func (c *Controller) startRun(ctx context.Context, ct *examplev1.CronTab, scheduled, now time.Time) (runStart, error) {
+// startRun creates the Job of the run scheduled at scheduled (a run time of sched), honouring
+// the starting deadline and the concurrency policy. internal is ct as the server holds it.
+func (c *Controller) startRun(ctx context.Context, ct *examplev1.CronTab, internal *example.CronTab, sched *schedule.Schedule, scheduled, now time.Time) (runStart, error) {
 	name := crontabrun.JobName(ct.Name, scheduled)
 	if existing, err := c.jobLister.Jobs(ct.Namespace).Get(name); err == nil {
 		return c.adopt(ct, existing, scheduled), nil
 	}
-	if reason := c.skipReason(ct, scheduled, now); reason != "" {
+	if reason := c.skipReason(ct, sched, scheduled, now); reason != "" {
 		// Before counting the run missed, ask the API server whether an earlier sync started
 		// it: the cache may not show the Job yet.
 		existing, err := c.kubeClient.BatchV1().Jobs(ct.Namespace).Get(ctx, name, metav1.GetOptions{})
@@ -322,10 +336,6 @@ func (c *Controller) startRun(ctx context.Context, ct *examplev1.CronTab, schedu
 		}
 	}
 
-	internal, err := crontabrun.FromV1(ct)
-	if err != nil {
-		return runSkipped, err
-	}
 	created, err := c.kubeClient.BatchV1().Jobs(ct.Namespace).Create(ctx, crontabrun.NewJob(internal, scheduled), metav1.CreateOptions{})
 	if apierrors.IsAlreadyExists(err) {
 		existing, err := c.kubeClient.BatchV1().Jobs(ct.Namespace).Get(ctx, name, metav1.GetOptions{})
@@ -337,6 +347,7 @@ func (c *Controller) startRun(ctx context.Context, ct *examplev1.CronTab, schedu
 	if err != nil {
 		return runSkipped, fmt.Errorf("creating Job %s/%s for %s: %w", ct.Namespace, name, scheduled.UTC().Format(time.RFC3339), err)
 	}
+	c.creates.created(c.clock.Now())
 	// The creation time the server stamps has whole seconds only: measure here.
 	scheduleLag.Observe(c.clock.Since(scheduled).Seconds())
 	jobsCreated.WithLabelValues(ct.Namespace).Inc()
@@ -344,9 +355,10 @@ func (c *Controller) startRun(ctx context.Context, ct *examplev1.CronTab, schedu
 	return runCreated, nil
 }
 
-// skipReason says why the run scheduled at scheduled must not start, or "" when it may.
-func (c *Controller) skipReason(ct *examplev1.CronTab, scheduled, now time.Time) string {
-	if !schedule.WithinStartingDeadline(scheduled, now, ct.Spec.StartingDeadlineSeconds) {
+// skipReason says why the run scheduled at scheduled must not start, or "" when it may. The
+// starting deadline counts from the unstaggered time: a stagger offset stays below it.
+func (c *Controller) skipReason(ct *examplev1.CronTab, sched *schedule.Schedule, scheduled, now time.Time) string {
+	if !schedule.WithinStartingDeadline(sched.Nominal(scheduled), now, ct.Spec.StartingDeadlineSeconds) {
 		return fmt.Sprintf("more than startingDeadlineSeconds (%d) ago", *ct.Spec.StartingDeadlineSeconds)
 	}
 	if running := c.activeScheduledRuns(ct); len(running) > 0 && ct.Spec.ConcurrencyPolicy == examplev1.ForbidConcurrent {

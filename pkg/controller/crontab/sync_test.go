@@ -40,6 +40,7 @@ import (
 	"example.com/example-apiserver/pkg/crontabrun"
 	examplefake "example.com/example-apiserver/pkg/generated/clientset/versioned/fake"
 	exampleinformers "example.com/example-apiserver/pkg/generated/informers/externalversions"
+	"example.com/example-apiserver/pkg/schedule"
 )
 
 // at is a time on 2026-01-01 UTC: "12:05" or "12:05:30.5".
@@ -757,6 +758,182 @@ func TestSyncRunsTheJobTemplate(t *testing.T) {
 			if job.Labels["team"] != "data" || ptr.Deref(job.Spec.TTLSecondsAfterFinished, 0) != 600 || pod.ServiceAccountName != "reporter" ||
 				len(pod.Containers) != 1 || pod.Containers[0].Name != "report" || len(pod.Containers[0].Env) != 1 {
 				t.Errorf("the Job lost the template's fields: %+v", job)
+			}
+		})
+	}
+}
+
+// withStaggerWindow gives ct a v2 spec.staggerWindowSeconds as the server hands it to a v1
+// client: in example.JobTemplateAnnotation.
+func withStaggerWindow(t *testing.T, ct *examplev1.CronTab, seconds int64) {
+	t.Helper()
+	in := internal(ct)
+	in.Spec.StaggerWindowSeconds = &seconds
+	if err := examplev1.Convert_example_CronTab_To_v1_CronTab(in, ct, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSyncStaggered checks that a stagger window moves the run, its Job's name and scheduled
+// time and status.nextScheduleTime by the CronTab's offset, and that the starting deadline
+// still counts from the unstaggered time.
+func TestSyncStaggered(t *testing.T) {
+	const window = 300
+	offset := schedule.StaggerOffset("ct-uid", window, nil)
+	if offset == 0 {
+		t.Fatal("the test CronTab's offset is 0; pick another UID")
+	}
+	deadline := int64(30)
+	deadlineOffset := schedule.StaggerOffset("ct-uid", window, &deadline)
+	staggered := func(ct *examplev1.CronTab) {
+		withStaggerWindow(t, ct, window)
+		ct.Status.LastScheduleTime, ct.Status.NextScheduleTime = mtime(at(t, "12:00").Add(offset)), mtime(at(t, "12:05").Add(offset))
+	}
+	jobName := func(scheduled time.Time) string { return crontabrun.JobName("report", scheduled) }
+	recordSoon := runEventDelay
+	tests := []struct {
+		name         string
+		now          time.Time
+		cronTab      func(ct *examplev1.CronTab)
+		jobs         func(ct *examplev1.CronTab) []*batchv1.Job
+		wantCreated  []string
+		wantEvents   []string
+		wantRequeue  *time.Duration
+		wantNoUpdate bool
+		wantStatus   func(t *testing.T, status examplev1.CronTabStatus)
+	}{
+		{
+			name: "at the unstaggered time: nothing yet, wake at the offset", now: at(t, "12:05"), cronTab: staggered,
+			wantRequeue: ptr.To(offset), wantNoUpdate: true,
+		},
+		{
+			name: "at the staggered time: the run's Job", now: at(t, "12:05").Add(offset), cronTab: staggered,
+			wantCreated: []string{jobName(at(t, "12:05").Add(offset))}, wantEvents: []string{reasonSuccessfulCreate},
+			wantRequeue: &recordSoon, wantNoUpdate: true,
+		},
+		{
+			name: "the next sync records it and shows the next staggered time", now: at(t, "12:05:01").Add(offset), cronTab: staggered,
+			jobs:        func(ct *examplev1.CronTab) []*batchv1.Job { return []*batchv1.Job{run(ct, at(t, "12:05").Add(offset))} },
+			wantRequeue: ptr.To(5*time.Minute - time.Second),
+			wantStatus: func(t *testing.T, status examplev1.CronTabStatus) {
+				assertTime(t, "lastScheduleTime", status.LastScheduleTime, at(t, "12:05").Add(offset))
+				assertTime(t, "nextScheduleTime", status.NextScheduleTime, at(t, "12:10").Add(offset))
+			},
+		},
+		{
+			name: "a new window: the next run moves, none is owed for the old time", now: at(t, "12:03"),
+			cronTab: func(ct *examplev1.CronTab) {
+				withStaggerWindow(t, ct, window)
+				ct.Generation = 2
+			},
+			wantRequeue: ptr.To(2*time.Minute + offset),
+			wantStatus: func(t *testing.T, status examplev1.CronTabStatus) {
+				assertTime(t, "nextScheduleTime", status.NextScheduleTime, at(t, "12:05").Add(offset))
+			},
+		},
+		{
+			name: "a starting deadline bounds the offset", now: at(t, "12:05").Add(deadlineOffset),
+			cronTab: func(ct *examplev1.CronTab) {
+				ct.Spec.StartingDeadlineSeconds = &deadline
+				withStaggerWindow(t, ct, window)
+				ct.Status.LastScheduleTime, ct.Status.NextScheduleTime = mtime(at(t, "12:00").Add(deadlineOffset)), mtime(at(t, "12:05").Add(deadlineOffset))
+			},
+			wantCreated: []string{jobName(at(t, "12:05").Add(deadlineOffset))}, wantEvents: []string{reasonSuccessfulCreate},
+			wantRequeue: &recordSoon, wantNoUpdate: true,
+		},
+		{
+			name: "the deadline counts from the unstaggered time", now: at(t, "12:05:31"),
+			cronTab: func(ct *examplev1.CronTab) {
+				ct.Spec.StartingDeadlineSeconds = &deadline
+				withStaggerWindow(t, ct, window)
+				ct.Status.LastScheduleTime, ct.Status.NextScheduleTime = mtime(at(t, "12:00").Add(deadlineOffset)), mtime(at(t, "12:05").Add(deadlineOffset))
+			},
+			wantEvents:  []string{reasonMissSchedule},
+			wantRequeue: ptr.To(5*time.Minute - 31*time.Second + deadlineOffset),
+			wantStatus: func(t *testing.T, status examplev1.CronTabStatus) {
+				if status.MissedRuns != 1 {
+					t.Errorf("missedRuns = %d, want 1", status.MissedRuns)
+				}
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ct := cronTab(t)
+			tc.cronTab(ct)
+			var jobs []*batchv1.Job
+			if tc.jobs != nil {
+				jobs = tc.jobs(ct)
+			}
+			c, kubeClient, exampleClient, recorder := newTestController(t, tc.now, ct, jobs, nil, nil)
+			requeue, err := c.sync(context.Background(), "team/report")
+			if err != nil {
+				t.Fatalf("sync: %v", err)
+			}
+			if !equalDuration(requeue, tc.wantRequeue) {
+				t.Errorf("requeue after %v, want %v", deref(requeue), deref(tc.wantRequeue))
+			}
+			if created, _ := jobActions(kubeClient); !slices.Equal(created, tc.wantCreated) {
+				t.Errorf("created %v, want %v", created, tc.wantCreated)
+			}
+			if reasons := eventReasons(recorder); !slices.Equal(reasons, tc.wantEvents) {
+				t.Errorf("events %v, want %v", reasons, tc.wantEvents)
+			}
+			status, updated := updatedStatus(t, exampleClient)
+			if tc.wantNoUpdate == updated {
+				t.Fatalf("status updated: %v (%+v), want %v", updated, status, !tc.wantNoUpdate)
+			}
+			if tc.wantStatus != nil {
+				tc.wantStatus(t, status)
+			}
+		})
+	}
+}
+
+// TestSyncDefersStatusWhileCreating checks that a sync with only status to write waits while
+// Job creates are returning, and is released once they pause or after maxStatusDeferral.
+func TestSyncDefersStatusWhileCreating(t *testing.T) {
+	now := at(t, "12:05:01")
+	tests := []struct {
+		name string
+		// sinceCreate is how long before now the latest create returned.
+		sinceCreate time.Duration
+		// deferredFor is how long the key has waited already; zero: not waiting.
+		deferredFor time.Duration
+		wantDefer   bool
+	}{
+		{name: "creates returning: the status waits", sinceCreate: 300 * time.Millisecond, wantDefer: true},
+		{name: "creates paused: the status goes", sinceCreate: createsQuiet},
+		{name: "waited long enough: the status goes however busy", sinceCreate: time.Millisecond, deferredFor: maxStatusDeferral},
+		{name: "waited a while: still waits", sinceCreate: time.Millisecond, deferredFor: maxStatusDeferral - time.Second, wantDefer: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ct := cronTab(t)
+			job := run(ct, at(t, "12:05"))
+			c, _, exampleClient, _ := newTestController(t, now, ct, []*batchv1.Job{job}, nil, nil)
+			c.creates.created(now.Add(-tc.sinceCreate))
+			if tc.deferredFor > 0 {
+				c.creates.deferred = map[string]time.Time{"team/report": now.Add(-tc.deferredFor)}
+			}
+			requeue, err := c.sync(context.Background(), "team/report")
+			if err != nil {
+				t.Fatalf("sync: %v", err)
+			}
+			if want := ptr.To(5*time.Minute - time.Second); !equalDuration(requeue, want) {
+				t.Errorf("requeue after %v, want %v: the next run wakes it either way", deref(requeue), deref(want))
+			}
+			if _, updated := updatedStatus(t, exampleClient); updated == tc.wantDefer {
+				t.Fatalf("status updated: %v, want %v", updated, !tc.wantDefer)
+			}
+			if !tc.wantDefer {
+				return
+			}
+			if released := c.creates.releaseDeferred(now); len(released) != 0 {
+				t.Errorf("released %v while the creates go on, want none", released)
+			}
+			if released := c.creates.releaseDeferred(now.Add(createsQuiet)); !slices.Equal(released, []string{"team/report"}) {
+				t.Errorf("released %v once the creates paused, want [team/report]", released)
 			}
 		})
 	}

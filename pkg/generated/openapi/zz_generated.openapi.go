@@ -1061,6 +1061,13 @@ func schema_pkg_apis_example_v2_CronTabSpec(ref common.ReferenceCallback) common
 							Format:      "int64",
 						},
 					},
+					"staggerWindowSeconds": {
+						SchemaProps: spec.SchemaProps{
+							Description: "staggerWindowSeconds spreads the CronTabs that share a schedule: every run starts the same number of seconds after its scheduled time, an offset in [0, staggerWindowSeconds) derived from the CronTab's UID, so it is the same on every controller and restart and differs between CronTabs. The offset never passes startingDeadlineSeconds, and status.nextScheduleTime shows the moved time. 1 to 86400; for wall-clock schedules only (an \"@every\" schedule already counts from its CronTab's creation). Unset: no offset.",
+							Type:        []string{"integer"},
+							Format:      "int64",
+						},
+					},
 					"successfulJobsHistoryLimit": {
 						SchemaProps: spec.SchemaProps{
 							Description: "successfulJobsHistoryLimit is how many Jobs of successful runs to keep; older ones are deleted, 0 keeps none. Defaults to 3.",

@@ -21,6 +21,7 @@ package fuzzer
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -176,6 +177,9 @@ var Funcs = func(codecs runtimeserializer.CodecFactory) []any {
 			s.Suspend = c.Bool()
 			s.ConcurrencyPolicy = pick(c, concurrencyPolicies)
 			s.StartingDeadlineSeconds = optional(c, func() int64 { return c.Rand.Int63n(1 << 20) })
+			if !strings.HasPrefix(s.CronSpec, "@every") { // wall-clock schedules only
+				s.StaggerWindowSeconds = optional(c, func() int64 { return c.Rand.Int63n(validation.MaxStaggerWindowSeconds) + 1 })
+			}
 			// Like replicas, the history limits are non-nil in v1, so 0 round-trips.
 			s.SuccessfulJobsHistoryLimit = c.Rand.Int31n(100)
 			s.FailedJobsHistoryLimit = c.Rand.Int31n(100)

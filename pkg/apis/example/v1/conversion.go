@@ -36,12 +36,13 @@ func addFieldLabelConversionFuncs(scheme *runtime.Scheme) error {
 }
 
 // jobTemplateAnnotation is what example.JobTemplateAnnotation holds: the part of the v2 job
-// template v1 has no field for, and whether it is a work queue, which a template's nil
-// completions (replicas completions) cannot say.
+// template v1 has no field for, whether it is a work queue, which a template's nil
+// completions (replicas completions) cannot say, and the other v2 spec fields v1 lacks.
 // +k8s:openapi-gen=false
 type jobTemplateAnnotation struct {
 	batchv1.JobTemplateSpec `json:",inline"`
-	WorkQueue               bool `json:"workQueue,omitempty"`
+	WorkQueue               bool   `json:"workQueue,omitempty"`
+	StaggerWindowSeconds    *int64 `json:"staggerWindowSeconds,omitempty"`
 }
 
 // Convert_example_CronTab_To_v1_CronTab writes the part of the v2 job template v1 has no
@@ -51,7 +52,7 @@ func Convert_example_CronTab_To_v1_CronTab(in *example.CronTab, out *CronTab, s 
 		return err
 	}
 	_, stale := in.Annotations[example.JobTemplateAnnotation]
-	rest := jobTemplateAnnotation{JobTemplateSpec: in.Spec.JobTemplate, WorkQueue: in.Spec.WorkQueue}
+	rest := jobTemplateAnnotation{JobTemplateSpec: in.Spec.JobTemplate, WorkQueue: in.Spec.WorkQueue, StaggerWindowSeconds: in.Spec.StaggerWindowSeconds}
 	if !stale && apiequality.Semantic.DeepEqual(rest, jobTemplateAnnotation{}) {
 		return nil
 	}
@@ -90,6 +91,7 @@ func Convert_v1_CronTab_To_example_CronTab(in *CronTab, out *example.CronTab, s 
 		return fmt.Errorf("metadata.annotations[%s]: %w", example.JobTemplateAnnotation, err)
 	}
 	out.Spec.WorkQueue = rest.WorkQueue
+	out.Spec.StaggerWindowSeconds = rest.StaggerWindowSeconds
 	out.Spec.SetJobTemplateRest(&rest.JobTemplateSpec)
 	out.Annotations = maps.Clone(in.Annotations)
 	delete(out.Annotations, example.JobTemplateAnnotation)
@@ -99,8 +101,9 @@ func Convert_v1_CronTab_To_example_CronTab(in *CronTab, out *example.CronTab, s 
 	return nil
 }
 
-// Convert_example_CronTabSpec_To_v1_CronTabSpec leaves the job template and WorkQueue out:
-// the CronTab's conversion carries them in an annotation, which a spec cannot hold.
+// Convert_example_CronTabSpec_To_v1_CronTabSpec leaves the job template, WorkQueue and
+// StaggerWindowSeconds out: the CronTab's conversion carries them in an annotation, which a
+// spec cannot hold.
 func Convert_example_CronTabSpec_To_v1_CronTabSpec(in *example.CronTabSpec, out *CronTabSpec, s conversion.Scope) error {
 	return autoConvert_example_CronTabSpec_To_v1_CronTabSpec(in, out, s)
 }

@@ -218,6 +218,7 @@ func autoConvert_example_CronTabSpec_To_v1_CronTabSpec(in *example.CronTabSpec, 
 	}
 	out.ConcurrencyPolicy = ConcurrencyPolicy(in.ConcurrencyPolicy)
 	out.StartingDeadlineSeconds = (*int64)(unsafe.Pointer(in.StartingDeadlineSeconds))
+	// WARNING: in.StaggerWindowSeconds requires manual conversion: does not exist in peer-type
 	if err := metav1.Convert_int32_To_Pointer_int32(&in.SuccessfulJobsHistoryLimit, &out.SuccessfulJobsHistoryLimit, s); err != nil {
 		return err
 	}

@@ -166,6 +166,11 @@ func (m *CronTabSpec) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.StaggerWindowSeconds != nil {
+		i = encodeVarintGenerated(dAtA, i, uint64(*m.StaggerWindowSeconds))
+		i--
+		dAtA[i] = 0x48
+	}
 	{
 		size, err := m.JobTemplate.MarshalToSizedBuffer(dAtA[:i])
 		if err != nil {
@@ -522,6 +527,9 @@ func (m *CronTabSpec) Size() (n int) {
 	}
 	l = m.JobTemplate.Size()
 	n += 1 + l + sovGenerated(uint64(l))
+	if m.StaggerWindowSeconds != nil {
+		n += 1 + sovGenerated(uint64(*m.StaggerWindowSeconds))
+	}
 	return n
 }
 
@@ -656,6 +664,7 @@ func (this *CronTabSpec) String() string {
 		`SuccessfulJobsHistoryLimit:` + valueToStringGenerated(this.SuccessfulJobsHistoryLimit) + `,`,
 		`FailedJobsHistoryLimit:` + valueToStringGenerated(this.FailedJobsHistoryLimit) + `,`,
 		`JobTemplate:` + strings.Replace(strings.Replace(fmt.Sprintf("%v", this.JobTemplate), "JobTemplateSpec", "v11.JobTemplateSpec", 1), `&`, ``, 1) + `,`,
+		`StaggerWindowSeconds:` + valueToStringGenerated(this.StaggerWindowSeconds) + `,`,
 		`}`,
 	}, "")
 	return s
@@ -1240,6 +1249,26 @@ func (m *CronTabSpec) Unmarshal(dAtA []byte) error {
 				return err
 			}
 			iNdEx = postIndex
+		case 9:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field StaggerWindowSeconds", wireType)
+			}
+			var v int64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenerated
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.StaggerWindowSeconds = &v
 		default:
 			iNdEx = preIndex
 			skippy, err := skipGenerated(dAtA[iNdEx:])

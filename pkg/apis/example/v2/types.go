@@ -78,6 +78,15 @@ type CronTabSpec struct {
 	// +optional
 	StartingDeadlineSeconds *int64 `json:"startingDeadlineSeconds,omitempty" protobuf:"varint,5,opt,name=startingDeadlineSeconds"`
 
+	// staggerWindowSeconds spreads the CronTabs that share a schedule: every run starts the
+	// same number of seconds after its scheduled time, an offset in [0, staggerWindowSeconds)
+	// derived from the CronTab's UID, so it is the same on every controller and restart and
+	// differs between CronTabs. The offset never passes startingDeadlineSeconds, and
+	// status.nextScheduleTime shows the moved time. 1 to 86400; for wall-clock schedules only
+	// (an "@every" schedule already counts from its CronTab's creation). Unset: no offset.
+	// +optional
+	StaggerWindowSeconds *int64 `json:"staggerWindowSeconds,omitempty" protobuf:"varint,9,opt,name=staggerWindowSeconds"`
+
 	// successfulJobsHistoryLimit is how many Jobs of successful runs to keep; older ones are
 	// deleted, 0 keeps none. Defaults to 3.
 	// +optional

@@ -192,6 +192,7 @@ func autoConvert_v2_CronTabSpec_To_example_CronTabSpec(in *CronTabSpec, out *exa
 	}
 	out.ConcurrencyPolicy = example.ConcurrencyPolicy(in.ConcurrencyPolicy)
 	out.StartingDeadlineSeconds = (*int64)(unsafe.Pointer(in.StartingDeadlineSeconds))
+	out.StaggerWindowSeconds = (*int64)(unsafe.Pointer(in.StaggerWindowSeconds))
 	if err := v1.Convert_Pointer_int32_To_int32(&in.SuccessfulJobsHistoryLimit, &out.SuccessfulJobsHistoryLimit, s); err != nil {
 		return err
 	}
@@ -214,6 +215,7 @@ func autoConvert_example_CronTabSpec_To_v2_CronTabSpec(in *example.CronTabSpec, 
 	}
 	out.ConcurrencyPolicy = ConcurrencyPolicy(in.ConcurrencyPolicy)
 	out.StartingDeadlineSeconds = (*int64)(unsafe.Pointer(in.StartingDeadlineSeconds))
+	out.StaggerWindowSeconds = (*int64)(unsafe.Pointer(in.StaggerWindowSeconds))
 	if err := v1.Convert_int32_To_Pointer_int32(&in.SuccessfulJobsHistoryLimit, &out.SuccessfulJobsHistoryLimit, s); err != nil {
 		return err
 	}

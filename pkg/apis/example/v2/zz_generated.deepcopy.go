@@ -101,6 +101,11 @@ func (in *CronTabSpec) DeepCopyInto(out *CronTabSpec) {
 		*out = new(int64)
 		**out = **in
 	}
+	if in.StaggerWindowSeconds != nil {
+		in, out := &in.StaggerWindowSeconds, &out.StaggerWindowSeconds
+		*out = new(int64)
+		**out = **in
+	}
 	if in.SuccessfulJobsHistoryLimit != nil {
 		in, out := &in.SuccessfulJobsHistoryLimit, &out.SuccessfulJobsHistoryLimit
 		*out = new(int32)

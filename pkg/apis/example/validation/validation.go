@@ -114,6 +114,7 @@ func ValidateCronTabSpec(spec *example.CronTabSpec, fldPath *field.Path) field.E
 	if spec.StartingDeadlineSeconds != nil {
 		allErrs = append(allErrs, apimachineryvalidation.ValidateNonnegativeField(*spec.StartingDeadlineSeconds, fldPath.Child("startingDeadlineSeconds"))...)
 	}
+	allErrs = append(allErrs, validateStaggerWindow(spec, fldPath.Child("staggerWindowSeconds"))...)
 	allErrs = append(allErrs, apimachineryvalidation.ValidateNonnegativeField(int64(spec.SuccessfulJobsHistoryLimit), fldPath.Child("successfulJobsHistoryLimit"))...)
 	allErrs = append(allErrs, apimachineryvalidation.ValidateNonnegativeField(int64(spec.FailedJobsHistoryLimit), fldPath.Child("failedJobsHistoryLimit"))...)
 	if spec.BackoffLimit != nil {
@@ -124,6 +125,27 @@ func ValidateCronTabSpec(spec *example.CronTabSpec, fldPath *field.Path) field.E
 		allErrs = append(allErrs, field.Invalid(fldPath.Child("activeDeadlineSeconds"), *spec.ActiveDeadlineSeconds, "must be greater than 0"))
 	}
 	return allErrs
+}
+
+// MaxStaggerWindowSeconds is the longest stagger window, a day: the period of the longest
+// schedules people spread (@daily).
+const MaxStaggerWindowSeconds = 24 * 60 * 60
+
+// validateStaggerWindow checks the window's range and that the schedule has wall-clock run
+// times to move: an interval schedule's runs count from its CronTab's creation, so they are
+// spread already, and an offset would shift where the next interval counts from.
+func validateStaggerWindow(spec *example.CronTabSpec, fldPath *field.Path) field.ErrorList {
+	window := spec.StaggerWindowSeconds
+	if window == nil {
+		return nil
+	}
+	if *window < 1 || *window > MaxStaggerWindowSeconds {
+		return field.ErrorList{field.Invalid(fldPath, *window, fmt.Sprintf("must be between 1 and %d", MaxStaggerWindowSeconds))}
+	}
+	if s, err := schedule.New(spec.CronSpec, spec.TimeZone); err == nil && s.IsInterval() {
+		return field.ErrorList{field.Invalid(fldPath, *window, fmt.Sprintf("applies to wall-clock schedules only: %q already runs at intervals from the CronTab's creation", spec.CronSpec))}
+	}
+	return nil
 }
 
 // ValidateScaleReplicas validates the spec.replicas of a Scale written to crontabs/scale.

@@ -186,6 +186,25 @@ func TestValidateCronTab(t *testing.T) {
 			mutate: func(ct *example.CronTab) { ct.Spec.StartingDeadlineSeconds = int64Ptr(-1) },
 			want:   []wantErr{{field.ErrorTypeInvalid, "spec.startingDeadlineSeconds"}},
 		},
+		{name: "a stagger window of a day", mutate: func(ct *example.CronTab) { ct.Spec.StaggerWindowSeconds = int64Ptr(MaxStaggerWindowSeconds) }},
+		{
+			name:   "a zero stagger window",
+			mutate: func(ct *example.CronTab) { ct.Spec.StaggerWindowSeconds = int64Ptr(0) },
+			want:   []wantErr{{field.ErrorTypeInvalid, "spec.staggerWindowSeconds"}},
+		},
+		{
+			name:   "a stagger window over a day",
+			mutate: func(ct *example.CronTab) { ct.Spec.StaggerWindowSeconds = int64Ptr(MaxStaggerWindowSeconds + 1) },
+			want:   []wantErr{{field.ErrorTypeInvalid, "spec.staggerWindowSeconds"}},
+		},
+		{
+			name: "a stagger window on an interval schedule",
+			mutate: func(ct *example.CronTab) {
+				ct.Spec.CronSpec = "@every 1h"
+				ct.Spec.StaggerWindowSeconds = int64Ptr(60)
+			},
+			want: []wantErr{{field.ErrorTypeInvalid, "spec.staggerWindowSeconds"}},
+		},
 		{name: "zero history limits keep no Jobs", mutate: func(ct *example.CronTab) {
 			ct.Spec.SuccessfulJobsHistoryLimit = 0
 			ct.Spec.FailedJobsHistoryLimit = 0

@@ -25,8 +25,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/duration"
 
 	"example.com/example-apiserver/pkg/apis/example"
+	"example.com/example-apiserver/pkg/crontabrun"
 	"example.com/example-apiserver/pkg/registry/table"
-	"example.com/example-apiserver/pkg/schedule"
 )
 
 // tableConvertor prints the columns of `kubectl get cronjobs`: NAME SCHEDULE TIMEZONE SUSPEND
@@ -79,17 +79,17 @@ func tableRow(ct *example.CronTab, name, age string, now time.Time) []any {
 }
 
 // NextRun describes when a CronTab's schedule next fires after now, e.g. "in 3m12s", or
-// "<suspended>"; it is computed at read time so it is never stale. An interval schedule
-// counts from the last scheduled run, as the controller does.
+// "<suspended>"; it is computed at read time so it is never stale. It follows the schedule the
+// controller runs (crontabrun.Schedule): intervals from the last run, the stagger offset.
 func NextRun(ct *example.CronTab, now time.Time) string {
 	if ct.Spec.Suspend {
 		return "<suspended>"
 	}
-	s, err := schedule.New(ct.Spec.CronSpec, ct.Spec.TimeZone)
+	s, err := crontabrun.Schedule(ct)
 	if err != nil {
 		return "<invalid>"
 	}
-	next := s.Anchored(ct.Status.LastScheduleTime, ct.CreationTimestamp).NextAfter(now)
+	next := s.NextAfter(now)
 	if next.IsZero() {
 		return "<never>"
 	}

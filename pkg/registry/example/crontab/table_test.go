@@ -26,6 +26,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/utils/ptr"
 
 	"example.com/example-apiserver/pkg/apis/example"
 )
@@ -265,6 +266,11 @@ func TestNextRun(t *testing.T) {
 		{name: "invalid time zone", spec: example.CronTabSpec{CronSpec: "@hourly", TimeZone: "Nowhere/Zone"}, now: at("2025-01-01T00:00:00Z"), want: "<invalid>"},
 		{name: "never fires", spec: example.CronTabSpec{CronSpec: "0 0 30 2 *"}, now: at("2025-01-01T00:00:00Z"), want: "<never>"},
 		{name: "suspended", spec: example.CronTabSpec{CronSpec: "@hourly", Suspend: true}, now: at("2025-01-01T00:00:00Z"), want: "<suspended>"},
+		// The test CronTab's UID is empty: its offset in an hour's window is 437 s.
+		{name: "stagger window: moved by the UID's offset", spec: example.CronTabSpec{CronSpec: "@hourly", StaggerWindowSeconds: ptr.To[int64](3600)},
+			now: at("2025-01-01T12:59:50Z"), want: "in 7m27s"},
+		{name: "stagger window: the offset stays below the starting deadline", spec: example.CronTabSpec{CronSpec: "@hourly", StaggerWindowSeconds: ptr.To[int64](3600), StartingDeadlineSeconds: ptr.To[int64](60)},
+			now: at("2025-01-01T12:59:50Z"), want: "in 27s"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -46,6 +46,13 @@ type CronTabSpecApplyConfiguration struct {
 	// start; a run that cannot start by then counts as missed. 0 or more; unset means no
 	// deadline.
 	StartingDeadlineSeconds *int64 `json:"startingDeadlineSeconds,omitempty"`
+	// staggerWindowSeconds spreads the CronTabs that share a schedule: every run starts the
+	// same number of seconds after its scheduled time, an offset in [0, staggerWindowSeconds)
+	// derived from the CronTab's UID, so it is the same on every controller and restart and
+	// differs between CronTabs. The offset never passes startingDeadlineSeconds, and
+	// status.nextScheduleTime shows the moved time. 1 to 86400; for wall-clock schedules only
+	// (an "@every" schedule already counts from its CronTab's creation). Unset: no offset.
+	StaggerWindowSeconds *int64 `json:"staggerWindowSeconds,omitempty"`
 	// successfulJobsHistoryLimit is how many Jobs of successful runs to keep; older ones are
 	// deleted, 0 keeps none. Defaults to 3.
 	SuccessfulJobsHistoryLimit *int32 `json:"successfulJobsHistoryLimit,omitempty"`
@@ -103,6 +110,14 @@ func (b *CronTabSpecApplyConfiguration) WithConcurrencyPolicy(value examplev2.Co
 // If called multiple times, the StartingDeadlineSeconds field is set to the value of the last call.
 func (b *CronTabSpecApplyConfiguration) WithStartingDeadlineSeconds(value int64) *CronTabSpecApplyConfiguration {
 	b.StartingDeadlineSeconds = &value
+	return b
+}
+
+// WithStaggerWindowSeconds sets the StaggerWindowSeconds field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the StaggerWindowSeconds field is set to the value of the last call.
+func (b *CronTabSpecApplyConfiguration) WithStaggerWindowSeconds(value int64) *CronTabSpecApplyConfiguration {
+	b.StaggerWindowSeconds = &value
 	return b
 }
 
