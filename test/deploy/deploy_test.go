@@ -16,11 +16,14 @@ limitations under the License.
 
 // Package deploy_test deploys artifacts/deploy onto the local stack's real node
 // (LOCAL_UP_NODE=real) as a user would: the images of make image, the certificates of
-// hack/deploy-certs.sh, kubectl apply -k; then the walk-through through the Service.
+// hack/deploy-certs.sh, kubectl apply -k; then the walk-through through the Service, the HPA,
+// disruptions, the e2e suite against it, and make down leaving nothing behind.
 package deploy_test
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -43,6 +46,7 @@ func TestDeploy(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("the real node needs root (containerd, runc, a bridge, iptables)")
 	}
+	before := framework.MachineState()
 	// The stack without its own example-apiserver: the deployed one registers the APIServices.
 	stack, err := framework.Up(filepath.Join("_output", "deploy-e2e"), "LOCAL_UP_NODE=real", "LOCAL_UP_LDAP=0", "LOCAL_UP_SKIP_EXAMPLE=1",
 		"KUBE_CONTROLLER_MANAGER_EXTRA_FLAGS="+localstack.HPAControllerFlags)
@@ -52,7 +56,13 @@ func TestDeploy(t *testing.T) {
 	t.Cleanup(func() {
 		if err := stack.Down(); err != nil {
 			t.Error(err)
-		} else if !t.Failed() {
+			return
+		}
+		// Whatever the deployment made of the node (volumes, a StatefulSet's pods) goes too.
+		for _, left := range stack.NodeLeftovers(before) {
+			t.Errorf("make down left %s", left)
+		}
+		if !t.Failed() {
 			_ = stack.Remove()
 		}
 	})
@@ -189,7 +199,9 @@ spec:
 			t.Errorf("acknowledged write %s lost after etcd-0 was deleted", name)
 		}
 	}
+	t.Logf("deploy e2e before the e2e suite: %s", time.Since(start).Round(time.Second))
 
+	runE2ESuite(t, stack)
 	t.Logf("whole deploy e2e: %s", time.Since(start).Round(time.Second))
 }
 
@@ -369,4 +381,87 @@ func (l *load) stop() loadResult {
 	l.cancel()
 	l.done.Wait()
 	return l.result
+}
+
+// runE2ESuite runs test/e2e against the deployed cluster in its E2E_KUBECONFIG mode, as against
+// a user's cluster: the tests that need the local stack's processes, files or fake Node skip,
+// each saying why. It logs each test's result as it ends, every skip's reason and every
+// failure's output, and on failure the stack's and the deployed pods' logs. The node pulls
+// nothing, so the busybox:1.36 that the suite's CronTabs run (and artifacts/config allows) is
+// the test workload under that name: a real container that runs to completion.
+func runE2ESuite(t *testing.T, stack *framework.Stack) {
+	t.Helper()
+	tag := exec.Command("ctr", "--address", stack.Env["CONTAINERD_SOCK"], "--namespace", "k8s.io",
+		"images", "tag", "--force", stack.Env["NODE_TESTWORKLOAD_IMAGE"], "docker.io/library/busybox:1.36")
+	if out, err := tag.CombinedOutput(); err != nil {
+		t.Fatalf("ctr images tag: %v\n%s", err, out)
+	}
+	start := time.Now()
+	suite := exec.Command("go", "test", "-count=1", "-json", "-timeout=20m", "./test/e2e")
+	suite.Dir = stack.Root
+	suite.Env = append(os.Environ(), "E2E_KUBECONFIG="+stack.Kubeconfig)
+	var stderr strings.Builder
+	suite.Stderr = &stderr
+	stdout, err := suite.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := suite.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Output per test; the package's own (TestMain, a build failure) under "".
+	output := map[string]*strings.Builder{"": {}}
+	counts := map[string]int{}
+	events := bufio.NewScanner(stdout)
+	events.Buffer(nil, 1<<20)
+	for events.Scan() {
+		var e struct {
+			Action, Test, Output string
+			Elapsed              float64
+		}
+		if json.Unmarshal(events.Bytes(), &e) != nil {
+			continue
+		}
+		if output[e.Test] == nil {
+			output[e.Test] = &strings.Builder{}
+		}
+		top := e.Test != "" && !strings.Contains(e.Test, "/")
+		switch {
+		case e.Action == "output":
+			output[e.Test].WriteString(e.Output)
+		case e.Action == "fail" && e.Test != "":
+			t.Errorf("e2e %s failed:\n%s", e.Test, output[e.Test])
+		case e.Action == "skip" && top:
+			t.Logf("e2e %s skipped: %s", e.Test, skipReason(output[e.Test].String()))
+		case e.Action == "pass" && top:
+			t.Logf("e2e %s passed (%.1fs)", e.Test, e.Elapsed)
+		}
+		if top && (e.Action == "pass" || e.Action == "skip" || e.Action == "fail") {
+			counts[e.Action]++
+		}
+	}
+	err = suite.Wait()
+	t.Logf("e2e suite on the deployed cluster: %d passed, %d skipped, %d failed in %s",
+		counts["pass"], counts["skip"], counts["fail"], time.Since(start).Round(time.Second))
+	if err != nil && counts["fail"] == 0 {
+		t.Errorf("go test ./test/e2e: %v\n%s%s", err, stderr.String(), output[""])
+	}
+	if t.Failed() {
+		stack.DumpLogs(t)
+		for _, name := range []string{"example-apiserver", "example-controller-manager"} {
+			out, _ := stack.Kubectl("-n", "example-system", "logs", "-l", "app.kubernetes.io/name="+name, "--prefix", "--tail=40")
+			t.Logf("==> kubectl logs of the %s pods (last lines) <==\n%s", name, out)
+		}
+	}
+}
+
+// skipReason is the message of a skipped test's output: its lines but go test's own.
+func skipReason(output string) string {
+	var reason []string
+	for _, line := range strings.Split(output, "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "=== ") && !strings.HasPrefix(line, "--- ") {
+			reason = append(reason, line)
+		}
+	}
+	return strings.Join(reason, " ")
 }
