@@ -97,9 +97,9 @@ test-node: build tools tools-node ## make up NODE=real as a test: a pod's contai
 	@hack/prereqs.sh node
 	go test $(GO_TEST_FLAGS) -count=1 -timeout 15m ./test/node/...
 
-test-deploy: image tools tools-node ## artifacts/deploy on the real node (root): make image's images, hack/deploy-certs.sh, kubectl apply -k; etcd, both servers and controllers Ready, APIServices Available through the Service, the walk-through, a CronTab run's real container, its logs and kubectl example history, a rolling restart under load with no failed request, an etcd member deleted losing no acknowledged write (~2 min).
+test-deploy: image tools tools-node ## artifacts/deploy on the real node (root): make image's images, hack/deploy-certs.sh, kubectl apply -k; etcd, both servers and controllers Ready, APIServices Available through the Service, the walk-through, a CronTab run's real container, its logs and kubectl example history, the seed's HPA scaling a Deployment of real pods, a rolling restart under load with no failed request, an etcd member deleted losing no acknowledged write, then the e2e suite against it (E2E_KUBECONFIG mode), and make down leaving nothing (~10 min, 5-6 of them the e2e suite).
 	@hack/prereqs.sh node
-	go test $(GO_TEST_FLAGS) -count=1 -v -timeout 20m ./test/deploy/...
+	go test $(GO_TEST_FLAGS) -count=1 -v -timeout 40m ./test/deploy/...
 
 deploy-certs: ## Without cert-manager: write artifacts/deploy's serving and etcd Secrets and the APIServices' caBundle into the cluster of KUBECONFIG (after kubectl apply -k artifacts/deploy).
 	hack/deploy-certs.sh

@@ -41,6 +41,7 @@ node_record() {
   env_set NODE_POD_CIDR "10.88.${n}.0/24"
   env_set NODE_FORWARD_CHAIN "EXN-${sum:0:8}"
   env_set CONTAINERD_SOCK "${NODE_DIR}/containerd.sock"
+  env_set NODE_PAUSE_IMAGE "${NODE_PAUSE_IMAGE}"
   env_set NODE_TESTWORKLOAD_IMAGE "${NODE_TESTWORKLOAD_IMAGE}"
   env_set NODE_ETCD_IMAGE "${NODE_ETCD_IMAGE}"
   local port

@@ -16,11 +16,14 @@ limitations under the License.
 
 // Package deploy_test deploys artifacts/deploy onto the local stack's real node
 // (LOCAL_UP_NODE=real) as a user would: the images of make image, the certificates of
-// hack/deploy-certs.sh, kubectl apply -k; then the walk-through through the Service.
+// hack/deploy-certs.sh, kubectl apply -k; then the walk-through through the Service, the HPA,
+// disruptions, the e2e suite against it, and make down leaving nothing behind.
 package deploy_test
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -31,25 +34,35 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/yaml"
 
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	"example.com/example-apiserver/pkg/generated/clientset/versioned"
 	"example.com/example-apiserver/test/e2e/framework"
+	"example.com/example-apiserver/test/utils"
 )
 
 func TestDeploy(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("the real node needs root (containerd, runc, a bridge, iptables)")
 	}
+	before := framework.MachineState()
 	// The stack without its own example-apiserver: the deployed one registers the APIServices.
-	stack, err := framework.Up(filepath.Join("_output", "deploy-e2e"), "LOCAL_UP_NODE=real", "LOCAL_UP_LDAP=0", "LOCAL_UP_SKIP_EXAMPLE=1")
+	stack, err := framework.Up(filepath.Join("_output", "deploy-e2e"), "LOCAL_UP_NODE=real", "LOCAL_UP_LDAP=0", "LOCAL_UP_SKIP_EXAMPLE=1",
+		"KUBE_CONTROLLER_MANAGER_EXTRA_FLAGS="+utils.HPAControllerFlags)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		if err := stack.Down(); err != nil {
 			t.Error(err)
-		} else if !t.Failed() {
+			return
+		}
+		// Whatever the deployment made of the node (volumes, a StatefulSet's pods) goes too.
+		for _, left := range stack.NodeLeftovers(before) {
+			t.Errorf("make down left %s", left)
+		}
+		if !t.Failed() {
 			_ = stack.Remove()
 		}
 	})
@@ -74,20 +87,7 @@ spec:
 `, i, dir)), "apply", "-f", "-")
 	}
 
-	// artifacts/deploy as it is, but for etcd's image, which is built here.
-	overlay := filepath.Join(stack.Dir, "deploy")
-	if err := os.MkdirAll(overlay, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	base, err := filepath.Rel(overlay, filepath.Join(stack.Root, "artifacts", "deploy"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	etcdImage := strings.SplitN(stack.Env["NODE_ETCD_IMAGE"], ":", 2)
-	kustomization := fmt.Sprintf("resources: [%s]\nimages:\n- {name: registry.k8s.io/etcd, newName: %s, newTag: %s}\n", base, etcdImage[0], etcdImage[1])
-	if err := os.WriteFile(filepath.Join(overlay, "kustomization.yaml"), []byte(kustomization), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	overlay := writeOverlay(t, stack)
 	stack.MustKubectl(t, "apply", "-k", overlay)
 	certs := exec.Command(filepath.Join(stack.Root, "hack", "deploy-certs.sh"), filepath.Join(stack.Dir, "deploy-certs"))
 	certs.Env = append(os.Environ(), "KUBECONFIG="+stack.Kubeconfig, "KUBECTL="+filepath.Join(stack.Root, "_output", "bin", "kubectl"))
@@ -153,6 +153,8 @@ spec:
 		t.Errorf("kubectl example history hello-real: %v, want the run %s:\n%s", err, job, out)
 	}
 
+	checkHPAScalesDeployment(t, stack)
+
 	config, err := stack.RESTConfig()
 	if err != nil {
 		t.Fatal(err)
@@ -197,7 +199,126 @@ spec:
 			t.Errorf("acknowledged write %s lost after etcd-0 was deleted", name)
 		}
 	}
+	t.Logf("deploy e2e before the e2e suite: %s", time.Since(start).Round(time.Second))
+
+	runE2ESuite(t, stack)
 	t.Logf("whole deploy e2e: %s", time.Since(start).Round(time.Second))
+}
+
+// writeOverlay writes the kustomization the test applies: artifacts/deploy as it is, but for
+// etcd's image, which is built here, and the server's configuration, artifacts/config's (the
+// e2e suite's admission tests rely on it) allowing the images the real node has.
+func writeOverlay(t *testing.T, stack *framework.Stack) string {
+	t.Helper()
+	overlay := filepath.Join(stack.Dir, "deploy")
+	if err := os.MkdirAll(overlay, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	base, err := filepath.Rel(overlay, filepath.Join(stack.Root, "artifacts", "deploy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := utils.ExampleServerConfig(stack.Root, strings.Split(stack.Env["NODE_TESTWORKLOAD_IMAGE"], "/")[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	config, err := yaml.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(overlay, "example-apiserver.yaml"), config, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	etcdImage := strings.SplitN(stack.Env["NODE_ETCD_IMAGE"], ":", 2)
+	kustomization := fmt.Sprintf(`resources: [%s]
+images:
+- {name: registry.k8s.io/etcd, newName: %s, newTag: %s}
+configMapGenerator:
+- {name: example-apiserver-config, namespace: example-system, files: [example-apiserver.yaml]}
+patches:
+- target: {kind: Deployment, name: example-apiserver}
+  patch: |-
+    - {op: add, path: /spec/template/spec/containers/0/args/-, value: --config=/etc/example-apiserver/config/example-apiserver.yaml}
+    - {op: add, path: /spec/template/spec/containers/0/volumeMounts/-, value: {name: config, mountPath: /etc/example-apiserver/config, readOnly: true}}
+    - {op: add, path: /spec/template/spec/volumes/-, value: {name: config, configMap: {name: example-apiserver-config}}}
+`, base, etcdImage[0], etcdImage[1])
+	if err := os.WriteFile(filepath.Join(overlay, "kustomization.yaml"), []byte(kustomization), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return overlay
+}
+
+// checkHPAScalesDeployment applies the seed's HPA (artifacts/examples/hpa-http-requests.yaml:
+// type External, target AverageValue 100, on its Deployment) in a namespace of its own and
+// has kube-controller-manager scale the Deployment, whose pods run the node's pause image, up
+// and down; the HPA's describe and events show on failure. The deployed server has no
+// Prometheus behind http_requests, so the HPA reads crontab_replicas, the sum of the
+// namespace's CronTabs' spec.replicas, which the test sets.
+func checkHPAScalesDeployment(t *testing.T, stack *framework.Stack) {
+	t.Helper()
+	const ns = "hpa-real"
+	dir := filepath.Join(stack.Dir, "hpa")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	example, err := os.ReadFile(filepath.Join(stack.Root, "artifacts", "examples", "hpa-http-requests.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "hpa-http-requests.yaml"), example, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pause := strings.SplitN(stack.Env["NODE_PAUSE_IMAGE"], ":", 2)
+	kustomization := fmt.Sprintf(`namespace: %s
+resources: [hpa-http-requests.yaml]
+images:
+- {name: registry.k8s.io/pause, newName: %s, newTag: %s}
+patches:
+- target: {kind: HorizontalPodAutoscaler, name: my-app-hpa}
+  patch: |-
+    - {op: replace, path: /spec/metrics/0/external/metric/name, value: crontab_replicas}
+`, ns, pause[0], pause[1])
+	if err := os.WriteFile(filepath.Join(dir, "kustomization.yaml"), []byte(kustomization), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if t.Failed() {
+			describe, _ := stack.Kubectl("-n", ns, "describe", "hpa", "my-app-hpa")
+			events, _ := stack.Kubectl("-n", ns, "get", "events", "--sort-by=.lastTimestamp")
+			t.Logf("kubectl describe hpa my-app-hpa:\n%s\nkubectl get events -n %s:\n%s", describe, ns, events)
+		}
+	}()
+	stack.MustKubectl(t, "create", "namespace", ns)
+	stack.MustKubectlWithInput(t, []byte(`apiVersion: example.com/v1
+kind: CronTab
+metadata: {name: demand}
+spec:
+  cronSpec: "0 0 1 1 *"
+  image: `+stack.Env["NODE_TESTWORKLOAD_IMAGE"]+`
+  replicas: 300
+`), "apply", "-n", ns, "-f", "-")
+	stack.MustKubectl(t, "apply", "-k", dir)
+
+	scaled := func(want int) {
+		t.Helper()
+		stack.Eventually(t, 3*time.Minute, fmt.Sprintf("Deployment my-app scaled to %d pods running on %s", want, stack.Env["NODE_NAME"]), func() (bool, string) {
+			out, _ := stack.Kubectl("-n", ns, "get", "pods", "-l", "app=my-app", "-o",
+				`jsonpath={range .items[?(@.status.phase=="Running")]}{.spec.nodeName} {.status.containerStatuses[0].ready}{"\n"}{end}`)
+			running := 0
+			for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+				if line == stack.Env["NODE_NAME"]+" true" {
+					running++
+				}
+			}
+			replicas, _ := stack.Kubectl("-n", ns, "get", "deployment", "my-app", "-o", "jsonpath={.spec.replicas}")
+			hpa, _ := stack.Kubectl("-n", ns, "get", "hpa,pods", "-o", "wide")
+			return replicas == fmt.Sprint(want) && running == want, hpa
+		})
+	}
+	scaled(3) // ceil(300 / 100)
+	stack.MustKubectl(t, "-n", ns, "patch", "crontabs.v1.example.com", "demand", "--type=merge", "-p", `{"spec":{"replicas":150}}`)
+	scaled(2) // ceil(150 / 100)
+	stack.MustKubectl(t, "delete", "namespace", ns, "--wait=false")
 }
 
 // load creates CronTabs and reads them back through kube-apiserver, two workers, until stop.
@@ -260,4 +381,87 @@ func (l *load) stop() loadResult {
 	l.cancel()
 	l.done.Wait()
 	return l.result
+}
+
+// runE2ESuite runs test/e2e against the deployed cluster in its E2E_KUBECONFIG mode, as against
+// a user's cluster: the tests that need the local stack's processes, files or fake Node skip,
+// each saying why. It logs each test's result as it ends, every skip's reason and every
+// failure's output, and on failure the stack's and the deployed pods' logs. The node pulls
+// nothing, so the busybox:1.36 that the suite's CronTabs run (and artifacts/config allows) is
+// the test workload under that name: a real container that runs to completion.
+func runE2ESuite(t *testing.T, stack *framework.Stack) {
+	t.Helper()
+	tag := exec.Command("ctr", "--address", stack.Env["CONTAINERD_SOCK"], "--namespace", "k8s.io",
+		"images", "tag", "--force", stack.Env["NODE_TESTWORKLOAD_IMAGE"], "docker.io/library/busybox:1.36")
+	if out, err := tag.CombinedOutput(); err != nil {
+		t.Fatalf("ctr images tag: %v\n%s", err, out)
+	}
+	start := time.Now()
+	suite := exec.Command("go", "test", "-count=1", "-json", "-timeout=20m", "./test/e2e")
+	suite.Dir = stack.Root
+	suite.Env = append(os.Environ(), "E2E_KUBECONFIG="+stack.Kubeconfig)
+	var stderr strings.Builder
+	suite.Stderr = &stderr
+	stdout, err := suite.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := suite.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Output per test; the package's own (TestMain, a build failure) under "".
+	output := map[string]*strings.Builder{"": {}}
+	counts := map[string]int{}
+	events := bufio.NewScanner(stdout)
+	events.Buffer(nil, 1<<20)
+	for events.Scan() {
+		var e struct {
+			Action, Test, Output string
+			Elapsed              float64
+		}
+		if json.Unmarshal(events.Bytes(), &e) != nil {
+			continue
+		}
+		if output[e.Test] == nil {
+			output[e.Test] = &strings.Builder{}
+		}
+		top := e.Test != "" && !strings.Contains(e.Test, "/")
+		switch {
+		case e.Action == "output":
+			output[e.Test].WriteString(e.Output)
+		case e.Action == "fail" && e.Test != "":
+			t.Errorf("e2e %s failed:\n%s", e.Test, output[e.Test])
+		case e.Action == "skip" && top:
+			t.Logf("e2e %s skipped: %s", e.Test, skipReason(output[e.Test].String()))
+		case e.Action == "pass" && top:
+			t.Logf("e2e %s passed (%.1fs)", e.Test, e.Elapsed)
+		}
+		if top && (e.Action == "pass" || e.Action == "skip" || e.Action == "fail") {
+			counts[e.Action]++
+		}
+	}
+	err = suite.Wait()
+	t.Logf("e2e suite on the deployed cluster: %d passed, %d skipped, %d failed in %s",
+		counts["pass"], counts["skip"], counts["fail"], time.Since(start).Round(time.Second))
+	if err != nil && counts["fail"] == 0 {
+		t.Errorf("go test ./test/e2e: %v\n%s%s", err, stderr.String(), output[""])
+	}
+	if t.Failed() {
+		stack.DumpLogs(t)
+		for _, name := range []string{"example-apiserver", "example-controller-manager"} {
+			out, _ := stack.Kubectl("-n", "example-system", "logs", "-l", "app.kubernetes.io/name="+name, "--prefix", "--tail=40")
+			t.Logf("==> kubectl logs of the %s pods (last lines) <==\n%s", name, out)
+		}
+	}
+}
+
+// skipReason is the message of a skipped test's output: its lines but go test's own.
+func skipReason(output string) string {
+	var reason []string
+	for _, line := range strings.Split(output, "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "=== ") && !strings.HasPrefix(line, "--- ") {
+			reason = append(reason, line)
+		}
+	}
+	return strings.Join(reason, " ")
 }

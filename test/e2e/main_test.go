@@ -47,10 +47,6 @@ var (
 	prometheus *framework.Prometheus
 )
 
-// The HPA controller reacts within seconds instead of its default 15 s sync and 5 min
-// downscale stabilization.
-const kcmFlags = "--horizontal-pod-autoscaler-sync-period=1s --horizontal-pod-autoscaler-downscale-stabilization=2s"
-
 func TestMain(m *testing.M) {
 	flag.Parse()
 	runAllParallelTestsAtOnce()
@@ -113,7 +109,7 @@ func runOnLocalStack(m *testing.M) int {
 
 	// A state directory of its own: neither a stack a developer has up in _output/local nor a
 	// concurrent run is ever touched.
-	stack, err = framework.Up("_output/e2e", "EXAMPLE_APISERVER_CONFIG="+config, "KUBE_CONTROLLER_MANAGER_EXTRA_FLAGS="+kcmFlags,
+	stack, err = framework.Up("_output/e2e", "EXAMPLE_APISERVER_CONFIG="+config, "KUBE_CONTROLLER_MANAGER_EXTRA_FLAGS="+utils.HPAControllerFlags,
 		"LOCAL_UP_LDAP=1", "LOCAL_UP_LOGIN_TOKEN_LIFETIME="+loginTokenLifetime)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "bringing up the local control plane: %v\n", err)
@@ -127,20 +123,14 @@ func runOnLocalStack(m *testing.M) int {
 // a stopped Prometheus shows at once, and the images that make pods fail or hang on the fake
 // Node allowed, for CronTabs to run them.
 func writeServerConfig(dir, prometheusURL string) (string, error) {
-	root, err := os.Getwd()
+	root, err := utils.RepoRoot()
 	if err != nil {
 		return "", err
 	}
-	data, err := os.ReadFile(filepath.Join(root, "..", "..", "artifacts", "config", "example-apiserver.yaml"))
+	cfg, err := utils.ExampleServerConfig(root, strings.Split(utils.FailImage, "/")[0])
 	if err != nil {
 		return "", err
 	}
-	var cfg v1alpha1.ExampleAPIServerConfiguration
-	if err := yaml.UnmarshalStrict(data, &cfg); err != nil {
-		return "", fmt.Errorf("artifacts/config/example-apiserver.yaml: %w", err)
-	}
-	policy := &cfg.CronTabPolicy.ImagePolicy
-	policy.AllowedPrefixes = append(policy.AllowedPrefixes, strings.Split(utils.FailImage, "/")[0])
 	cfg.ExternalMetrics = append(cfg.ExternalMetrics, v1alpha1.ExternalMetric{
 		Name:     "http_requests",
 		CacheTTL: &metav1.Duration{Duration: time.Second},
@@ -149,7 +139,7 @@ func writeServerConfig(dir, prometheusURL string) (string, error) {
 			Query: "sum(http_requests{ {{- .LabelMatchers -}} })",
 		},
 	})
-	out, err := yaml.Marshal(&cfg)
+	out, err := yaml.Marshal(cfg)
 	if err != nil {
 		return "", err
 	}

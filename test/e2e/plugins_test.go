@@ -125,8 +125,12 @@ func TestKubectlExamplePlugin(t *testing.T) {
 	out = e.mustKubectl(t, "example", "version")
 	wantContains(t, "kubectl example version", out, "Plugin Version: ", "Kubernetes Version: v1.", "example.com: v2, v1\n")
 
+	config, err := stack.RESTConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
 	out = e.mustKubectl(t, "example", "config")
-	wantContains(t, "kubectl example config", out, stack.Kubeconfig+"  ($KUBECONFIG)", "Server:           https://127.0.0.1:", "Namespace:        default")
+	wantContains(t, "kubectl example config", out, stack.Kubeconfig+"  ($KUBECONFIG)", "Server:           "+config.Host+"\n", "Namespace:        default")
 
 	out = e.mustKubectl(t, "example", "status")
 	wantContains(t, "kubectl example status", out,

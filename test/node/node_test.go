@@ -26,8 +26,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -41,7 +39,7 @@ func TestRealNode(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("the real node needs root (containerd, runc, a bridge, iptables)")
 	}
-	before := machineState(t)
+	before := framework.MachineState()
 	stack, err := framework.Up(filepath.Join("_output", "node-e2e"), "LOCAL_UP_NODE=real", "LOCAL_UP_LDAP=0")
 	if err != nil {
 		t.Fatal(err)
@@ -114,24 +112,8 @@ func TestRealNode(t *testing.T) {
 	if err := stack.Down(); err != nil {
 		t.Fatal(err)
 	}
-	// Mounts and shims are the stack's by their paths (other processes on the machine have theirs).
-	mounts, err := os.ReadFile("/proc/self/mounts")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(mounts), "\n") {
-		if strings.Contains(line, stack.Dir) {
-			t.Errorf("make down left a mount: %s", line)
-		}
-	}
-	if out, err := exec.Command("pgrep", "-af", "containerd-shim.*"+stack.Env["CONTAINERD_SOCK"]).Output(); err == nil {
-		t.Errorf("make down left containerd shims:\n%s", out)
-	}
-	after := machineState(t)
-	for _, what := range sortedKeys(before) {
-		if before[what] != after[what] {
-			t.Errorf("make down left %s changed:\nbefore:\n%s\nafter:\n%s", what, before[what], after[what])
-		}
+	for _, left := range stack.NodeLeftovers(before) {
+		t.Errorf("make down left %s", left)
 	}
 	if !t.Failed() {
 		_ = stack.Remove()
@@ -173,44 +155,4 @@ func podRoutes(t *testing.T, stack *framework.Stack, pod string) string {
 	}
 	t.Fatalf("sandbox of %s has no network namespace:\n%s", pod, out)
 	return ""
-}
-
-// counters are iptables-save's packet counts, which change whatever the rules.
-var counters = regexp.MustCompile(`\[\d+:\d+\]`)
-
-// machineState is what a stack may touch on the machine: links, addresses, routes, network
-// namespaces, rules, kernel settings.
-func machineState(t *testing.T) map[string]string {
-	t.Helper()
-	state := map[string]string{}
-	for what, command := range map[string][]string{
-		"links":              {"ip", "-o", "link", "show"},
-		"addresses":          {"ip", "-o", "addr", "show"},
-		"routes":             {"ip", "route", "show", "table", "all"},
-		"network namespaces": {"ip", "netns", "list"},
-		"iptables":           {"iptables-save"},
-		"ip6tables":          {"ip6tables-save"},
-		"kernel settings":    {"sysctl", "vm.overcommit_memory", "kernel.panic", "kernel.panic_on_oops", "net.ipv4.ip_forward"},
-		"containerd shims":   {"pgrep", "-a", "containerd-shim"},
-	} {
-		out, _ := exec.Command(command[0], command[1:]...).Output()
-		var lines []string
-		for _, line := range strings.Split(string(out), "\n") {
-			if strings.HasPrefix(line, "#") {
-				continue // iptables-save's dates
-			}
-			lines = append(lines, counters.ReplaceAllString(line, ""))
-		}
-		state[what] = strings.Join(lines, "\n")
-	}
-	return state
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

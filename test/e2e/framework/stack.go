@@ -100,17 +100,18 @@ func Attach(dir string) (*Stack, error) {
 	return s, nil
 }
 
-// Existing targets a cluster the suite did not bring up, as the user of kubeconfig sees it,
-// with cluster-admin rights. Nothing of it is started or stopped; tests that need the local
+// Existing targets a cluster the suite did not bring up, as the user of kubeconfig (a path
+// relative to the repository root, or absolute) sees it, with cluster-admin rights. Nothing of it is started or stopped; tests that need the local
 // stack's processes, files or fake Node skip (RequireLocal).
 func Existing(kubeconfig string) (*Stack, error) {
 	root, err := utils.RepoRoot()
 	if err != nil {
 		return nil, err
 	}
-	kubeconfig, err = filepath.Abs(kubeconfig)
-	if err != nil {
-		return nil, err
+	// Relative to the repository root, where make runs: go test runs the suite in its
+	// package's directory.
+	if !filepath.IsAbs(kubeconfig) {
+		kubeconfig = filepath.Join(root, kubeconfig)
 	}
 	if _, err := os.Stat(kubeconfig); err != nil {
 		return nil, fmt.Errorf("the existing cluster's kubeconfig: %w", err)

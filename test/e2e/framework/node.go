@@ -1,0 +1,89 @@
+/*
+Copyright The example-apiserver Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package framework
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// counters are iptables-save's packet counts, which change whatever the rules.
+var counters = regexp.MustCompile(`\[\d+:\d+\]`)
+
+// MachineState is what a stack's real node may touch on the machine: links, addresses, routes,
+// network namespaces, rules, kernel settings, containerd shims. Take it before Up and hand it
+// to NodeLeftovers after Down.
+func MachineState() map[string]string {
+	state := map[string]string{}
+	for what, command := range map[string][]string{
+		"links":              {"ip", "-o", "link", "show"},
+		"addresses":          {"ip", "-o", "addr", "show"},
+		"routes":             {"ip", "route", "show", "table", "all"},
+		"network namespaces": {"ip", "netns", "list"},
+		"iptables":           {"iptables-save"},
+		"ip6tables":          {"ip6tables-save"},
+		"kernel settings":    {"sysctl", "vm.overcommit_memory", "kernel.panic", "kernel.panic_on_oops", "net.ipv4.ip_forward"},
+		"containerd shims":   {"pgrep", "-a", "containerd-shim"},
+	} {
+		out, _ := exec.Command(command[0], command[1:]...).Output()
+		var lines []string
+		for _, line := range strings.Split(string(out), "\n") {
+			if strings.HasPrefix(line, "#") {
+				continue // iptables-save's dates
+			}
+			lines = append(lines, counters.ReplaceAllString(line, ""))
+		}
+		state[what] = strings.Join(lines, "\n")
+	}
+	return state
+}
+
+// NodeLeftovers says what of the stopped stack's real node is still on the machine: mounts
+// under its directory, containerd shims of its socket, and whatever of before (MachineState
+// before Up) changed. Empty: make down left nothing.
+func (s *Stack) NodeLeftovers(before map[string]string) []string {
+	var left []string
+	// Mounts and shims are the stack's by their paths (other processes on the machine have theirs).
+	mounts, err := os.ReadFile("/proc/self/mounts")
+	if err != nil {
+		left = append(left, err.Error())
+	}
+	for _, line := range strings.Split(string(mounts), "\n") {
+		if strings.Contains(line, s.Dir) {
+			left = append(left, "a mount: "+line)
+		}
+	}
+	if out, err := exec.Command("pgrep", "-af", "containerd-shim.*"+s.Env["CONTAINERD_SOCK"]).Output(); err == nil {
+		left = append(left, "containerd shims:\n"+string(out))
+	}
+	after := MachineState()
+	whats := make([]string, 0, len(before))
+	for what := range before {
+		whats = append(whats, what)
+	}
+	sort.Strings(whats)
+	for _, what := range whats {
+		if before[what] != after[what] {
+			left = append(left, fmt.Sprintf("%s changed:\nbefore:\n%s\nafter:\n%s", what, before[what], after[what]))
+		}
+	}
+	return left
+}
