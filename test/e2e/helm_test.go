@@ -26,8 +26,9 @@ import (
 
 // TestHelmChartIsAccepted renders charts/example-apiserver with each value set it offers and has
 // the real kube-apiserver validate every object (server-side dry run), cert-manager's and the
-// Prometheus operator's objects against their CRDs, applied here from their Go modules. The
-// rendering that matches artifacts/deploy gets the shape checks of TestDeployManifestsAreAccepted.
+// Prometheus operator's objects against their CRDs, applied here from their Go modules. Every
+// rendering with NetworkPolicies gets TestDeployManifestsAreAccepted's isolation check, the one
+// that matches artifacts/deploy its checks of the shape too.
 func TestHelmChartIsAccepted(t *testing.T) {
 	stack.RequireLocal(t, "adds the CRDs of cert-manager and the Prometheus operator")
 	h := helmchart.Helm{Root: stack.Root, Home: t.TempDir()}
@@ -66,11 +67,13 @@ func TestHelmChartIsAccepted(t *testing.T) {
 			if strings.Contains(out, "PodSecurity") {
 				t.Errorf("Pod Security admission warned about value set %s:\n%s", name, out)
 			}
+			objects := decodeManifests(t, rendered)
+			if len(objects.networkPolicies) > 0 {
+				checkIngressIsolated(t, objects)
+			}
 			if name != "reference" {
 				return
 			}
-			objects := decodeManifests(t, rendered)
-			checkIngressIsolated(t, objects)
 			for _, workload := range []string{"example-apiserver", "example-controller-manager"} {
 				d := objects.deployment(t, workload)
 				checkHighlyAvailable(t, "Deployment "+workload, *d.Spec.Replicas, &d.Spec.Template, objects.pdbs)

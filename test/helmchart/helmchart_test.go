@@ -29,8 +29,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	// The log formats the server registers (pkg/cmd/server), so logging.format validates alike.
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	// The log formats the server registers (pkg/cmd/server), so logging.format validates alike.
 	_ "k8s.io/component-base/logs/json/register"
 	"sigs.k8s.io/yaml"
 
