@@ -148,7 +148,7 @@ verify: ## Fail on generated-code drift, an API package importing upward, unform
 	hack/verify-all.sh
 
 BENCH_FLAGS ?=
-bench: build tools ## CronTabs via the aggregator and direct vs the CronTab CRD vs raw etcd (throughput, CPU per 1,000 operations), external metric GETs (saturated and at 500/s), RSS vs sample-apiserver, on the local stack (docs/benchmarks.md); BENCH_FLAGS="-n 2000 -rounds 3 ...".
+bench: build tools ## CronTabs via the aggregator and direct vs the CronTab CRD vs raw etcd (throughput, CPU per 1,000 operations), external metric GETs (saturated and at 500/s), RSS vs sample-apiserver, on the local stack, ~4 min (docs/benchmarks.md); BENCH_FLAGS="-n 2000 -rounds 3 ...".
 	hack/build-tools.sh sample-apiserver
 	go run ./test/bench $(BENCH_FLAGS)
 
@@ -157,11 +157,11 @@ bench-controller: build tools ## example-controller-manager vs kube-controller-m
 	go run ./test/bench controller $(BENCH_CONTROLLER_FLAGS)
 
 BENCH_MEMORY_FLAGS ?=
-bench-memory: build tools ## Memory goals: anonymous RSS after equal churn and a quiet period, live heap per stored object, example-apiserver vs the CRD on one local stack, ~6 min (docs/benchmarks.md); BENCH_MEMORY_FLAGS="-k 5000 -cycles 3 -quiet 120s -objects 20000".
+bench-memory: build tools ## Memory goals: anonymous RSS after equal churn and a quiet period, live heap per stored object, example-apiserver vs the CRD, on a fresh local stack without and one with example-controller-manager, ~12 min (docs/benchmarks.md); BENCH_MEMORY_FLAGS="-controller with -k 5000 -cycles 3 -quiet 120s -objects 20000".
 	go run ./test/bench memory $(BENCH_MEMORY_FLAGS)
 
 BENCH_SCALE_FLAGS ?=
-bench-scale: build tools ## 100,000 CronTabs vs 100,000 objects of the CronTab CRD on one local stack: create rate, LISTs, watch from 0, memory, etcd size (docs/benchmarks.md); BENCH_SCALE_FLAGS="-n 10000" for a quick run.
+bench-scale: build tools ## 100,000 CronTabs vs 100,000 objects of the CronTab CRD on one local stack: create rate, LISTs, watch from 0, memory, etcd size, ~10 min (docs/benchmarks.md); BENCH_SCALE_FLAGS="-n 10000" for a quick run of ~2 min.
 	go run ./test/bench scale $(BENCH_SCALE_FLAGS)
 
 bench-inprocess: ## Go benchmarks: the server in-process against real etcd, and the validation every write pays.

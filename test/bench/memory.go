@@ -33,14 +33,18 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/rest"
 
 	"example.com/example-apiserver/test/localstack"
 )
 
-// `bench memory` (make bench-memory) measures the memory goals on one local stack,
-// CronTabs on example-apiserver's own port against the CronTab CRD on kube-apiserver, with
-// the same dynamic client and equal writes:
+// `bench memory` (make bench-memory) measures the memory goals on a local stack, CronTabs
+// on example-apiserver's own port against the CronTab CRD on kube-apiserver, with the same
+// dynamic client and equal writes, once without example-controller-manager (the servers
+// compared on equal writes) and once with it (what users run: it writes every new CronTab's
+// status), each on a fresh stack:
 //  1. memory comes back: anonymous RSS before a churn of creates and deletes and after a
 //     quiet period that follows it;
 //  2. live heap per stored object: go_gc_heap_live_bytes with M objects stored in each
@@ -59,6 +63,7 @@ type memoryOptions struct {
 	stackDir, results     string
 	profileDir            string
 	keep                  bool
+	controller            string
 }
 
 func memoryCommand(fs *flag.FlagSet) func() error {
@@ -72,7 +77,8 @@ func memoryCommand(fs *flag.FlagSet) func() error {
 	fs.StringVar(&o.stackDir, "stack-dir", "", "the local stack's directory: reused if it runs (then example-apiserver is not fresh and the report says so), else brought up there and taken down at the end (default _output/bench/memory-stack)")
 	fs.StringVar(&o.results, "results", "", "JSON lines file the run is appended to (default _output/bench/memory-results.jsonl)")
 	fs.StringVar(&o.profileDir, "profile-dir", "", "if set, example-apiserver's heap profiles (after a GC) at each reading go to this directory")
-	fs.BoolVar(&o.keep, "keep", false, "leave a stack the benchmark brought up running")
+	fs.BoolVar(&o.keep, "keep", false, "leave the last stack the benchmark brought up running")
+	fs.StringVar(&o.controller, "controller", "both", "example-controller-manager on the stack: without, with, or both (two fresh stacks, one after the other); a reused stack is measured as it runs")
 	return func() error { return benchmarkMemory(*o) }
 }
 
@@ -93,9 +99,12 @@ type memoryReport struct {
 	LoadAfter  [3]float64 `json:"load_after"`
 	// ExampleFlags are the EXAMPLE_APISERVER_EXTRA_FLAGS and GOMEMLIMIT the stack ran
 	// example-apiserver with, for A/B runs.
-	ExampleFlags string  `json:"example_apiserver_extra_flags"`
-	GoMemLimit   string  `json:"gomemlimit"`
-	Fresh        bool    `json:"fresh"`
+	ExampleFlags string `json:"example_apiserver_extra_flags"`
+	GoMemLimit   string `json:"gomemlimit"`
+	Fresh        bool   `json:"fresh"`
+	// Controller says example-controller-manager ran on the stack, writing every new
+	// CronTab's status.
+	Controller   bool    `json:"controller"`
 	Cycles       int     `json:"cycles"`
 	K            int     `json:"k"`
 	QuietSeconds float64 `json:"quiet_seconds"`
@@ -116,7 +125,16 @@ type memoryReport struct {
 	Goals             []goal  `json:"goals"`
 }
 
-func benchmarkMemory(o memoryOptions) (err error) {
+// memoryRun is one `bench memory`: a report per stack, appended as one JSON line whose
+// goals are both stacks'.
+type memoryRun struct {
+	Date    string         `json:"date"`
+	Commit  string         `json:"commit"`
+	Goals   []goal         `json:"goals"`
+	Reports []memoryReport `json:"reports"`
+}
+
+func benchmarkMemory(o memoryOptions) error {
 	root, err := localstack.RepoRoot()
 	if err != nil {
 		return err
@@ -132,35 +150,73 @@ func benchmarkMemory(o memoryOptions) (err error) {
 			return err
 		}
 	}
-	s, err := openStack(root, o.stackDir, withoutController)
-	if err != nil {
+	modes := map[string][]bool{"without": {false}, "with": {true}, "both": {false, true}}[o.controller]
+	if modes == nil {
+		return fmt.Errorf("-controller %q: want without, with or both", o.controller)
+	}
+	run := memoryRun{Date: time.Now().UTC().Format(time.RFC3339), Commit: gitDescribe(root)}
+	for i, controller := range modes {
+		rep, err := measureMemory(root, o, controller, o.keep && i == len(modes)-1)
+		if err != nil {
+			return err
+		}
+		rep.print(os.Stdout)
+		run.Reports = append(run.Reports, rep)
+		run.Goals = append(run.Goals, rep.Goals...)
+		if !rep.Fresh {
+			logf("the stack in %s was reused: measured only as it runs (controller %v)", o.stackDir, rep.Controller)
+			break
+		}
+	}
+	if len(run.Reports) > 1 {
+		printGoals(os.Stdout, "goals, without and with example-controller-manager", run.Goals)
+	}
+	if err := appendJSONLine(o.results, run); err != nil {
 		return err
 	}
-	clients, err := s.connect(root)
-	defer s.release(clients, o.keep, &err)
+	logf("appended to %s", o.results)
+	return nil
+}
+
+// measureMemory runs the churn and the stored objects on one stack, with or without
+// example-controller-manager, and keeps that stack running if keep.
+func measureMemory(root string, o memoryOptions, controller, keep bool) (rep memoryReport, err error) {
+	var env []string
+	if !controller {
+		env = append(env, withoutController)
+	}
+	s, err := openStack(root, o.stackDir, env...)
 	if err != nil {
-		return err
+		return rep, err
+	}
+	clients, err := s.connect(root)
+	defer s.release(clients, keep, &err)
+	if err != nil {
+		return rep, err
+	}
+	if !s.ours {
+		controller = s.controllerRuns()
 	}
 	ctx := context.Background()
 	kubeConfig, directConfig, kube, etcdClient := clients.kubeConfig, clients.directConfig, clients.kube, clients.etcd
 	example, err := newDynamicTarget(exampleServer, directConfig, cronTabs)
 	if err != nil {
-		return err
+		return rep, err
 	}
 	crdTarget, err := newDynamicTarget(kubeServer, kubeConfig, crd)
 	if err != nil {
-		return err
+		return rep, err
 	}
 	servers := []*dynamicTarget{example, crdTarget}
 	configs := map[string]*rest.Config{exampleServer: directConfig, kubeServer: kubeConfig}
 	if _, err := kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: memoryNamespace}}, metav1.CreateOptions{}); err != nil {
-		return err
+		return rep, err
 	}
 	defer func() { _ = kube.CoreV1().Namespaces().Delete(ctx, memoryNamespace, metav1.DeleteOptions{}) }()
 
-	rep := memoryReport{
+	rep = memoryReport{
 		Date: time.Now().UTC().Format(time.RFC3339), Commit: gitDescribe(root), CPUs: runtime.NumCPU(),
-		ExampleFlags: os.Getenv("EXAMPLE_APISERVER_EXTRA_FLAGS"), GoMemLimit: os.Getenv("GOMEMLIMIT"), Fresh: s.ours,
+		ExampleFlags: os.Getenv("EXAMPLE_APISERVER_EXTRA_FLAGS"), GoMemLimit: os.Getenv("GOMEMLIMIT"), Fresh: s.ours, Controller: controller,
 		Cycles: o.cycles, K: o.k, QuietSeconds: o.quiet.Seconds(), Objects: o.objects,
 		StoredBytes: map[string]int{},
 		LoadBefore:  loadAverage(),
@@ -183,13 +239,13 @@ func benchmarkMemory(o memoryOptions) (err error) {
 
 	time.Sleep(settle)
 	if rep.Before, err = read("before-churn"); err != nil {
-		return err
+		return rep, err
 	}
 	churnStart := time.Now()
 	for cycle := 1; cycle <= o.cycles; cycle++ {
 		for _, t := range servers {
 			if err := storeAndDelete(ctx, t, o.k, o.c, true); err != nil {
-				return fmt.Errorf("churn cycle %d: %w", cycle, err)
+				return rep, fmt.Errorf("churn cycle %d: %w", cycle, err)
 			}
 			logf("churn cycle %d/%d: %s created and deleted %d", cycle, o.cycles, t.Name(), o.k)
 		}
@@ -198,28 +254,32 @@ func benchmarkMemory(o memoryOptions) (err error) {
 	logf("quiet for %s", o.quiet)
 	time.Sleep(o.quiet)
 	if rep.AfterQuiet, err = read("after-quiet"); err != nil {
-		return err
+		return rep, err
 	}
 
 	if o.objects > 0 {
 		for _, t := range servers {
 			if err := storeAndDelete(ctx, t, o.objects, o.c, false); err != nil {
-				return err
+				return rep, err
 			}
 		}
-		// As stored now, which with a reused stack may include a status that
-		// example-controller-manager wrote.
+		// As stored now, with the status example-controller-manager wrote if it runs.
 		for server, prefix := range map[string]string{exampleServer: "/registry/" + cronTabs.Group, kubeServer: "/registry/" + crd.Group} {
 			_, value, err := localstack.StoredObject(ctx, etcdClient, prefix, crd.Resource, memoryNamespace, objectName(0))
 			if err != nil {
-				return err
+				return rep, err
 			}
 			rep.StoredBytes[server] = len(value)
+		}
+		if controller {
+			if err := waitForStatus(ctx, example, o.objects); err != nil {
+				return rep, err
+			}
 		}
 		logf("%d objects stored in each server; settling for %s", o.objects, o.settle)
 		time.Sleep(o.settle)
 		if rep.WithObjects, err = read("with-objects"); err != nil {
-			return err
+			return rep, err
 		}
 		rep.HeapPerObject = map[string]float64{}
 		for _, t := range servers {
@@ -227,7 +287,7 @@ func benchmarkMemory(o memoryOptions) (err error) {
 		}
 		for _, t := range servers {
 			if p := runPhase(o.objects, o.c, func(i int) error { return t.Delete(ctx, memoryNamespace, i) }); p.Errors > 0 {
-				return fmt.Errorf("deleting the objects of %s: %d errors, e.g. %s", t.Name(), p.Errors, p.FirstError)
+				return rep, fmt.Errorf("deleting the objects of %s: %d errors, e.g. %s", t.Name(), p.Errors, p.FirstError)
 			}
 		}
 	}
@@ -235,11 +295,31 @@ func benchmarkMemory(o memoryOptions) (err error) {
 	rep.WallSeconds = time.Since(start).Seconds()
 	rep.ForeignCPUSeconds = max(0, (machineBusySeconds()-busyBefore)-(s.stackCPUSeconds()-stackBefore))
 	rep.goals()
-	rep.print(os.Stdout)
-	if err := appendJSONLine(o.results, rep); err != nil {
-		return err
+	return rep, nil
+}
+
+// waitForStatus waits until example-controller-manager has written the status of each of
+// the n CronTabs t stored: the heap per object with the controller holds that write's
+// watch-cache event and authorization decision.
+func waitForStatus(ctx context.Context, t *dynamicTarget, n int) error {
+	done := 0
+	err := wait.PollUntilContextTimeout(ctx, 5*time.Second, 5*time.Minute, true, func(ctx context.Context) (bool, error) {
+		list, err := t.client.Resource(t.gvr).Namespace(memoryNamespace).List(ctx, metav1.ListOptions{ResourceVersion: "0"})
+		if err != nil {
+			return false, nil
+		}
+		done = 0
+		for _, u := range list.Items {
+			if _, ok, _ := unstructured.NestedFieldNoCopy(u.Object, "status", "observedGeneration"); ok {
+				done++
+			}
+		}
+		return done >= n, nil
+	})
+	if err != nil {
+		return fmt.Errorf("example-controller-manager wrote the status of %d of %d CronTabs: %w", done, n, err)
 	}
-	logf("appended to %s", o.results)
+	logf("example-controller-manager wrote the status of all %d CronTabs", n)
 	return nil
 }
 
@@ -311,12 +391,23 @@ const (
 	comeBackFactor = 1.5
 	comeBackSlack  = 64 << 20
 	kubeFraction   = 0.25
+	// heapFractionWithController is the heap-per-object goal with example-controller-manager
+	// running: its status write adds an event and an authorization decision per object.
+	heapFractionWithController = 0.35
 )
+
+// mode names the stack's shape in the goals.
+func (rep *memoryReport) mode() string {
+	if rep.Controller {
+		return "with example-controller-manager"
+	}
+	return "without example-controller-manager"
+}
 
 func (rep *memoryReport) goals() {
 	ours, theirs := rep.AfterQuiet[exampleServer], rep.AfterQuiet[kubeServer]
 	if rep.Cycles == 0 {
-		rep.Goals = append(rep.Goals, goal{Goal: "memory comes back after churn", Measured: "not measured: -cycles 0"})
+		rep.Goals = append(rep.Goals, goal{Goal: rep.mode() + ", memory comes back after churn", Measured: "not measured: -cycles 0"})
 	} else {
 		rep.goalComesBack(ours, theirs)
 	}
@@ -327,9 +418,13 @@ func (rep *memoryReport) goals() {
 	perObject := ourHeap / theirHeap
 	// A negative growth means the objects' events pushed out more of an earlier churn's
 	// history than they added: no per-object figure (run with -cycles 0 for a clean one).
-	metHeap := ourHeap > 0 && theirHeap > 0 && perObject <= kubeFraction
+	fraction := kubeFraction
+	if rep.Controller {
+		fraction = heapFractionWithController
+	}
+	metHeap := ourHeap > 0 && theirHeap > 0 && perObject <= fraction
 	rep.Goals = append(rep.Goals, goal{
-		Goal: fmt.Sprintf("live heap per stored object at %d objects ≤ %.2f× the CRD's in kube-apiserver", rep.Objects, kubeFraction),
+		Goal: fmt.Sprintf("%s, live heap per stored object at %d objects ≤ %.2f× the CRD's in kube-apiserver", rep.mode(), rep.Objects, fraction),
 		Measured: fmt.Sprintf("%.2f×: %.0f B per CronTab (%d B in etcd) vs %.0f B per CRD object (%d B in etcd)", perObject,
 			ourHeap, rep.StoredBytes[exampleServer], theirHeap, rep.StoredBytes[kubeServer]),
 		Met: &metHeap,
@@ -342,8 +437,8 @@ func (rep *memoryReport) goalComesBack(ours, theirs memoryReading) {
 	ratio := float64(ours.AnonBytes) / float64(theirs.AnonBytes)
 	met := ours.AnonBytes <= limit && ratio <= kubeFraction
 	rep.Goals = append(rep.Goals, goal{
-		Goal: fmt.Sprintf("memory comes back: anonymous RSS %.0f s after %d × %d creates and deletes ≤ %.1f× pre-churn + %s and ≤ %.2f× kube-apiserver's",
-			rep.QuietSeconds, rep.Cycles, rep.K, comeBackFactor, mib(comeBackSlack), kubeFraction),
+		Goal: fmt.Sprintf("%s, memory comes back: anonymous RSS %.0f s after %d × %d creates and deletes ≤ %.1f× pre-churn + %s and ≤ %.2f× kube-apiserver's",
+			rep.mode(), rep.QuietSeconds, rep.Cycles, rep.K, comeBackFactor, mib(comeBackSlack), kubeFraction),
 		Measured: fmt.Sprintf("%s (pre-churn %s, limit %s); %.2f× kube-apiserver's %s",
 			mib(ours.AnonBytes), mib(rep.Before[exampleServer].AnonBytes), mib(limit), ratio, mib(theirs.AnonBytes)),
 		Met: &met,
@@ -351,8 +446,8 @@ func (rep *memoryReport) goalComesBack(ours, theirs memoryReading) {
 }
 
 func (rep *memoryReport) print(w io.Writer) {
-	fmt.Fprintf(w, "\nmemory, %s: %d × (create %d, delete %d one by one) per server, interleaved, then %.0f s quiet; %d CPUs, load %v → %v, other processes used %.1f CPU-s in %.0f s\n",
-		rep.Commit, rep.Cycles, rep.K, rep.K, rep.QuietSeconds, rep.CPUs, rep.LoadBefore, rep.LoadAfter, rep.ForeignCPUSeconds, rep.WallSeconds)
+	fmt.Fprintf(w, "\nmemory %s, %s: %d × (create %d, delete %d one by one) per server, interleaved, then %.0f s quiet; %d CPUs, load %v → %v, other processes used %.1f CPU-s in %.0f s\n",
+		rep.mode(), rep.Commit, rep.Cycles, rep.K, rep.K, rep.QuietSeconds, rep.CPUs, rep.LoadBefore, rep.LoadAfter, rep.ForeignCPUSeconds, rep.WallSeconds)
 	if rep.ExampleFlags != "" || rep.GoMemLimit != "" {
 		fmt.Fprintf(w, "example-apiserver ran with EXAMPLE_APISERVER_EXTRA_FLAGS=%q GOMEMLIMIT=%q\n", rep.ExampleFlags, rep.GoMemLimit)
 	}

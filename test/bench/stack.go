@@ -103,6 +103,12 @@ func (s *stack) running() error {
 	return nil
 }
 
+// controllerRuns says example-controller-manager runs on the stack.
+func (s *stack) controllerRuns() bool {
+	pid, err := s.pid("example-controller-manager")
+	return err == nil && syscall.Kill(pid, 0) == nil
+}
+
 func (s *stack) pid(name string) (int, error) {
 	key := strings.ReplaceAll(strings.ToUpper(name), "-", "_") + "_PID"
 	pid, err := strconv.Atoi(s.env[key])
