@@ -44,16 +44,23 @@ func TestHelmChart(t *testing.T) {
 	h := helmchart.Helm{Root: stack.Root, Home: t.TempDir(), Kubeconfig: stack.Kubeconfig}
 	pvs := volumes(t, stack, "helm")
 	ns := helmchart.Namespace
-	// The release namespace is the user's, with the Pod Security level artifacts/deploy gives it.
-	stack.MustKubectl(t, "create", "namespace", ns)
-	stack.MustKubectl(t, "label", "namespace", ns, "pod-security.kubernetes.io/enforce=restricted", "pod-security.kubernetes.io/warn=restricted")
+	// The release namespace is the user's, with the Pod Security level artifacts/deploy gives it
+	// (the local stack has made it already, for its own RBAC).
+	stack.MustKubectlWithInput(t, []byte("apiVersion: v1\nkind: Namespace\nmetadata: {name: "+ns+"}\n"), "apply", "-f", "-")
+	stack.MustKubectl(t, "label", "--overwrite", "namespace", ns, "pod-security.kubernetes.io/enforce=restricted", "pod-security.kubernetes.io/warn=restricted")
+	before := inNamespace(t, stack, ns)
 	installed := false
 	t.Cleanup(func() {
 		if installed {
 			_, _ = h.Run("uninstall", helmchart.Release, "--namespace", ns, "--wait", "--timeout=3m")
 		}
-		_, _ = stack.Kubectl("delete", "namespace", ns, "--ignore-not-found", "--timeout=3m")
-		_, _ = stack.Kubectl(append([]string{"delete", "pv", "--ignore-not-found"}, pvs...)...)
+		// What the uninstall leaves, so that TestDeploy starts from the stack as it came up.
+		if out, err := stack.Kubectl(append([]string{"delete", "--namespace", ns, "--ignore-not-found", "--timeout=3m"}, notTheReleases()...)...); err != nil {
+			t.Errorf("deleting what the uninstall left: %v\n%s", err, out)
+		}
+		if out, err := stack.Kubectl(append([]string{"delete", "pv", "--ignore-not-found", "--timeout=3m"}, pvs...)...); err != nil {
+			t.Errorf("deleting the PersistentVolumes: %v\n%s", err, out)
+		}
 	})
 
 	helm := func(args ...string) string {
@@ -122,11 +129,33 @@ spec: {cronSpec: "0 0 1 1 *", image: `+image+`}
 	if out := helm("list", "--all", "--namespace", ns, "-q"); strings.TrimSpace(out) != "" {
 		t.Errorf("helm list after the uninstall: %s", out)
 	}
+	// What the namespace holds now, but for what it held before the install and what was never
+	// the release's.
+	kept := append(notTheReleases(), before...)
 	stack.Eventually(t, 2*time.Minute, "namespace "+ns+" holds nothing of the release", func() (bool, string) {
-		left := leftInNamespace(t, stack, ns)
+		var left []string
+		for _, name := range inNamespace(t, stack, ns) {
+			if !slices.Contains(kept, name) {
+				left = append(left, name)
+			}
+		}
 		return len(left) == 0, strings.Join(left, "\n")
 	})
 	t.Logf("helm uninstall: %d objects gone in %s; whole Helm test %s", len(objects), time.Since(uninstallStart).Round(time.Second), time.Since(start).Round(time.Second))
+}
+
+// notTheReleases are the objects of the namespace that come with the release but are not its
+// own: the Secrets of hack/deploy-certs.sh, the Lease the controller took, and etcd's claims,
+// which a StatefulSet's deletion keeps (its default retention) so that an uninstall loses no data.
+func notTheReleases() []string {
+	names := []string{"lease.coordination.k8s.io/example-controller-manager"}
+	for _, s := range certSecrets {
+		names = append(names, "secret/"+s)
+	}
+	for i := range 3 {
+		names = append(names, fmt.Sprintf("persistentvolumeclaim/data-etcd-%d", i))
+	}
+	return names
 }
 
 type object struct{ kind, namespace, name string }
@@ -160,11 +189,8 @@ func releaseObjects(t *testing.T, manifest string) []object {
 	}
 }
 
-// leftInNamespace lists what namespace holds, of every kind that can be listed, but for what
-// was never the release's: the namespace's own ServiceAccount and CA ConfigMap, events, the
-// Secrets of hack/deploy-certs.sh, the Lease the controller took, and etcd's claims, which a
-// StatefulSet's deletion keeps (its default retention) so that an uninstall loses no data.
-func leftInNamespace(t *testing.T, stack *framework.Stack, namespace string) []string {
+// inNamespace lists the objects namespace holds, of every kind that can be listed but events.
+func inNamespace(t *testing.T, stack *framework.Stack, namespace string) []string {
 	t.Helper()
 	kinds, err := stack.Kubectl("api-resources", "--namespaced", "--verbs=list", "-o", "name")
 	if err != nil {
@@ -178,20 +204,7 @@ func leftInNamespace(t *testing.T, stack *framework.Stack, namespace string) []s
 	}
 	out, err := stack.Kubectl("get", strings.Join(listed, ","), "--namespace", namespace, "-o", "name")
 	if err != nil {
-		return []string{fmt.Sprintf("kubectl get: %v\n%s", err, out)}
+		stack.Fatalf(t, "kubectl get: %v\n%s", err, out)
 	}
-	kept := []string{"serviceaccount/default", "configmap/kube-root-ca.crt", "lease.coordination.k8s.io/example-controller-manager"}
-	for _, s := range certSecrets {
-		kept = append(kept, "secret/"+s)
-	}
-	for i := range 3 {
-		kept = append(kept, fmt.Sprintf("persistentvolumeclaim/data-etcd-%d", i))
-	}
-	var left []string
-	for _, name := range strings.Fields(out) {
-		if !slices.Contains(kept, name) {
-			left = append(left, name)
-		}
-	}
-	return left
+	return strings.Fields(out)
 }
