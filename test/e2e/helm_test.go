@@ -56,6 +56,7 @@ func TestHelmChartIsAccepted(t *testing.T) {
 
 	for _, name := range helmchart.Names(sets) {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			rendered, err := h.Template(sets[name]...)
 			if err != nil {
 				t.Fatalf("%v\n%s", err, rendered)
