@@ -11,7 +11,7 @@ BUILD_DATE ?= $(shell TZ=UTC git show -s --format=%cd --date=format-local:%Y-%m-
 LDFLAGS := $(shell hack/ldflags.sh '$(VERSION)' '$(shell git rev-parse HEAD 2>/dev/null)' '$(BUILD_DATE)')
 GO_TEST_FLAGS ?=
 
-.PHONY: all help build image test-image test-node test-deploy deploy-certs tools-node install plugins test test-unit test-monitoring test-integration test-reliability test-upgrade test-ha test-e2e prereqs-run prereqs-test fuzz run up prometheus down tools generate verify verify-cold bench bench-controller bench-memory bench-scale bench-inprocess clean
+.PHONY: all help build image test-image test-node test-deploy test-helm deploy-certs tools-node tools-helm install plugins test test-unit test-monitoring test-integration test-reliability test-upgrade test-ha test-e2e prereqs-run prereqs-test fuzz run up prometheus down tools generate verify verify-cold bench bench-controller bench-memory bench-scale bench-inprocess clean
 
 all: build
 
@@ -55,7 +55,7 @@ install: ## Install example-apiserver, example-controller-manager, kubectl-examp
 plugins: ## Build kubectl-example's krew archives into _output/plugins and write their sha256 into artifacts/krew/example.yaml.
 	hack/build-plugins.sh
 
-test: prereqs-test verify test-unit test-image test-node test-deploy test-monitoring test-integration test-reliability test-upgrade test-ha test-e2e ## Generated code current, then every suite: unit, the image builder, the real node, the deployment on it, the alert rules, integration (real etcd), reliability (faults), upgrade (from the previous release), HA (faults of the production shape), e2e (real control plane).
+test: prereqs-test verify test-unit test-image test-node test-deploy test-helm test-monitoring test-integration test-reliability test-upgrade test-ha test-e2e ## Generated code current, then every suite: unit, the image builder, the real node, the deployment on it (kustomize and Helm), the chart, the alert rules, integration (real etcd), reliability (faults), upgrade (from the previous release), HA (faults of the production shape), e2e (real control plane).
 
 test-unit: ## Unit tests beside the code.
 	go test $(GO_TEST_FLAGS) ./pkg/... ./cmd/...
@@ -97,9 +97,12 @@ test-node: build tools tools-node ## make up NODE=real as a test: a pod's contai
 	@hack/prereqs.sh node
 	go test $(GO_TEST_FLAGS) -count=1 -timeout 15m ./test/node/...
 
-test-deploy: image tools tools-node ## artifacts/deploy on the real node (root): make image's images, hack/deploy-certs.sh, kubectl apply -k; etcd, both servers and controllers Ready, APIServices Available through the Service, the walk-through, a CronTab run's real container, its logs and kubectl example history, the seed's HPA scaling a Deployment of real pods, a rolling restart under load with no failed request, an etcd member deleted losing no acknowledged write, then the e2e suite against it (E2E_KUBECONFIG mode), and make down leaving nothing (~10 min, 5-6 of them the e2e suite).
+test-deploy: image tools tools-node tools-helm ## The chart on the real node (root): helm install, upgrade, uninstall leaving nothing; then artifacts/deploy: make image's images, hack/deploy-certs.sh, kubectl apply -k; etcd, both servers and controllers Ready, APIServices Available through the Service, the walk-through, a CronTab run's real container, its logs and kubectl example history, the seed's HPA scaling a Deployment of real pods, a rolling restart under load with no failed request, an etcd member deleted losing no acknowledged write, then the e2e suite against it (E2E_KUBECONFIG mode), and make down leaving nothing (~11 min, 5-6 of them the e2e suite).
 	@hack/prereqs.sh node
 	go test $(GO_TEST_FLAGS) -count=1 -v -timeout 40m ./test/deploy/...
+
+test-helm: tools tools-helm ## charts/example-apiserver: helm lint of every value set, the same objects as artifacts/deploy, the packaged chart, the PrometheusRule is artifacts/monitoring/rules.yaml, each rendered configuration valid, ~20 s (the e2e suite dry-runs every value set, test-deploy installs it).
+	go test $(GO_TEST_FLAGS) -count=1 ./test/helmchart/...
 
 deploy-certs: ## Without cert-manager: write artifacts/deploy's serving and etcd Secrets and the APIServices' caBundle into the cluster of KUBECONFIG (after kubectl apply -k artifacts/deploy).
 	hack/deploy-certs.sh
@@ -120,7 +123,7 @@ fuzz: ## Run every fuzz target for FUZZTIME each (make test only replays their c
 	  go test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s "./$$(dirname "$$file")"; \
 	done
 
-test-e2e: build tools ## kube-apiserver + kcm + example-apiserver started by hack/local-up.sh, driven by the real kubectl; E2E_KUBECONFIG=path targets an existing cluster instead.
+test-e2e: build tools tools-helm ## kube-apiserver + kcm + example-apiserver started by hack/local-up.sh, driven by the real kubectl; E2E_KUBECONFIG=path targets an existing cluster instead.
 	go test $(GO_TEST_FLAGS) -timeout 30m ./test/e2e/...
 
 run: prereqs-run build tools ## Bring up the local control plane in the foreground; Ctrl-C stops it. HA=1: the production shape; NODE=real: a real node too.
@@ -140,6 +143,9 @@ tools: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler an
 
 tools-node: ## Build the real node's kubelet and kube-proxy (v1.37.2), crictl and CoreDNS into _output/bin.
 	hack/build-tools.sh kubelet kube-proxy crictl coredns
+
+tools-helm: ## Build helm (v4.3.2, from its module) into _output/bin.
+	hack/build-tools.sh helm
 
 generate: ## Regenerate deepcopy, defaults, conversions, OpenAPI, clientset, listers, informers, apply configurations.
 	hack/update-codegen.sh

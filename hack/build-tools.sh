@@ -5,8 +5,9 @@
 # and, only when named, sample-apiserver (make bench's memory baseline) and
 # kubelet and kube-proxy (the real node of LOCAL_UP_NODE=real); plus
 #   kwok (the fake nodes' kubelet) and, when named, crictl (the real node's CRI
-#   client) and coredns (its cluster DNS, run as a pod), each installed from its
-#   own module with `go install PACKAGE@VERSION`,
+#   client), coredns (its cluster DNS, run as a pod) and helm (make test-helm's and
+#   test-deploy's chart checks), each installed from its own module with
+#   `go install PACKAGE@VERSION`,
 #   so that the k8s.io versions they require never meet ours.
 #
 # Versions come from hack/tools/go.mod (k8s.io/kubernetes and every staging
@@ -30,11 +31,16 @@ declare -A GO_INSTALL=(
   [kwok]=sigs.k8s.io/kwok/cmd/kwok@v0.8.0
   [crictl]=sigs.k8s.io/cri-tools/cmd/crictl@v1.37.0
   [coredns]=github.com/coredns/coredns@v1.15.0
+  [helm]=helm.sh/helm/v4/cmd/helm@v4.3.2
+)
+# Their version stamps, as their own release builds set them (go install knows no tag).
+declare -A GO_INSTALL_LDFLAGS=(
+  [helm]="-X helm.sh/helm/v4/internal/version.version=v4.3.2"
 )
 # Tools that run in an image of ours (no libc there): built with CGO_ENABLED=0.
 declare -A STATIC=([coredns]=1)
 # Built only when named, so `make tools` (and the suites that depend on it) stay fast.
-OPTIONAL_TOOLS=(sample-apiserver kubelet kube-proxy crictl coredns)
+OPTIONAL_TOOLS=(sample-apiserver kubelet kube-proxy crictl coredns helm)
 
 log() { printf '[build-tools] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -73,7 +79,7 @@ mkdir -p "${BIN_DIR}"
 GO_SETTINGS="$(go env GOVERSION GOOS GOARCH CGO_ENABLED | tr '\n' ' ')"
 stamp_want() {
   if [[ -n "${GO_INSTALL[$1]:-}" ]]; then
-    printf '%s| %s%s' "${GO_SETTINGS}" "${STATIC[$1]:+static }" "${GO_INSTALL[$1]}"
+    printf '%s| %s%s%s' "${GO_SETTINGS}" "${STATIC[$1]:+static }" "${GO_INSTALL[$1]}" "${GO_INSTALL_LDFLAGS[$1]:+ ${GO_INSTALL_LDFLAGS[$1]}}"
   else
     printf '%s| %s' "${GO_SETTINGS}" "${LDFLAGS}"
   fi
@@ -85,7 +91,7 @@ up_to_date() {
   local bin="${BIN_DIR}/$1" stamp="${BIN_DIR}/.$1.stamp"
   [[ "${FORCE:-0}" != 1 && -x "${bin}" && -f "${stamp}" ]] || return 1
   [[ "$(cat "${stamp}")" == "$(stamp_want "$1")" && "${bin}" -nt "${SELF}" ]] || return 1
-  # kwok, crictl and coredns come from their own modules: hack/tools is not their input.
+  # kwok, crictl, coredns and helm come from their own modules: hack/tools is not their input.
   [[ -z "${GO_INSTALL[$1]:-}" ]] || return 0
   [[ "${bin}" -nt "${TOOLS_DIR}/go.mod" && "${bin}" -nt "${TOOLS_DIR}/go.sum" ]] || return 1
   # Any .go file in the tools module newer than the binary?
@@ -105,7 +111,7 @@ build() {
   local cgo
   cgo="$(go env CGO_ENABLED)"
   [[ -z "${STATIC[${tool}]:-}" ]] || cgo=0
-  CGO_ENABLED="${cgo}" GOBIN="${gobin}" go install "${GO_INSTALL[${tool}]}" &&
+  CGO_ENABLED="${cgo}" GOBIN="${gobin}" go install -ldflags "${GO_INSTALL_LDFLAGS[${tool}]:-}" "${GO_INSTALL[${tool}]}" &&
     mv -f "${gobin}/${tool}" "${out}" && rm -rf "${gobin}"
 }
 

@@ -43,78 +43,14 @@ import (
 )
 
 func TestDeploy(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("the real node needs root (containerd, runc, a bridge, iptables)")
-	}
-	before := framework.MachineState()
-	// The stack without its own example-apiserver: the deployed one registers the APIServices.
-	stack, err := framework.Up(filepath.Join("_output", "deploy-e2e"), "LOCAL_UP_NODE=real", "LOCAL_UP_LDAP=0", "LOCAL_UP_SKIP_EXAMPLE=1",
-		"KUBE_CONTROLLER_MANAGER_EXTRA_FLAGS="+utils.HPAControllerFlags)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := stack.Down(); err != nil {
-			t.Error(err)
-			return
-		}
-		// Whatever the deployment made of the node (volumes, a StatefulSet's pods) goes too.
-		for _, left := range stack.NodeLeftovers(before) {
-			t.Errorf("make down left %s", left)
-		}
-		if !t.Failed() {
-			_ = stack.Remove()
-		}
-	})
+	stack := realNode(t)
 	start := time.Now()
-
-	// etcd's claims: one PersistentVolume a member, a directory of the node's.
-	for i := range 3 {
-		dir := filepath.Join(stack.Dir, "node", "volumes", fmt.Sprintf("etcd-%d", i))
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chown(dir, 65532, 65532); err != nil {
-			t.Fatal(err)
-		}
-		stack.MustKubectlWithInput(t, []byte(fmt.Sprintf(`apiVersion: v1
-kind: PersistentVolume
-metadata: {name: etcd-%d}
-spec:
-  capacity: {storage: 1Gi}
-  accessModes: [ReadWriteOnce]
-  hostPath: {path: %s, type: Directory}
-`, i, dir)), "apply", "-f", "-")
-	}
+	volumes(t, stack, "kustomize")
 
 	overlay := writeOverlay(t, stack)
 	stack.MustKubectl(t, "apply", "-k", overlay)
-	certs := exec.Command(filepath.Join(stack.Root, "hack", "deploy-certs.sh"), filepath.Join(stack.Dir, "deploy-certs"))
-	certs.Env = append(os.Environ(), "KUBECONFIG="+stack.Kubeconfig, "KUBECTL="+filepath.Join(stack.Root, "_output", "bin", "kubectl"))
-	if out, err := certs.CombinedOutput(); err != nil {
-		stack.Fatalf(t, "hack/deploy-certs.sh: %v\n%s", err, out)
-	}
-
-	ready := func(kind, name, field string, want int) {
-		t.Helper()
-		stack.Eventually(t, 5*time.Minute, fmt.Sprintf("%s %s: %d ready", kind, name, want), func() (bool, string) {
-			out, _ := stack.Kubectl("-n", "example-system", "get", kind, name, "-o", "jsonpath={.status."+field+"}")
-			if out == fmt.Sprint(want) {
-				return true, out
-			}
-			pods, _ := stack.Kubectl("-n", "example-system", "get", "pods", "-o", "wide")
-			return false, out + "\n" + pods
-		})
-	}
-	ready("statefulset", "etcd", "readyReplicas", 3)
-	ready("deployment", "example-apiserver", "availableReplicas", 2)
-	ready("deployment", "example-controller-manager", "availableReplicas", 2)
-	for _, apiservice := range []string{"v2.example.com", "v1.example.com", "v1beta1.external.metrics.k8s.io"} {
-		stack.Eventually(t, 2*time.Minute, "APIService "+apiservice+" Available", func() (bool, string) {
-			out, _ := stack.Kubectl("get", "apiservice", apiservice, "-o", `jsonpath={.status.conditions[?(@.type=="Available")].status} {.status.conditions[?(@.type=="Available")].message}`)
-			return strings.HasPrefix(out, "True"), out
-		})
-	}
+	deployCerts(t, stack)
+	waitDeployed(t, stack, 2)
 	t.Logf("deployed and Available in %s", time.Since(start).Round(time.Second))
 
 	// The walk-through, through kube-apiserver, the Service and the pods.
@@ -319,6 +255,118 @@ spec:
 	stack.MustKubectl(t, "-n", ns, "patch", "crontabs.v1.example.com", "demand", "--type=merge", "-p", `{"spec":{"replicas":150}}`)
 	scaled(2) // ceil(150 / 100)
 	stack.MustKubectl(t, "delete", "namespace", ns, "--wait=false")
+}
+
+// The stack with the real node, brought up by the first test that needs it; TestMain stops it.
+var (
+	upOnce    sync.Once
+	realStack *framework.Stack
+	upErr     error
+	// What the machine held before the stack came up: make down must leave nothing more.
+	machineBefore map[string]string
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if realStack != nil {
+		if err := realStack.Down(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			code = 1
+		} else if left := realStack.NodeLeftovers(machineBefore); len(left) > 0 {
+			// Whatever the deployments made of the node (volumes, a StatefulSet's pods) goes too.
+			for _, l := range left {
+				fmt.Fprintf(os.Stderr, "make down left %s\n", l)
+			}
+			code = 1
+		} else if code == 0 {
+			_ = realStack.Remove()
+		}
+	}
+	os.Exit(code)
+}
+
+// realNode returns the local stack with a real node and without its own example-apiserver: the
+// deployed one registers the APIServices. The tests share it, one deployment after another.
+func realNode(t *testing.T) *framework.Stack {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("the real node needs root (containerd, runc, a bridge, iptables)")
+	}
+	upOnce.Do(func() {
+		machineBefore = framework.MachineState()
+		realStack, upErr = framework.Up(filepath.Join("_output", "deploy-e2e"), "LOCAL_UP_NODE=real", "LOCAL_UP_LDAP=0", "LOCAL_UP_SKIP_EXAMPLE=1",
+			"KUBE_CONTROLLER_MANAGER_EXTRA_FLAGS="+utils.HPAControllerFlags)
+	})
+	if upErr != nil {
+		t.Fatal(upErr)
+	}
+	return realStack
+}
+
+// volumes creates etcd's PersistentVolumes, NAME-etcd-0..2, each a directory of the node's, and
+// returns their names.
+func volumes(t *testing.T, stack *framework.Stack, name string) []string {
+	t.Helper()
+	var names []string
+	for i := range 3 {
+		pv := fmt.Sprintf("%s-etcd-%d", name, i)
+		dir := filepath.Join(stack.Dir, "node", "volumes", pv)
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chown(dir, 65532, 65532); err != nil {
+			t.Fatal(err)
+		}
+		stack.MustKubectlWithInput(t, []byte(fmt.Sprintf(`apiVersion: v1
+kind: PersistentVolume
+metadata: {name: %s}
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce]
+  hostPath: {path: %s, type: Directory}
+`, pv, dir)), "apply", "-f", "-")
+		names = append(names, pv)
+	}
+	return names
+}
+
+// deployCerts runs hack/deploy-certs.sh against the stack: the Secrets and the caBundles.
+func deployCerts(t *testing.T, stack *framework.Stack) {
+	t.Helper()
+	certs := exec.Command(filepath.Join(stack.Root, "hack", "deploy-certs.sh"), filepath.Join(stack.Dir, "deploy-certs"))
+	certs.Env = append(os.Environ(), "KUBECONFIG="+stack.Kubeconfig, "KUBECTL="+filepath.Join(stack.Root, "_output", "bin", "kubectl"))
+	if out, err := certs.CombinedOutput(); err != nil {
+		stack.Fatalf(t, "hack/deploy-certs.sh: %v\n%s", err, out)
+	}
+}
+
+// certSecrets are the Secrets hack/deploy-certs.sh writes.
+var certSecrets = []string{"example-apiserver-serving-cert", "etcd-server-tls", "etcd-peer-tls", "etcd-client-tls"}
+
+// waitDeployed waits for etcd's three members Ready, apiservers replicas of example-apiserver
+// and two of the controller available, and the APIServices Available through the Service.
+func waitDeployed(t *testing.T, stack *framework.Stack, apiservers int) {
+	t.Helper()
+	ready := func(kind, name, field string, want int) {
+		t.Helper()
+		stack.Eventually(t, 5*time.Minute, fmt.Sprintf("%s %s: %d ready", kind, name, want), func() (bool, string) {
+			out, _ := stack.Kubectl("-n", "example-system", "get", kind, name, "-o", "jsonpath={.status."+field+"}")
+			if out == fmt.Sprint(want) {
+				return true, out
+			}
+			pods, _ := stack.Kubectl("-n", "example-system", "get", "pods", "-o", "wide")
+			return false, out + "\n" + pods
+		})
+	}
+	ready("statefulset", "etcd", "readyReplicas", 3)
+	ready("deployment", "example-apiserver", "availableReplicas", apiservers)
+	ready("deployment", "example-controller-manager", "availableReplicas", 2)
+	for _, apiservice := range []string{"v2.example.com", "v1.example.com", "v1beta1.external.metrics.k8s.io"} {
+		stack.Eventually(t, 2*time.Minute, "APIService "+apiservice+" Available", func() (bool, string) {
+			out, _ := stack.Kubectl("get", "apiservice", apiservice, "-o", `jsonpath={.status.conditions[?(@.type=="Available")].status} {.status.conditions[?(@.type=="Available")].message}`)
+			return strings.HasPrefix(out, "True"), out
+		})
+	}
 }
 
 // load creates CronTabs and reads them back through kube-apiserver, two workers, until stop.
