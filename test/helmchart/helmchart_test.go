@@ -37,12 +37,12 @@ import (
 	configscheme "example.com/example-apiserver/pkg/apis/config/scheme"
 	configvalidation "example.com/example-apiserver/pkg/apis/config/validation"
 	"example.com/example-apiserver/test/helmchart"
-	"example.com/example-apiserver/test/localstack"
+	"example.com/example-apiserver/test/utils"
 )
 
 func newHelm(t *testing.T) helmchart.Helm {
 	t.Helper()
-	root, err := localstack.RepoRoot()
+	root, err := utils.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,6 +46,7 @@ import (
 	"k8s.io/component-base/logs"
 	logsapi "k8s.io/component-base/logs/api/v1"
 	baseversion "k8s.io/component-base/version"
+	"k8s.io/utils/clock"
 	netutils "k8s.io/utils/net"
 
 	"example.com/example-apiserver/pkg/admission/exampleinitializer"
@@ -58,12 +59,19 @@ import (
 	"example.com/example-apiserver/pkg/collectionauthorizer"
 	"example.com/example-apiserver/pkg/embeddedetcd"
 	"example.com/example-apiserver/pkg/memorylimit"
+	"example.com/example-apiserver/pkg/registry/quietrelist"
 	"example.com/example-apiserver/pkg/storagecodec"
 	exampleversion "example.com/example-apiserver/pkg/version"
 )
 
 // DefaultEtcdPathPrefix keeps our keys apart from kube-apiserver's when they share an etcd.
 const DefaultEtcdPathPrefix = configv1alpha1.DefaultEtcdPrefix
+
+const flagWatchCacheRelistEvents = "watch-cache-relist-after-events"
+
+// defaultWatchCacheRelistEvents is a burst whose history holds megabytes of objects: below
+// it, the relist and the relists of the watchers would cost more than the memory they free.
+const defaultWatchCacheRelistEvents = 1000
 
 func init() {
 	// The logging flags consult these gates; kube-apiserver registers them the same way.
@@ -115,6 +123,12 @@ type Options struct {
 	// (collectionauthorizer), so the delegated authorizer caches one decision per user and
 	// resource instead of one per name.
 	CollectionDecisions bool
+	// WatchCacheRelistEvents is how many events a watch cache's history takes before a quiet
+	// history window makes it relist and drop them; 0 never.
+	WatchCacheRelistEvents int
+	// WatchCacheRelistClock times the quiet period before that relist; nil is the real clock
+	// (tests set a fake one).
+	WatchCacheRelistClock clock.WithTicker
 
 	StdOut io.Writer
 	StdErr io.Writer
@@ -145,6 +159,7 @@ func NewOptions(out, errOut io.Writer) *Options {
 		ShareManagedFields:         true,
 		ClientCertificateCacheSize: defaultClientCertificateCacheSize,
 		CollectionDecisions:        true,
+		WatchCacheRelistEvents:     defaultWatchCacheRelistEvents,
 		StdOut:                     out,
 		StdErr:                     errOut,
 	}
@@ -197,6 +212,10 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 	fs.BoolVar(&o.ShareManagedFields, "storage-share-managed-fields", o.ShareManagedFields,
 		"Decode stored objects so that identical managedFields (the field sets and manager names one client writes into every object) "+
 			"share one copy in memory: the watch cache keeps every object decoded. false keeps a copy in each object.")
+	fs.IntVar(&o.WatchCacheRelistEvents, flagWatchCacheRelistEvents, o.WatchCacheRelistEvents,
+		"After at least this many writes of a resource and then none for the watch cache's history window (75 s), its watch cache relists "+
+			"from etcd and drops the event history, with the deleted objects it kept. A watch resuming from a resourceVersion older than that "+
+			"relist gets 410 Gone and relists, as after any expired resourceVersion (docs/reliability.md). 0: the history is never dropped.")
 
 	o.Memory.AddFlags(fss.FlagSet("memory"))
 	ro.Authentication.AddFlags(fss.FlagSet("authentication"))
@@ -273,6 +292,9 @@ func (o *Options) Validate() error {
 	errs = append(errs, o.Memory.Validate()...)
 	errs = append(errs, o.ComponentGlobalsRegistry.Validate()...)
 	errs = append(errs, validateClientCertificateCacheSize(o.ClientCertificateCacheSize)...)
+	if o.WatchCacheRelistEvents < 0 {
+		errs = append(errs, fmt.Errorf("--%s must not be negative, got %d", flagWatchCacheRelistEvents, o.WatchCacheRelistEvents))
+	}
 	if o.Standalone {
 		errs = append(errs, validateStandaloneAdmission(o.RecommendedOptions.Admission)...)
 	}
@@ -359,6 +381,9 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	}
 	if err := ro.ApplyTo(serverConfig); err != nil {
 		return nil, err
+	}
+	serverConfig.RESTOptionsGetter = quietrelist.RESTOptionsGetter{
+		RESTOptionsGetter: serverConfig.RESTOptionsGetter, MinEvents: o.WatchCacheRelistEvents, Clock: o.WatchCacheRelistClock,
 	}
 	cacheClientCertificates(&serverConfig.Authentication, clientCA, o.ClientCertificateCacheSize)
 	if o.CollectionDecisions && serverConfig.Authorization.Authorizer != nil {

@@ -104,6 +104,8 @@ func TestValidate(t *testing.T) {
 		{name: "own plugin in standalone", args: []string{"--standalone", "--disable-admission-plugins=CronTabImagePolicy"}},
 		{name: "client certificate cache off", args: []string{"--client-certificate-cache-size=0"}},
 		{name: "negative client certificate cache", args: []string{"--client-certificate-cache-size=-1"}, wantErr: "--client-certificate-cache-size must not be negative"},
+		{name: "watch cache history never dropped", args: []string{"--watch-cache-relist-after-events=0"}},
+		{name: "negative watch cache relist events", args: []string{"--watch-cache-relist-after-events=-1"}, wantErr: "--watch-cache-relist-after-events must not be negative"},
 		// No unknown --feature-gates case: setting one leaves it in the process-wide gate for
 		// every later test. config_test.go checks unknown gates on a copy of the gate.
 	}

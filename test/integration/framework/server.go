@@ -63,6 +63,12 @@ type TestServer struct {
 // StartServer starts a standalone server (no kube-apiserver) with extraFlags appended to the
 // defaults. Stop must be called to stop it and its etcd.
 func StartServer(extraFlags ...string) (*TestServer, error) {
+	return StartServerWithOptions(nil, extraFlags...)
+}
+
+// StartServerWithOptions is StartServer with configure, if not nil, called on the options
+// once the flags are parsed: for what no flag sets, such as a fake clock.
+func StartServerWithOptions(configure func(*server.Options), extraFlags ...string) (*TestServer, error) {
 	certDir, err := os.MkdirTemp("", "example-apiserver-test-")
 	if err != nil {
 		return nil, err
@@ -80,6 +86,9 @@ func StartServer(extraFlags ...string) (*TestServer, error) {
 	flags := append([]string{"--standalone", "--cert-dir=" + certDir}, extraFlags...)
 	if err := fs.Parse(flags); err != nil {
 		return nil, errors.Join(err, listener.Close(), os.RemoveAll(certDir))
+	}
+	if configure != nil {
+		configure(o)
 	}
 	o.RecommendedOptions.SecureServing.Listener = listener
 	o.RecommendedOptions.SecureServing.BindPort = listener.Addr().(*net.TCPAddr).Port
