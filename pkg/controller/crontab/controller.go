@@ -84,11 +84,14 @@ type Controller struct {
 }
 
 // createsInFlight is when the latest Job create returned and which CronTabs' status writes
-// wait for the creates to pause, each since when.
+// wait for the creates to pause, each since when. releasedByAge holds the keys released
+// because they waited maxStatusDeferral: their next sync writes, so that creates that never
+// pause cannot defer a status write for ever.
 type createsInFlight struct {
-	mu       sync.Mutex
-	latest   time.Time
-	deferred map[string]time.Time
+	mu            sync.Mutex
+	latest        time.Time
+	deferred      map[string]time.Time
+	releasedByAge map[string]bool
 }
 
 // created notes a Job create that returned at now.
@@ -104,6 +107,10 @@ func (f *createsInFlight) deferStatus(key string, now time.Time) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if now.Sub(f.latest) >= createsQuiet {
+		return false
+	}
+	if f.releasedByAge[key] {
+		delete(f.releasedByAge, key)
 		return false
 	}
 	since, waiting := f.deferred[key]
@@ -131,6 +138,12 @@ func (f *createsInFlight) releaseDeferred(now time.Time) []string {
 		if quiet || now.Sub(since) >= maxStatusDeferral {
 			keys = append(keys, key)
 			delete(f.deferred, key)
+			if !quiet {
+				if f.releasedByAge == nil {
+					f.releasedByAge = map[string]bool{}
+				}
+				f.releasedByAge[key] = true
+			}
 		}
 	}
 	return keys

@@ -938,3 +938,25 @@ func TestSyncDefersStatusWhileCreating(t *testing.T) {
 		})
 	}
 }
+
+// TestStatusReleasedByAgeIsNotDeferredAgain: a key released because it waited
+// maxStatusDeferral writes its status on the sync that follows, however busy the creates.
+func TestStatusReleasedByAgeIsNotDeferredAgain(t *testing.T) {
+	var f createsInFlight
+	start := at(t, "12:05:00")
+	f.created(start)
+	if !f.deferStatus("team/report", start) {
+		t.Fatal("a status write while creates return was not deferred")
+	}
+	later := start.Add(maxStatusDeferral)
+	f.created(later)
+	if released := f.releaseDeferred(later); !slices.Equal(released, []string{"team/report"}) {
+		t.Fatalf("released %v after maxStatusDeferral, want [team/report]", released)
+	}
+	if f.deferStatus("team/report", later.Add(time.Millisecond)) {
+		t.Error("the sync after a release by age was deferred again: under creates that never pause its status would never be written")
+	}
+	if !f.deferStatus("team/report", later.Add(2*time.Millisecond)) {
+		t.Error("a later status write while creates return was not deferred: the release is for one sync only")
+	}
+}
