@@ -144,11 +144,7 @@ func (c lookupCounts) since(before lookupCounts) lookupCounts {
 // cacheLookups reads the cache's counters of the client CA from /metrics.
 func cacheLookups(ctx context.Context, t *testing.T, srv *framework.TestServer) lookupCounts {
 	t.Helper()
-	kube, err := srv.KubeClient()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := kube.CoreV1().RESTClient().Get().AbsPath("/metrics").DoRaw(ctx)
+	data, err := srv.Metrics(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

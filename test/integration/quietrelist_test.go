@@ -169,11 +169,7 @@ func firstEvent(ctx context.Context, t *testing.T, srv *framework.TestServer, ns
 // watchCacheInitializations is how many times the CronTabs' watch cache has listed etcd.
 func watchCacheInitializations(ctx context.Context, t *testing.T, srv *framework.TestServer) float64 {
 	t.Helper()
-	kube, err := srv.KubeClient()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := kube.CoreV1().RESTClient().Get().AbsPath("/metrics").DoRaw(ctx)
+	data, err := srv.Metrics(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

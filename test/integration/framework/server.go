@@ -173,6 +173,15 @@ func (s *TestServer) KubeClient() (kubernetes.Interface, error) {
 	return kubernetes.NewForConfig(s.ClientConfig)
 }
 
+// Metrics returns the server's /metrics, read as its admin.
+func (s *TestServer) Metrics(ctx context.Context) ([]byte, error) {
+	kube, err := s.KubeClient()
+	if err != nil {
+		return nil, err
+	}
+	return kube.CoreV1().RESTClient().Get().AbsPath("/metrics").DoRaw(ctx)
+}
+
 func waitReady(ctx context.Context, config *rest.Config, done <-chan struct{}, runErr *error) error {
 	client, err := kubernetes.NewForConfig(config)
 	if err != nil {
