@@ -362,29 +362,34 @@ func watchJobs(ctx context.Context, kube kubernetes.Interface) (*jobsSeen, error
 		return nil, err
 	}
 	seen := &jobsSeen{added: map[string]map[string]seenJob{}, probeSent: map[string]time.Time{}}
-	go func() {
-		defer w.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case event, ok := <-w.ResultChan():
-				if !ok {
-					return
-				}
-				at := time.Now() // first: the arrival is what is measured
-				if job, isJob := event.Object.(*batchv1.Job); isJob {
-					switch event.Type {
-					case watch.Added:
-						seen.record(job, at)
-					case watch.Modified:
-						seen.recordFinished(job, at)
-					}
-				}
+	go eachEvent(ctx, w, func(event watch.Event, at time.Time) {
+		if job, isJob := event.Object.(*batchv1.Job); isJob {
+			switch event.Type {
+			case watch.Added:
+				seen.record(job, at)
+			case watch.Modified:
+				seen.recordFinished(job, at)
 			}
 		}
-	}()
+	})
 	return seen, nil
+}
+
+// eachEvent hands every event of w, with the time it arrived (taken first: the arrival is what
+// is measured), to handle until ctx ends or w closes, and then stops w.
+func eachEvent(ctx context.Context, w watch.Interface, handle func(event watch.Event, at time.Time)) {
+	defer w.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case event, ok := <-w.ResultChan():
+			if !ok {
+				return
+			}
+			handle(event, time.Now())
+		}
+	}
 }
 
 func (s *jobsSeen) record(job *batchv1.Job, at time.Time) {

@@ -312,29 +312,17 @@ func watchStatuses(ctx context.Context, client clientset.Interface, namespace st
 		return nil, err
 	}
 	seen := &statusesSeen{byName: map[string]time.Duration{}}
-	go func() {
-		defer w.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case event, ok := <-w.ResultChan():
-				if !ok {
-					return
-				}
-				at := time.Now()
-				ct, isCronTab := event.Object.(*examplev1.CronTab)
-				if !isCronTab || ct.Status.LastScheduleTime == nil {
-					continue
-				}
-				seen.mu.Lock()
-				if _, dup := seen.byName[ct.Name]; !dup {
-					seen.byName[ct.Name] = at.Sub(ct.Status.LastScheduleTime.Time)
-				}
-				seen.mu.Unlock()
-			}
+	go eachEvent(ctx, w, func(event watch.Event, at time.Time) {
+		ct, isCronTab := event.Object.(*examplev1.CronTab)
+		if !isCronTab || ct.Status.LastScheduleTime == nil {
+			return
 		}
-	}()
+		seen.mu.Lock()
+		if _, dup := seen.byName[ct.Name]; !dup {
+			seen.byName[ct.Name] = at.Sub(ct.Status.LastScheduleTime.Time)
+		}
+		seen.mu.Unlock()
+	})
 	return seen, nil
 }
 
