@@ -44,16 +44,21 @@ func MachineState() map[string]string {
 		"containerd shims":   {"pgrep", "-a", "containerd-shim"},
 	} {
 		out, _ := exec.Command(command[0], command[1:]...).Output()
-		var lines []string
-		for _, line := range strings.Split(string(out), "\n") {
-			if strings.HasPrefix(line, "#") {
-				continue // iptables-save's dates
-			}
-			lines = append(lines, counters.ReplaceAllString(line, ""))
-		}
-		state[what] = strings.Join(lines, "\n")
+		state[what] = comparable(string(out))
 	}
 	return state
+}
+
+// comparable is a command's output without what changes whatever the node did.
+func comparable(out string) string {
+	var lines []string
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "#") {
+			continue // iptables-save's dates
+		}
+		lines = append(lines, counters.ReplaceAllString(line, ""))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // NodeLeftovers says what of the stopped stack's real node is still on the machine: mounts
