@@ -49,16 +49,33 @@ func MachineState() map[string]string {
 	return state
 }
 
-// comparable is a command's output without what changes whatever the node did.
+// comparable is a command's output without what changes whatever the node did: iptables-save's
+// dates and counters, blank lines, and tables that hold nothing (only built-in chains that
+// accept, no rule), which the kernel keeps once a rule has loaded them, so that a machine
+// where iptables was never used compares equal to one where make down removed every rule.
 func comparable(out string) string {
-	var lines []string
+	var lines, table []string
+	tableEmpty := false
 	for _, line := range strings.Split(out, "\n") {
-		if strings.HasPrefix(line, "#") {
-			continue // iptables-save's dates
+		line = strings.TrimSpace(counters.ReplaceAllString(line, ""))
+		switch {
+		case line == "", strings.HasPrefix(line, "#"):
+		case strings.HasPrefix(line, "*"):
+			table, tableEmpty = []string{line}, true
+		case table != nil && line == "COMMIT":
+			if !tableEmpty {
+				lines = append(append(lines, table...), line)
+			}
+			table = nil
+		case table != nil:
+			// A built-in chain has a policy; a user-defined one has "-".
+			tableEmpty = tableEmpty && strings.HasPrefix(line, ":") && strings.HasSuffix(line, " ACCEPT")
+			table = append(table, line)
+		default:
+			lines = append(lines, line)
 		}
-		lines = append(lines, counters.ReplaceAllString(line, ""))
 	}
-	return strings.Join(lines, "\n")
+	return strings.Join(append(lines, table...), "\n")
 }
 
 // NodeLeftovers says what of the stopped stack's real node is still on the machine: mounts
