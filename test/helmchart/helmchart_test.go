@@ -30,12 +30,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	// The log formats the server registers (pkg/cmd/server), so logging.format validates alike.
-	_ "k8s.io/component-base/logs/json/register"
 	"sigs.k8s.io/yaml"
 
 	configscheme "example.com/example-apiserver/pkg/apis/config/scheme"
-	configvalidation "example.com/example-apiserver/pkg/apis/config/validation"
+	"example.com/example-apiserver/pkg/cmd/server"
 	"example.com/example-apiserver/test/helmchart"
 	"example.com/example-apiserver/test/utils"
 )
@@ -287,7 +285,7 @@ func TestComponentConfig(t *testing.T) {
 			t.Errorf("value set %s: the server would not read its configuration: %v\n%s", name, err, data)
 			continue
 		}
-		if errs := configvalidation.ValidateExampleAPIServerConfiguration(cfg, nil); len(errs) > 0 {
+		if errs := server.ValidateComponentConfig(cfg, nil); len(errs) > 0 {
 			t.Errorf("value set %s: %v\n%s", name, errs.ToAggregate(), data)
 		}
 	}
