@@ -169,7 +169,7 @@ func newPlot(c draw.Canvas, r promv1.Range, unit string) *plot.Plot {
 		a.Tick.Label.Font = font.From(sans, 10)
 	}
 	p.X.Min, p.X.Max = float64(r.Start.Unix()), float64(r.End.Unix())
-	p.X.Tick.Marker = timeTicks{labels: max(2, int((c.Max.X-c.Min.X)/70))}
+	p.X.Tick.Marker = timeTicks{labels: max(2, int((c.Max.X-c.Min.X)/100))}
 	p.Y.Tick.Marker = unitTicks{unit: unit}
 	grid := plotter.NewGrid()
 	grid.Vertical = draw.LineStyle{Color: gridLine, Width: 1}
