@@ -409,25 +409,21 @@ func (u unitTicks) Ticks(low, high float64) []plot.Tick {
 	return ticks
 }
 
-// timeTicks marks round times of day, at most labels of them.
+// timeTicks marks whole minutes (or rounder times) of the day, at most labels of them.
 type timeTicks struct{ labels int }
 
 func (t timeTicks) Ticks(low, high float64) []plot.Tick {
 	step := 6 * time.Hour
-	for _, s := range []time.Duration{10 * time.Second, 15 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute,
-		5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour} {
+	for _, s := range []time.Duration{time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute,
+		15 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour} {
 		if (high-low)/s.Seconds() <= float64(t.labels) {
 			step = s
 			break
 		}
 	}
-	format := "15:04"
-	if step < time.Minute {
-		format = "15:04:05"
-	}
 	var ticks []plot.Tick
 	for v := math.Ceil(low/step.Seconds()) * step.Seconds(); v <= high; v += step.Seconds() {
-		ticks = append(ticks, plot.Tick{Value: v, Label: time.Unix(int64(v), 0).UTC().Format(format)})
+		ticks = append(ticks, plot.Tick{Value: v, Label: time.Unix(int64(v), 0).UTC().Format("15:04")})
 	}
 	return ticks
 }
