@@ -11,7 +11,7 @@ BUILD_DATE ?= $(shell TZ=UTC git show -s --format=%cd --date=format-local:%Y-%m-
 LDFLAGS := $(shell hack/ldflags.sh '$(VERSION)' '$(shell git rev-parse HEAD 2>/dev/null)' '$(BUILD_DATE)')
 GO_TEST_FLAGS ?=
 
-.PHONY: all help build image test-image test-node test-deploy test-helm deploy-certs tools-node tools-helm install plugins test test-unit test-monitoring test-integration test-reliability test-upgrade test-ha test-e2e prereqs-run prereqs-test fuzz run up prometheus down tools generate verify verify-cold bench bench-controller bench-memory bench-scale bench-inprocess clean
+.PHONY: all help build image test-image test-node test-deploy test-helm deploy-certs tools-node tools-helm install plugins test test-unit test-monitoring test-integration test-reliability test-upgrade test-ha test-e2e prereqs-run prereqs-test fuzz run up prometheus dashboard-snapshot down tools generate verify verify-cold bench bench-controller bench-memory bench-scale bench-inprocess clean
 
 all: build
 
@@ -60,10 +60,11 @@ test: prereqs-test verify test-unit test-image test-node test-deploy test-helm t
 test-unit: ## Unit tests beside the code.
 	go test $(GO_TEST_FLAGS) ./pkg/... ./cmd/...
 
-test-monitoring: prereqs-test ## artifacts/monitoring: the alerting and recording rules checked and unit-tested with promtool, the kube-state-metrics configuration and the dashboard.
+test-monitoring: prereqs-test ## artifacts/monitoring: the alerting and recording rules checked and unit-tested with promtool, the kube-state-metrics configuration, the dashboard and the drawing of make dashboard-snapshot.
 	cd artifacts/monitoring && promtool check rules rules.yaml && promtool test rules rules_test.yaml
 	go test $(GO_TEST_FLAGS) ./test/monitoring/...
 	cd test/monitoring/kubestatemetrics && go test $(GO_TEST_FLAGS) ./...
+	cd test/monitoring/dashboardsnapshot && go test $(GO_TEST_FLAGS) ./...
 
 test-integration: ## The real server in-process against a real (embedded) etcd.
 	go test $(GO_TEST_FLAGS) ./test/integration/...
@@ -134,6 +135,12 @@ up: prereqs-run build tools ## Bring up the local control plane in the backgroun
 
 prometheus: ## Run Prometheus (Debian's) against the stack of make up with the rules of artifacts/monitoring, in the foreground; prints its URL.
 	go run ./test/localprometheus
+
+# From the repository root: the program finds the stack with the go command, as the suites do.
+DASHBOARD_SNAPSHOT_FLAGS ?=
+dashboard-snapshot: ## Against the stack of make up: Prometheus as make prometheus, CronTabs (one failing), requests and logins for ~7 min, then artifacts/monitoring/dashboard.json drawn with that data into docs/images/dashboard.png; DASHBOARD_SNAPSHOT_FLAGS="-runs 10 -width 1600".
+	cd test/monitoring/dashboardsnapshot && go build -o ../../../$(BIN_DIR)/ .
+	$(BIN_DIR)/dashboardsnapshot $(DASHBOARD_SNAPSHOT_FLAGS)
 
 down: ## Stop the local control plane started by make up (every replica of HA=1 too).
 	hack/local-up.sh down
