@@ -150,7 +150,7 @@ tools-helm: ## Build helm (v4.3.2, from its module) into _output/bin.
 generate: ## Regenerate deepcopy, defaults, conversions, OpenAPI, clientset, listers, informers, apply configurations.
 	hack/update-codegen.sh
 
-verify: ## Fail on generated-code drift, an API package importing upward, unformatted code, an untidy go.mod, vet findings or shellcheck findings (hack/verify-all.sh runs hack/verify-*.sh and names the ones that fail).
+verify: ## Fail on generated-code drift, an API package importing upward or the server's dependencies (Kubernetes' packages, feature gates, metrics clients), unformatted code, an untidy go.mod, vet findings or shellcheck findings (hack/verify-all.sh runs hack/verify-*.sh and names the ones that fail).
 	hack/verify-all.sh
 
 BENCH_FLAGS ?=
@@ -173,6 +173,7 @@ bench-scale: build tools ## 100,000 CronTabs vs 100,000 objects of the CronTab C
 BENCH_INPROCESS_FLAGS ?=
 bench-inprocess: ## Go benchmarks: the server in-process against real etcd, and the validation every write pays; then the goal that validating a job template costs ≤10% of create throughput, as an A/B (BENCH_INPROCESS_FLAGS="-count 5 -benchtime 2s").
 	go test -run '^$$' -bench . -skip BenchmarkCronTabCreateJobTemplate -benchmem -benchtime 2s ./test/integration/... ./pkg/apis/example/validation/
+	go test -run '^$$' -bench BenchmarkValidateCronTabJobTemplate -benchmem -benchtime 2s ./pkg/registry/example/crontab/
 	go run ./test/bench inprocess $(BENCH_INPROCESS_FLAGS)
 
 clean: ## Remove _output (built binaries, tools and plugin archives).

@@ -44,13 +44,12 @@ const (
 	alertDeadline = 5 * time.Minute
 )
 
-// serviceAccountToken is Stack.ServiceAccountToken for a test, which deletes what it made.
-func serviceAccountToken(t *testing.T, ns, name, rbacFile, clusterRole string) string {
+// serviceAccountToken is Stack.ServiceAccountToken for a test, in a namespace of its own: the
+// namespace and the ClusterRoleBinding named after it are the test's, deleted when it ends.
+func serviceAccountToken(t *testing.T, nsBase, name, rbacFile, clusterRole string) string {
 	t.Helper()
-	t.Cleanup(func() {
-		_, _ = stack.Kubectl("delete", "clusterrolebinding", ns+":"+name)
-		_, _ = stack.Kubectl("delete", "namespace", ns, "--wait=false")
-	})
+	ns := stack.Namespace(t, nsBase)
+	t.Cleanup(func() { _, _ = stack.Kubectl("delete", "clusterrolebinding", ns+":"+name) })
 	token, err := stack.ServiceAccountToken(ns, name, rbacFile, clusterRole, 2*time.Hour)
 	if err != nil {
 		stack.Fatalf(t, "%v", err)
