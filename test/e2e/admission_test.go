@@ -140,7 +140,7 @@ func TestAdmissionImagePolicy(t *testing.T) {
 
 	out, err := createCronTab(ns, "miner", "evil.example.org/miner:1", 1)
 	wantDenied(t, "a CronTab from a registry outside the allow list", out, err,
-		"(Forbidden)", `crontabs.example.com "miner" is forbidden`, "CronTabImagePolicy", "rule allowedPrefixes",
+		"(Forbidden)", `crontabs.example.com "miner" is forbidden`, "CronTabImagePolicy", `container "crontab" (spec.image)`, "rule allowedPrefixes",
 		"docker.io/library, registry.k8s.io, ghcr.io, registry.example.com")
 	out, err = createCronTab(ns, "hub-user", "someone/nginx:1", 1)
 	wantDenied(t, "a Docker Hub image outside docker.io/library", out, err, "repository docker.io/someone/nginx")
@@ -148,7 +148,7 @@ func TestAdmissionImagePolicy(t *testing.T) {
 	mustCreateCronTab(t, ns, "official", "nginx:1.27", 1)
 	mustCreateCronTab(t, ns, "ghcr", "ghcr.io/acme/job:2", 1)
 	out, err = stack.Kubectl("patch", "crontabs.v1.example.com", "official", "-n", ns, "--type=merge", "-p", `{"spec":{"image":"quay.io/acme/job:1"}}`)
-	wantDenied(t, "an update to an image outside the allow list", out, err, "CronTabImagePolicy")
+	wantDenied(t, "an update to an image outside the allow list", out, err, "CronTabImagePolicy", "(spec.image)")
 }
 
 func TestAdmissionNamespaceLimits(t *testing.T) {

@@ -28,6 +28,7 @@ import (
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
@@ -100,6 +101,42 @@ func TestOwnAdmissionPlugins(t *testing.T) {
 		if _, err := cronTabs.Create(ctx, newCronTab("evil", "evil.example.org/miner:1", 1), metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}}); !apierrors.IsForbidden(err) {
 			t.Errorf("a dry run must be refused alike: %v", err)
 		}
+	})
+
+	// The refused image is named as the client's version names it: v1's spec.image is v2's
+	// first container.
+	t.Run("image policy names the field of the client's version", func(t *testing.T) {
+		const ns = "admission-image"
+		const v1Image, v2Image = `(spec.image)`, `(spec.jobTemplate.spec.template.spec.containers[0].image)`
+		wantNot := func(t *testing.T, err error, unwanted string) {
+			t.Helper()
+			if err != nil && strings.Contains(err.Error(), unwanted) {
+				t.Errorf("the client is told about %s: %v", unwanted, err)
+			}
+		}
+		v1CronTabs, v2CronTabs := srv.Client.ExampleV1().CronTabs(ns), srv.Client.ExampleV2().CronTabs(ns)
+
+		_, err := v1CronTabs.Create(ctx, newCronTab("evil", "evil.example.org/miner:1", 1), metav1.CreateOptions{})
+		wantForbidden(t, err, "CronTabImagePolicy", `container "crontab" `+v1Image)
+		wantNot(t, err, "jobTemplate")
+		_, err = v2CronTabs.Create(ctx, fullTemplateCronTab("evil"), metav1.CreateOptions{})
+		wantForbidden(t, err, "CronTabImagePolicy", `container "report" `+v2Image)
+		wantNot(t, err, "spec.image")
+
+		allowed := fullTemplateCronTab("allowed")
+		for i := range allowed.Spec.JobTemplate.Spec.Template.Spec.Containers {
+			allowed.Spec.JobTemplate.Spec.Template.Spec.Containers[i].Image = "nginx:1.27"
+		}
+		if _, err := v2CronTabs.Create(ctx, allowed, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = v1CronTabs.Patch(ctx, "allowed", types.MergePatchType, []byte(`{"spec":{"image":"evil.example.org/miner:1"}}`), metav1.PatchOptions{})
+		wantForbidden(t, err, "CronTabImagePolicy", v1Image)
+		wantNot(t, err, "jobTemplate")
+		_, err = v2CronTabs.Patch(ctx, "allowed", types.JSONPatchType,
+			[]byte(`[{"op":"replace","path":"/spec/jobTemplate/spec/template/spec/containers/0/image","value":"evil.example.org/miner:1"}]`), metav1.PatchOptions{})
+		wantForbidden(t, err, "CronTabImagePolicy", v2Image)
+		wantNot(t, err, "spec.image")
 	})
 
 	t.Run("namespace limits from the admission configuration", func(t *testing.T) {

@@ -36,6 +36,7 @@ import (
 	configscheme "example.com/example-apiserver/pkg/apis/config/scheme"
 	"example.com/example-apiserver/pkg/apis/config/validation"
 	"example.com/example-apiserver/pkg/apis/example"
+	examplevalidation "example.com/example-apiserver/pkg/apis/example/validation"
 )
 
 // PluginName names the plugin in --enable-admission-plugins and AdmissionConfiguration.
@@ -100,24 +101,26 @@ func (p *Plugin) Validate(_ context.Context, a admission.Attributes, _ admission
 	unchanged := sets.New[string]()
 	if old, ok := a.GetOldObject().(*example.CronTab); ok && a.GetOperation() == admission.Update {
 		for _, c := range containers(old) {
-			unchanged.Insert(c.path.String() + "=" + c.image)
+			unchanged.Insert(c.path + "=" + c.image)
 		}
 	}
 	for _, c := range containers(ct) {
-		if unchanged.Has(c.path.String() + "=" + c.image) {
+		if unchanged.Has(c.path + "=" + c.image) {
 			continue
 		}
 		if err := p.check(c.image); err != nil {
-			return admission.NewForbidden(a, fmt.Errorf("%s: container %q (%s): %w", PluginName, c.name, c.path, err))
+			// Named as the client's version names it, as validation errors are.
+			path := examplevalidation.FieldPath(c.path, a.GetResource().Version)
+			return admission.NewForbidden(a, fmt.Errorf("%s: container %q (%s): %w", PluginName, c.name, path, err))
 		}
 	}
 	return nil
 }
 
-// container is one container of a CronTab's runs, with its path in v2's spec.jobTemplate.
+// container is one container of a CronTab's runs, with the path of its image as validation
+// reports it: spec.image for the first container, the place in spec.jobTemplate for the others.
 type container struct {
-	name, image string
-	path        *field.Path
+	name, image, path string
 }
 
 // containers lists every container the runs of ct start, init containers first.
@@ -127,7 +130,11 @@ func containers(ct *example.CronTab) []container {
 	var all []container
 	add := func(kind string, list []corev1.Container) {
 		for i, c := range list {
-			all = append(all, container{name: c.Name, image: c.Image, path: podPath.Child(kind).Index(i).Child("image")})
+			path := podPath.Child(kind).Index(i).Child("image").String()
+			if kind == "containers" && i == 0 {
+				path = field.NewPath("spec", "image").String()
+			}
+			all = append(all, container{name: c.Name, image: c.Image, path: path})
 		}
 	}
 	add("initContainers", pod.InitContainers)

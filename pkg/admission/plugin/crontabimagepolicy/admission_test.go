@@ -44,8 +44,13 @@ func cronTab(image string) *example.CronTab {
 }
 
 func attributes(obj, old runtime.Object, op admission.Operation, subresource string) admission.Attributes {
-	return admission.NewAttributesRecord(obj, old, example.Kind("CronTab").WithVersion("v1"), "ns", "job",
-		example.Resource("crontabs").WithVersion("v1"), subresource, op, nil, false, nil)
+	return attributesIn("v1", obj, old, op, subresource)
+}
+
+// attributesIn are the attributes of a request to example.com/version.
+func attributesIn(version string, obj, old runtime.Object, op admission.Operation, subresource string) admission.Attributes {
+	return admission.NewAttributesRecord(obj, old, example.Kind("CronTab").WithVersion(version), "ns", "job",
+		example.Resource("crontabs").WithVersion(version), subresource, op, nil, false, nil)
 }
 
 func TestValidate(t *testing.T) {
@@ -206,21 +211,35 @@ func TestValidateEveryContainer(t *testing.T) {
 		t.Fatal(err)
 	}
 	const good, bad = "ghcr.io/acme/job:1", "evil.example.org/miner:1"
+	const v2First = "(spec.jobTemplate.spec.template.spec.containers[0].image)"
 	tests := []struct {
 		name    string
+		version string // of the request; v1 unless set
 		ct      *example.CronTab
 		old     *example.CronTab
 		wantErr []string
+		wantNot []string // substrings the Forbidden message must not have
 	}{
 		{name: "every container allowed", ct: withTemplate(good, []string{good}, []string{good})},
 		{name: "second container refused", ct: withTemplate(good, nil, []string{good, bad}),
 			wantErr: []string{`image "evil.example.org/miner:1"`, `container "side1"`, "spec.jobTemplate.spec.template.spec.containers[2].image", "rule allowedPrefixes"}},
+		{name: "second container refused, v2 client", version: "v2", ct: withTemplate(good, nil, []string{good, bad}),
+			wantErr: []string{`container "side1"`, "spec.jobTemplate.spec.template.spec.containers[2].image"}},
 		{name: "init container refused", ct: withTemplate(good, []string{bad}, nil),
 			wantErr: []string{`container "init0"`, "spec.jobTemplate.spec.template.spec.initContainers[0].image"}},
-		{name: "first container refused", ct: withTemplate(bad, nil, []string{good}),
-			wantErr: []string{`container "main"`, "spec.jobTemplate.spec.template.spec.containers[0].image"}},
+		// v1 has the first container's image as spec.image; v2 in its template.
+		{name: "first container refused, v1 client", ct: withTemplate(bad, nil, []string{good}),
+			wantErr: []string{`container "main" (spec.image)`}, wantNot: []string{"jobTemplate"}},
+		{name: "first container refused, v2 client", version: "v2", ct: withTemplate(bad, nil, []string{good}),
+			wantErr: []string{`container "main" ` + v2First}, wantNot: []string{"spec.image"}},
+		{name: "update to a refused first image, v1 client", ct: withTemplate(bad, nil, nil), old: withTemplate(good, nil, nil),
+			wantErr: []string{"(spec.image)"}, wantNot: []string{"jobTemplate"}},
+		{name: "update to a refused first image, v2 client", version: "v2", ct: withTemplate(bad, nil, nil), old: withTemplate(good, nil, nil),
+			wantErr: []string{v2First}, wantNot: []string{"spec.image"}},
 		{name: "update keeping a no longer allowed image in a container passes",
 			ct: withTemplate(good, nil, []string{bad}), old: withTemplate(good, nil, []string{bad})},
+		{name: "update keeping a no longer allowed first image passes, v2 client", version: "v2",
+			ct: withTemplate(bad, nil, []string{good}), old: withTemplate(bad, nil, []string{good})},
 		{name: "update adding a refused image to another container is refused",
 			ct: withTemplate(good, []string{bad}, []string{bad}), old: withTemplate(good, nil, []string{bad}),
 			wantErr: []string{"spec.jobTemplate.spec.template.spec.initContainers[0].image"}},
@@ -232,7 +251,11 @@ func TestValidateEveryContainer(t *testing.T) {
 			if tc.old != nil {
 				op, old = admission.Update, tc.old
 			}
-			err := p.Validate(context.Background(), attributes(tc.ct, old, op, ""), nil)
+			version := tc.version
+			if version == "" {
+				version = "v1"
+			}
+			err := p.Validate(context.Background(), attributesIn(version, tc.ct, old, op, ""), nil)
 			if len(tc.wantErr) == 0 {
 				if err != nil {
 					t.Fatalf("denied: %v", err)
@@ -245,6 +268,11 @@ func TestValidateEveryContainer(t *testing.T) {
 			for _, want := range tc.wantErr {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("%q does not mention %q", err, want)
+				}
+			}
+			for _, unwanted := range tc.wantNot {
+				if strings.Contains(err.Error(), unwanted) {
+					t.Errorf("a %s client is told about %q: %q", version, unwanted, err)
 				}
 			}
 		})
