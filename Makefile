@@ -11,7 +11,7 @@ BUILD_DATE ?= $(shell TZ=UTC git show -s --format=%cd --date=format-local:%Y-%m-
 LDFLAGS := $(shell hack/ldflags.sh '$(VERSION)' '$(shell git rev-parse HEAD 2>/dev/null)' '$(BUILD_DATE)')
 GO_TEST_FLAGS ?=
 
-.PHONY: all help build image test-image test-node test-deploy test-helm deploy-certs tools-node tools-helm install plugins test test-unit test-monitoring test-integration test-reliability test-upgrade test-ha test-e2e prereqs-run prereqs-test fuzz run up prometheus down tools generate verify verify-cold bench bench-controller bench-memory bench-scale bench-inprocess clean
+.PHONY: all help build image test-image test-node test-deploy test-helm deploy-certs tools-node tools-helm install plugins test test-unit test-monitoring test-integration test-reliability test-upgrade test-ha test-e2e prereqs-run prereqs-test fuzz run up prometheus dashboard-snapshot down tools generate verify verify-cold bench bench-controller bench-memory bench-scale bench-inprocess clean
 
 all: build
 
@@ -60,10 +60,11 @@ test: prereqs-test verify test-unit test-image test-node test-deploy test-helm t
 test-unit: ## Unit tests beside the code.
 	go test $(GO_TEST_FLAGS) ./pkg/... ./cmd/...
 
-test-monitoring: prereqs-test ## artifacts/monitoring: the alerting and recording rules checked and unit-tested with promtool, the kube-state-metrics configuration and the dashboard.
+test-monitoring: prereqs-test ## artifacts/monitoring: the alerting and recording rules checked and unit-tested with promtool, the kube-state-metrics configuration, the dashboard and the drawing of make dashboard-snapshot.
 	cd artifacts/monitoring && promtool check rules rules.yaml && promtool test rules rules_test.yaml
 	go test $(GO_TEST_FLAGS) ./test/monitoring/...
 	cd test/monitoring/kubestatemetrics && go test $(GO_TEST_FLAGS) ./...
+	cd test/monitoring/dashboardsnapshot && go test $(GO_TEST_FLAGS) ./...
 
 test-integration: ## The real server in-process against a real (embedded) etcd.
 	go test $(GO_TEST_FLAGS) ./test/integration/...
@@ -135,6 +136,12 @@ up: prereqs-run build tools ## Bring up the local control plane in the backgroun
 prometheus: ## Run Prometheus (Debian's) against the stack of make up with the rules of artifacts/monitoring, in the foreground; prints its URL.
 	go run ./test/localprometheus
 
+# From the repository root: the program finds the stack with the go command, as the suites do.
+DASHBOARD_SNAPSHOT_FLAGS ?=
+dashboard-snapshot: ## Against the stack of make up: Prometheus as make prometheus, CronTabs (one failing), requests and logins for ~7 min, then artifacts/monitoring/dashboard.json drawn with that data into docs/images/dashboard.png; DASHBOARD_SNAPSHOT_FLAGS="-runs 10 -width 1600".
+	cd test/monitoring/dashboardsnapshot && go build -o ../../../$(BIN_DIR)/ .
+	$(BIN_DIR)/dashboardsnapshot $(DASHBOARD_SNAPSHOT_FLAGS)
+
 down: ## Stop the local control plane started by make up (every replica of HA=1 too).
 	hack/local-up.sh down
 
@@ -150,7 +157,7 @@ tools-helm: ## Build helm (v4.3.2, from its module) into _output/bin.
 generate: ## Regenerate deepcopy, defaults, conversions, OpenAPI, clientset, listers, informers, apply configurations.
 	hack/update-codegen.sh
 
-verify: ## Fail on generated-code drift, an API package importing upward, unformatted code, an untidy go.mod, vet findings or shellcheck findings (hack/verify-all.sh runs hack/verify-*.sh and names the ones that fail).
+verify: ## Fail on generated-code drift, an API package importing upward or the server's dependencies (Kubernetes' packages, feature gates, metrics clients), unformatted code, an untidy go.mod, vet findings or shellcheck findings (hack/verify-all.sh runs hack/verify-*.sh and names the ones that fail).
 	hack/verify-all.sh
 
 BENCH_FLAGS ?=
@@ -173,6 +180,7 @@ bench-scale: build tools ## 100,000 CronTabs vs 100,000 objects of the CronTab C
 BENCH_INPROCESS_FLAGS ?=
 bench-inprocess: ## Go benchmarks: the server in-process against real etcd, and the validation every write pays; then the goal that validating a job template costs ≤10% of create throughput, as an A/B (BENCH_INPROCESS_FLAGS="-rounds 5 -creates 3000"; each arm a fresh server and etcd).
 	go test -run '^$$' -bench . -skip BenchmarkCronTabCreateJobTemplate -benchmem -benchtime 2s ./test/integration/... ./pkg/apis/example/validation/
+	go test -run '^$$' -bench BenchmarkValidateCronTabJobTemplate -benchmem -benchtime 2s ./pkg/registry/example/crontab/
 	go run ./test/bench inprocess $(BENCH_INPROCESS_FLAGS)
 
 clean: ## Remove _output (built binaries, tools and plugin archives).

@@ -5,3 +5,4 @@ set -o errexit -o nounset -o pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 go vet ./...
 (cd test/monitoring/kubestatemetrics && go vet ./...)
+(cd test/monitoring/dashboardsnapshot && go vet ./...)

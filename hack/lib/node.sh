@@ -222,13 +222,14 @@ EOF
   wait_until "containerd on ${CONTAINERD_SOCK#"${ROOT}"/}" containerd crictl_node info || fail
 }
 
-# The kernel settings the kubelet sets for itself (protectKernelDefaults: false): recorded
-# before it starts, put back by after_stop.
-KUBELET_SYSCTLS=(vm.overcommit_memory kernel.panic kernel.panic_on_oops)
+# The kernel settings the node changes: the kubelet's own (protectKernelDefaults: false) and
+# net.ipv4.ip_forward, which the CNI bridge plugin turns on for its gateway at the first pod.
+# Recorded before the kubelet starts, put back by after_stop.
+NODE_SYSCTLS=(vm.overcommit_memory kernel.panic kernel.panic_on_oops net.ipv4.ip_forward)
 
 start_kubelet() {
   local k v saved=()
-  for k in "${KUBELET_SYSCTLS[@]}"; do
+  for k in "${NODE_SYSCTLS[@]}"; do
     v="$(sysctl -n "${k}")" || die "sysctl -n ${k} failed"
     saved+=("${k}=${v}")
   done

@@ -81,7 +81,9 @@ type controllerOptions struct {
 	stackDir      string
 	results       string
 	keep          bool
-	herd          herdOptions
+	// profileDir, when set, receives CPU profiles of the controller and kube-apiserver.
+	profileDir string
+	herd       herdOptions
 }
 
 // controllerCommand is `bench controller`: example-controller-manager against
@@ -99,6 +101,7 @@ func controllerCommand(fs *flag.FlagSet) func() error {
 	fs.StringVar(&o.stackDir, "stack-dir", "", "directory of the local stack the benchmark brings up and takes down (default _output/bench/controller-stack)")
 	fs.StringVar(&o.results, "results", "", "JSON lines file the run is appended to (default _output/bench/controller-results.jsonl)")
 	fs.BoolVar(&o.keep, "keep", false, "leave the stack running afterwards, its CronTabs still running every minute (the CronJobs stop with the benchmark's kube-controller-manager)")
+	fs.StringVar(&o.profileDir, "profile-dir", "", fmt.Sprintf("write CPU profiles of example-controller-manager and kube-apiserver over the first %d s of the last measured minute here (go tool pprof -top <file>); empty: none", profileSeconds))
 	o.herd.flags(fs)
 	return func() error {
 		if (o.qps > 0) != (o.burst > 0) {
@@ -180,10 +183,18 @@ func benchmarkControllers(o controllerOptions) (err error) {
 		withExtraFlags("EXAMPLE_CONTROLLER_MANAGER_EXTRA_FLAGS", strings.Join(limits, " ")),
 		// The CronJob side runs in a process of its own, where its CPU is its alone.
 		"KUBE_CONTROLLER_MANAGER_DISABLED_CONTROLLERS=cronjob-controller",
-		// The stack's Job controller and garbage collector serve both sides' 2n Jobs and
-		// pods a minute; at kcm's default 20 requests/s they would fall minutes behind.
-		withExtraFlags("KUBE_CONTROLLER_MANAGER_EXTRA_FLAGS", "--kube-api-qps=300 --kube-api-burst=600"),
 	}
+	// The stack's Job controller and garbage collector serve both sides' 2n Jobs and pods a
+	// minute; at kcm's default 20 requests/s they would fall minutes behind.
+	stackControllers := "--kube-api-qps=300 --kube-api-burst=600"
+	if o.herd.enabled {
+		// A herd's thousands of Jobs at once: at the Job controller's 5 workers and
+		// kube-scheduler's 50 requests/s (their defaults) the pods would take minutes to run,
+		// for both sides alike, and each side's window would wait for them.
+		stackControllers += " --concurrent-job-syncs=50"
+		stackFlags = append(stackFlags, withExtraFlags("KUBE_SCHEDULER_EXTRA_FLAGS", "--kube-api-qps=300 --kube-api-burst=600"))
+	}
+	stackFlags = append(stackFlags, withExtraFlags("KUBE_CONTROLLER_MANAGER_EXTRA_FLAGS", stackControllers))
 	if env, err := utils.ReadEnv(filepath.Join(o.stackDir, "env")); err == nil && (&stack{dir: o.stackDir, env: env}).running() == nil {
 		return fmt.Errorf("a local stack runs in %s: the benchmark starts its own with the controllers' flags (hack/local-up.sh down with LOCAL_UP_DIR=%s)", o.stackDir, o.stackDir)
 	}
@@ -267,6 +278,13 @@ func benchmarkControllers(o controllerOptions) (err error) {
 	windowStart, windowEnd := first.Add(-time.Second), last.Add(time.Minute-time.Second)
 	time.Sleep(time.Until(windowStart))
 	go probeWatch(ctx, kube, seen, windowEnd)
+	profiled := make(chan error, 1)
+	if o.profileDir != "" {
+		// From 1 s before the last minute: its burst of creates is what sets the lag.
+		go func() { profiled <- profileControllers(ctx, s, kubeConfig, last.Add(-time.Second), o.profileDir) }()
+	} else {
+		profiled <- nil
+	}
 	rep.LoadBefore = loadAverage()
 	cpuBefore := map[string]float64{cronTabSide: processCPU(cronTabPID), cronJobSide: processCPU(kcm.cmd.Process.Pid)}
 	busyBefore, ownBefore := machineBusySeconds(), s.allCPUSeconds(kcm.cmd.Process.Pid)
@@ -275,6 +293,9 @@ func benchmarkControllers(o controllerOptions) (err error) {
 	cpu := map[string]float64{cronTabSide: processCPU(cronTabPID) - cpuBefore[cronTabSide], cronJobSide: processCPU(kcm.cmd.Process.Pid) - cpuBefore[cronJobSide]}
 	rep.ForeignCPUSeconds = max(0, (machineBusySeconds()-busyBefore)-(s.allCPUSeconds(kcm.cmd.Process.Pid)-ownBefore))
 	rep.LoadAfter = loadAverage()
+	if err := <-profiled; err != nil {
+		return err
+	}
 
 	expected := o.n * o.ticks
 	deadline := last.Add(o.drain)

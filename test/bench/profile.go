@@ -18,10 +18,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -100,6 +102,40 @@ func profile(ctx context.Context, o options, s *stack, kube kubernetes.Interface
 		}
 	}
 	logf("profiles in %s; read them with: go tool pprof -top <file>", o.profileDir)
+	return nil
+}
+
+// profileControllers records, from at, CPU profiles of example-controller-manager and
+// kube-apiserver at once into dir.
+func profileControllers(ctx context.Context, s *stack, kubeConfig *rest.Config, at time.Time, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	controller := &rest.Config{
+		Host: "https://127.0.0.1:" + s.env["EXAMPLE_CONTROLLER_MANAGER_PORT"],
+		// Its serving certificate is self-signed in memory; the admin certificate is signed by
+		// the cluster CA, which it trusts for client certificates as example-apiserver does.
+		TLSClientConfig: rest.TLSClientConfig{Insecure: true, CertFile: s.path("pki", "admin.crt"), KeyFile: s.path("pki", "admin.key")},
+	}
+	time.Sleep(time.Until(at))
+	logf("profiling %s and kube-apiserver for %ds", cronTabProcess, profileSeconds)
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	for name, config := range map[string]*rest.Config{"example-controller-manager": controller, "kube-apiserver": kubeConfig} {
+		wg.Go(func() {
+			errs <- fetch(ctx, config, "/debug/pprof/profile", fmt.Sprint(profileSeconds), filepath.Join(dir, name+".cpu.pprof"))
+		})
+	}
+	wg.Wait()
+	close(errs)
+	var all []error
+	for err := range errs {
+		all = append(all, err)
+	}
+	if err := errors.Join(all...); err != nil {
+		return err
+	}
+	logf("profiles in %s; read them with: go tool pprof -top <file>", dir)
 	return nil
 }
 

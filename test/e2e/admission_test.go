@@ -186,10 +186,13 @@ func TestAdmissionNamespaceLimits(t *testing.T) {
 
 func TestAdmissionValidatingAdmissionPolicy(t *testing.T) {
 	ns := stack.Namespace(t, "e2e-admission-vap")
+	// The policy and its binding are cluster-scoped: named after the namespace, they are this
+	// run's alone.
+	policy := ns
 	applyAdmissionObjects(t, fmt.Sprintf(`apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingAdmissionPolicy
 metadata:
-  name: e2e-admission-crontab-replicas
+  name: %[1]s
 spec:
   failurePolicy: Fail
   matchConstraints:
@@ -205,15 +208,15 @@ spec:
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingAdmissionPolicyBinding
 metadata:
-  name: e2e-admission-crontab-replicas
+  name: %[1]s
 spec:
-  policyName: e2e-admission-crontab-replicas
+  policyName: %[1]s
   validationActions: ["Deny"]
   matchResources:
     namespaceSelector:
       matchLabels:
-        kubernetes.io/metadata.name: %s
-`, ns))
+        kubernetes.io/metadata.name: %[2]s
+`, policy, ns))
 	// The policy lives in kube-apiserver; example-apiserver, which alone admits CronTabs (the
 	// aggregator only proxies), must learn it through its informers and enforce it.
 	eventuallyDenied(t, "the policy enforced by example-apiserver (dry run)", "e2e policy: a CronTab runs at most 5 replicas", func() (string, error) {
@@ -221,7 +224,7 @@ spec:
 	})
 	out, err := createCronTab(ns, "big", "busybox:1.36", 6)
 	wantDenied(t, "a CronTab with 6 replicas", out, err,
-		"ValidatingAdmissionPolicy 'e2e-admission-crontab-replicas' with binding 'e2e-admission-crontab-replicas' denied request",
+		fmt.Sprintf("ValidatingAdmissionPolicy '%[1]s' with binding '%[1]s' denied request", policy),
 		"e2e policy: a CronTab runs at most 5 replicas")
 	mustCreateCronTab(t, ns, "five", "busybox:1.36", 5)
 	out, err = stack.Kubectl("patch", "crontabs.v1.example.com", "five", "-n", ns, "--type=merge", "-p", `{"spec":{"replicas":7}}`)
@@ -230,7 +233,7 @@ spec:
 
 func TestAdmissionMutatingAdmissionPolicy(t *testing.T) {
 	ns := stack.Namespace(t, "e2e-admission-map")
-	applyCronTabLabelPolicy(t, "e2e-admission-crontab-label", ns, "e2e-admission-mutated")
+	applyCronTabLabelPolicy(t, ns, ns, "e2e-admission-mutated")
 	mustCreateCronTab(t, ns, "labelled", "busybox:1.36", 1)
 	if got := stack.MustKubectl(t, "get", "crontab", "labelled", "-n", ns, "-o", "jsonpath={.metadata.labels.e2e-admission-mutated}"); got != "true" {
 		stack.Fatalf(t, "label %q, want the mutating policy's", got)
@@ -244,7 +247,7 @@ func TestAdmissionWebhook(t *testing.T) {
 	applyAdmissionObjects(t, fmt.Sprintf(`apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingWebhookConfiguration
 metadata:
-  name: e2e-admission-deny
+  name: %s
 webhooks:
 - name: deny.e2e-admission.example.com
   clientConfig:
@@ -262,7 +265,7 @@ webhooks:
   admissionReviewVersions: ["v1"]
   failurePolicy: Fail
   timeoutSeconds: 10
-`, hook.url, base64.StdEncoding.EncodeToString(hook.caPEM), ns))
+`, ns, hook.url, base64.StdEncoding.EncodeToString(hook.caPEM), ns))
 
 	eventuallyDenied(t, "the webhook called by example-apiserver (dry run)", "e2e webhook denies names starting with deny-", func() (string, error) {
 		return createCronTab(ns, "deny-me", "busybox:1.36", 1, "--dry-run=server")

@@ -44,13 +44,12 @@ const (
 	alertDeadline = 5 * time.Minute
 )
 
-// serviceAccountToken is Stack.ServiceAccountToken for a test, which deletes what it made.
-func serviceAccountToken(t *testing.T, ns, name, rbacFile, clusterRole string) string {
+// serviceAccountToken is Stack.ServiceAccountToken for a test, in a namespace of its own: the
+// namespace and the ClusterRoleBinding named after it are the test's, deleted when it ends.
+func serviceAccountToken(t *testing.T, nsBase, name, rbacFile, clusterRole string) string {
 	t.Helper()
-	t.Cleanup(func() {
-		_, _ = stack.Kubectl("delete", "clusterrolebinding", ns+":"+name)
-		_, _ = stack.Kubectl("delete", "namespace", ns, "--wait=false")
-	})
+	ns := stack.Namespace(t, nsBase)
+	t.Cleanup(func() { _, _ = stack.Kubectl("delete", "clusterrolebinding", ns+":"+name) })
 	token, err := stack.ServiceAccountToken(ns, name, rbacFile, clusterRole, 2*time.Hour)
 	if err != nil {
 		stack.Fatalf(t, "%v", err)
@@ -90,23 +89,9 @@ func startMonitoringPrometheus(t *testing.T) (*framework.Prometheus, promv1.API)
 		t.Fatal(err)
 	}
 
-	stack.Eventually(t, time.Minute, "every target up (delegated authentication and authorization of /metrics)", func() (bool, string) {
-		targets, err := api.Targets(context.Background())
-		if err != nil {
-			return false, err.Error()
-		}
-		var status []string
-		up := 0
-		for _, target := range targets.Active {
-			status = append(status, fmt.Sprintf("%s %s %s", target.Labels["job"], target.Health, target.LastError))
-			if target.Health == promv1.HealthGood {
-				up++
-			}
-		}
-		// The jobs rules.yaml names, one target each but the controller, which has one per
-		// process running.
-		return up == len(targets.Active) && len(targets.Active) >= 3, strings.Join(status, "; ")
-	})
+	// The jobs rules.yaml names, one target each but the controller, which has one per process
+	// running.
+	stack.Eventually(t, time.Minute, "every target up (delegated authentication and authorization of /metrics)", framework.TargetsUp(api, 3))
 	stack.Eventually(t, time.Minute, "every rule of rules.yaml loaded and evaluated without error", func() (bool, string) {
 		result, err := api.Rules(context.Background(), nil)
 		if err != nil {
@@ -229,6 +214,10 @@ func checkQueries(t *testing.T, api promv1.API) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dashboard, err := monitoring.ReadDashboard(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	// A refused login makes login_requests_total appear; an unknown user locks nobody out.
 	login := "apiVersion: login.example.com/v1alpha1\nkind: LoginRequest\nspec: {username: e2e-dashboard-nobody, password: wrong}\n"
 	if out, err := stack.KubectlWithInput([]byte(login), "create", "-f", "-"); err == nil {
@@ -246,14 +235,13 @@ func checkQueries(t *testing.T, api promv1.API) {
 		}
 		return exported["login_requests_total"], fmt.Sprintf("%d names", len(names))
 	})
-	vars := strings.NewReplacer("$__rate_interval", "1m", "$namespace", ".*")
 	for _, q := range queries {
 		for _, name := range monitoring.MetricNames(q.Expr) {
 			if !exported[name] && !recorded[name] && onlyOnFailure[name] == "" {
 				t.Errorf("%s: no component exports %s: %s", q.Where, name, q.Expr)
 			}
 		}
-		if _, warnings, err := api.Query(context.Background(), vars.Replace(q.Expr), time.Now()); err != nil || len(warnings) > 0 {
+		if _, warnings, err := api.Query(context.Background(), dashboard.Substitute(q.Expr, "1m"), time.Now()); err != nil || len(warnings) > 0 {
 			t.Errorf("%s: %v %v: %s", q.Where, err, warnings, q.Expr)
 		}
 	}

@@ -17,15 +17,28 @@ limitations under the License.
 package e2e
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
 func TestDefaultCustomResourceMessage(t *testing.T) {
-	stack.MustKubectl(t, "apply", "-f", filepath.Join(stack.Root, "artifacts", "examples", "hello-customresource.yaml"))
-	t.Cleanup(func() { _, _ = stack.Kubectl("delete", "customresource", "hello", "--ignore-not-found") })
-	out := stack.MustKubectl(t, "get", "--raw", "/apis/example.com/v1/customresources/hello")
+	example, err := os.ReadFile(filepath.Join(stack.Root, "artifacts", "examples", "hello-customresource.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// CustomResources are cluster-scoped: the example under a generated name is this run's
+	// alone, whatever the README's test or an earlier run left.
+	manifest := bytes.Replace(example, []byte("\n  name: hello\n"), []byte("\n  generateName: hello-\n"), 1)
+	if bytes.Equal(manifest, example) {
+		t.Fatalf("hello-customresource.yaml no longer names its object hello:\n%s", example)
+	}
+	name := strings.TrimSpace(stack.MustKubectlWithInput(t, manifest, "create", "-f", "-", "-o", "jsonpath={.metadata.name}"))
+	t.Cleanup(func() { _, _ = stack.Kubectl("delete", "customresource", name, "--ignore-not-found") })
+	out := stack.MustKubectl(t, "get", "--raw", "/apis/example.com/v1/customresources/"+name)
 	var cr struct {
 		Spec struct {
 			Message string `json:"message"`

@@ -52,7 +52,7 @@ func TestLoginMutatingAdmission(t *testing.T) {
 	applyAdmissionObjects(t, fmt.Sprintf(`apiVersion: admissionregistration.k8s.io/v1
 kind: MutatingWebhookConfiguration
 metadata:
-  name: e2e-login-admission-record
+  name: %s-record
 webhooks:
 - name: record.e2e-login-admission.example.com
   clientConfig:
@@ -67,7 +67,7 @@ webhooks:
   admissionReviewVersions: ["v1"]
   failurePolicy: Ignore
   timeoutSeconds: 5
-`, hook.url, base64.StdEncoding.EncodeToString(hook.caPEM)))
+`, ns, hook.url, base64.StdEncoding.EncodeToString(hook.caPEM)))
 	// The webhook is in example-apiserver's chain once it reviews one of its CronTabs.
 	stack.Eventually(t, time.Minute, "the recording webhook called by example-apiserver", func() (bool, string) {
 		out, _ := createCronTab(ns, "probe", "busybox:1.36", 1, "--dry-run=server")
@@ -83,10 +83,10 @@ webhooks:
 
 	// A policy that names a LoginRequest after whether it carries a password, then one that
 	// labels CronTabs, applied after it, to tell when the policies are loaded.
-	applyAdmissionObjects(t, `apiVersion: admissionregistration.k8s.io/v1
+	applyAdmissionObjects(t, fmt.Sprintf(`apiVersion: admissionregistration.k8s.io/v1
 kind: MutatingAdmissionPolicy
 metadata:
-  name: e2e-login-admission-password
+  name: %[1]s-password
 spec:
   failurePolicy: Fail
   reinvocationPolicy: Never
@@ -104,11 +104,11 @@ spec:
 apiVersion: admissionregistration.k8s.io/v1
 kind: MutatingAdmissionPolicyBinding
 metadata:
-  name: e2e-login-admission-password
+  name: %[1]s-password
 spec:
-  policyName: e2e-login-admission-password
-`)
-	applyCronTabLabelPolicy(t, "e2e-login-admission-probe", ns, "e2e-login-admission")
+  policyName: %[1]s-password
+`, ns))
+	applyCronTabLabelPolicy(t, ns+"-probe", ns, "e2e-login-admission")
 	if out := login("with a MutatingAdmissionPolicy on loginrequests"); strings.HasPrefix(out, "saw-a-password ") {
 		t.Errorf("the MutatingAdmissionPolicy saw the LoginRequest's password: the answer is named %q", strings.Fields(out)[0])
 	}

@@ -19,6 +19,7 @@ package helmchart_test
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -30,12 +31,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	// The log formats the server registers (pkg/cmd/server), so logging.format validates alike.
-	_ "k8s.io/component-base/logs/json/register"
 	"sigs.k8s.io/yaml"
 
 	configscheme "example.com/example-apiserver/pkg/apis/config/scheme"
-	configvalidation "example.com/example-apiserver/pkg/apis/config/validation"
+	"example.com/example-apiserver/pkg/cmd/server"
 	"example.com/example-apiserver/test/helmchart"
 	"example.com/example-apiserver/test/utils"
 )
@@ -287,11 +286,69 @@ func TestComponentConfig(t *testing.T) {
 			t.Errorf("value set %s: the server would not read its configuration: %v\n%s", name, err, data)
 			continue
 		}
-		if errs := configvalidation.ValidateExampleAPIServerConfiguration(cfg, nil); len(errs) > 0 {
+		if errs := server.ValidateComponentConfig(cfg, nil); len(errs) > 0 {
 			t.Errorf("value set %s: %v\n%s", name, errs.ToAggregate(), data)
 		}
 	}
 	if rendered == 0 {
 		t.Error("no value set renders a configuration file")
+	}
+}
+
+// TestServiceMonitorCredentials checks that each ServiceMonitor authenticates through
+// authorization (the Prometheus operator deprecates bearerTokenFile and bearerTokenSecret) with
+// the token of a Secret the chart renders, of a ServiceAccount bound to the metrics-reader
+// ClusterRole: the operator reads only Secrets of the ServiceMonitor's namespace.
+func TestServiceMonitorCredentials(t *testing.T) {
+	h := newHelm(t)
+	out, err := h.Template("-f", filepath.Join(h.Chart(), "ci", "monitoring-values.yaml"))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	objects := decode(t, out)
+	// ServiceAccounts (namespace/name) bound to the metrics-reader ClusterRole.
+	readers := map[string]bool{}
+	for _, o := range objects {
+		if role, _, _ := unstructured.NestedString(o.Object, "roleRef", "name"); o.GetKind() != "ClusterRoleBinding" || role != "example-apiserver:metrics-reader" {
+			continue
+		}
+		subjects, _, _ := unstructured.NestedSlice(o.Object, "subjects")
+		for _, s := range subjects {
+			subject := s.(map[string]any)
+			if subject["kind"] == "ServiceAccount" {
+				readers[fmt.Sprintf("%v/%v", subject["namespace"], subject["name"])] = true
+			}
+		}
+	}
+	monitors := 0
+	for key, o := range objects {
+		if o.GetKind() != "ServiceMonitor" {
+			continue
+		}
+		monitors++
+		endpoints, _, _ := unstructured.NestedSlice(o.Object, "spec", "endpoints")
+		for i, e := range endpoints {
+			endpoint := e.(map[string]any)
+			for _, deprecated := range []string{"bearerTokenFile", "bearerTokenSecret"} {
+				if _, ok := endpoint[deprecated]; ok {
+					t.Errorf("%s endpoint %d: %s is deprecated, authorization replaces it", key, i, deprecated)
+				}
+			}
+			name, _, _ := unstructured.NestedString(endpoint, "authorization", "credentials", "name")
+			tokenKey, _, _ := unstructured.NestedString(endpoint, "authorization", "credentials", "key")
+			secret := objects["v1/Secret/"+o.GetNamespace()+"/"+name]
+			if secret == nil || tokenKey != "token" {
+				t.Errorf("%s endpoint %d: authorization.credentials %q/%q is not the key token of a Secret the chart renders", key, i, name, tokenKey)
+				continue
+			}
+			account := o.GetNamespace() + "/" + secret.GetAnnotations()["kubernetes.io/service-account.name"]
+			if secret.Object["type"] != "kubernetes.io/service-account-token" || !readers[account] {
+				t.Errorf("%s endpoint %d: Secret %s is not the token of a ServiceAccount bound to example-apiserver:metrics-reader (type %v, account %s, bound: %v)",
+					key, i, name, secret.Object["type"], account, readers)
+			}
+		}
+	}
+	if monitors != 2 {
+		t.Errorf("monitoring.serviceMonitor.enabled rendered %d ServiceMonitors, want example-apiserver's and example-controller-manager's", monitors)
 	}
 }

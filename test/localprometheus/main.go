@@ -27,7 +27,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
-	"time"
 
 	"example.com/example-apiserver/test/e2e/framework"
 )
@@ -46,17 +45,9 @@ func run(dir string) error {
 	if err != nil {
 		return err
 	}
-	token, err := stack.ServiceAccountToken("example-monitoring", "prometheus", "prometheus-rbac.yaml", "example-apiserver:metrics-reader", 24*time.Hour)
-	if err != nil {
-		return err
-	}
-	rules, err := os.ReadFile(filepath.Join(stack.Root, "artifacts", "monitoring", "rules.yaml"))
-	if err != nil {
-		return err
-	}
 	// In the stack's directory: the next make up starts afresh.
 	state := filepath.Join(stack.Dir, "prometheus")
-	prom, err := stack.StartMonitoringPrometheus(state, token, rules)
+	prom, err := stack.StartLocalPrometheus(state)
 	if err != nil {
 		return err
 	}

@@ -34,8 +34,10 @@ type Query struct {
 	Expr  string
 }
 
-// Dashboard is the part of a Grafana dashboard the checks read.
+// Dashboard is the part of a Grafana dashboard the checks and the snapshot
+// (dashboardsnapshot) read.
 type Dashboard struct {
+	Title      string  `json:"title"`
 	Panels     []Panel `json:"panels"`
 	Templating struct {
 		List []struct {
@@ -43,6 +45,8 @@ type Dashboard struct {
 			Type       string          `json:"type"`
 			Datasource *Datasource     `json:"datasource"`
 			Query      json.RawMessage `json:"query"`
+			IncludeAll bool            `json:"includeAll"`
+			AllValue   string          `json:"allValue"`
 		} `json:"list"`
 	} `json:"templating"`
 }
@@ -59,10 +63,28 @@ type Panel struct {
 	Type       string      `json:"type"`
 	Title      string      `json:"title"`
 	Datasource *Datasource `json:"datasource"`
-	Targets    []struct {
-		RefID string `json:"refId"`
-		Expr  string `json:"expr"`
-	} `json:"targets"`
+	// GridPos places the panel on the dashboard's grid of 24 columns, y counting rows down.
+	GridPos struct {
+		X int `json:"x"`
+		Y int `json:"y"`
+		W int `json:"w"`
+		H int `json:"h"`
+	} `json:"gridPos"`
+	FieldConfig struct {
+		Defaults struct {
+			// Unit is Grafana's unit of the values: short, s, reqps, percentunit, bytes ...
+			Unit string `json:"unit"`
+		} `json:"defaults"`
+	} `json:"fieldConfig"`
+	Targets []Target `json:"targets"`
+}
+
+// Target is a query of a panel.
+type Target struct {
+	RefID string `json:"refId"`
+	Expr  string `json:"expr"`
+	// LegendFormat names a series by its labels, e.g. "{{namespace}} failed".
+	LegendFormat string `json:"legendFormat"`
 }
 
 // ReadDashboard reads dir/dashboard.json.
@@ -76,6 +98,24 @@ func ReadDashboard(dir string) (*Dashboard, error) {
 		return nil, fmt.Errorf("dashboard.json: %w", err)
 	}
 	return &d, nil
+}
+
+// Substitute returns expr with Grafana's variables filled in as the dashboard shows
+// everything: $__rate_interval is rateInterval (Grafana derives it from the scrape interval
+// and the step), each variable with an All option is its allValue (.* without one).
+func (d *Dashboard) Substitute(expr, rateInterval string) string {
+	pairs := []string{"${__rate_interval}", rateInterval, "$__rate_interval", rateInterval}
+	for _, v := range d.Templating.List {
+		if !v.IncludeAll {
+			continue
+		}
+		all := v.AllValue
+		if all == "" {
+			all = ".*"
+		}
+		pairs = append(pairs, "${"+v.Name+"}", all, "$"+v.Name, all)
+	}
+	return strings.NewReplacer(pairs...).Replace(expr)
 }
 
 // labelValues is the Grafana variable query label_values(selector, label).

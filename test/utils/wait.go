@@ -29,16 +29,25 @@ import (
 // an error with what and the condition's last status. Tests wait with it (or Eventually), never
 // with a fixed sleep.
 func Poll(interval, timeout time.Duration, what string, condition func() (done bool, status string)) error {
+	return PollContext(context.Background(), interval, timeout, what, condition)
+}
+
+// PollContext is Poll that also ends when ctx does (a program's Ctrl-C, say).
+func PollContext(ctx context.Context, interval, timeout time.Duration, what string, condition func() (done bool, status string)) error {
 	var status string
-	err := wait.PollUntilContextTimeout(context.Background(), interval, timeout, true, func(context.Context) (bool, error) {
+	err := wait.PollUntilContextTimeout(ctx, interval, timeout, true, func(context.Context) (bool, error) {
 		var done bool
 		done, status = condition()
 		return done, nil
 	})
-	if err != nil {
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return fmt.Errorf("%s: %w; last: %s", what, context.Cause(ctx), status)
+	default:
 		return fmt.Errorf("%s: not true after %s; last: %s", what, timeout, status)
 	}
-	return nil
 }
 
 // Eventually polls condition every 100ms until it reports done, and fails the test with its

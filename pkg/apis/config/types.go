@@ -18,7 +18,8 @@ package config
 
 import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	logsapi "k8s.io/component-base/logs/api/v1"
+
+	"example.com/example-apiserver/pkg/apis/config/logging"
 )
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
@@ -34,7 +35,7 @@ type ExampleAPIServerConfiguration struct {
 	// CronTabPolicy configures the CronTabImagePolicy and CronTabNamespaceLimits admission plugins.
 	CronTabPolicy CronTabPolicy
 	// Logging configures the logger (format, verbosity).
-	Logging logsapi.LoggingConfiguration
+	Logging logging.LoggingConfiguration
 	// FeatureGates enables or disables feature gates by name.
 	FeatureGates map[string]bool
 	// ExternalMetrics are the metrics served under external.metrics.k8s.io.

@@ -79,10 +79,10 @@ func parseFlagsOnto(cfg *config.ExampleAPIServerConfiguration, args []string, ot
 
 	// Binding the logging flags sets the split-stream options to false, and --vmodule adds to
 	// the list it is bound to: keep the file's options, and let --vmodule replace its list.
-	fileLogging := cfg.Logging.DeepCopy()
-	cfg.Logging.VModule = nil
-	logsapi.AddFlags(&cfg.Logging, fs)
-	cfg.Logging.Options = fileLogging.Options
+	flagLogging := toLogsAPI(&cfg.Logging)
+	flagLogging.VModule = nil
+	logsapi.AddFlags(flagLogging, fs)
+	flagLogging.Options = toLogsAPI(&cfg.Logging).Options
 
 	// --feature-gates reads "component:Gate=bool,...", as ComponentGlobalsRegistry's flag does;
 	// our gates are those of the default component, named or not.
@@ -99,8 +99,10 @@ func parseFlagsOnto(cfg *config.ExampleAPIServerConfiguration, args []string, ot
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	fileVModule := cfg.Logging.VModule
+	cfg.Logging = fromLogsAPI(flagLogging)
 	if !fs.Changed(flagVModule) {
-		cfg.Logging.VModule = fileLogging.VModule
+		cfg.Logging.VModule = fileVModule
 	}
 	// Gate by gate, as kubelet merges them: the file's other gates stay.
 	flagGates := map[string]bool{}

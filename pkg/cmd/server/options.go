@@ -52,7 +52,6 @@ import (
 	"example.com/example-apiserver/pkg/admission/exampleinitializer"
 	"example.com/example-apiserver/pkg/apis/config"
 	configv1alpha1 "example.com/example-apiserver/pkg/apis/config/v1alpha1"
-	configvalidation "example.com/example-apiserver/pkg/apis/config/validation"
 	"example.com/example-apiserver/pkg/apis/example"
 	examplev1 "example.com/example-apiserver/pkg/apis/example/v1"
 	"example.com/example-apiserver/pkg/apiserver"
@@ -272,7 +271,7 @@ func (o *Options) Validate() error {
 		return errors.New("the options were not completed")
 	}
 	var errs []error
-	if fieldErrs := configvalidation.ValidateExampleAPIServerConfiguration(o.ComponentConfig, o.featureGate); len(fieldErrs) > 0 {
+	if fieldErrs := ValidateComponentConfig(o.ComponentConfig, o.featureGate); len(fieldErrs) > 0 {
 		source := "flags"
 		if o.ConfigFile != "" {
 			source = "config file " + o.ConfigFile + " and flags"
@@ -431,7 +430,7 @@ func (o *Options) Run(ctx context.Context) error {
 	if err := o.applyFeatureGates(); err != nil {
 		return err
 	}
-	if err := logsapi.ValidateAndApply(&o.ComponentConfig.Logging, o.featureGate); err != nil {
+	if err := logsapi.ValidateAndApply(toLogsAPI(&o.ComponentConfig.Logging), o.featureGate); err != nil {
 		return err
 	}
 	o.Memory.Apply(ctx)

@@ -80,6 +80,42 @@ func (s *Stack) StartMonitoringPrometheus(dir, token string, rules []byte, extra
 	return StartPrometheus(dir, []string{rulesFile}, append(jobs, extra...)...)
 }
 
+// StartLocalPrometheus starts a Prometheus in dir that scrapes the stack as one in the cluster
+// would, with a token of the ServiceAccount example-monitoring/prometheus (bound to
+// artifacts/monitoring/prometheus-rbac.yaml), and evaluates artifacts/monitoring/rules.yaml as it
+// is: make prometheus and make dashboard-snapshot.
+func (s *Stack) StartLocalPrometheus(dir string) (*Prometheus, error) {
+	token, err := s.ServiceAccountToken("example-monitoring", "prometheus", "prometheus-rbac.yaml", "example-apiserver:metrics-reader", 24*time.Hour)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := os.ReadFile(filepath.Join(s.Root, "artifacts", "monitoring", "rules.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	return s.StartMonitoringPrometheus(dir, token, rules)
+}
+
+// TargetsUp is a condition to poll: Prometheus has at least min targets and scrapes every one
+// without error. Its status lists each target's job, health and last error.
+func TargetsUp(prom promv1.API, min int) func() (bool, string) {
+	return func() (bool, string) {
+		targets, err := prom.Targets(context.Background())
+		if err != nil {
+			return false, err.Error()
+		}
+		var status []string
+		up := 0
+		for _, target := range targets.Active {
+			status = append(status, fmt.Sprintf("%s %s %s", target.Labels["job"], target.Health, target.LastError))
+			if target.Health == promv1.HealthGood {
+				up++
+			}
+		}
+		return up == len(targets.Active) && len(targets.Active) >= min, strings.Join(status, "; ")
+	}
+}
+
 // ServiceAccountToken applies artifacts/monitoring/rbacFile, binds its clusterRole to the
 // ServiceAccount ns/name (creating what is missing) and returns a token of it, valid for
 // duration: the credential a program in the cluster, Prometheus say, would scrape with.

@@ -44,16 +44,38 @@ func MachineState() map[string]string {
 		"containerd shims":   {"pgrep", "-a", "containerd-shim"},
 	} {
 		out, _ := exec.Command(command[0], command[1:]...).Output()
-		var lines []string
-		for _, line := range strings.Split(string(out), "\n") {
-			if strings.HasPrefix(line, "#") {
-				continue // iptables-save's dates
-			}
-			lines = append(lines, counters.ReplaceAllString(line, ""))
-		}
-		state[what] = strings.Join(lines, "\n")
+		state[what] = comparable(string(out))
 	}
 	return state
+}
+
+// comparable is a command's output without what changes whatever the node did: iptables-save's
+// dates and counters, blank lines, and tables that hold nothing (only built-in chains that
+// accept, no rule), which the kernel keeps once a rule has loaded them, so that a machine
+// where iptables was never used compares equal to one where make down removed every rule.
+func comparable(out string) string {
+	var lines, table []string
+	tableEmpty := false
+	for _, line := range strings.Split(out, "\n") {
+		line = strings.TrimSpace(counters.ReplaceAllString(line, ""))
+		switch {
+		case line == "", strings.HasPrefix(line, "#"):
+		case strings.HasPrefix(line, "*"):
+			table, tableEmpty = []string{line}, true
+		case table != nil && line == "COMMIT":
+			if !tableEmpty {
+				lines = append(append(lines, table...), line)
+			}
+			table = nil
+		case table != nil:
+			// A built-in chain has a policy; a user-defined one has "-".
+			tableEmpty = tableEmpty && strings.HasPrefix(line, ":") && strings.HasSuffix(line, " ACCEPT")
+			table = append(table, line)
+		default:
+			lines = append(lines, line)
+		}
+	}
+	return strings.Join(append(lines, table...), "\n")
 }
 
 // NodeLeftovers says what of the stopped stack's real node is still on the machine: mounts

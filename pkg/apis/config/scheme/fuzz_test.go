@@ -66,7 +66,7 @@ func FuzzDecodeConfiguration(f *testing.F) {
 		if err != nil {
 			return
 		}
-		errs := validation.ValidateExampleAPIServerConfiguration(cfg, nil)
+		errs := validation.ValidateExampleAPIServerConfiguration(cfg)
 		for _, e := range errs {
 			if e.Field == "" {
 				t.Fatalf("validation error without a field path: %v\ninput: %q", e, data)

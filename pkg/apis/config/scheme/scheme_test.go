@@ -88,7 +88,7 @@ func TestDecodeDefaults(t *testing.T) {
 		policy.NamespaceLimits.DefaultMaxCronTabs != nil || policy.NamespaceLimits.DefaultMaxReplicas != nil {
 		t.Errorf("policy defaults %+v: want allow everything, no caps", policy)
 	}
-	if errs := validation.ValidateExampleAPIServerConfiguration(cfg, nil); len(errs) > 0 {
+	if errs := validation.ValidateExampleAPIServerConfiguration(cfg); len(errs) > 0 {
 		t.Errorf("the defaults do not validate: %v", errs)
 	}
 }
@@ -176,7 +176,7 @@ func TestExampleConfigFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if errs := validation.ValidateExampleAPIServerConfiguration(cfg, nil); len(errs) > 0 {
+	if errs := validation.ValidateExampleAPIServerConfiguration(cfg); len(errs) > 0 {
 		t.Fatalf("the example does not validate: %v", errs)
 	}
 	if len(cfg.CronTabPolicy.ImagePolicy.AllowedPrefixes) == 0 {

@@ -20,8 +20,9 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	logsapi "k8s.io/component-base/logs/api/v1"
 	"k8s.io/utils/ptr"
+
+	"example.com/example-apiserver/pkg/apis/config/logging"
 )
 
 // DefaultEtcdPrefix keeps our keys apart from kube-apiserver's when they share an etcd.
@@ -29,7 +30,7 @@ const DefaultEtcdPrefix = "/registry/example.com"
 
 // SetDefaults_ExampleAPIServerConfiguration fills in the logging defaults.
 func SetDefaults_ExampleAPIServerConfiguration(obj *ExampleAPIServerConfiguration) {
-	logsapi.SetRecommendedLoggingConfiguration(&obj.Logging)
+	logging.SetRecommendedLoggingConfiguration(&obj.Logging)
 	if obj.ExternalMetrics == nil {
 		// The objects metrics need no other system, so they are always there unless refused.
 		obj.ExternalMetrics = []ExternalMetric{

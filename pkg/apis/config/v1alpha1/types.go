@@ -18,7 +18,8 @@ package v1alpha1
 
 import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	logsapi "k8s.io/component-base/logs/api/v1"
+
+	"example.com/example-apiserver/pkg/apis/config/logging"
 )
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
@@ -36,7 +37,7 @@ type ExampleAPIServerConfiguration struct {
 	// of them replaces its section here.
 	CronTabPolicy CronTabPolicy `json:"cronTabPolicy"`
 	// logging configures the logger; the logging flags (-v, --logging-format, ...) win.
-	Logging logsapi.LoggingConfiguration `json:"logging"`
+	Logging logging.LoggingConfiguration `json:"logging"`
 	// featureGates enables or disables feature gates by name; --feature-gates wins per gate.
 	FeatureGates map[string]bool `json:"featureGates,omitempty"`
 	// externalMetrics are the metrics served under external.metrics.k8s.io/v1beta1 for

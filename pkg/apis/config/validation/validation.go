@@ -23,24 +23,21 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/distribution/reference"
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apimachinery/pkg/util/validation/field"
-	"k8s.io/component-base/featuregate"
-	logsapi "k8s.io/component-base/logs/api/v1"
 
 	"example.com/example-apiserver/pkg/apis/config"
 	"example.com/example-apiserver/pkg/querytemplate"
 )
 
-// ValidateExampleAPIServerConfiguration validates a whole configuration. featureGate is the
-// server's; it is copied, never changed, to check featureGates and the logging settings that
-// depend on them. A nil featureGate skips the feature gate names.
-func ValidateExampleAPIServerConfiguration(cfg *config.ExampleAPIServerConfiguration, featureGate featuregate.FeatureGate) field.ErrorList {
+// ValidateExampleAPIServerConfiguration validates a whole configuration but its featureGates
+// and logging, which only the server can check: they need its feature gates
+// (pkg/cmd/server.ValidateComponentConfig checks all).
+func ValidateExampleAPIServerConfiguration(cfg *config.ExampleAPIServerConfiguration) field.ErrorList {
 	var errs field.ErrorList
 	errs = append(errs, ValidateEtcdConfiguration(&cfg.Etcd, field.NewPath("etcd"))...)
 	policy := field.NewPath("cronTabPolicy")
@@ -50,31 +47,6 @@ func ValidateExampleAPIServerConfiguration(cfg *config.ExampleAPIServerConfigura
 	errs = append(errs, ValidateExternalMetrics(cfg.ExternalMetrics, field.NewPath("externalMetrics"))...)
 	if cfg.Login != nil {
 		errs = append(errs, ValidateLoginConfiguration(cfg.Login, field.NewPath("login"))...)
-	}
-
-	var gates featuregate.FeatureGate
-	if featureGate != nil {
-		local := featureGate.DeepCopy()
-		errs = append(errs, validateFeatureGates(cfg.FeatureGates, local, field.NewPath("featureGates"))...)
-		gates = local
-	}
-	errs = append(errs, logsapi.Validate(&cfg.Logging, gates, field.NewPath("logging"))...)
-	return errs
-}
-
-// validateFeatureGates sets each gate on gates (a copy) one by one, so that every unknown or
-// locked gate is reported under its own name.
-func validateFeatureGates(m map[string]bool, gates featuregate.MutableFeatureGate, fldPath *field.Path) field.ErrorList {
-	var errs field.ErrorList
-	names := make([]string, 0, len(m))
-	for name := range m {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		if err := gates.SetFromMap(map[string]bool{name: m[name]}); err != nil {
-			errs = append(errs, field.Invalid(fldPath.Key(name), m[name], err.Error()))
-		}
 	}
 	return errs
 }

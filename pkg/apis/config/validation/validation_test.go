@@ -21,27 +21,14 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
-	"k8s.io/component-base/featuregate"
-	logsapi "k8s.io/component-base/logs/api/v1"
 	"k8s.io/utils/ptr"
 
 	"example.com/example-apiserver/pkg/apis/config"
 )
 
-// gates is a feature gate with the logging gates, as the server registers them.
-func gates(t *testing.T) featuregate.MutableFeatureGate {
-	t.Helper()
-	fg := featuregate.NewFeatureGate()
-	if err := logsapi.AddFeatureGates(fg); err != nil {
-		t.Fatal(err)
-	}
-	return fg
-}
-
 func validConfig() *config.ExampleAPIServerConfiguration {
 	return &config.ExampleAPIServerConfiguration{
-		Etcd:    config.EtcdConfiguration{Prefix: "/registry/example.com", StorageVersion: "v1"},
-		Logging: *logsapi.NewLoggingConfiguration(),
+		Etcd: config.EtcdConfiguration{Prefix: "/registry/example.com", StorageVersion: "v1"},
 	}
 }
 
@@ -60,7 +47,6 @@ func TestValidateExampleAPIServerConfiguration(t *testing.T) {
 				RequireDigest:   true,
 			}
 			c.CronTabPolicy.NamespaceLimits = config.CronTabNamespaceLimits{DefaultMaxCronTabs: ptr.To[int32](0), DefaultMaxReplicas: ptr.To[int32](10)}
-			c.FeatureGates = map[string]bool{"LoggingBetaOptions": true}
 		}},
 		{name: "negative caps", modify: func(c *config.ExampleAPIServerConfiguration) {
 			c.CronTabPolicy.NamespaceLimits = config.CronTabNamespaceLimits{DefaultMaxCronTabs: ptr.To[int32](-2), DefaultMaxReplicas: ptr.To[int32](-1)}
@@ -84,21 +70,16 @@ func TestValidateExampleAPIServerConfiguration(t *testing.T) {
 		{name: "no prefix", modify: func(c *config.ExampleAPIServerConfiguration) { c.Etcd.Prefix = "" }, want: []string{"etcd.prefix: Required value"}},
 		{name: "storage version", modify: func(c *config.ExampleAPIServerConfiguration) { c.Etcd.StorageVersion = "v3" },
 			want: []string{`etcd.storageVersion: Unsupported value: "v3": supported values: "v1", "v2"`}},
-		{name: "unknown feature gate", modify: func(c *config.ExampleAPIServerConfiguration) {
-			c.FeatureGates = map[string]bool{"NoSuchGate": true, "AlsoNoGate": false}
-		}, want: []string{"featureGates[AlsoNoGate]: Invalid value: false: unrecognized feature gate", "featureGates[NoSuchGate]: Invalid value: true"}},
-		{name: "bad logging", modify: func(c *config.ExampleAPIServerConfiguration) { c.Logging.Format = "xml" }, want: []string{"logging.format: Invalid value: \"xml\": Unsupported log format"}},
 		{name: "all errors at once", modify: func(c *config.ExampleAPIServerConfiguration) {
 			c.Etcd.Prefix = ""
 			c.CronTabPolicy.NamespaceLimits.DefaultMaxReplicas = ptr.To[int32](-1)
-			c.Logging.Format = "xml"
-		}, want: []string{"etcd.prefix", "cronTabPolicy.namespaceLimits.defaultMaxReplicas", "logging.format"}},
+		}, want: []string{"etcd.prefix", "cronTabPolicy.namespaceLimits.defaultMaxReplicas"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := validConfig()
 			tc.modify(cfg)
-			errs := ValidateExampleAPIServerConfiguration(cfg, gates(t))
+			errs := ValidateExampleAPIServerConfiguration(cfg)
 			if len(errs) != len(tc.want) {
 				t.Fatalf("got %d errors, want %d:\n%s", len(errs), len(tc.want), join(errs))
 			}
@@ -108,20 +89,6 @@ func TestValidateExampleAPIServerConfiguration(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// TestFeatureGatesAreNotChanged: validation must try gates on a copy only.
-func TestFeatureGatesAreNotChanged(t *testing.T) {
-	fg := gates(t)
-	before := fg.Enabled(logsapi.LoggingAlphaOptions)
-	cfg := validConfig()
-	cfg.FeatureGates = map[string]bool{string(logsapi.LoggingAlphaOptions): !before}
-	if errs := ValidateExampleAPIServerConfiguration(cfg, fg); len(errs) > 0 {
-		t.Fatal(errs)
-	}
-	if fg.Enabled(logsapi.LoggingAlphaOptions) != before {
-		t.Error("validation changed the server's feature gate")
 	}
 }
 

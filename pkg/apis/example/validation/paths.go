@@ -34,6 +34,17 @@ var v2Paths = map[string]string{
 	"spec.activeDeadlineSeconds": "spec.jobTemplate.spec.activeDeadlineSeconds",
 }
 
+// SpecField returns the v1 field that v2's field v2Path is, when the internal CronTabSpec
+// holds it itself: the one place validation reports it.
+func SpecField(v2Path string) (string, bool) {
+	for v1, v2 := range v2Paths {
+		if v2 == v2Path {
+			return v1, true
+		}
+	}
+	return "", false
+}
+
 // FieldPath returns the CronTab field v1Path as a client of example.com/version names it.
 func FieldPath(v1Path, version string) string {
 	if version != "v2" {

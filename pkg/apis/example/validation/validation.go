@@ -46,16 +46,15 @@ const (
 var concurrencyPolicies = []example.ConcurrencyPolicy{example.AllowConcurrent, example.ForbidConcurrent, example.ReplaceConcurrent}
 
 // ValidateCronTab validates a new CronTab. Only new names are held to MaxCronTabNameLength:
-// a CronTab created before the limit keeps working on update.
+// a CronTab created before the limit keeps working on update. Kubernetes' own rules for the
+// Job a run creates are checked by the registry (pkg/registry/example/crontab), not here.
 func ValidateCronTab(ct *example.CronTab) field.ErrorList {
 	allErrs := apimachineryvalidation.ValidateObjectMeta(&ct.ObjectMeta, true, apimachineryvalidation.NameIsDNSSubdomain, field.NewPath("metadata"))
 	if len(ct.Name) > MaxCronTabNameLength {
 		allErrs = append(allErrs, field.Invalid(field.NewPath("metadata", "name"), ct.Name,
 			fmt.Sprintf("must be no more than %d characters, so that the Jobs of its runs get valid names", MaxCronTabNameLength)))
 	}
-	specErrs := ValidateCronTabSpec(&ct.Spec, field.NewPath("spec"))
-	allErrs = append(allErrs, specErrs...)
-	allErrs = append(allErrs, validateJobTemplate(ct, nil, specErrs)...)
+	allErrs = append(allErrs, ValidateCronTabSpec(&ct.Spec, field.NewPath("spec"))...)
 	allErrs = append(allErrs, validateUTF8(ct)...)
 	return allErrs
 }
@@ -63,9 +62,7 @@ func ValidateCronTab(ct *example.CronTab) field.ErrorList {
 // ValidateCronTabUpdate validates an update of a CronTab's main resource.
 func ValidateCronTabUpdate(ct, old *example.CronTab) field.ErrorList {
 	allErrs := apimachineryvalidation.ValidateObjectMetaUpdate(&ct.ObjectMeta, &old.ObjectMeta, field.NewPath("metadata"))
-	specErrs := ValidateCronTabSpec(&ct.Spec, field.NewPath("spec"))
-	allErrs = append(allErrs, specErrs...)
-	allErrs = append(allErrs, validateJobTemplate(ct, old, specErrs)...)
+	allErrs = append(allErrs, ValidateCronTabSpec(&ct.Spec, field.NewPath("spec"))...)
 	allErrs = append(allErrs, validateUTF8(ct)...)
 	return allErrs
 }

@@ -78,11 +78,11 @@ func (strategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
 }
 
 func (strategy) Validate(ctx context.Context, obj runtime.Object) field.ErrorList {
-	return validation.ForVersion(validation.ValidateCronTab(obj.(*example.CronTab)), requestVersion(ctx))
+	return validation.ForVersion(validateCronTab(obj.(*example.CronTab), nil), requestVersion(ctx))
 }
 
 func (strategy) ValidateUpdate(ctx context.Context, obj, old runtime.Object) field.ErrorList {
-	return validation.ForVersion(validation.ValidateCronTabUpdate(obj.(*example.CronTab), old.(*example.CronTab)), requestVersion(ctx))
+	return validation.ForVersion(validateCronTab(obj.(*example.CronTab), old.(*example.CronTab)), requestVersion(ctx))
 }
 
 func (strategy) WarningsOnCreate(ctx context.Context, obj runtime.Object) []string {

@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package validation
+package crontab
 
 import (
 	"strings"
@@ -32,8 +32,24 @@ import (
 	kubecorev1 "k8s.io/kubernetes/pkg/apis/core/v1"
 
 	"example.com/example-apiserver/pkg/apis/example"
+	"example.com/example-apiserver/pkg/apis/example/validation"
 	"example.com/example-apiserver/pkg/crontabrun"
 )
+
+// validateCronTab is the validation of a write: the API's rules (validation.ValidateCronTab,
+// or ValidateCronTabUpdate when old is not nil), then Kubernetes' rules for the Job a run
+// would create, less what the first already reported. The second is the registry's, not
+// pkg/apis/example/validation's: it needs k8s.io/kubernetes, which a program importing the
+// API types must not pull in with them.
+func validateCronTab(ct, old *example.CronTab) field.ErrorList {
+	var errs field.ErrorList
+	if old == nil {
+		errs = validation.ValidateCronTab(ct)
+	} else {
+		errs = validation.ValidateCronTabUpdate(ct, old)
+	}
+	return append(errs, validateJobTemplate(ct, old, errs)...)
+}
 
 // jobTemplatePath is where v2 has the job template; its errors are reported under it.
 var jobTemplatePath = field.NewPath("spec", "jobTemplate")
@@ -53,30 +69,29 @@ var batchScheme = func() *runtime.Scheme {
 // kube-apiserver's own rules for a CronJob's job template: container names and images, ports,
 // env names, volumes and mounts, resources, probes, restartPolicy and the rest. Checking it
 // here makes a bad template a 422 at write time rather than a failed Job at the first run.
-// specErrs are the errors of the fields spec holds itself: a field already reported there is
-// not reported again under its place in the template.
-func validateJobTemplate(ct, old *example.CronTab, specErrs field.ErrorList) field.ErrorList {
-	reported := map[string]bool{}
-	for _, err := range specErrs {
-		reported[err.Field] = true
+// reported are the errors the API's rules found: a field spec holds itself that is already
+// reported there is not reported again under its place in the template.
+func validateJobTemplate(ct, old *example.CronTab, reported field.ErrorList) field.ErrorList {
+	reportedFields := map[string]bool{}
+	for _, err := range reported {
+		reportedFields[err.Field] = true
 	}
-	// Each projected field's place in the template, and the v1 field that reports it.
-	projected := map[string]string{}
-	for v1Field, v2Field := range v2Paths {
-		projected[v2Field] = v1Field
-	}
-	if ct.Spec.JobTemplate.Spec.Completions == nil {
-		projected["spec.jobTemplate.spec.completions"] = "spec.replicas"
+	// The v1 field that reports a projected field's place in the template.
+	v1Field := func(templateField string) (string, bool) {
+		if templateField == "spec.jobTemplate.spec.completions" && ct.Spec.JobTemplate.Spec.Completions == nil {
+			return "spec.replicas", true
+		}
+		return validation.SpecField(templateField)
 	}
 	// Without containers the first one is only implied: errors about it would be noise.
 	containers := jobTemplatePath.Child("spec", "template", "spec", "containers")
 	implied := containers.Index(0).String()
 	var allErrs field.ErrorList
 	for _, err := range validateWholeJobTemplate(ct, old) {
-		if v1Field, ok := projected[err.Field]; ok && reported[v1Field] {
+		if specField, ok := v1Field(err.Field); ok && reportedFields[specField] {
 			continue
 		}
-		if reported[containers.String()] && strings.HasPrefix(err.Field, implied) {
+		if reportedFields[containers.String()] && strings.HasPrefix(err.Field, implied) {
 			continue
 		}
 		allErrs = append(allErrs, err)
@@ -111,7 +126,7 @@ func internalJobTemplate(ct *example.CronTab) (*batch.JobTemplateSpec, field.Err
 	job := crontabrun.NewManualJob(ct)
 	// The labels and annotations that make the Job a run of ct are no part of what the user
 	// wrote: a CronTab whose name is too long for a label predates the name limit, and
-	// ValidateCronTab reports its name on create.
+	// validation.ValidateCronTab reports its name on create.
 	job.Labels, job.Annotations = ct.Spec.JobTemplate.Labels, ct.Spec.JobTemplate.Annotations
 	job.Spec.Template.Labels = ct.Spec.JobTemplate.Spec.Template.Labels
 	batchScheme.Default(job)

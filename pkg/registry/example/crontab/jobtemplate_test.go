@@ -14,9 +14,12 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package validation
+package crontab
 
 import (
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -29,6 +32,29 @@ import (
 
 	"example.com/example-apiserver/pkg/apis/example"
 )
+
+// wantErr is an error by its type and field path.
+type wantErr struct {
+	Type  field.ErrorType
+	Field string
+}
+
+// checkErrors fails unless errs has exactly the wanted (type, path) pairs, in any order.
+func checkErrors(t *testing.T, errs field.ErrorList, want []wantErr) {
+	t.Helper()
+	var got, wanted []string
+	for _, e := range errs {
+		got = append(got, fmt.Sprintf("%s: %s", e.Field, e.Type))
+	}
+	for _, w := range want {
+		wanted = append(wanted, fmt.Sprintf("%s: %s", w.Field, w.Type))
+	}
+	slices.Sort(got)
+	slices.Sort(wanted)
+	if !slices.Equal(got, wanted) {
+		t.Errorf("got errors:\n  %s\nwant:\n  %s\nfull errors: %v", strings.Join(got, "\n  "), strings.Join(wanted, "\n  "), errs)
+	}
+}
 
 // goodTemplate is a v2 job template a platform team's nightly job uses.
 func goodTemplate() *batchv1.JobTemplateSpec {
@@ -126,40 +152,45 @@ func TestValidateJobTemplate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			template := goodTemplate()
 			tc.mutate(template)
-			ct := validCronTab()
+			ct := storedCronTab()
 			ct.Spec.SetWholeJobTemplate(template)
-			checkErrors(t, ValidateCronTab(ct), tc.want)
-			old := validCronTab()
-			ct.ResourceVersion, old.ResourceVersion = "2", "1"
-			checkErrors(t, ValidateCronTabUpdate(ct, old), tc.want)
+			checkErrors(t, validateCronTab(ct, nil), tc.want)
+			checkErrors(t, validateCronTab(ct, storedCronTab()), tc.want)
 		})
 	}
 }
 
 // TestValidateJobTemplateV1 pins down that the v1 shape, which has no template, stays valid.
 func TestValidateJobTemplateV1(t *testing.T) {
-	ct := validCronTab()
+	ct := storedCronTab()
 	if ct.Spec.JobTemplate.Spec.Template.Spec.Containers != nil {
-		t.Fatal("validCronTab has a job template")
+		t.Fatal("storedCronTab has a job template")
 	}
-	checkErrors(t, ValidateCronTab(ct), nil)
+	checkErrors(t, validateCronTab(ct, nil), nil)
 	ct.Spec.Image = ""
-	checkErrors(t, ValidateCronTab(ct), []wantErr{{field.ErrorTypeRequired, "spec.image"}})
+	checkErrors(t, validateCronTab(ct, nil), []wantErr{{field.ErrorTypeRequired, "spec.image"}})
 	ct.Spec = example.CronTabSpec{}
-	if errs := ValidateCronTab(ct); len(errs) == 0 {
+	if errs := validateCronTab(ct, nil); len(errs) == 0 {
 		t.Error("an empty spec is valid")
 	}
 }
 
-// BenchmarkValidateCronTabJobTemplate is BenchmarkValidateCronTab for a CronTab with a full
-// job template: what Kubernetes' Job validation adds to a create (docs/job-template.md).
+// BenchmarkValidateCronTabJobTemplate is the validation a create pays, Kubernetes' Job
+// validation included, for the v1 shape and for a full job template (docs/job-template.md).
 func BenchmarkValidateCronTabJobTemplate(b *testing.B) {
-	ct := validCronTab()
-	ct.Spec.SetWholeJobTemplate(goodTemplate())
-	b.ReportAllocs()
-	for b.Loop() {
-		if errs := ValidateCronTab(ct); len(errs) > 0 {
-			b.Fatal(errs)
-		}
+	full := storedCronTab()
+	full.Spec.SetWholeJobTemplate(goodTemplate())
+	for _, bc := range []struct {
+		name string
+		ct   *example.CronTab
+	}{{"v1", storedCronTab()}, {"full-template", full}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if errs := validateCronTab(bc.ct, nil); len(errs) > 0 {
+					b.Fatal(errs)
+				}
+			}
+		})
 	}
 }
