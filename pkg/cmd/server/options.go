@@ -68,11 +68,9 @@ const DefaultEtcdPathPrefix = configv1alpha1.DefaultEtcdPrefix
 
 const flagWatchCacheRelistEvents = "watch-cache-relist-after-events"
 
-// defaultWatchCacheRelistEvents keeps the library's behaviour: the quiet relist is offered,
-// not yet the default, until the memory benchmark's A/B shows what it frees. 1000 is the size
-// of burst to start from: below it, the relists (the cache's and its watchers') would cost
-// more than the memory they free.
-const defaultWatchCacheRelistEvents = 0
+// defaultWatchCacheRelistEvents is the burst after which a quiet watch cache relists: below
+// it, the relists (the cache's and its watchers') would cost more than the memory they free.
+const defaultWatchCacheRelistEvents = 1000
 
 func init() {
 	// The logging flags consult these gates; kube-apiserver registers them the same way.
