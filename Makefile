@@ -10,8 +10,15 @@ VERSION ?= $(shell git describe --tags --match 'v*' --dirty 2>/dev/null || echo 
 BUILD_DATE ?= $(shell TZ=UTC git show -s --format=%cd --date=format-local:%Y-%m-%dT%H:%M:%SZ HEAD 2>/dev/null || date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS := $(shell hack/ldflags.sh '$(VERSION)' '$(shell git rev-parse HEAD 2>/dev/null)' '$(BUILD_DATE)')
 GO_TEST_FLAGS ?=
+# Every go command here (build, test, vet, run, and those the suites start) compiles static
+# and with -trimpath: the images need static binaries and reproducible builds, and one setting
+# for all lets the tests, the images and hack/build-tools.sh share each compiled package;
+# with CGO_ENABLED=1 anywhere, every package above net would be compiled twice.
+# (GO_TEST_FLAGS=-race needs CGO_ENABLED=1 on the command line.)
+export CGO_ENABLED ?= 0
+export GOFLAGS := $(strip $(GOFLAGS) -trimpath)
 
-.PHONY: all help build image test-image test-node test-deploy test-helm deploy-certs tools-node tools-helm install plugins test test-unit test-monitoring test-integration test-reliability test-upgrade test-ha test-e2e prereqs-run prereqs-test fuzz run up prometheus dashboard-snapshot down tools generate verify verify-cold bench bench-controller bench-memory bench-scale bench-inprocess clean
+.PHONY: all help build image test-all test-image test-node test-deploy test-helm deploy-certs tools-node tools-helm install plugins test test-unit test-monitoring test-integration test-reliability test-upgrade test-ha test-e2e prereqs-run prereqs-test fuzz run up prometheus dashboard-snapshot down tools generate verify verify-cold bench bench-controller bench-memory bench-scale bench-inprocess clean
 
 all: build
 
@@ -24,8 +31,7 @@ PLUGIN_CMDS := ./cmd/kubectl-example ./cmd/example-credential-plugin
 GOBIN_DIR = $(or $(shell go env GOBIN),$(shell go env GOPATH)/bin)
 
 build: ## Build example-apiserver, example-controller-manager, kubectl-example and example-credential-plugin into _output/bin.
-	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN_DIR)/ ./cmd/example-apiserver ./cmd/example-controller-manager
-	go build -ldflags "$(LDFLAGS)" -o $(BIN_DIR)/ $(PLUGIN_CMDS)
+	go build -ldflags "$(LDFLAGS)" -o $(BIN_DIR)/ ./cmd/example-apiserver ./cmd/example-controller-manager $(PLUGIN_CMDS)
 	install -m 0755 hack/kubectl_complete-example $(BIN_DIR)/kubectl_complete-example
 
 # The images artifacts/deploy runs (its kustomization.yaml names them): the static binaries of
@@ -55,7 +61,29 @@ install: ## Install example-apiserver, example-controller-manager, kubectl-examp
 plugins: ## Build kubectl-example's krew archives into _output/plugins and write their sha256 into artifacts/krew/example.yaml.
 	hack/build-plugins.sh
 
-test: prereqs-test verify test-unit test-image test-node test-deploy test-helm test-monitoring test-integration test-reliability test-upgrade test-ha test-e2e ## Generated code current, then every suite: unit, the image builder, the real node, the deployment on it (kustomize and Helm), the chart, the alert rules, integration (real etcd), reliability (faults), upgrade (from the previous release), HA (faults of the production shape), e2e (real control plane).
+# make test: first, one at a time, what needs the cores (the checks, the unit tests, the builds);
+# then the suites in two lanes at once, since a suite mostly waits on the servers it runs: the
+# real node's (root, one node per machine) and the host processes'. Each lane runs its suites
+# in order; a failure starts nothing new and the other lane ends its running suite. Each
+# suite's output is printed whole when it ends. TEST_JOBS=1 runs everything in one lane.
+TEST_JOBS ?= 2
+TEST_FIRST := prereqs-test verify test-unit test-image build image tools tools-node tools-helm
+TEST_LANE_NODE := test-node test-deploy
+TEST_LANE_HOST := test-helm test-monitoring test-integration test-reliability test-upgrade test-ha test-e2e
+test: ## Generated code current, then every suite: unit, the image builder, the real node, the deployment on it (kustomize and Helm), the chart, the alert rules, integration (real etcd), reliability (faults), upgrade (from the previous release), HA (faults of the production shape), e2e (real control plane).
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target test-all
+
+test-all: $(TEST_FIRST) $(TEST_LANE_NODE) $(TEST_LANE_HOST)
+
+# $(call in_order,a b c): b after a, c after b, as order-only prerequisites, which exist only
+# when test-all is the goal: make test-deploy alone, or the make image a suite runs, still
+# runs only itself. (A variable given on make's command line would reach those nested makes.)
+in_order = $(if $(word 2,$(1)),$(eval $(word 2,$(1)): | $(firstword $(1)))$(call in_order,$(wordlist 2,$(words $(1)),$(1))))
+ifneq ($(filter test-all,$(MAKECMDGOALS)),)
+$(call in_order,$(TEST_FIRST) $(firstword $(TEST_LANE_NODE)))
+$(call in_order,$(lastword $(TEST_FIRST)) $(TEST_LANE_NODE))
+$(call in_order,$(lastword $(TEST_FIRST)) $(TEST_LANE_HOST))
+endif
 
 test-unit: ## Unit tests beside the code.
 	go test $(GO_TEST_FLAGS) ./pkg/... ./cmd/...
@@ -145,7 +173,7 @@ dashboard-snapshot: ## Against the stack of make up: Prometheus as make promethe
 down: ## Stop the local control plane started by make up (every replica of HA=1 too).
 	hack/local-up.sh down
 
-tools: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kubectl (v1.37.2) and kwok (v0.8.0) into _output/bin.
+tools: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kubectl (v1.37.2) and kwok (v0.8.0) from hack/tools into _output/bin.
 	hack/build-tools.sh
 
 tools-node: ## Build the real node's kubelet and kube-proxy (v1.37.2), crictl and CoreDNS into _output/bin.
