@@ -93,7 +93,10 @@ func TestHelmChart(t *testing.T) {
 			t.Logf("deleted the local stack's %s", strings.TrimSpace(out))
 		}
 	}
-	before := inNamespace(t, stack, ns)
+	before, err := inNamespace(stack, ns)
+	if err != nil {
+		stack.Fatalf(t, "before the install: %v", err)
+	}
 	helm(append([]string{"install", helmchart.Release, h.Chart()}, values...)...)
 	installed = true
 	deployCerts(t, stack)
@@ -157,8 +160,12 @@ spec: {cronSpec: "0 0 1 1 *", image: `+image+`}
 	// the release's.
 	kept := append(notTheReleases(), before...)
 	stack.Eventually(t, 2*time.Minute, "namespace "+ns+" holds nothing of the release", func() (bool, string) {
+		names, err := inNamespace(stack, ns)
+		if err != nil {
+			return false, err.Error()
+		}
 		var left []string
-		for _, name := range inNamespace(t, stack, ns) {
+		for _, name := range names {
 			if !slices.Contains(kept, name) {
 				left = append(left, name)
 			}
@@ -213,22 +220,35 @@ func releaseObjects(t *testing.T, manifest string) []object {
 	}
 }
 
-// inNamespace lists the objects namespace holds, of every kind that can be listed but events.
-func inNamespace(t *testing.T, stack *framework.Stack, namespace string) []string {
-	t.Helper()
+// inNamespace lists the objects namespace holds, of every kind that can be listed but events,
+// as kubectl's -o name does (kind.group/name). While a release's APIServices go, discovery may
+// fail for a moment: that is an error to retry, not a verdict.
+func inNamespace(stack *framework.Stack, namespace string) ([]string, error) {
 	kinds, err := stack.Kubectl("api-resources", "--namespaced", "--verbs=list", "-o", "name")
 	if err != nil {
-		stack.Fatalf(t, "kubectl api-resources: %v\n%s", err, kinds)
+		return nil, fmt.Errorf("kubectl api-resources: %v\n%s", err, kinds)
 	}
 	var listed []string
-	for _, kind := range strings.Fields(kinds) {
+	for _, kind := range objectNames(kinds) {
 		if !strings.HasPrefix(kind, "events") {
 			listed = append(listed, kind)
 		}
 	}
 	out, err := stack.Kubectl("get", strings.Join(listed, ","), "--namespace", namespace, "-o", "name")
 	if err != nil {
-		stack.Fatalf(t, "kubectl get: %v\n%s", err, out)
+		return nil, fmt.Errorf("kubectl get: %v\n%s", err, out)
 	}
-	return strings.Fields(out)
+	return objectNames(out), nil
+}
+
+// objectNames are the lines of kubectl's output but its warnings (for example of a deprecated
+// kind listed), which it writes among them on the combined output.
+func objectNames(out string) []string {
+	var names []string
+	for _, line := range strings.Split(out, "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "Warning:") {
+			names = append(names, line)
+		}
+	}
+	return names
 }
