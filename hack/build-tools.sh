@@ -86,13 +86,13 @@ mkdir -p "${BIN_DIR}"
 # per tool in _output/bin/.<tool>.stamp after a successful build.
 GO_SETTINGS="$(go env GOVERSION GOOS GOARCH CGO_ENABLED | tr '\n' ' ')"
 stamp_want() {
+  local source="${LDFLAGS}"
   if [[ -n "${MODULE_DIR[$1]:-}" ]]; then
-    printf '%s| %s | %s' "${GO_SETTINGS}" "${BUILD_FLAGS[*]} ${STRIP_LDFLAGS}" "${MODULE_DIR[$1]#"${ROOT}"/}"
+    source="${MODULE_DIR[$1]#"${ROOT}"/}"
   elif [[ -n "${GO_INSTALL[$1]:-}" ]]; then
-    printf '%s| %s | %s%s' "${GO_SETTINGS}" "${BUILD_FLAGS[*]} ${STRIP_LDFLAGS}" "${GO_INSTALL[$1]}" "${GO_INSTALL_LDFLAGS[$1]:+ ${GO_INSTALL_LDFLAGS[$1]}}"
-  else
-    printf '%s| %s | %s' "${GO_SETTINGS}" "${BUILD_FLAGS[*]} ${STRIP_LDFLAGS}" "${LDFLAGS}"
+    source="${GO_INSTALL[$1]}${GO_INSTALL_LDFLAGS[$1]:+ ${GO_INSTALL_LDFLAGS[$1]}}"
   fi
+  printf '%s| %s | %s' "${GO_SETTINGS}" "${BUILD_FLAGS[*]} ${STRIP_LDFLAGS}" "${source}"
 }
 
 # up_to_date TOOL: binary exists, was built with these settings, and is newer
