@@ -181,8 +181,11 @@ fi
 if [[ "${NODE}" == real ]]; then
   COMPONENTS+=("${NODE_COMPONENTS[@]}")
   # The EndpointSlices kube-proxy programs Services from; what artifacts/deploy's etcd
-  # StatefulSet (its claims bound to PersistentVolumes) and PodDisruptionBudgets need.
-  KCM_CONTROLLERS+=(endpointslice-controller statefulset-controller persistentvolume-binder-controller disruption-controller)
+  # StatefulSet (its claims bound to PersistentVolumes) and PodDisruptionBudgets need. The
+  # protection controllers remove the finalizers kube-apiserver's admission puts on every claim
+  # and volume: without them a deleted claim stays Terminating for ever.
+  KCM_CONTROLLERS+=(endpointslice-controller statefulset-controller persistentvolume-binder-controller disruption-controller
+    persistentvolumeclaim-protection-controller persistentvolume-protection-controller)
 fi
 
 usage() {
