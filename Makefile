@@ -126,7 +126,7 @@ test-node: build tools tools-node ## make up NODE=real as a test: a pod's contai
 	@hack/prereqs.sh node
 	go test $(GO_TEST_FLAGS) -count=1 -timeout 15m ./test/node/...
 
-test-deploy: image tools tools-node tools-helm ## On the real node (root; the Helm install test is skipped unless DEPLOY_HELM_INSTALL=1): artifacts/deploy: make image's images, hack/deploy-certs.sh, kubectl apply -k; etcd, both servers and controllers Ready, APIServices Available through the Service, the walk-through, a CronTab run's real container, its logs and kubectl example history, the seed's HPA scaling a Deployment of real pods, a rolling restart under load with no failed request, an etcd member deleted losing no acknowledged write, then the e2e suite against it (E2E_KUBECONFIG mode), and make down leaving nothing (~11 min, 5-6 of them the e2e suite).
+test-deploy: image tools tools-node tools-helm ## On the real node (root): charts/example-apiserver installed with helm, upgraded to 3 replicas and an image policy, uninstalled leaving nothing of the release; then artifacts/deploy: make image's images, hack/deploy-certs.sh, kubectl apply -k; etcd, both servers and controllers Ready, APIServices Available through the Service, the walk-through, a CronTab run's real container, its logs and kubectl example history, the seed's HPA scaling a Deployment of real pods, a rolling restart under load with no failed request, an etcd member deleted losing no acknowledged write, then the e2e suite against it (E2E_KUBECONFIG mode), and make down leaving nothing (~6 min, 2.5 of them the e2e suite).
 	@hack/prereqs.sh node
 	go test $(GO_TEST_FLAGS) -count=1 -v -timeout 40m ./test/deploy/...
 
