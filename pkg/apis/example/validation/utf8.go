@@ -125,11 +125,20 @@ func (w *utf8Walker) walk(v reflect.Value) {
 
 // jsonName is the field's name on the wire: its json tag, or for the untagged internal types
 // the Go name in lower camel case, as every example.com field is named; embedded metadata is
-// "metadata", other embedded structs are inlined.
+// "metadata", other embedded structs are inlined. A tag without a name inlines an embedded
+// struct, as encoding/json does (core/v1's Probe embeds its ProbeHandler so), and names any
+// other field by its Go name.
 func jsonName(f reflect.StructField) (name string, inline bool) {
 	if tag, ok := f.Tag.Lookup("json"); ok {
 		name, opts, _ := strings.Cut(tag, ",")
-		return name, name == "" && strings.Contains(opts, "inline")
+		switch {
+		case name != "":
+			return name, false
+		case f.Anonymous || strings.Contains(opts, "inline"):
+			return "", true
+		default:
+			return f.Name, false
+		}
 	}
 	if f.Anonymous {
 		return "metadata", f.Type != objectMetaType

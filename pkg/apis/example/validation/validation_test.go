@@ -25,6 +25,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"example.com/example-apiserver/pkg/apis/example"
@@ -564,6 +565,26 @@ func TestInvalidUTF8IsRejected(t *testing.T) {
 				return ValidateCronTabStatusUpdate(ct, old)
 			},
 			want: []wantErr{{field.ErrorTypeInvalid, "status.conditions[0].message"}},
+		},
+		{
+			// Deep in the template, and beside fields of types that hold no text.
+			name: "job template init container env value and probe port name",
+			validate: func() field.ErrorList {
+				ct := validCronTab()
+				ct.Spec.JobTemplate.Spec.Template.Spec.InitContainers = []corev1.Container{{
+					Name:  "setup",
+					Image: "setup:1",
+					Env:   []corev1.EnvVar{{Name: "FINE", Value: "café"}, {Name: "NOTE", Value: bad}},
+					StartupProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{
+						HTTPGet: &corev1.HTTPGetAction{Port: intstr.FromString(bad)},
+					}},
+				}}
+				return ValidateCronTab(ct)
+			},
+			want: []wantErr{
+				{field.ErrorTypeInvalid, "spec.jobTemplate.spec.template.spec.initContainers[0].env[1].value"},
+				{field.ErrorTypeInvalid, "spec.jobTemplate.spec.template.spec.initContainers[0].startupProbe.httpGet.port.strVal"},
+			},
 		},
 		{
 			name: "custom resource message",
