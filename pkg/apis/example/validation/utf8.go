@@ -19,6 +19,7 @@ package validation
 import (
 	"reflect"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -107,20 +108,73 @@ func (w *utf8Walker) walk(v reflect.Value) {
 			w.under(pathSegment{name: key.String(), isKey: true}, iter.Value())
 		}
 	case reflect.Struct:
-		for i := range v.NumField() {
-			f := v.Type().Field(i)
-			if !f.IsExported() {
-				continue
-			}
-			switch name, inline := jsonName(f); {
-			case name == "-":
-			case inline:
-				w.walk(v.Field(i))
-			default:
-				w.under(pathSegment{name: name}, v.Field(i))
+		for _, f := range textFields(v.Type()) {
+			if f.inline {
+				w.walk(v.Field(f.index))
+			} else {
+				w.under(pathSegment{name: f.name}, v.Field(f.index))
 			}
 		}
 	}
+}
+
+// textField is a field of a struct that the walk visits: exported, on the wire, and of a type
+// that can hold text.
+type textField struct {
+	index  int
+	name   string
+	inline bool
+}
+
+// textFieldsByType caches textFields: reflecting on struct tags for every field of every
+// write was most of the validation's cost.
+var textFieldsByType sync.Map // reflect.Type -> []textField
+
+// textFields are the fields of struct type t that the walk visits.
+func textFields(t reflect.Type) []textField {
+	if cached, ok := textFieldsByType.Load(t); ok {
+		return cached.([]textField)
+	}
+	var fields []textField
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() || !canHoldText(f.Type, map[reflect.Type]bool{}) {
+			continue
+		}
+		if name, inline := jsonName(f); name != "-" {
+			fields = append(fields, textField{index: i, name: name, inline: inline})
+		}
+	}
+	textFieldsByType.Store(t, fields)
+	return fields
+}
+
+// canHoldText says whether a value of type t can hold a string the walk checks. A type met
+// again within its own definition (visiting) is assumed to, which can only make the walk
+// visit more, never skip a string.
+func canHoldText(t reflect.Type, visiting map[reflect.Type]bool) bool {
+	switch t.Kind() {
+	case reflect.String, reflect.Interface:
+		return true
+	case reflect.Pointer:
+		return canHoldText(t.Elem(), visiting)
+	case reflect.Slice, reflect.Array:
+		return t.Elem().Kind() != reflect.Uint8 && canHoldText(t.Elem(), visiting)
+	case reflect.Map:
+		return t.Key().Kind() == reflect.String || canHoldText(t.Elem(), visiting)
+	case reflect.Struct:
+		if visiting[t] {
+			return true
+		}
+		visiting[t] = true
+		defer delete(visiting, t)
+		for i := range t.NumField() {
+			if f := t.Field(i); f.IsExported() && canHoldText(f.Type, visiting) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // jsonName is the field's name on the wire: its json tag, or for the untagged internal types
