@@ -126,8 +126,8 @@ type textField struct {
 	inline bool
 }
 
-// textFieldsByType caches textFields: reflecting on struct tags for every field of every
-// write was most of the validation's cost.
+// textFieldsByType caches textFields, so that a type's struct tags are read once, not on
+// every write.
 var textFieldsByType sync.Map // reflect.Type -> []textField
 
 // textFields are the fields of struct type t that the walk visits.
